@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from outagecheck.cli import main
+
+main()

@@ -1,0 +1,100 @@
+"""What to do about it: the raw-API fallback, told as concrete steps (pure, no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+from outagecheck.model import Advice, Incident, Status, Step, SurfaceResult
+
+STATUS_PAGE: Final = "https://status.claude.com"
+KEYS_PAGE: Final = "https://platform.claude.com/settings/keys"
+CURL: Final = (
+    "curl -sS https://api.anthropic.com/v1/messages "
+    '-H "x-api-key: $ANTHROPIC_API_KEY" -H "anthropic-version: 2023-06-01" '
+    '-H "content-type: application/json" '
+    """-d '{"model": "claude-sonnet-4-5", "max_tokens": 256, """
+    """"messages": [{"role": "user", "content": "Hello"}]}'"""
+)
+BILLING: Final = (
+    "Billing: API calls are charged at API rates to the key's organisation, not to a Claude subscription."
+)
+FEATURES: Final = (
+    "While Claude Code uses a key, Remote Control, /schedule and claude.ai connectors are disabled."
+)
+
+
+def _broken(status: Status) -> bool:
+    return status in (Status.DOWN, Status.DEGRADED)
+
+
+def advise(
+    surfaces: Mapping[str, SurfaceResult],
+    *,
+    key_set: bool,
+    key_ok: bool,
+    key_rejected: bool,
+    incidents: Sequence[Incident] = (),
+) -> Advice:
+    """Say whether the raw API is a way around the outage, and how to take it."""
+    front = [s for s in (surfaces["web"], surfaces["code"]) if _broken(s.status)]
+    api = surfaces["api"].status
+    if not front:
+        return Advice(needed=False, available=api is Status.OPERATIONAL, headline="No fallback needed.")
+    names = " and ".join(s.service for s in front)
+    if api is Status.DOWN:
+        follow = incidents[0].link if incidents else STATUS_PAGE
+        return Advice(
+            needed=True,
+            available=False,
+            headline=f"No API fallback: the Claude API is down too, not only {names}.",
+            steps=(
+                Step(f"Wait for recovery; follow {follow}"),
+                Step(
+                    "If your organisation has Amazon Bedrock, Google Vertex AI or Microsoft Foundry, route "
+                    "Claude Code there with that provider's credentials (or CLAUDE_CODE_USE_VERTEX=1, "
+                    "CLAUDE_CODE_USE_FOUNDRY=1):",
+                    "export CLAUDE_CODE_USE_BEDROCK=1",
+                ),
+            ),
+        )
+    if key_ok:
+        key_step = Step("Your ANTHROPIC_API_KEY is set and the API accepted it; the steps below use it.")
+    else:
+        key_step = Step(
+            f"Set an API key from {KEYS_PAGE} (if the Console is down too, use a key you already have):",
+            "export ANTHROPIC_API_KEY=sk-ant-...",
+        )
+    steps = (
+        key_step,
+        Step(
+            "Claude Code, one-off (non-interactive mode always uses ANTHROPIC_API_KEY):",
+            'claude -p "your prompt"',
+        ),
+        Step(
+            'Claude Code, interactive: set "apiKeyHelper" in ~/.claude/settings.json to a command that '
+            'prints the key, and "hasCompletedOnboarding": true in ~/.claude.json.'
+        ),
+        Step("Scripts and CI, straight to the API:", CURL),
+    )
+    notes = [BILLING, FEATURES]
+    available = api in (Status.OPERATIONAL, Status.DEGRADED) and not key_rejected
+    if api is Status.OPERATIONAL:
+        verb = "is" if len(front) == 1 else "are"
+        headline = f"{names} {verb} failing but the Claude API is up: go through the API."
+    elif api is Status.DEGRADED:
+        headline = (
+            f"{names} failing; the Claude API is degraded but answering: the API route may need retries."
+        )
+    else:
+        headline = f"{names} failing; the Claude API could not be verified, so the API route may not work."
+        available = False
+    if key_rejected:
+        headline = (
+            f"{names} failing; the API is a way around it, but it rejected your key: fix the key first."
+        )
+    elif not key_set:
+        notes.insert(
+            0, "Set ANTHROPIC_API_KEY and run outagecheck again to check that the API accepts your key."
+        )
+    return Advice(needed=True, available=available, headline=headline, steps=steps, notes=tuple(notes))

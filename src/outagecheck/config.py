@@ -1,0 +1,139 @@
+"""The outagecheck config: a pure TOML parser, and the one place the file's location is decided."""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from outagecheck.errors import ConfigError
+
+DEFAULT_ENDPOINTS: Final[dict[str, str]] = {
+    "claude_ai": "https://claude.ai",
+    "platform": "https://platform.claude.com",
+    "api": "https://api.anthropic.com",
+}
+# status.claude.com first; its Statuspage origin serves the same page when the first is unusable.
+DEFAULT_STATUS_PAGES: Final = ("https://status.claude.com", "https://anthropic.statuspage.io")
+MAX_TIMEOUT_S: Final = 300.0
+CONFIG_ENV: Final = "OUTAGECHECK_CONFIG"
+CONFIG_FILE: Final = "config.toml"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Effective settings; `source` is the file they came from, None for built-in defaults."""
+
+    endpoints: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_ENDPOINTS))
+    status_pages: tuple[str, ...] = DEFAULT_STATUS_PAGES
+    timeout: float = 5.0
+    slow: float = 3.0
+    source: Path | None = None
+    # Raw [fallback] table; validated by outagecheck.fallback when a target is used.
+    fallback: dict[str, Any] = field(default_factory=dict)
+
+
+def user_config_dir() -> Path:
+    """Return the per-user config directory (XDG on Linux, Application Support on macOS)."""
+    import typer
+
+    return Path(typer.get_app_dir("outagecheck"))
+
+
+def config_path(option: Path | None) -> tuple[Path, bool]:
+    """Return (path, explicit): where the config is read from, and whether the user named it."""
+    # 1. --config PATH
+    if option is not None:
+        return option, True
+    # 2. $OUTAGECHECK_CONFIG
+    if env := os.environ.get(CONFIG_ENV):
+        return Path(env), True
+    # 3. the user config dir; a missing file there means built-in defaults
+    return user_config_dir() / CONFIG_FILE, False
+
+
+def load(option: Path | None = None) -> Config:
+    """Read the config from its path; raise ConfigError naming the file when it is unusable."""
+    path, explicit = config_path(option)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(f"{path}: config file not found") from None
+        return Config()
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a config file") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {e.start})") from None
+    return replace(parse(text, source=str(path)), source=path)
+
+
+def parse(text: str, *, source: str = "<config>") -> Config:
+    """Parse and validate config TOML; pure, raises ConfigError('<source>: what is wrong')."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{source}: invalid TOML: {e}") from None
+    _only(doc, {"timeout", "slow", "endpoints", "fallback"}, "", source)
+    cfg = Config()
+    timeout = _seconds(doc, "timeout", cfg.timeout, source)
+    slow = _seconds(doc, "slow", cfg.slow, source)
+    endpoints = dict(cfg.endpoints)
+    pages = cfg.status_pages
+    table = doc.get("endpoints", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: 'endpoints' must be a table, like [endpoints]")
+    _only(table, {*DEFAULT_ENDPOINTS, "status_page"}, "endpoints.", source)
+    for key in DEFAULT_ENDPOINTS:
+        if key in table:
+            endpoints[key] = _url(table[key], f"endpoints.{key}", source)
+    if "status_page" in table:
+        value = table["status_page"]
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not items:
+            raise ConfigError(f"{source}: 'endpoints.status_page' must be a URL or a non-empty list of URLs")
+        pages = tuple(_url(v, "endpoints.status_page", source) for v in items)
+    fallback = doc.get("fallback", {})
+    if not isinstance(fallback, dict):
+        raise ConfigError(f"{source}: 'fallback' must be a table, like [fallback]")
+    return Config(endpoints, pages, timeout, slow, None, fallback)
+
+
+def _only(table: dict[str, Any], allowed: set[str], prefix: str, source: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        known = ", ".join(sorted(allowed))
+        raise ConfigError(f"{source}: unknown key '{prefix}{unknown[0]}' (known: {known})")
+
+
+def _seconds(doc: dict[str, Any], key: str, default: float, source: str) -> float:
+    value = doc.get(key, default)
+    # bool is an int subclass; `timeout = true` is a mistake, not 1 second.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{source}: '{key}' must be a number of seconds, not {type(value).__name__}")
+    if not math.isfinite(value) or not 0 < value <= MAX_TIMEOUT_S:
+        raise ConfigError(f"{source}: '{key}' must be between 0 and {MAX_TIMEOUT_S:g} seconds, got {value}")
+    return float(value)
+
+
+def _url(value: Any, key: str, source: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{source}: '{key}' must be a URL string, not {type(value).__name__}")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{source}: '{key}' must be an http:// or https:// URL, got {value!r}")
+    if parts.query or parts.fragment:
+        raise ConfigError(f"{source}: '{key}' must be a base URL without ?query or #fragment, got {value!r}")
+    try:
+        _ = parts.port  # raises on a port that isn't a number or is out of range
+    except ValueError:
+        raise ConfigError(f"{source}: '{key}' has an invalid port: {value!r}") from None
+    return value.rstrip("/")

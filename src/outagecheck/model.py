@@ -1,0 +1,155 @@
+"""The data outagecheck works with: statuses, evidence, surface results, the report."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Final
+
+
+class Status(enum.StrEnum):
+    """What outagecheck concludes about a surface, or what one piece of evidence says."""
+
+    OPERATIONAL = "operational"
+    DEGRADED = "degraded"
+    DOWN = "down"
+    # Could not tell. On a piece of evidence it means "no vote" (a bot challenge, an unreadable page).
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+# Precedence for "the worst of": down > degraded > unknown > operational (issue 2, exit codes).
+SEVERITY: Final[dict[Status, int]] = {
+    Status.OPERATIONAL: 0,
+    Status.UNKNOWN: 1,
+    Status.DEGRADED: 2,
+    Status.DOWN: 3,
+}
+
+
+def worst(statuses: Iterable[Status]) -> Status | None:
+    """Return the most severe status, or None for an empty iterable."""
+    return max(statuses, key=SEVERITY.__getitem__, default=None)
+
+
+class ExitCode(enum.IntEnum):
+    """Process exit codes; the README's table mirrors this one."""
+
+    OK = 0
+    DEGRADED = 1
+    DOWN = 2
+    UNKNOWN = 3
+    USAGE = 64  # sysexits EX_USAGE
+    CANT_CREATE = 73  # sysexits EX_CANTCREAT
+    CONFIG = 78  # sysexits EX_CONFIG
+    INTERRUPTED = 130  # 128 + SIGINT
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One observation: an HTTP answer (or failure) from one endpoint, or the status page."""
+
+    endpoint: str  # endpoint key, e.g. "api_hello", or "status_page"
+    url: str
+    status: Status  # UNKNOWN = inconclusive, casts no vote
+    reason: str  # stable machine name: "ok", "timeout", "http_5xx", "bot_challenge", ...
+    detail: str  # short human text: "HTTP 500", "no answer within 5.0 s"
+    http_status: int | None = None
+    latency_s: float | None = None
+    # A failure that happens before any server answers (DNS, refused, proxy, TLS, connect timeout):
+    # when every endpoint fails this way the local network is the likely cause.
+    local: bool = False
+
+
+@dataclass(frozen=True)
+class Incident:
+    """An unresolved incident from the status page."""
+
+    name: str
+    status: str
+    impact: str
+    latest_update: str
+    updated_at: str
+    link: str
+    components: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StatusPage:
+    """What the official status page said, or why it gave no signal."""
+
+    usable: bool
+    url: str | None  # the summary.json that answered (or the last one tried)
+    reason: str  # "ok" or why it gave no signal
+    detail: str
+    components: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (name, raw status)
+    incidents: tuple[Incident, ...] = ()
+    indicator: str | None = None
+    attempts: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class SurfaceResult:
+    """The verdict on one surface with everything that led to it."""
+
+    id: str
+    service: str
+    status: Status
+    impact: str
+    probe_status: Status | None  # None: no probe voted
+    official_status: Status | None  # None: the status page gave no signal for it
+    evidence: tuple[Evidence, ...]
+    official_components: tuple[tuple[str, str], ...] = ()  # (name, raw status) per matched component
+
+
+@dataclass(frozen=True)
+class Step:
+    """One numbered step: what to do, and the command to paste, if there is one."""
+
+    text: str
+    command: str | None = None
+
+
+@dataclass(frozen=True)
+class Advice:
+    """How to get around the outage, as data the renderer prints."""
+
+    needed: bool  # a front-end surface is failing
+    available: bool  # the raw API is a usable way around it
+    headline: str
+    steps: tuple[Step, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    """The finished triage: everything the renderers and the exit code need."""
+
+    checked_at: str
+    surfaces: tuple[SurfaceResult, ...]
+    status_page: StatusPage
+    required: tuple[str, ...]
+    advice: Advice
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # disagreements between probes and status page, and similar
+    local_network: bool = False
+
+    def surface(self, surface_id: str) -> SurfaceResult:
+        """Return the result for one surface id."""
+        return next(s for s in self.surfaces if s.id == surface_id)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """The one place statuses become an exit code: down > degraded > unknown > operational."""
+        counted = [s.status for s in self.surfaces if s.id in self.required]
+        return {
+            Status.DOWN: ExitCode.DOWN,
+            Status.DEGRADED: ExitCode.DEGRADED,
+            Status.UNKNOWN: ExitCode.UNKNOWN,
+            Status.OPERATIONAL: ExitCode.OK,
+            None: ExitCode.OK,
+        }[worst(counted)]

@@ -1,0 +1,86 @@
+"""The three Claude surfaces, as data: which endpoints they need and which status-page components."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One URL to probe: a base from the config plus a path."""
+
+    key: str
+    base: str  # key in [endpoints]: "claude_ai", "platform" or "api"
+    path: str
+    keyed: bool = False  # carries the user's API key; sent only to the api base
+
+
+@dataclass(frozen=True)
+class Component:
+    """A Statuspage component, matched by id and, when the id is missing, by name."""
+
+    id: str
+    names: tuple[str, ...]  # lower-case prefixes of names seen on the page
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A row of the table."""
+
+    id: str
+    service: str
+    endpoints: tuple[str, ...]
+    components: tuple[Component, ...]
+    impact_down: str
+    impact_degraded: str
+
+
+ENDPOINTS: Final[dict[str, Endpoint]] = {
+    e.key: e
+    for e in (
+        Endpoint("web", "claude_ai", "/"),
+        # Claude Code's start-up check needs both hellos to answer 200 (claude-surfaces.md 3.2).
+        Endpoint("oauth_hello", "platform", "/v1/oauth/hello"),
+        Endpoint("api_hello", "api", "/api/hello"),
+        # Costs no tokens; only probed when ANTHROPIC_API_KEY is set.
+        Endpoint("api_models", "api", "/v1/models?limit=1", keyed=True),
+    )
+}
+
+CLAUDE_AI: Final = Component("rwppv331jlwc", ("claude.ai",))
+CLAUDE_CODE: Final = Component("yyzkbfz2thpt", ("claude code",))
+# The Console is a Claude Code login path too (the "Anthropic Console account" login).
+CLAUDE_CONSOLE: Final = Component(
+    "0qbwn08sd68x", ("claude console", "platform.claude.com", "console.anthropic.com")
+)
+CLAUDE_API: Final = Component("k8w3r06qmzrp", ("claude api", "api.anthropic.com"))
+
+SURFACES: Final[tuple[Surface, ...]] = (
+    Surface(
+        id="web",
+        service="Claude.ai (web)",
+        endpoints=("web",),
+        components=(CLAUDE_AI,),
+        impact_down="Login failures, session errors",
+        impact_degraded="Slow pages or intermittent errors",
+    ),
+    Surface(
+        id="code",
+        service="Claude Code (CLI)",
+        endpoints=("oauth_hello", "api_hello"),
+        components=(CLAUDE_CODE, CLAUDE_CONSOLE),
+        impact_down="Authentication failures",
+        impact_degraded="Slow or intermittent login and start-up",
+    ),
+    Surface(
+        id="api",
+        service="Claude API",
+        endpoints=("api_hello", "api_models"),
+        components=(CLAUDE_API,),
+        impact_down="API requests failing",
+        impact_degraded="Slow or intermittently rejected requests",
+    ),
+)
+
+SURFACE_IDS: Final[tuple[str, ...]] = tuple(s.id for s in SURFACES)

@@ -1,0 +1,148 @@
+"""Turn raw evidence and the status page into a finished Report: verdicts, impact, notes, advice."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from outagecheck.advice import advise
+from outagecheck.classify import COMPONENT_STATUS, classify_component
+from outagecheck.config import Config
+from outagecheck.model import Evidence, Report, Status, StatusPage, SurfaceResult, worst
+from outagecheck.probe import CheckPlan, Target
+from outagecheck.surfaces import ENDPOINTS, SURFACES, Surface
+
+REASON_IMPACT = {
+    "overloaded": "Overloaded (529): requests intermittently rejected",
+    "rate_limited": "Rate limited (429): requests throttled",
+}
+
+
+def build_plan(cfg: Config, *, api_key: str | None) -> CheckPlan:
+    """Decide which URLs to fetch: each shared endpoint once, the keyed one only with a key."""
+    targets = tuple(
+        Target(e.key, cfg.endpoints[e.base] + e.path, e.keyed)
+        for e in ENDPOINTS.values()
+        if not e.keyed or api_key
+    )
+    return CheckPlan(targets, cfg.status_pages, cfg.timeout, cfg.slow, api_key)
+
+
+def _local_failure(evidence: Mapping[str, Evidence], page: StatusPage) -> bool:
+    everything = [*evidence.values(), *page.attempts]
+    return bool(everything) and not page.usable and all(e.local for e in everything)
+
+
+def _components(surface: Surface, page: StatusPage) -> list[tuple[str, str]]:
+    """Find the surface's components on the page: by id, else by name (names have changed)."""
+    found = []
+    for comp in surface.components:
+        if comp.id in page.components:
+            found.append(page.components[comp.id])
+            continue
+        for name, state in page.components.values():
+            if name.lower().startswith(comp.names):
+                found.append((name, state))
+                break
+    return found
+
+
+def _impact(
+    surface: Surface,
+    status: Status,
+    evidence: list[Evidence],
+    official: Status | None,
+    components: list[tuple[str, str]],
+    local: bool,
+) -> str:
+    if local:
+        return "Could not verify: local network, proxy or DNS"
+    if status is Status.OPERATIONAL:
+        return "No reported disruption"
+    if status is Status.UNKNOWN:
+        inconclusive = [e for e in evidence if e.status is Status.UNKNOWN]
+        if any(e.reason == "bot_challenge" for e in inconclusive):
+            return "Could not verify: bot challenge"
+        if inconclusive:
+            return f"Could not verify: {inconclusive[0].detail}"
+        return "Could not verify: no probe answered and no status page signal"
+    driver = next((e for e in evidence if e.status is status), None)
+    if driver is not None and driver.reason in REASON_IMPACT:
+        return REASON_IMPACT[driver.reason]
+    base = surface.impact_down if status is Status.DOWN else surface.impact_degraded
+    if driver is not None:
+        return f"{base} ({driver.detail})"
+    states = ", ".join(
+        sorted({s.replace("_", " ") for _, s in components if classify_component(s) is official})
+    )
+    return f"{base} (status page: {states})"
+
+
+def _assess(
+    surface: Surface, evidence: Mapping[str, Evidence], page: StatusPage, local: bool
+) -> tuple[SurfaceResult, list[str]]:
+    notes: list[str] = []
+    seen = [evidence[k] for k in surface.endpoints if k in evidence]
+    probe_status = None if local else worst(e.status for e in seen if e.status is not Status.UNKNOWN)
+    components = _components(surface, page) if page.usable else []
+    official = worst(classify_component(state) for _, state in components)
+    for name, state in components:
+        if state not in COMPONENT_STATUS:
+            notes.append(f"The status page gives {name} the unknown state '{state}'; read as degraded.")
+    status = Status.UNKNOWN if local else (worst(s for s in (probe_status, official) if s) or Status.UNKNOWN)
+    if probe_status and official and probe_status is not official:
+        if probe_status is worst((probe_status, official)):
+            why = "status pages often lag a real outage"
+        else:
+            why = "a login failure can be invisible to a probe without credentials"
+        seen_by = f"probes see {probe_status.label}, the status page says {official.label}"
+        notes.append(f"{surface.service}: {seen_by} ({why}).")
+    impact = _impact(surface, status, seen, official, components, local)
+    result = SurfaceResult(
+        surface.id, surface.service, status, impact, probe_status, official, tuple(seen), tuple(components)
+    )
+    return result, notes
+
+
+def assess(
+    evidence: Mapping[str, Evidence],
+    page: StatusPage,
+    *,
+    required: tuple[str, ...],
+    checked_at: datetime | None = None,
+) -> Report:
+    """Combine probes and the status page into verdicts: the worse of the two, 'unknown' with no vote."""
+    local = _local_failure(evidence, page)
+    results: list[SurfaceResult] = []
+    notes: list[str] = []
+    warnings: list[str] = []
+    for surface in SURFACES:
+        result, surface_notes = _assess(surface, evidence, page, local)
+        results.append(result)
+        notes.extend(surface_notes)
+    if local:
+        reasons = sorted({e.reason for e in [*evidence.values(), *page.attempts]})
+        warnings.append(
+            "Every endpoint, the status page included, failed before any server answered "
+            f"({', '.join(reasons)}): the local network, proxy or DNS is the likely cause, not Claude."
+        )
+    elif not page.usable:
+        where = f" ({page.url})" if page.url else ""
+        notes.append(f"The status page gave no official signal: {page.detail}{where}.")
+    key_rejected = any(e.reason == "key_rejected" for e in evidence.values())
+    if key_rejected:
+        warnings.append(
+            "The Claude API rejected your ANTHROPIC_API_KEY (401 invalid x-api-key): "
+            "the API fallback won't work for you until the key is fixed."
+        )
+    key_ok = "api_models" in evidence and evidence["api_models"].reason in ("ok", "slow")
+    by_id = {r.id: r for r in results}
+    advice = advise(
+        by_id,
+        key_set="api_models" in evidence,
+        key_ok=key_ok,
+        key_rejected=key_rejected,
+        incidents=page.incidents,
+    )
+    stamp = (checked_at or datetime.now(UTC)).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return Report(stamp, tuple(results), page, required, advice, tuple(warnings), tuple(notes), local)

@@ -1,0 +1,252 @@
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+
+import httpx
+import pytest
+
+from outagecheck.classify import classify_component, classify_exception, classify_response
+from outagecheck.model import Status
+
+JSON = {"content-type": "application/json"}
+
+
+def api_error(kind: str, message: str) -> bytes:
+    return json.dumps({"type": "error", "error": {"type": kind, "message": message}}).encode()
+
+
+CHALLENGE_HTML = b"<!DOCTYPE html><html><head><title>Just a moment...</title></head></html>"
+
+
+@pytest.mark.parametrize(
+    ("code", "headers", "body", "latency", "status", "reason"),
+    [
+        pytest.param(200, {}, b"", 0.1, Status.OPERATIONAL, "ok", id="2xx-is-up"),
+        pytest.param(204, {}, b"", 0.1, Status.OPERATIONAL, "ok", id="204-is-up"),
+        pytest.param(200, {}, b"", 3.5, Status.DEGRADED, "slow", id="2xx-slower-than-slow-is-degraded"),
+        pytest.param(200, {}, b"", 3.0, Status.OPERATIONAL, "ok", id="exactly-slow-is-still-up"),
+        pytest.param(
+            401,
+            JSON,
+            api_error("authentication_error", "x-api-key header is required"),
+            0.1,
+            Status.OPERATIONAL,
+            "auth_answered",
+            id="json-401-auth-layer-answered",
+        ),
+        pytest.param(
+            403,
+            JSON,
+            api_error("permission_error", "nope"),
+            0.1,
+            Status.OPERATIONAL,
+            "auth_answered",
+            id="json-403-auth-layer-answered",
+        ),
+        pytest.param(
+            401,
+            JSON,
+            api_error("authentication_error", "invalid x-api-key"),
+            0.1,
+            Status.OPERATIONAL,
+            "key_rejected",
+            id="invalid-key-is-up-but-rejected",
+        ),
+        pytest.param(
+            401,
+            JSON,
+            api_error("authentication_error", "invalid x-api-key"),
+            9.0,
+            Status.DEGRADED,
+            "slow",
+            id="slow-auth-answer-is-degraded",
+        ),
+        pytest.param(
+            401,
+            {},
+            b"<html>401</html>",
+            0.1,
+            Status.DEGRADED,
+            "unexpected_status",
+            id="html-401-is-not-the-api",
+        ),
+        pytest.param(
+            429,
+            {"retry-after": "30"},
+            api_error("rate_limit_error", "slow down"),
+            0.1,
+            Status.DEGRADED,
+            "rate_limited",
+            id="429-is-degraded",
+        ),
+        pytest.param(
+            529,
+            JSON,
+            api_error("overloaded_error", "Overloaded"),
+            0.1,
+            Status.DEGRADED,
+            "overloaded",
+            id="529-overloaded-is-degraded",
+        ),
+        pytest.param(
+            500,
+            JSON,
+            api_error("api_error", "Internal server error"),
+            0.1,
+            Status.DOWN,
+            "http_5xx",
+            id="500-is-down",
+        ),
+        pytest.param(
+            500, {}, b"Claude will return soon", 0.1, Status.DOWN, "http_5xx", id="500-text-is-down"
+        ),
+        pytest.param(502, {}, b"", 0.1, Status.DOWN, "http_5xx", id="502-is-down"),
+        pytest.param(503, {}, b"", 0.1, Status.DOWN, "http_5xx", id="503-is-down"),
+        pytest.param(
+            522, {"server": "cloudflare"}, b"", 0.1, Status.DOWN, "http_5xx", id="cloudflare-522-is-down"
+        ),
+        pytest.param(
+            403,
+            {"cf-mitigated": "challenge", "server": "cloudflare"},
+            CHALLENGE_HTML,
+            0.1,
+            Status.UNKNOWN,
+            "bot_challenge",
+            id="cf-challenge-is-inconclusive",
+        ),
+        pytest.param(
+            403,
+            {"cf-mitigated": "Challenge"},
+            b"",
+            0.1,
+            Status.UNKNOWN,
+            "bot_challenge",
+            id="cf-challenge-header-case-insensitive",
+        ),
+        pytest.param(
+            403,
+            {},
+            CHALLENGE_HTML,
+            0.1,
+            Status.UNKNOWN,
+            "bot_challenge",
+            id="just-a-moment-page-is-inconclusive",
+        ),
+        pytest.param(
+            503,
+            {},
+            CHALLENGE_HTML,
+            0.1,
+            Status.UNKNOWN,
+            "bot_challenge",
+            id="just-a-moment-503-is-inconclusive",
+        ),
+        pytest.param(
+            405,
+            {"x-amzn-waf-action": "captcha"},
+            b"",
+            0.1,
+            Status.UNKNOWN,
+            "bot_challenge",
+            id="aws-waf-405-captcha-is-inconclusive",
+        ),
+        pytest.param(
+            202,
+            {"x-amzn-waf-action": "challenge"},
+            b"",
+            0.1,
+            Status.UNKNOWN,
+            "bot_challenge",
+            id="aws-waf-202-challenge-is-not-up",
+        ),
+        pytest.param(
+            403, {}, b"Forbidden by proxy", 0.1, Status.UNKNOWN, "blocked", id="plain-403-is-inconclusive"
+        ),
+        pytest.param(404, {}, b"", 0.1, Status.DEGRADED, "unexpected_status", id="404-is-unexpected"),
+        pytest.param(
+            302,
+            {"location": "https://elsewhere.test/"},
+            b"",
+            0.1,
+            Status.UNKNOWN,
+            "redirect",
+            id="unfollowed-redirect-casts-no-vote",
+        ),
+    ],
+)
+def test_classify_response(
+    code: int, headers: dict[str, str], body: bytes, latency: float, status: Status, reason: str
+) -> None:
+    verdict = classify_response(code, headers, body, latency_s=latency, slow_s=3.0)
+    assert (verdict.status, verdict.reason) == (status, reason)
+    assert verdict.detail
+
+
+def test_retry_after_is_in_the_detail() -> None:
+    verdict = classify_response(429, {"retry-after": "30"}, b"", latency_s=0.1, slow_s=3.0)
+    assert verdict.detail == "HTTP 429, retry-after 30"
+
+
+def _connect_error(cause: BaseException) -> httpx.ConnectError:
+    exc = httpx.ConnectError(str(cause))
+    exc.__cause__ = cause
+    return exc
+
+
+@pytest.mark.parametrize(
+    ("exc", "reason", "local"),
+    [
+        pytest.param(httpx.ConnectTimeout("t"), "timeout", True, id="connect-timeout-may-be-local"),
+        pytest.param(httpx.ReadTimeout("t"), "timeout", False, id="read-timeout-is-the-server"),
+        pytest.param(_connect_error(socket.gaierror(-2, "Name or service not known")), "dns", True, id="dns"),
+        pytest.param(
+            httpx.ConnectError("[Errno -2] Name or service not known"), "dns", True, id="dns-by-text"
+        ),
+        pytest.param(
+            _connect_error(ConnectionRefusedError(111, "Connection refused")),
+            "connect_refused",
+            True,
+            id="refused",
+        ),
+        pytest.param(
+            _connect_error(ssl.SSLCertVerificationError("certificate verify failed")), "tls", True, id="tls"
+        ),
+        pytest.param(httpx.ProxyError("407 Proxy Authentication Required"), "proxy", True, id="proxy"),
+        pytest.param(httpx.TooManyRedirects("loop"), "redirect_loop", False, id="redirect-loop"),
+        pytest.param(
+            httpx.RemoteProtocolError("Server disconnected without sending a response."),
+            "reset",
+            False,
+            id="disconnected-is-reset",
+        ),
+        pytest.param(
+            httpx.RemoteProtocolError("illegal status line: bytearray(b'SSH-2.0')"),
+            "not_http",
+            False,
+            id="not-http",
+        ),
+        pytest.param(
+            httpx.ReadError("[Errno 104] Connection reset by peer"), "reset", False, id="read-reset"
+        ),
+    ],
+)
+def test_classify_exception(exc: Exception, reason: str, local: bool) -> None:
+    failure = classify_exception(exc, timeout_s=5.0)
+    assert (failure.status, failure.reason, failure.local) == (Status.DOWN, reason, local)
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        pytest.param("operational", Status.OPERATIONAL, id="operational"),
+        pytest.param("degraded_performance", Status.DEGRADED, id="degraded-performance"),
+        pytest.param("partial_outage", Status.DEGRADED, id="partial-outage"),
+        pytest.param("under_maintenance", Status.DEGRADED, id="maintenance"),
+        pytest.param("major_outage", Status.DOWN, id="major-outage"),
+        pytest.param("sideways", Status.DEGRADED, id="unknown-state-reads-degraded"),
+    ],
+)
+def test_classify_component(raw: str, status: Status) -> None:
+    assert classify_component(raw) is status

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from outagecheck.config import DEFAULT_STATUS_PAGES, Config, config_path, load, parse
+from outagecheck.errors import ConfigError
+
+
+def test_empty_config_is_the_defaults() -> None:
+    assert parse("") == Config()
+
+
+def test_full_config() -> None:
+    cfg = parse(
+        """
+timeout = 2
+slow = 0.5
+[endpoints]
+claude_ai = "http://127.0.0.1:8080/"
+platform = "https://platform.example"
+api = "https://gateway.example/anthropic"
+status_page = ["https://one.example", "https://two.example/"]
+"""
+    )
+    assert (cfg.timeout, cfg.slow) == (2.0, 0.5)
+    assert cfg.endpoints == {
+        "claude_ai": "http://127.0.0.1:8080",
+        "platform": "https://platform.example",
+        "api": "https://gateway.example/anthropic",
+    }
+    assert cfg.status_pages == ("https://one.example", "https://two.example")
+
+
+def test_single_status_page_replaces_both_defaults() -> None:
+    assert parse('[endpoints]\nstatus_page = "https://only.example"').status_pages == (
+        "https://only.example",
+    )
+    assert Config().status_pages == DEFAULT_STATUS_PAGES
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param("timeout = [", "<config>: invalid TOML: ", id="syntax"),
+        pytest.param("timeout = 0", "'timeout' must be between 0 and 300 seconds, got 0", id="zero-timeout"),
+        pytest.param("timeout = 1e999", "'timeout' must be between 0 and 300", id="infinite"),
+        pytest.param("timeout = nan", "'timeout' must be between 0 and 300", id="nan"),
+        pytest.param("slow = true", "'slow' must be a number of seconds, not bool", id="bool-is-not-seconds"),
+        pytest.param("endpoints = 3", "'endpoints' must be a table", id="endpoints-not-table"),
+        pytest.param("[endpoints]\nweb = 'https://x'", "unknown key 'endpoints.web'", id="unknown-endpoint"),
+        pytest.param("[endpoints]\napi = 3", "'endpoints.api' must be a URL string, not int", id="url-type"),
+        pytest.param(
+            "[endpoints]\napi = 'api.anthropic.com'", "must be an http:// or https:// URL", id="no-scheme"
+        ),
+        pytest.param("[endpoints]\napi = 'https://x/?a=1'", "without ?query", id="query"),
+        pytest.param("[endpoints]\napi = 'https://x:99999'", "invalid port", id="port"),
+        pytest.param("[endpoints]\nstatus_page = []", "non-empty list of URLs", id="empty-status-list"),
+        pytest.param(
+            "[endpoints]\nstatus_page = [1]", "must be a URL string, not int", id="status-list-type"
+        ),
+    ],
+)
+def test_invalid_config(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse(text)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_syntax_error_names_the_line() -> None:
+    with pytest.raises(ConfigError, match=r"at line 3"):
+        parse("timeout = 1\n\nslow = \n", source="c.toml")
+
+
+def test_path_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path) -> None:
+    option = tmp_path / "option.toml"
+    env = tmp_path / "env.toml"
+    monkeypatch.setenv("OUTAGECHECK_CONFIG", str(env))
+    assert config_path(option) == (option, True)
+    assert config_path(None) == (env, True)
+    monkeypatch.delenv("OUTAGECHECK_CONFIG")
+    assert config_path(None) == (isolated_home / ".config" / "outagecheck" / "config.toml", False)
+
+
+def test_missing_default_file_means_defaults() -> None:
+    assert load(None) == Config()
+
+
+def test_default_file_is_read(isolated_home: Path) -> None:
+    path = isolated_home / ".config" / "outagecheck" / "config.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text("timeout = 9")
+    cfg = load(None)
+    assert (cfg.timeout, cfg.source) == (9.0, path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(b"timeout = \xff\xfe", "not UTF-8 text (byte 10)", id="not-utf8"),
+        pytest.param(None, "is a directory, not a config file", id="directory"),
+    ],
+)
+def test_unreadable_files(tmp_path: Path, content: bytes | None, message: str) -> None:
+    path = tmp_path / "c.toml"
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    with pytest.raises(ConfigError) as info:
+        load(path)
+    assert str(info.value) == f"{path}: {message}"

@@ -1,0 +1,133 @@
+"""Real sockets on 127.0.0.1: concurrency, deadlines, and the March 2 replay end to end."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from outagecheck.model import Status
+from outagecheck.probe import CheckPlan, Target, gather
+from tests.conftest import TEST_KEY, invoke, loopback_config, march_summary, summary
+from tests.loopback import LoopbackServer
+
+pytestmark = pytest.mark.httpx_mock(should_mock=lambda request: False)  # real loopback traffic only
+
+HELLO = {"json": {"message": "hello"}}
+
+
+def route_march(server: LoopbackServer, delay: float = 0.0) -> None:
+    server.route("/web/", status=500, body=b"Claude will return soon", delay=delay)
+    server.route(
+        "/platform/v1/oauth/hello",
+        status=500,
+        delay=delay,
+        json={"type": "error", "error": {"type": "api_error", "message": "Internal server error"}},
+    )
+    server.route("/api/api/hello", delay=delay, **HELLO)
+    server.route("/status/api/v2/summary.json", delay=delay, json=march_summary())
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_march_replay_on_loopback(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path) -> None:
+    route_march(loopback)
+    cfg = loopback_config(tmp_path, loopback)
+    result = invoke(runner, "status", "--config", str(cfg), "--json")
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 2 == doc["exit_code"]
+    assert [(s["service"], s["status"]) for s in doc["surfaces"]] == [
+        ("Claude.ai (web)", "down"),
+        ("Claude Code (CLI)", "down"),
+        ("Claude API", "operational"),
+    ]
+    assert doc["incidents"][0]["name"] == "Elevated errors on claude.ai, console, and claude code"
+    assert doc["fallback"]["available"] is True
+    assert invoke(runner, "status", "--config", str(cfg), "--require", "api").exit_code == 0
+
+
+def test_checks_overlap(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path) -> None:
+    delay = 1.0
+    route_march(loopback, delay=delay)
+    cfg = loopback_config(tmp_path, loopback)
+    start = time.perf_counter()
+    result = invoke(runner, "status", "--config", str(cfg))
+    wall = time.perf_counter() - start
+    assert result.exit_code == 2
+    arrivals = [t for t, _, _ in loopback.requests]
+    assert len(arrivals) == 4  # web, oauth hello, api hello (shared by code and api), status page
+    # Every request reached the server before the first answer could have come back: they overlap.
+    assert max(arrivals) - min(arrivals) < delay
+    assert wall < 4 * delay  # sequential would take at least the sum
+
+
+def test_hanging_endpoint_cannot_outlast_the_deadline(
+    runner: CliRunner, loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    route_march(loopback)
+    loopback.route("/api/api/hello", hang=True)
+    cfg = loopback_config(tmp_path, loopback, timeout=1.0)
+    start = time.perf_counter()
+    result = invoke(runner, "status", "--config", str(cfg), "--json")
+    wall = time.perf_counter() - start
+    doc = json.loads(result.stdout)
+    api = doc["surfaces"][2]
+    assert (api["status"], api["evidence"][0]["reason"]) == ("down", "timeout")
+    assert wall < 1.0 + 1.0
+
+
+def test_slow_answer_is_degraded(loopback: LoopbackServer) -> None:
+    loopback.route("/slow", delay=0.3, **HELLO)
+    plan = CheckPlan((Target("api_hello", loopback.url + "/slow"),), (), timeout_s=2.0, slow_s=0.1)
+    evidence, page = asyncio.run(gather(plan))
+    assert (evidence["api_hello"].status, evidence["api_hello"].reason) == (Status.DEGRADED, "slow")
+    assert page.reason == "not_configured"
+
+
+def test_status_page_first_base_hangs_second_answers(loopback: LoopbackServer) -> None:
+    loopback.route("/first/api/v2/summary.json", hang=True)
+    loopback.route("/second/api/v2/summary.json", json=summary(rwppv331jlwc="partial_outage"))
+    plan = CheckPlan((), (loopback.url + "/first", loopback.url + "/second"), timeout_s=2.0, slow_s=3.0)
+    _, page = asyncio.run(gather(plan))
+    assert page.usable
+    assert page.url == loopback.url + "/second/api/v2/summary.json"
+    assert page.components["rwppv331jlwc"] == ("claude.ai", "partial_outage")
+    assert [a.reason for a in page.attempts] == ["timeout", "ok"]
+
+
+def test_refused_everywhere_is_local(runner: CliRunner, tmp_path: Path) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    cfg = tmp_path / "dead.toml"
+    cfg.write_text(
+        f'[endpoints]\nclaude_ai = "{dead}"\nplatform = "{dead}"\napi = "{dead}"\nstatus_page = "{dead}"\n'
+    )
+    doc = json.loads(invoke(runner, "status", "--config", str(cfg), "--json").stdout)
+    assert doc["exit_code"] == 3
+    assert doc["local_network"] is True
+    assert {s["status"] for s in doc["surfaces"]} == {"unknown"}
+    assert {e["reason"] for s in doc["surfaces"] for e in s["evidence"]} == {"connect_refused"}
+
+
+def test_keyed_probe_does_not_follow_redirects(
+    runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    route_march(loopback)
+    loopback.route("/api/v1/models?limit=1", status=307, headers={"location": loopback.url + "/stolen"})
+    monkeypatch.setenv("ANTHROPIC_API_KEY", TEST_KEY)
+    cfg = loopback_config(tmp_path, loopback)
+    doc = json.loads(invoke(runner, "status", "--config", str(cfg), "--json").stdout)
+    assert "/stolen" not in loopback.paths()
+    keyed = [r for _, p, r in loopback.requests if r.get("x-api-key")]
+    assert [p for _, p, r in loopback.requests if r.get("x-api-key")] == ["/api/v1/models?limit=1"]
+    assert len(keyed) == 1
+    api_evidence = {e["endpoint"]: e["reason"] for e in doc["surfaces"][2]["evidence"]}
+    assert api_evidence == {"api_hello": "ok", "api_models": "redirect"}
