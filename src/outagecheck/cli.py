@@ -37,10 +37,19 @@ class _Group(TyperGroup):
         try:
             code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except typer.TyperException as e:  # click's UsageError and friends subclass it in typer 0.29
+            if type(e).__name__ == "NoArgsIsHelpError":
+                # Bare `outagecheck`: the help was printed; still a usage error for scripts.
+                if message := e.format_message():
+                    sys.stdout.write(message + "\n")
+                return self._finish(ExitCode.USAGE, standalone_mode)
             error(e.format_message(), hint="run 'outagecheck --help' for usage")
             code = ExitCode.USAGE if getattr(e, "exit_code", 1) == 2 else ExitCode.CONFIG
         except (typer.Abort, KeyboardInterrupt):
             code = ExitCode.INTERRUPTED
+        return self._finish(code, standalone_mode)
+
+    @staticmethod
+    def _finish(code: Any, standalone_mode: bool) -> int:
         code = int(code) if isinstance(code, int) else 0
         if standalone_mode:
             sys.exit(code)
@@ -53,7 +62,7 @@ app = typer.Typer(
     help="Triage a Claude outage: which surface is down, and how to fall back to the raw API."
     f"\n\n{EXIT_CODES_HELP}",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 

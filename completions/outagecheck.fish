@@ -1,0 +1,1 @@
+complete --command outagecheck --no-files --arguments "(env _OUTAGECHECK_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) outagecheck)" --condition "env _OUTAGECHECK_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) outagecheck"
