@@ -50,10 +50,10 @@ class _Group(TyperGroup):
 
     @staticmethod
     def _finish(code: Any, standalone_mode: bool) -> int:
-        code = int(code) if isinstance(code, int) else 0
+        status = int(code) if isinstance(code, int) else 0
         if standalone_mode:
-            sys.exit(code)
-        return code
+            sys.exit(status)
+        return status
 
 
 app = typer.Typer(
