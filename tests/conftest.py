@@ -82,9 +82,7 @@ def summary(**states: str) -> dict[str, Any]:
 
 def march_summary() -> dict[str, Any]:
     """The 2026-03-02 page: claude.ai and Claude Code in major outage, one open incident."""
-    doc = summary(
-        rwppv331jlwc="major_outage", yyzkbfz2thpt="major_outage", **{"0qbwn08sd68x": "partial_outage"}
-    )
+    doc = summary(rwppv331jlwc="major_outage", yyzkbfz2thpt="major_outage", **{"0qbwn08sd68x": "partial_outage"})
     doc["status"] = {"indicator": "major", "description": "Partial System Outage"}
     doc["incidents"] = json.loads((FIXTURES / "incident_march.json").read_text())
     return doc
@@ -129,9 +127,7 @@ def write_config(path: Path, text: str) -> Path:
     return path
 
 
-def loopback_config(
-    tmp_path: Path, server: LoopbackServer, *, timeout: float = 5.0, slow: float = 3.0
-) -> Path:
+def loopback_config(tmp_path: Path, server: LoopbackServer, *, timeout: float = 5.0, slow: float = 3.0) -> Path:
     """A config that points every surface and the status page at the loopback server."""
     base = server.url
     return write_config(

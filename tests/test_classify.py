@@ -99,14 +99,10 @@ CHALLENGE_HTML = b"<!DOCTYPE html><html><head><title>Just a moment...</title></h
             "http_5xx",
             id="500-is-down",
         ),
-        pytest.param(
-            500, {}, b"Claude will return soon", 0.1, Status.DOWN, "http_5xx", id="500-text-is-down"
-        ),
+        pytest.param(500, {}, b"Claude will return soon", 0.1, Status.DOWN, "http_5xx", id="500-text-is-down"),
         pytest.param(502, {}, b"", 0.1, Status.DOWN, "http_5xx", id="502-is-down"),
         pytest.param(503, {}, b"", 0.1, Status.DOWN, "http_5xx", id="503-is-down"),
-        pytest.param(
-            522, {"server": "cloudflare"}, b"", 0.1, Status.DOWN, "http_5xx", id="cloudflare-522-is-down"
-        ),
+        pytest.param(522, {"server": "cloudflare"}, b"", 0.1, Status.DOWN, "http_5xx", id="cloudflare-522-is-down"),
         pytest.param(
             403,
             {"cf-mitigated": "challenge", "server": "cloudflare"},
@@ -161,9 +157,7 @@ CHALLENGE_HTML = b"<!DOCTYPE html><html><head><title>Just a moment...</title></h
             "bot_challenge",
             id="aws-waf-202-challenge-is-not-up",
         ),
-        pytest.param(
-            403, {}, b"Forbidden by proxy", 0.1, Status.UNKNOWN, "blocked", id="plain-403-is-inconclusive"
-        ),
+        pytest.param(403, {}, b"Forbidden by proxy", 0.1, Status.UNKNOWN, "blocked", id="plain-403-is-inconclusive"),
         pytest.param(404, {}, b"", 0.1, Status.DEGRADED, "unexpected_status", id="404-is-unexpected"),
         pytest.param(
             302,
@@ -201,18 +195,14 @@ def _connect_error(cause: BaseException) -> httpx.ConnectError:
         pytest.param(httpx.ConnectTimeout("t"), "timeout", True, id="connect-timeout-may-be-local"),
         pytest.param(httpx.ReadTimeout("t"), "timeout", False, id="read-timeout-is-the-server"),
         pytest.param(_connect_error(socket.gaierror(-2, "Name or service not known")), "dns", True, id="dns"),
-        pytest.param(
-            httpx.ConnectError("[Errno -2] Name or service not known"), "dns", True, id="dns-by-text"
-        ),
+        pytest.param(httpx.ConnectError("[Errno -2] Name or service not known"), "dns", True, id="dns-by-text"),
         pytest.param(
             _connect_error(ConnectionRefusedError(111, "Connection refused")),
             "connect_refused",
             True,
             id="refused",
         ),
-        pytest.param(
-            _connect_error(ssl.SSLCertVerificationError("certificate verify failed")), "tls", True, id="tls"
-        ),
+        pytest.param(_connect_error(ssl.SSLCertVerificationError("certificate verify failed")), "tls", True, id="tls"),
         pytest.param(httpx.ProxyError("407 Proxy Authentication Required"), "proxy", True, id="proxy"),
         pytest.param(httpx.TooManyRedirects("loop"), "redirect_loop", False, id="redirect-loop"),
         pytest.param(
@@ -227,9 +217,7 @@ def _connect_error(cause: BaseException) -> httpx.ConnectError:
             False,
             id="not-http",
         ),
-        pytest.param(
-            httpx.ReadError("[Errno 104] Connection reset by peer"), "reset", False, id="read-reset"
-        ),
+        pytest.param(httpx.ReadError("[Errno 104] Connection reset by peer"), "reset", False, id="read-reset"),
     ],
 )
 def test_classify_exception(exc: Exception, reason: str, local: bool) -> None:

@@ -75,9 +75,7 @@ def test_overloaded_api_exits_1(runner: CliRunner, httpx_mock: HTTPXMock) -> Non
 
 
 def test_bot_challenge_alone_is_unknown_exit_3(runner: CliRunner, httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(
-        url=WEB, status_code=403, headers={"cf-mitigated": "challenge"}, text="Just a moment..."
-    )
+    httpx_mock.add_response(url=WEB, status_code=403, headers={"cf-mitigated": "challenge"}, text="Just a moment...")
     httpx_mock.add_response(url=OAUTH_HELLO, json={"message": "hello"})
     httpx_mock.add_response(url=API_HELLO, json={"message": "hello"})
     # Both status page bases unusable: a WAF captcha, then HTML.
@@ -111,9 +109,7 @@ def test_status_page_falls_back_to_origin(runner: CliRunner, mocked_march_outage
 
 
 def test_every_endpoint_unreachable_blames_local_network(runner: CliRunner, httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_exception(
-        httpx.ConnectError("[Errno -3] Temporary failure in name resolution"), is_reusable=True
-    )
+    httpx_mock.add_exception(httpx.ConnectError("[Errno -3] Temporary failure in name resolution"), is_reusable=True)
     result = invoke(runner, "status")
     assert result.exit_code == 3
     assert result.stdout.count("Could not verify: local network, proxy or DNS") == 3
@@ -187,12 +183,8 @@ def test_api_down_says_no_fallback(runner: CliRunner, httpx_mock: HTTPXMock) -> 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        pytest.param(
-            ["status", "--require", "nope"], "unknown surface 'nope' for --require", id="bad-require"
-        ),
-        pytest.param(
-            ["status", "--timeout", "abc"], "Invalid value for '--timeout'", id="timeout-not-a-number"
-        ),
+        pytest.param(["status", "--require", "nope"], "unknown surface 'nope' for --require", id="bad-require"),
+        pytest.param(["status", "--timeout", "abc"], "Invalid value for '--timeout'", id="timeout-not-a-number"),
         pytest.param(["status", "--timeout", "0"], "--timeout must be between 0 and 300", id="timeout-zero"),
         pytest.param(["status", "--frobnicate"], "No such option: --frobnicate", id="unknown-option"),
         pytest.param(["statsu"], "No such command 'statsu'", id="unknown-command"),
@@ -218,9 +210,7 @@ def test_usage_errors_exit_64_with_one_line(runner: CliRunner, args: list[str], 
         pytest.param("colour = true", "unknown key 'colour'", id="unknown-key"),
     ],
 )
-def test_config_errors_exit_78_naming_the_file(
-    runner: CliRunner, tmp_path: Path, text: str, message: str
-) -> None:
+def test_config_errors_exit_78_naming_the_file(runner: CliRunner, tmp_path: Path, text: str, message: str) -> None:
     path = write_config(tmp_path / "bad.toml", text)
     result = invoke(runner, "status", "--config", str(path))
     assert result.exit_code == 78

@@ -34,9 +34,7 @@ status_page = ["https://one.example", "https://two.example/"]
 
 
 def test_single_status_page_replaces_both_defaults() -> None:
-    assert parse('[endpoints]\nstatus_page = "https://only.example"').status_pages == (
-        "https://only.example",
-    )
+    assert parse('[endpoints]\nstatus_page = "https://only.example"').status_pages == ("https://only.example",)
     assert Config().status_pages == DEFAULT_STATUS_PAGES
 
 
@@ -51,15 +49,11 @@ def test_single_status_page_replaces_both_defaults() -> None:
         pytest.param("endpoints = 3", "'endpoints' must be a table", id="endpoints-not-table"),
         pytest.param("[endpoints]\nweb = 'https://x'", "unknown key 'endpoints.web'", id="unknown-endpoint"),
         pytest.param("[endpoints]\napi = 3", "'endpoints.api' must be a URL string, not int", id="url-type"),
-        pytest.param(
-            "[endpoints]\napi = 'api.anthropic.com'", "must be an http:// or https:// URL", id="no-scheme"
-        ),
+        pytest.param("[endpoints]\napi = 'api.anthropic.com'", "must be an http:// or https:// URL", id="no-scheme"),
         pytest.param("[endpoints]\napi = 'https://x/?a=1'", "without ?query", id="query"),
         pytest.param("[endpoints]\napi = 'https://x:99999'", "invalid port", id="port"),
         pytest.param("[endpoints]\nstatus_page = []", "non-empty list of URLs", id="empty-status-list"),
-        pytest.param(
-            "[endpoints]\nstatus_page = [1]", "must be a URL string, not int", id="status-list-type"
-        ),
+        pytest.param("[endpoints]\nstatus_page = [1]", "must be a URL string, not int", id="status-list-type"),
     ],
 )
 def test_invalid_config(text: str, message: str) -> None:

@@ -107,9 +107,7 @@ def test_status_page_first_base_hangs_second_answers(loopback: LoopbackServer) -
 def test_refused_everywhere_is_local(runner: CliRunner, tmp_path: Path) -> None:
     dead = f"http://127.0.0.1:{free_port()}"
     cfg = tmp_path / "dead.toml"
-    cfg.write_text(
-        f'[endpoints]\nclaude_ai = "{dead}"\nplatform = "{dead}"\napi = "{dead}"\nstatus_page = "{dead}"\n'
-    )
+    cfg.write_text(f'[endpoints]\nclaude_ai = "{dead}"\nplatform = "{dead}"\napi = "{dead}"\nstatus_page = "{dead}"\n')
     doc = json.loads(invoke(runner, "status", "--config", str(cfg), "--json").stdout)
     assert doc["exit_code"] == 3
     assert doc["local_network"] is True

@@ -16,12 +16,9 @@ CURL: Final = (
     """-d '{"model": "claude-sonnet-4-5", "max_tokens": 256, """
     """"messages": [{"role": "user", "content": "Hello"}]}'"""
 )
-BILLING: Final = (
-    "Billing: API calls are charged at API rates to the key's organisation, not to a Claude subscription."
-)
-FEATURES: Final = (
-    "While Claude Code uses a key, Remote Control, /schedule and claude.ai connectors are disabled."
-)
+APPLY: Final = "outagecheck fallback apply claude-code"
+BILLING: Final = "Billing: API calls are charged at API rates to the key's organisation, not to a Claude subscription."
+FEATURES: Final = "While Claude Code uses a key, Remote Control, /schedule and claude.ai connectors are disabled."
 
 
 def _broken(status: Status) -> bool:
@@ -35,11 +32,20 @@ def advise(
     key_ok: bool,
     key_rejected: bool,
     incidents: Sequence[Incident] = (),
+    outstanding: Sequence[str] = (),
 ) -> Advice:
     """Say whether the raw API is a way around the outage, and how to take it."""
     front = [s for s in (surfaces["web"], surfaces["code"]) if _broken(s.status)]
     api = surfaces["api"].status
     if not front:
+        logins_back = all(surfaces[i].status is Status.OPERATIONAL for i in ("web", "code"))
+        if outstanding and logins_back:
+            return Advice(
+                needed=True,
+                available=api is Status.OPERATIONAL,
+                headline=f"The login paths are back, and a fallback is still applied ({', '.join(outstanding)}).",
+                steps=(Step("Switch back to your usual login:", "outagecheck fallback revert"),),
+            )
         return Advice(needed=False, available=api is Status.OPERATIONAL, headline="No fallback needed.")
     names = " and ".join(s.service for s in front)
     if api is Status.DOWN:
@@ -71,11 +77,13 @@ def advise(
             "Claude Code, one-off (non-interactive mode always uses ANTHROPIC_API_KEY):",
             'claude -p "your prompt"',
         ),
-        Step(
-            'Claude Code, interactive: set "apiKeyHelper" in ~/.claude/settings.json to a command that '
-            'prints the key, and "hasCompletedOnboarding": true in ~/.claude.json.'
-        ),
         Step("Scripts and CI, straight to the API:", CURL),
+        Step(
+            'Claude Code, interactive: set "apiKeyHelper" in ~/.claude/settings.json and '
+            '"hasCompletedOnboarding": true in ~/.claude.json; this shows a diff, asks, and can be '
+            "undone with `outagecheck fallback revert`:",
+            APPLY,
+        ),
     )
     notes = [BILLING, FEATURES]
     available = api in (Status.OPERATIONAL, Status.DEGRADED) and not key_rejected
@@ -83,18 +91,12 @@ def advise(
         verb = "is" if len(front) == 1 else "are"
         headline = f"{names} {verb} failing but the Claude API is up: go through the API."
     elif api is Status.DEGRADED:
-        headline = (
-            f"{names} failing; the Claude API is degraded but answering: the API route may need retries."
-        )
+        headline = f"{names} failing; the Claude API is degraded but answering: the API route may need retries."
     else:
         headline = f"{names} failing; the Claude API could not be verified, so the API route may not work."
         available = False
     if key_rejected:
-        headline = (
-            f"{names} failing; the API is a way around it, but it rejected your key: fix the key first."
-        )
+        headline = f"{names} failing; the API is a way around it, but it rejected your key: fix the key first."
     elif not key_set:
-        notes.insert(
-            0, "Set ANTHROPIC_API_KEY and run outagecheck again to check that the API accepts your key."
-        )
+        notes.insert(0, "Set ANTHROPIC_API_KEY and run outagecheck again to check that the API accepts your key.")
     return Advice(needed=True, available=available, headline=headline, steps=steps, notes=tuple(notes))

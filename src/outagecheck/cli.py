@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from outagecheck import __version__
+from outagecheck.cli_fallback import fallback_app
 from outagecheck.errors import OutagecheckError, UsageError
 from outagecheck.model import ExitCode
 
@@ -59,12 +60,14 @@ class _Group(TyperGroup):
 app = typer.Typer(
     cls=_Group,
     name="outagecheck",
-    help="Triage a Claude outage: which surface is down, and how to fall back to the raw API."
-    f"\n\n{EXIT_CODES_HELP}",
+    help=f"Triage a Claude outage: which surface is down, and how to fall back to the raw API.\n\n{EXIT_CODES_HELP}",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
 )
+
+
+app.add_typer(fallback_app, name="fallback")
 
 
 def error(message: str, *, hint: str | None = None) -> None:
@@ -117,9 +120,7 @@ ConfigOpt = Annotated[
 
 @app.command(epilog=EXIT_CODES_HELP)
 def status(
-    json_out: Annotated[
-        bool, typer.Option("--json", help="Print one JSON document (schema_version 1).")
-    ] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document (schema_version 1).")] = False,
     require: RequireOpt = None,
     timeout: Annotated[
         float | None, typer.Option("--timeout", metavar="SECONDS", help="Overall deadline (default 5).")
@@ -129,9 +130,7 @@ def status(
         typer.Option("--slow", metavar="SECONDS", help="Slower than this is degraded (default 3)."),
     ] = None,
     config: ConfigOpt = None,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Show every check behind the table.")
-    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every check behind the table.")] = False,
 ) -> int:
     """Check Claude.ai, Claude Code and the Claude API in parallel and print what is down."""
     try:
@@ -167,9 +166,7 @@ def _status(
 
     unknown = [r for r in require if r not in SURFACE_IDS]
     if unknown:
-        raise UsageError(
-            f"unknown surface '{unknown[0]}' for --require (choose from {', '.join(SURFACE_IDS)})"
-        )
+        raise UsageError(f"unknown surface '{unknown[0]}' for --require (choose from {', '.join(SURFACE_IDS)})")
     _seconds_option("--timeout", timeout)
     _seconds_option("--slow", slow)
     cfg = config_mod.load(config)
@@ -178,12 +175,21 @@ def _status(
     plan = triage.build_plan(cfg, api_key=api_key)
     evidence, page = asyncio.run(probe.gather(plan))
     required = tuple(dict.fromkeys(require)) or SURFACE_IDS
-    report = triage.assess(evidence, page, required=required)
+    report = triage.assess(evidence, page, required=required, outstanding=_outstanding_fallbacks())
     if json_out:
         sys.stdout.write(render.to_json(report) + "\n")
     else:
         render.print_report(report, Console(), verbose=verbose)
     return int(report.exit_code)
+
+
+def _outstanding_fallbacks() -> tuple[str, ...]:
+    from outagecheck import fallback
+
+    try:
+        return tuple(dict.fromkeys(e.target for e in fallback.outstanding()))
+    except OutagecheckError:
+        return ()  # a damaged journal must not stop the triage; `fallback revert` reports it
 
 
 def main() -> None:

@@ -81,15 +81,11 @@ async def probe(
     start = clock()
     try:
         # The key never follows a redirect: httpx strips Authorization across hosts, not x-api-key.
-        async with client.stream(
-            "GET", target.url, headers=headers, follow_redirects=not target.keyed
-        ) as resp:
+        async with client.stream("GET", target.url, headers=headers, follow_redirects=not target.keyed) as resp:
             latency = clock() - start
             body = await _sniff(resp) if needs_body(resp.status_code) else b""
             lowered = {k.lower(): v for k, v in resp.headers.items()}
-            verdict = classify_response(
-                resp.status_code, lowered, body, latency_s=latency, slow_s=plan.slow_s
-            )
+            verdict = classify_response(resp.status_code, lowered, body, latency_s=latency, slow_s=plan.slow_s)
             return Evidence(
                 target.key,
                 target.url,

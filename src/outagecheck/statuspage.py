@@ -31,9 +31,7 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def parse_summary(
-    body: bytes, *, page_url: str
-) -> tuple[dict[str, tuple[str, str]], tuple[Incident, ...], str | None]:
+def parse_summary(body: bytes, *, page_url: str) -> tuple[dict[str, tuple[str, str]], tuple[Incident, ...], str | None]:
     """Return (components id -> (name, status), unresolved incidents, indicator) or raise UnusableSummary."""
     try:
         doc = json.loads(body)
@@ -59,9 +57,7 @@ def parse_summary(
 def _incident(raw: dict[str, Any], base: str) -> Incident:
     updates = _dicts(raw.get("incident_updates"))
     latest = max(updates, key=lambda u: _text(u.get("display_at")) or _text(u.get("created_at")), default={})
-    link = _text(raw.get("shortlink")) or (
-        f"{base}/incidents/{_text(raw.get('id'))}" if raw.get("id") else base
-    )
+    link = _text(raw.get("shortlink")) or (f"{base}/incidents/{_text(raw.get('id'))}" if raw.get("id") else base)
     return Incident(
         name=_text(raw.get("name"), "(unnamed incident)"),
         status=_text(raw.get("status"), "unknown"),

@@ -51,9 +51,7 @@ ENDPOINTS: Final[dict[str, Endpoint]] = {
 CLAUDE_AI: Final = Component("rwppv331jlwc", ("claude.ai",))
 CLAUDE_CODE: Final = Component("yyzkbfz2thpt", ("claude code",))
 # The Console is a Claude Code login path too (the "Anthropic Console account" login).
-CLAUDE_CONSOLE: Final = Component(
-    "0qbwn08sd68x", ("claude console", "platform.claude.com", "console.anthropic.com")
-)
+CLAUDE_CONSOLE: Final = Component("0qbwn08sd68x", ("claude console", "platform.claude.com", "console.anthropic.com"))
 CLAUDE_API: Final = Component("k8w3r06qmzrp", ("claude api", "api.anthropic.com"))
 
 SURFACES: Final[tuple[Surface, ...]] = (

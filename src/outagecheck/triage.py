@@ -21,9 +21,7 @@ REASON_IMPACT = {
 def build_plan(cfg: Config, *, api_key: str | None) -> CheckPlan:
     """Decide which URLs to fetch: each shared endpoint once, the keyed one only with a key."""
     targets = tuple(
-        Target(e.key, cfg.endpoints[e.base] + e.path, e.keyed)
-        for e in ENDPOINTS.values()
-        if not e.keyed or api_key
+        Target(e.key, cfg.endpoints[e.base] + e.path, e.keyed) for e in ENDPOINTS.values() if not e.keyed or api_key
     )
     return CheckPlan(targets, cfg.status_pages, cfg.timeout, cfg.slow, api_key)
 
@@ -72,9 +70,7 @@ def _impact(
     base = surface.impact_down if status is Status.DOWN else surface.impact_degraded
     if driver is not None:
         return f"{base} ({driver.detail})"
-    states = ", ".join(
-        sorted({s.replace("_", " ") for _, s in components if classify_component(s) is official})
-    )
+    states = ", ".join(sorted({s.replace("_", " ") for _, s in components if classify_component(s) is official}))
     return f"{base} (status page: {states})"
 
 
@@ -110,6 +106,7 @@ def assess(
     *,
     required: tuple[str, ...],
     checked_at: datetime | None = None,
+    outstanding: tuple[str, ...] = (),
 ) -> Report:
     """Combine probes and the status page into verdicts: the worse of the two, 'unknown' with no vote."""
     local = _local_failure(evidence, page)
@@ -143,6 +140,7 @@ def assess(
         key_ok=key_ok,
         key_rejected=key_rejected,
         incidents=page.incidents,
+        outstanding=outstanding,
     )
     stamp = (checked_at or datetime.now(UTC)).isoformat(timespec="seconds").replace("+00:00", "Z")
     return Report(stamp, tuple(results), page, required, advice, tuple(warnings), tuple(notes), local)

@@ -1,0 +1,254 @@
+"""Find out how this machine reaches Claude, and plan the way around a login outage (read-only)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from outagecheck import paths
+from outagecheck.advice import BILLING, FEATURES
+from outagecheck.model import Step
+
+ENV_VARS: Final = (
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_AUTH_TOKEN",
+    "ANTHROPIC_BASE_URL",
+    "CLAUDE_CODE_USE_BEDROCK",
+    "CLAUDE_CODE_USE_VERTEX",
+    "CLAUDE_CODE_USE_FOUNDRY",
+)
+SECRET_VARS: Final = frozenset({"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"})
+CLOUD_VARS: Final = ("CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX", "CLAUDE_CODE_USE_FOUNDRY")
+CLAUDE_AUTH_TIMEOUT_S: Final = 8.0  # `claude` starts Node: 3-5 s is normal
+# Highest precedence first (code.claude.com settings docs).
+LAYER_ORDER: Final = ("managed", "local", "project", "user")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One Claude Code settings file and the few keys that matter for the fallback."""
+
+    name: str
+    path: str
+    exists: bool
+    error: str | None = None
+    api_key_helper: str | None = None
+    force_login_method: str | None = None
+    env_keys: tuple[str, ...] = ()  # names only, never values
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What was found; holds names and flags, never a secret value."""
+
+    env: dict[str, str] = field(default_factory=dict)  # var -> "set" for secrets, else its value
+    layers: tuple[Layer, ...] = ()
+    onboarding_done: bool | None = None
+    claude_auth: dict[str, Any] | None = None  # authMethod / apiKeySource / loggedIn
+    claude_auth_error: str | None = None
+    openclaw_path: str | None = None
+    openclaw_uses_cli: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The read-only answer of `outagecheck fallback`."""
+
+    route: str  # "api", "cloud", "gateway", "subscription"
+    on_api: bool
+    summary: str
+    steps: tuple[Step, ...]
+    warnings: tuple[str, ...]
+
+
+def _read_layer(name: str, path: Path) -> Layer:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Layer(name, str(path), False)
+    except (OSError, UnicodeDecodeError) as e:
+        return Layer(name, str(path), True, error=f"cannot read: {e}")
+    try:
+        data = json.loads(text) if text.strip() else {}
+    except ValueError as e:
+        return Layer(name, str(path), True, error=f"invalid JSON: {e}")
+    if not isinstance(data, dict):
+        return Layer(name, str(path), True, error="not a JSON object")
+    env = data["env"] if isinstance(data.get("env"), dict) else {}
+    helper = data.get("apiKeyHelper")
+    force = data.get("forceLoginMethod")
+    return Layer(
+        name,
+        str(path),
+        True,
+        api_key_helper=helper if isinstance(helper, str) and helper else None,
+        force_login_method=force if isinstance(force, str) else None,
+        env_keys=tuple(k for k in ENV_VARS if k in env),
+    )
+
+
+def _claude_auth_status() -> tuple[dict[str, Any] | None, str | None]:
+    exe = shutil.which("claude")
+    if exe is None:
+        return None, None
+    try:
+        done = subprocess.run(
+            [exe, "auth", "status"],
+            capture_output=True,
+            text=True,
+            timeout=CLAUDE_AUTH_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return None, f"`claude auth status` gave no answer within {CLAUDE_AUTH_TIMEOUT_S:g} s"
+    except OSError as e:
+        return None, f"`claude auth status` could not run: {e.strerror or e}"
+    try:
+        doc = json.loads(done.stdout)
+    except ValueError:
+        return None, f"`claude auth status` printed no JSON (exit {done.returncode})"
+    if not isinstance(doc, dict):
+        return None, "`claude auth status` printed unexpected JSON"
+    # Keep only the fields we report; the rest may name accounts.
+    return {k: doc[k] for k in ("loggedIn", "authMethod", "apiKeySource", "apiProvider") if k in doc}, None
+
+
+def detect(cwd: Path, env: Mapping[str, str], *, ask_claude: bool = True) -> Setup:
+    """Read the environment and every settings layer; run `claude auth status` when installed."""
+    found = {k: ("set" if k in SECRET_VARS else env[k]) for k in ENV_VARS if env.get(k, "").strip()}
+    user = paths.user_settings()
+    candidates = [
+        ("managed", paths.managed_settings()),
+        ("local", paths.project_settings(cwd, local=True)),
+        ("project", paths.project_settings(cwd, local=False)),
+        ("user", user),
+    ]
+    # Run from $HOME, the "project" .claude/settings.json is the user file itself: count it once.
+    layers = tuple(
+        _read_layer(name, path) if name == "user" or path.resolve() != user.resolve() else Layer(name, str(path), False)
+        for name, path in candidates
+    )
+    onboarding: bool | None = None
+    try:
+        state = json.loads(paths.claude_state_file().read_text(encoding="utf-8"))
+        onboarding = bool(state.get("hasCompletedOnboarding")) if isinstance(state, dict) else None
+    except (OSError, ValueError):
+        onboarding = None
+    auth, auth_error = _claude_auth_status() if ask_claude else (None, None)
+    oc_path = paths.openclaw_config()
+    oc_text = ""
+    with contextlib.suppress(OSError):
+        oc_text = oc_path.read_text(encoding="utf-8", errors="replace")
+    return Setup(
+        env=found,
+        layers=layers,
+        onboarding_done=onboarding,
+        claude_auth=auth,
+        claude_auth_error=auth_error,
+        openclaw_path=str(oc_path) if oc_text else None,
+        openclaw_uses_cli="claude-cli" in oc_text,
+    )
+
+
+def _first(layers: tuple[Layer, ...], attr: str) -> Layer | None:
+    return next((layer for layer in layers if getattr(layer, attr)), None)
+
+
+def route_of(setup: Setup) -> str:
+    """Which route Claude Code takes, by its auth precedence: cloud, token, key, helper, then login."""
+    auth = setup.claude_auth or {}
+    settings_env = {k for layer in setup.layers for k in layer.env_keys}
+    if any(v in setup.env or v in settings_env for v in CLOUD_VARS) or auth.get("apiProvider") in (
+        "bedrock",
+        "vertex",
+        "foundry",
+    ):
+        return "cloud"
+    if "ANTHROPIC_AUTH_TOKEN" in setup.env or "ANTHROPIC_AUTH_TOKEN" in settings_env:
+        return "gateway"
+    if auth.get("authMethod") == "api_key":
+        return "api"
+    if auth.get("authMethod"):
+        return "subscription"
+    if "ANTHROPIC_API_KEY" in settings_env or _first(setup.layers, "api_key_helper"):
+        return "api"
+    return "subscription"
+
+
+def plan(setup: Setup, *, scope: str = "user") -> Plan:
+    """Say whether this machine is already on the API route, and list the steps for its case."""
+    route = route_of(setup)
+    warnings: list[str] = []
+    layers = setup.layers
+    managed = layers[0]
+    if managed.force_login_method == "claudeai":
+        warnings.append(
+            f'Managed settings ({managed.path}) set forceLoginMethod "claudeai": your organisation only allows '
+            "the subscription login, which blocks an API-key fallback. Ask your admin."
+        )
+    for layer in layers:
+        if layer.error:
+            warnings.append(f"{layer.path}: {layer.error}; Claude Code may ignore this file.")
+    if "ANTHROPIC_AUTH_TOKEN" in setup.env and "ANTHROPIC_API_KEY" in setup.env:
+        warnings.append(
+            "Both ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY are set: Claude Code uses the token "
+            "(Authorization: Bearer) and ignores the key."
+        )
+    target_rank = LAYER_ORDER.index("local" if scope == "local" else "user")
+    for layer in layers[:target_rank]:
+        if layer.api_key_helper:
+            warnings.append(
+                f"{layer.path} ({layer.name}) sets its own apiKeyHelper, which overrides the one "
+                f"outagecheck would write to the {scope} settings."
+            )
+    if "ANTHROPIC_AUTH_TOKEN" in setup.env:
+        warnings.append(
+            "ANTHROPIC_AUTH_TOKEN in the environment takes precedence over an API key and apiKeyHelper: "
+            "unset it for the key to be used."
+        )
+    if setup.claude_auth_error:
+        warnings.append(setup.claude_auth_error)
+    auth = setup.claude_auth or {}
+    source = f" (claude auth status: authMethod={auth.get('authMethod')}, apiKeySource={auth.get('apiKeySource')})"
+    source = source if auth else " (inferred from environment and settings; `claude` not asked)"
+    steps: list[Step] = []
+    if route == "cloud":
+        summary = "Claude Code uses a cloud provider (Bedrock, Vertex or Foundry): a Claude login outage misses it."
+    elif route == "gateway":
+        base = setup.env.get("ANTHROPIC_BASE_URL", "the default API")
+        summary = f"Claude Code uses ANTHROPIC_AUTH_TOKEN against {base}: it does not depend on the Claude login."
+    elif route == "api":
+        summary = "Claude Code already uses an API key: a login outage does not touch it." + source
+    else:
+        summary = "Claude Code uses the subscription login: a login outage locks it out." + source
+        has_key = "ANTHROPIC_API_KEY" in setup.env
+        if not has_key:
+            steps.append(Step("Put an API key in the environment (or keep it in a password manager):",
+                              "export ANTHROPIC_API_KEY=sk-ant-..."))  # fmt: skip
+        steps.append(Step("For a one-off in a script or terminal (non-interactive mode always uses the key):",
+                          'claude -p "your prompt"'))  # fmt: skip
+        scope_flag = " --scope local" if scope == "local" else ""
+        helper = "" if has_key else ' --key-command "<command that prints the key>"'
+        steps.append(Step(
+            "For interactive sessions, point Claude Code at the key (sets apiKeyHelper and "
+            "hasCompletedOnboarding; shows a diff and asks first):",
+            f"outagecheck fallback apply claude-code{scope_flag}{helper}",
+        ))  # fmt: skip
+        steps.append(Step("When the login is back, undo it:", "outagecheck fallback revert claude-code"))
+        warnings[:0] = [BILLING, FEATURES]
+    if setup.openclaw_uses_cli:
+        steps.append(Step(
+            f"OpenClaw ({setup.openclaw_path}) runs Claude through the claude-cli runtime, which shares Claude "
+            "Code's login. Switch it to the API route: change model refs 'claude-cli/<model>' to "
+            "'anthropic/<model>' (or drop agentRuntime.id \"claude-cli\"), put ANTHROPIC_API_KEY in "
+            "~/.openclaw/.env, then restart:",
+            "openclaw gateway restart && openclaw models status",
+        ))  # fmt: skip
+    on_api = route in ("api", "cloud", "gateway")
+    return Plan(route, on_api, summary, tuple(steps), tuple(warnings))

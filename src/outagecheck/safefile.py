@@ -1,0 +1,115 @@
+"""Writes that never lose a user's file: same-directory temp file, fsync, atomic rename, a lock."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import os
+import stat
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from outagecheck.errors import WriteError
+
+LOCK_WAIT_S = 10.0
+
+
+def sha256(data: bytes) -> str:
+    """Return the hex SHA-256 of some bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def real_path(path: Path) -> Path:
+    """Follow symlinks (a dotfile manager's link) to the file that is really written."""
+    return Path(os.path.realpath(path))
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """Return the file's bytes, None when it does not exist; WriteError when it can't be read."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise WriteError(f"{path}: cannot read: {e.strerror or e}") from None
+
+
+def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Replace `path` (through any symlink) with `data` so a reader sees the old or the new file, never half.
+
+    The file keeps its mode and owner; a new file gets `mode` (default 0644 less the umask).
+    """
+    target = real_path(path)
+    directory = target.parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        old = target.stat() if target.exists() else None
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".outagecheck-tmp", dir=directory)
+    except OSError as e:
+        raise WriteError(f"{path}: cannot write in {directory}: {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if old is not None:
+            os.chmod(tmp, stat.S_IMODE(old.st_mode))
+            if os.geteuid() == 0 and (old.st_uid, old.st_gid) != (0, 0):
+                os.chown(tmp, old.st_uid, old.st_gid)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, mode if mode is not None else 0o666 & ~umask)
+        os.replace(tmp, target)
+        _fsync_dir(directory)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise WriteError(f"{path}: cannot write: {e.strerror or e}") from None
+
+
+def _fsync_dir(directory: Path) -> None:
+    # The rename is only durable once the directory entry is on disk.
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def remove(path: Path) -> None:
+    """Delete a file if it exists."""
+    try:
+        real_path(path).unlink()
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise WriteError(f"{path}: cannot remove: {e.strerror or e}") from None
+
+
+@contextlib.contextmanager
+def locked(lock_path: Path, *, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
+    """Hold an exclusive lock so two runs never interleave their writes."""
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as e:
+        raise WriteError(f"{lock_path}: cannot create the lock: {e.strerror or e}") from None
+    try:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as e:
+                if e.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() > deadline:
+                    raise WriteError(f"another outagecheck holds {lock_path}; try again") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
