@@ -229,26 +229,38 @@ def plan(setup: Setup, *, scope: str = "user") -> Plan:
         summary = "Claude Code uses the subscription login: a login outage locks it out." + source
         has_key = "ANTHROPIC_API_KEY" in setup.env
         if not has_key:
-            steps.append(Step("Put an API key in the environment (or keep it in a password manager):",
-                              "export ANTHROPIC_API_KEY=sk-ant-..."))  # fmt: skip
-        steps.append(Step("For a one-off in a script or terminal (non-interactive mode always uses the key):",
-                          'claude -p "your prompt"'))  # fmt: skip
+            steps.append(
+                Step(
+                    "Put an API key in the environment (or keep it in a password manager):",
+                    "export ANTHROPIC_API_KEY=sk-ant-...",
+                )
+            )
+        steps.append(
+            Step(
+                "For a one-off in a script or terminal (non-interactive mode always uses the key):",
+                'claude -p "your prompt"',
+            )
+        )
         scope_flag = " --scope local" if scope == "local" else ""
         helper = "" if has_key else ' --key-command "<command that prints the key>"'
-        steps.append(Step(
-            "For interactive sessions, point Claude Code at the key (sets apiKeyHelper and "
-            "hasCompletedOnboarding; shows a diff and asks first):",
-            f"outagecheck fallback apply claude-code{scope_flag}{helper}",
-        ))  # fmt: skip
+        steps.append(
+            Step(
+                "For interactive sessions, point Claude Code at the key (sets apiKeyHelper and "
+                "hasCompletedOnboarding; shows a diff and asks first):",
+                f"outagecheck fallback apply claude-code{scope_flag}{helper}",
+            )
+        )
         steps.append(Step("When the login is back, undo it:", "outagecheck fallback revert claude-code"))
         warnings[:0] = [BILLING, FEATURES]
     if setup.openclaw_uses_cli:
-        steps.append(Step(
-            f"OpenClaw ({setup.openclaw_path}) runs Claude through the claude-cli runtime, which shares Claude "
-            "Code's login. Switch it to the API route: change model refs 'claude-cli/<model>' to "
-            "'anthropic/<model>' (or drop agentRuntime.id \"claude-cli\"), put ANTHROPIC_API_KEY in "
-            "~/.openclaw/.env, then restart:",
-            "openclaw gateway restart && openclaw models status",
-        ))  # fmt: skip
+        steps.append(
+            Step(
+                f"OpenClaw ({setup.openclaw_path}) runs Claude through the claude-cli runtime, which shares Claude "
+                "Code's login. Switch it to the API route: change model refs 'claude-cli/<model>' to "
+                "'anthropic/<model>' (or drop agentRuntime.id \"claude-cli\"), put ANTHROPIC_API_KEY in "
+                "~/.openclaw/.env, then restart:",
+                "openclaw gateway restart && openclaw models status",
+            )
+        )
     on_api = route in ("api", "cloud", "gateway")
     return Plan(route, on_api, summary, tuple(steps), tuple(warnings))

@@ -177,14 +177,18 @@ def _patch_json(text: str, sets: dict[str, Any]) -> str | None:
         return None
     members, close = found
     spans = {key: (start, end) for key, start, end in members}
-    new = [f"{json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}" for k, v in sets.items()
-           if k not in spans]  # fmt: skip
+    new = [
+        f"{json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}"
+        for k, v in sets.items()
+        if k not in spans
+    ]
     if new and members:
         first = members[0][1]
         line_start = text.rfind("\n", 0, first) + 1
         multiline = "\n" in text[:first]
         indent = re.match(r"[ \t]*", text[line_start:first]).group(0) if multiline else ""  # type: ignore[union-attr]
-        sep = f",\n{indent}" if multiline else ", "
+        newline = "\r\n" if "\r\n" in text else "\n"
+        sep = f",{newline}{indent}" if multiline else ", "
         last_end = members[-1][2]
         text = text[:last_end] + "".join(sep + m for m in new) + text[last_end:]
     elif new:

@@ -1,0 +1,114 @@
+"""`outagecheck fallback` (read-only): detection of this machine's route and the advice for it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pytest_httpx import HTTPXMock
+from typer.testing import CliRunner
+
+from outagecheck import detect
+from tests.conftest import TEST_KEY, invoke, write_config
+
+
+def fake_claude(bin_dir: Path, script: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir.mkdir(exist_ok=True)
+    exe = bin_dir / "claude"
+    exe.write_text(f"#!/bin/sh\n{script}\n")
+    exe.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+
+
+def fallback_out(runner: CliRunner) -> str:
+    result = invoke(runner, "fallback")
+    assert result.exit_code == 0, result.output
+    return " ".join(result.stdout.split())
+
+
+def test_subscription_user_gets_the_steps(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # no claude installed
+    out = fallback_out(runner)
+    assert "Claude Code uses the subscription login: a login outage locks it out." in out
+    assert "1. Put an API key in the environment" in out
+    assert 'outagecheck fallback apply claude-code --key-command "<command that prints the key>"' in out
+    assert "API rates" in out
+    assert "Remote Control, /schedule and claude.ai connectors are disabled" in out
+
+
+def test_claude_auth_status_is_asked(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    status = {
+        "loggedIn": True,
+        "authMethod": "api_key",
+        "apiProvider": "firstParty",
+        "apiKeySource": "ANTHROPIC_API_KEY",
+        "email": "me@example.com",
+    }
+    fake_claude(tmp_path / "bin", f"echo '{json.dumps(status)}'", monkeypatch)
+    out = fallback_out(runner)
+    assert "Claude Code already uses an API key: a login outage does not touch it." in out
+    assert "authMethod=api_key, apiKeySource=ANTHROPIC_API_KEY" in out
+    assert "me@example.com" not in out
+    assert "Steps:" not in out
+
+
+def test_hanging_claude_times_out(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(detect, "CLAUDE_AUTH_TIMEOUT_S", 0.3)
+    fake_claude(tmp_path / "bin", "sleep 5", monkeypatch)
+    out = fallback_out(runner)
+    assert "`claude auth status` gave no answer within 0.3 s" in out
+    assert "subscription login" in out
+
+
+def test_warnings_for_overrides_and_policy(
+    runner: CliRunner, tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    managed = write_config(tmp_path / "managed.json", '{"forceLoginMethod": "claudeai"}')
+    monkeypatch.setenv("OUTAGECHECK_MANAGED_SETTINGS", str(managed))
+    project = tmp_path / "proj"
+    write_config(project / ".claude" / "settings.json", '{"apiKeyHelper": "vault read key"}')
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", TEST_KEY)
+    monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", "tok-secret-value")
+    result = invoke(runner, "fallback")
+    out = " ".join(result.stdout.split())
+    assert 'set forceLoginMethod "claudeai"' in out
+    assert "sets its own apiKeyHelper, which overrides the one outagecheck would write to the user settings" in out
+    assert "Both ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY are set" in out
+    assert "environment: ANTHROPIC_API_KEY is set" in out
+    assert TEST_KEY not in result.output
+    assert "tok-secret-value" not in result.output
+
+
+def test_cloud_provider_is_not_touched(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    monkeypatch.setenv("CLAUDE_CODE_USE_BEDROCK", "1")
+    assert "uses a cloud provider" in fallback_out(runner)
+
+
+def test_openclaw_on_claude_cli_gets_advice(
+    runner: CliRunner, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    write_config(
+        isolated_home / ".openclaw" / "openclaw.json",
+        '{ agents: { defaults: { model: { primary: "claude-cli/claude-opus-5" } } }, }',
+    )
+    out = fallback_out(runner)
+    assert "runs Claude through the claude-cli runtime" in out
+    assert "openclaw gateway restart && openclaw models status" in out
+
+
+def test_status_reminds_to_revert_once_logins_are_back(
+    runner: CliRunner, tmp_path: Path, mocked_all_operational: HTTPXMock
+) -> None:
+    target = write_config(tmp_path / "tool.json", '{"mode": "login"}\n')
+    cfg = write_config(
+        tmp_path / "c.toml", f'[[fallback.targets]]\nname = "tool"\npath = "{target}"\nset = {{"mode" = "api"}}\n'
+    )
+    assert invoke(runner, "fallback", "apply", "tool", "--yes", "--config", str(cfg)).exit_code == 0
+    out = " ".join(invoke(runner, "status").stdout.split())
+    assert "The login paths are back, and a fallback is still applied (tool)." in out
+    assert "outagecheck fallback revert" in out

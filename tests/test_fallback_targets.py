@@ -1,0 +1,201 @@
+"""Generic [[fallback.targets]] (TOML, JSON, .env) and the hard cases: races, kills, read-only dirs."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import invoke, write_config
+
+TOML_TEXT = """# my tool's config
+[llm]
+provider = "claude-code"   # uses the login
+model = "sonnet"
+
+[llm.auth]
+mode = "oauth"
+"""
+JSON_TEXT = '{\n  "llm": {"base_url": "https://login.example", "retries": 3},\n  "ui": "dark"\n}\n'
+ENV_TEXT = "# secrets\nexport MODE=login\nOTHER='keep me'\n\nURL=https://login.example # old\n"
+
+
+def targets_config(tmp_path: Path, files: Path) -> Path:
+    return write_config(
+        tmp_path / "outagecheck.toml",
+        f"""
+[[fallback.targets]]
+name = "tool-toml"
+path = "{files}/tool.toml"
+set = {{"llm.provider" = "anthropic-api", "llm.auth.mode" = "api-key"}}
+unset = ["llm.model"]
+
+[[fallback.targets]]
+name = "tool-json"
+path = "{files}/tool.json"
+set = {{"llm.base_url" = "https://api.anthropic.com", "llm.fallback" = true}}
+
+[[fallback.targets]]
+name = "tool-env"
+path = "{files}/app.env"
+format = "env"
+set = {{"MODE" = "api", "URL" = "https://api.anthropic.com"}}
+unset = ["OTHER"]
+""",
+    )
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    root = tmp_path / "files"
+    root.mkdir()
+    (root / "tool.toml").write_text(TOML_TEXT)
+    (root / "tool.json").write_text(JSON_TEXT)
+    (root / "app.env").write_text(ENV_TEXT)
+    return root
+
+
+def test_generic_targets_round_trip(runner: CliRunner, tmp_path: Path, files: Path) -> None:
+    cfg = str(targets_config(tmp_path, files))
+    for name in ("tool-toml", "tool-json", "tool-env"):
+        result = invoke(runner, "fallback", "apply", name, "--yes", "--config", cfg)
+        assert result.exit_code == 0, result.output
+    toml_doc = tomllib.loads((files / "tool.toml").read_text())
+    assert toml_doc == {"llm": {"provider": "anthropic-api", "auth": {"mode": "api-key"}}}
+    assert json.loads((files / "tool.json").read_text()) == {
+        "llm": {"base_url": "https://api.anthropic.com", "retries": 3, "fallback": True},
+        "ui": "dark",
+    }
+    # .env: only the changed lines change; comments, export and blank lines stay.
+    assert (files / "app.env").read_text() == "# secrets\nexport MODE=api\n\nURL=https://api.anthropic.com\n"
+    result = invoke(runner, "fallback", "revert", "--yes", "--")
+    assert result.exit_code == 0
+    assert (files / "tool.toml").read_text() == TOML_TEXT
+    assert (files / "tool.json").read_text() == JSON_TEXT
+    assert (files / "app.env").read_text() == ENV_TEXT
+
+
+def test_toml_diff_says_comments_are_dropped(runner: CliRunner, tmp_path: Path, files: Path) -> None:
+    cfg = str(targets_config(tmp_path, files))
+    result = invoke(runner, "fallback", "apply", "tool-toml", "--dry-run", "--config", cfg)
+    assert "(note: TOML is rewritten without its comments; the backup keeps them)" in result.stdout
+    assert '-provider = "claude-code"   # uses the login' in result.stdout
+
+
+def test_revert_by_name_touches_only_that_target(runner: CliRunner, tmp_path: Path, files: Path) -> None:
+    cfg = str(targets_config(tmp_path, files))
+    invoke(runner, "fallback", "apply", "tool-json", "--yes", "--config", cfg)
+    invoke(runner, "fallback", "apply", "tool-env", "--yes", "--config", cfg)
+    assert invoke(runner, "fallback", "revert", "tool-env", "--yes").exit_code == 0
+    assert (files / "app.env").read_text() == ENV_TEXT
+    assert json.loads((files / "tool.json").read_text())["llm"]["fallback"] is True
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        pytest.param(
+            'name = "t"\npath = "x.yaml"\nset = {a = 1}',
+            "'format' must be one of json, toml, env",
+            id="format-not-inferable",
+        ),
+        pytest.param('name = "t"\npath = "x.json"', "'set' must be a table", id="nothing-to-set"),
+        pytest.param(
+            'name = "t"\npath = "x.json"\nset = {a = 1}\ncolour = 1', "unknown key 'colour'", id="unknown-key"
+        ),
+        pytest.param('name = "t"\npath = 3\nset = {a = 1}', "'path' must be a file path", id="path-type"),
+    ],
+)
+def test_invalid_target_exits_78(runner: CliRunner, tmp_path: Path, target: str, message: str) -> None:
+    cfg = write_config(tmp_path / "c.toml", f"[[fallback.targets]]\n{target}\n")
+    result = invoke(runner, "fallback", "apply", "t", "--yes", "--config", str(cfg))
+    assert result.exit_code == 78
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_unknown_target_exits_64(runner: CliRunner) -> None:
+    result = invoke(runner, "fallback", "apply", "nope", "--yes")
+    assert result.exit_code == 64
+    assert "unknown fallback target 'nope' (known: claude-code)" in result.stderr
+
+
+def _apply_cmd(cfg: Path, name: str) -> list[str]:
+    return [sys.executable, "-m", "outagecheck", "fallback", "apply", name, "--yes", "--config", str(cfg)]
+
+
+def test_concurrent_applies_do_not_interleave(tmp_path: Path, files: Path) -> None:
+    cfg = targets_config(tmp_path, files)
+    procs = [
+        subprocess.Popen(_apply_cmd(cfg, "tool-json"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], outs
+    assert sum("Wrote " in out for out, _ in outs) == 1  # the others found nothing to do
+    journal = tomllib.loads((Path(os.environ["XDG_STATE_HOME"]) / "outagecheck" / "journal.toml").read_text())
+    assert len(journal["changes"]) == 1
+    assert json.loads((files / "tool.json").read_text())["llm"]["fallback"] is True
+
+
+def test_killed_mid_write_leaves_old_or_new_never_torn(tmp_path: Path) -> None:
+    # A large file makes the write window wide enough for SIGKILL to land inside it.
+    big = tmp_path / "big.json"
+    old = json.dumps({"pad": ["x" * 200] * 20000, "mode": "login"}, indent=1) + "\n"
+    big.write_text(old)
+    cfg = write_config(
+        tmp_path / "c.toml", f'[[fallback.targets]]\nname = "big"\npath = "{big}"\nset = {{"mode" = "api"}}\n'
+    )
+    new = old.replace('"mode": "login"', '"mode": "api"')
+    rng = random.Random(1234)
+    seen = []
+    for _ in range(12):
+        proc = subprocess.Popen(_apply_cmd(cfg, "big"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, 0.6))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        text = big.read_text()
+        assert text in (old, new)  # the whole old file or the whole new one, never a torn mix
+        seen.append(text == new)
+        big.write_text(old)  # reset for the next round
+    assert False in seen  # some kills landed before the rename: the old file survived them
+
+
+def test_read_only_directory_exits_73_and_leaves_the_file(tmp_path: Path) -> None:
+    # Root ignores directory permissions, so as root the apply runs as 'nobody' via setpriv.
+    base = Path(tempfile.mkdtemp(prefix="oc-ro-", dir="/tmp"))
+    try:
+        home = base / "home"
+        ro = base / "ro"
+        for d in (home, ro):
+            d.mkdir()
+        (ro / "tool.json").write_text('{"mode": "login"}\n')
+        cfg = base / "c.toml"
+        cfg.write_text(f'[[fallback.targets]]\nname = "t"\npath = "{ro}/tool.json"\nset = {{"mode" = "api"}}\n')
+        env = {**os.environ, "HOME": str(home), "XDG_STATE_HOME": str(home / "state"), "PYTHONDONTWRITEBYTECODE": "1"}
+        cmd = _apply_cmd(cfg, "t")
+        if os.geteuid() == 0:
+            for path in (base, home, ro, ro / "tool.json", cfg):
+                os.chown(path, 65534, 65534)
+            (ro / "tool.json").chmod(0o644)
+            cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+        os.chmod(base, 0o755)
+        ro.chmod(0o555)
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+        assert done.returncode == 73, done.stderr
+        assert done.stderr.startswith(f"outagecheck: error: {ro}/tool.json: cannot write in {ro}: ")
+        assert "Traceback" not in done.stderr
+        assert (ro / "tool.json").read_text() == '{"mode": "login"}\n'
+    finally:
+        ro.chmod(0o755)
+        subprocess.run(["rm", "-rf", str(base)], check=False)
