@@ -242,3 +242,16 @@ def test_unwritable_directory_exits_73(runner: CliRunner, claude_home: Path, tmp
     assert result.exit_code == 73
     assert result.stderr.startswith(f"outagecheck: error: {blocked}/sub/tool.json: ")
     assert blocked.read_text() == "not a directory"
+
+
+def test_helper_already_set_still_gets_onboarding_and_verify(
+    runner: CliRunner, claude_home: Path, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(url=API_MODELS, json={"data": []})
+    settings = claude_home / ".claude" / "settings.json"
+    settings.write_text('{"apiKeyHelper": "printf k"}\n')
+    result = invoke(runner, "fallback", "apply", "claude-code", "--key-command", "printf k", "--yes")
+    assert result.exit_code == 0, result.output
+    assert settings.read_text() == '{"apiKeyHelper": "printf k"}\n'
+    assert json.loads((claude_home / ".claude.json").read_text())["hasCompletedOnboarding"] is True
+    assert "Verified:" in result.stdout

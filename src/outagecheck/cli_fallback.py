@@ -144,7 +144,8 @@ def _apply(target: str, scope: str, key_command: str | None, dry_run: bool, yes:
         _out(f"Wrote {e.path}" + (f" (backup: {e.backup})" if e.backup else " (new file)"))
     _out(f"Undo with: outagecheck fallback revert {target}")
     if target == fallback.CLAUDE_CODE:
-        helper = next(p for p in planned if p.edit.set.get("apiKeyHelper") is not None).edit.set["apiKeyHelper"]
+        # From the edits, not the planned changes: the settings may already hold this helper.
+        helper = next(e.set["apiKeyHelper"] for e in edits if "apiKeyHelper" in e.set)
         ok, message = verify_helper(str(helper), cfg.endpoints["api"], cfg.timeout)
         _out(("Verified: " if ok else "Warning: not verified: ") + message)
     return 0
