@@ -117,7 +117,7 @@ def _apply(target: str, scope: str, key_command: str | None, dry_run: bool, yes:
     if target == fallback.CLAUDE_CODE:
         edits = fallback.claude_code_edits(scope=scope, key_command=key_command, api_key=api_key, cwd=Path.cwd())
         plan = detect.plan(detect.detect(Path.cwd(), os.environ, ask_claude=False), scope=scope)
-        warnings = [w for w in plan.warnings if "overrides" in w or "forceLoginMethod" in w or "precedence" in w]
+        warnings = list(plan.blockers)
         if key_command and api_key:
             warnings.append("ANTHROPIC_API_KEY in the environment takes precedence over the --key-command helper.")
     else:

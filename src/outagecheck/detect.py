@@ -65,6 +65,7 @@ class Plan:
     summary: str
     steps: tuple[Step, ...]
     warnings: tuple[str, ...]
+    blockers: tuple[str, ...] = ()  # the warnings that would stop or override an applied fallback
 
 
 def _read_layer(name: str, path: Path) -> Layer:
@@ -185,10 +186,11 @@ def plan(setup: Setup, *, scope: str = "user") -> Plan:
     """Say whether this machine is already on the API route, and list the steps for its case."""
     route = route_of(setup)
     warnings: list[str] = []
+    blockers: list[str] = []
     layers = setup.layers
     managed = layers[0]
     if managed.force_login_method == "claudeai":
-        warnings.append(
+        blockers.append(
             f'Managed settings ({managed.path}) set forceLoginMethod "claudeai": your organisation only allows '
             "the subscription login, which blocks an API-key fallback. Ask your admin."
         )
@@ -203,12 +205,12 @@ def plan(setup: Setup, *, scope: str = "user") -> Plan:
     target_rank = LAYER_ORDER.index("local" if scope == "local" else "user")
     for layer in layers[:target_rank]:
         if layer.api_key_helper:
-            warnings.append(
+            blockers.append(
                 f"{layer.path} ({layer.name}) sets its own apiKeyHelper, which overrides the one "
                 f"outagecheck would write to the {scope} settings."
             )
     if "ANTHROPIC_AUTH_TOKEN" in setup.env:
-        warnings.append(
+        blockers.append(
             "ANTHROPIC_AUTH_TOKEN in the environment takes precedence over an API key and apiKeyHelper: "
             "unset it for the key to be used."
         )
@@ -263,4 +265,4 @@ def plan(setup: Setup, *, scope: str = "user") -> Plan:
             )
         )
     on_api = route in ("api", "cloud", "gateway")
-    return Plan(route, on_api, summary, tuple(steps), tuple(warnings))
+    return Plan(route, on_api, summary, tuple(steps), (*blockers, *warnings), tuple(blockers))
