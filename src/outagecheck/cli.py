@@ -195,6 +195,3 @@ def _outstanding_fallbacks() -> tuple[str, ...]:
 def main() -> None:
     """Console-script entry point."""
     app()
-
-
-__all__ = ["UsageError", "app", "main"]

@@ -6,7 +6,7 @@ import difflib
 import json
 import os
 import shlex
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -262,6 +262,3 @@ def generic_edits(name: str, fallback_config: Mapping[str, Any], source: str) ->
 def plan_all(edits: list[FileEdit]) -> list[Planned]:
     """Plan every file; nothing is written."""
     return [p for p in (plan_edit(e) for e in edits) if p is not None]
-
-
-Confirm = Callable[[str], bool]

@@ -138,10 +138,6 @@ class Report:
     notes: tuple[str, ...] = ()  # disagreements between probes and status page, and similar
     local_network: bool = False
 
-    def surface(self, surface_id: str) -> SurfaceResult:
-        """Return the result for one surface id."""
-        return next(s for s in self.surfaces if s.id == surface_id)
-
     @property
     def exit_code(self) -> ExitCode:
         """The one place statuses become an exit code: down > degraded > unknown > operational."""
