@@ -13,7 +13,7 @@ from typer.core import TyperGroup
 
 from outagecheck import __version__
 from outagecheck.cli_fallback import fallback_app
-from outagecheck.errors import OutagecheckError, UsageError
+from outagecheck.errors import OutagecheckError, UsageError, print_error, report
 from outagecheck.model import ExitCode
 
 EXIT_CODES_HELP = (
@@ -43,7 +43,7 @@ class _Group(TyperGroup):
                 if message := e.format_message():
                     sys.stdout.write(message + "\n")
                 return self._finish(ExitCode.USAGE, standalone_mode)
-            error(e.format_message(), hint="run 'outagecheck --help' for usage")
+            print_error(e.format_message(), hint="run 'outagecheck --help' for usage")
             code = ExitCode.USAGE if getattr(e, "exit_code", 1) == 2 else ExitCode.CONFIG
         except (typer.Abort, KeyboardInterrupt):
             code = ExitCode.INTERRUPTED
@@ -68,20 +68,6 @@ app = typer.Typer(
 
 
 app.add_typer(fallback_app, name="fallback")
-
-
-def error(message: str, *, hint: str | None = None) -> None:
-    """Print one 'outagecheck: error: ...' line on stderr, with any secret redacted."""
-    text = redact(message)
-    if hint:
-        text += f" ({hint})"
-    sys.stderr.write(f"outagecheck: error: {text}\n")
-
-
-def redact(text: str) -> str:
-    """Remove the API key from text meant for people, whatever produced it."""
-    key = os.environ.get("ANTHROPIC_API_KEY", "").strip()
-    return text.replace(key, "[redacted]") if len(key) >= 8 else text
 
 
 def _version(value: bool) -> None:
@@ -136,8 +122,7 @@ def status(
     try:
         return _status(json_out, require or [], timeout, slow, config, verbose)
     except OutagecheckError as e:
-        error(str(e))
-        return e.exit_code
+        return report(e)
 
 
 def _seconds_option(name: str, value: float | None) -> float | None:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from outagecheck.errors import OutagecheckError, UsageError
+from outagecheck.errors import OutagecheckError, UsageError, report
 from outagecheck.model import ExitCode
 
 fallback_app = typer.Typer(
@@ -34,13 +34,6 @@ ConfigOpt = Annotated[Path | None, typer.Option("--config", metavar="PATH", help
 
 def _out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
-
-
-def _fail(e: OutagecheckError) -> int:
-    from outagecheck.cli import error
-
-    error(str(e))
-    return int(e.exit_code)
 
 
 @fallback_app.callback(invoke_without_command=True)
@@ -103,7 +96,7 @@ def apply(
     try:
         return _apply(target, scope.value, key_command, dry_run, yes, config)
     except OutagecheckError as e:
-        return _fail(e)
+        return report(e)
 
 
 def _apply(target: str, scope: str, key_command: str | None, dry_run: bool, yes: bool, config: Path | None) -> int:
@@ -201,5 +194,5 @@ def revert(
         for r in fallback.revert(name):
             _out(f"{r.path}: {r.detail}")
     except OutagecheckError as e:
-        return _fail(e)
+        return report(e)
     return int(ExitCode.OK)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 from outagecheck.model import ExitCode
 
 
@@ -27,3 +30,23 @@ class WriteError(OutagecheckError):
     """A file could not be written."""
 
     exit_code = ExitCode.CANT_CREATE
+
+
+def redact(text: str) -> str:
+    """Remove the API key from text meant for people, whatever produced it."""
+    key = os.environ.get("ANTHROPIC_API_KEY", "").strip()
+    return text.replace(key, "[redacted]") if len(key) >= 8 else text
+
+
+def print_error(message: str, *, hint: str | None = None) -> None:
+    """Print one 'outagecheck: error: ...' line on stderr, with any secret redacted."""
+    text = redact(message)
+    if hint:
+        text += f" ({hint})"
+    sys.stderr.write(f"outagecheck: error: {text}\n")
+
+
+def report(e: OutagecheckError) -> int:
+    """Print an expected error as one line and return its exit code."""
+    print_error(str(e))
+    return int(e.exit_code)
