@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from outagecheck.errors import OutagecheckError, UsageError, report
-from outagecheck.model import ExitCode
+from outagecheck.model import ExitCode, step_lines
 
 fallback_app = typer.Typer(
     help="How to get around a login outage on this machine, and a safe, reversible switch to the raw API.",
@@ -62,10 +62,8 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER) -> int:
         _out(f"  hasCompletedOnboarding: {str(setup.onboarding_done).lower()}")
     if plan.steps:
         _out("Steps:")
-        for n, step in enumerate(plan.steps, 1):
-            _out(f"  {n}. {step.text}")
-            if step.command:
-                _out(f"       {step.command}")
+        for line in step_lines(plan.steps):
+            _out(line)
     for warning in plan.warnings:
         _out(f"Warning: {warning}")
     return 0

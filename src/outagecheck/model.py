@@ -114,6 +114,16 @@ class Step:
     command: str | None = None
 
 
+def step_lines(steps: Iterable[Step]) -> list[str]:
+    """Lay out numbered steps, each command on its own line so it can be pasted whole."""
+    lines = []
+    for n, step in enumerate(steps, 1):
+        lines.append(f"  {n}. {step.text}")
+        if step.command:
+            lines.append(f"       {step.command}")
+    return lines
+
+
 @dataclass(frozen=True)
 class Advice:
     """How to get around the outage, as data the renderer prints."""

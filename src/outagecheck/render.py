@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from outagecheck.model import Report, Status
+from outagecheck.model import Report, Status, step_lines
 
 SCHEMA_VERSION: Final = 1
 STATUS_STYLE: Final[dict[Status, str]] = {
@@ -117,9 +117,7 @@ def print_report(report: Report, console: Console, *, verbose: bool = False) -> 
     advice = report.advice
     if advice.needed:
         console.print(Text(advice.headline, style="bold"))
-        for n, step in enumerate(advice.steps, 1):
-            _line(console, f"{n}. {step.text}")
-            if step.command:
-                _line(console, step.command, indent=7)
+        for line in step_lines(advice.steps):
+            _line(console, line, indent=0)
         for note in advice.notes:
             _line(console, note)
