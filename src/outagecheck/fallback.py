@@ -99,10 +99,9 @@ def _stamp() -> str:
 
 def write_planned(target: str, planned: list[Planned]) -> list[journal.Entry]:
     """Back up, journal, then write each file atomically, all under the lock."""
-    state = paths.state_dir()
-    journal_path = state / "journal.toml"
+    journal_path = paths.journal_file()
     written = []
-    with locked(state / "lock"):
+    with locked(paths.lock_file()):
         entries = journal.load(journal_path)
         for p in planned:
             # Re-plan under the lock: another run may have written this file since the diff was shown.
@@ -113,7 +112,7 @@ def write_planned(target: str, planned: list[Planned]) -> list[journal.Entry]:
                 raise WriteError(f"{p.edit.path}: changed while outagecheck was working; run it again")
             backup = ""
             if fresh.before is not None and p.edit.fmt != "secret":
-                backup_path = state / "backups" / f"{_stamp()}-{p.edit.path.name}"
+                backup_path = paths.state_dir() / "backups" / f"{_stamp()}-{p.edit.path.name}"
                 atomic_write(backup_path, fresh.before, mode=0o600)
                 backup = str(backup_path)
             secret = p.edit.fmt == "secret"
@@ -189,10 +188,9 @@ def _revert_entry(entry: journal.Entry) -> Reverted:
 
 def revert(name: str | None) -> list[Reverted]:
     """Undo the journaled changes of one target (all targets without a name), newest first."""
-    state = paths.state_dir()
-    journal_path = state / "journal.toml"
+    journal_path = paths.journal_file()
     done: list[Reverted] = []
-    with locked(state / "lock"):
+    with locked(paths.lock_file()):
         entries = journal.load(journal_path)
         chosen = [e for e in entries if name is None or e.target == name]
         for entry in reversed(chosen):
@@ -206,7 +204,7 @@ def revert(name: str | None) -> list[Reverted]:
 
 def outstanding() -> list[journal.Entry]:
     """Changes applied and not yet reverted."""
-    return journal.load(paths.state_dir() / "journal.toml")
+    return journal.load(paths.journal_file())
 
 
 # --- targets -------------------------------------------------------------------------------------

@@ -11,7 +11,9 @@ from outagecheck.config import user_config_dir
 __all__ = [
     "claude_dir",
     "claude_state_file",
+    "journal_file",
     "key_file",
+    "lock_file",
     "managed_settings",
     "openclaw_config",
     "project_settings",
@@ -29,6 +31,16 @@ def state_dir() -> Path:
         return Path.home() / "Library" / "Application Support" / "outagecheck" / "state"
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "outagecheck"
+
+
+def journal_file() -> Path:
+    """The journal of applied fallback changes."""
+    return state_dir() / "journal.toml"
+
+
+def lock_file() -> Path:
+    """The lock every apply and revert holds while it writes."""
+    return state_dir() / "lock"
 
 
 def key_file() -> Path:
