@@ -138,33 +138,40 @@ def _render_json(data: dict[str, Any], original: str) -> str:
     return out + newline if original.endswith(("\n", "\r\n")) or not original else out
 
 
+_WS = re.compile(r"[ \t\r\n]*")  # JSON whitespace
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    match = _WS.match(text, pos)
+    return match.end() if match else pos
+
+
 def _top_members(text: str) -> tuple[list[tuple[str, int, int]], int] | None:
     """Locate each top-level member's value span and the closing brace; None if the text is unusual."""
     decoder = json.JSONDecoder()
-    ws = re.compile(r"\s*")
-    pos = ws.match(text, 0).end()  # type: ignore[union-attr]  # \s* always matches
+    pos = _skip_ws(text, 0)
     if text[pos : pos + 1] != "{":
         return None
     members: list[tuple[str, int, int]] = []
-    pos = ws.match(text, pos + 1).end()  # type: ignore[union-attr]
+    pos = _skip_ws(text, pos + 1)
     if text[pos : pos + 1] == "}":
         return members, pos
     while True:
         if text[pos : pos + 1] != '"':
             return None
         key, pos = decoder.raw_decode(text, pos)
-        pos = ws.match(text, pos).end()  # type: ignore[union-attr]
+        pos = _skip_ws(text, pos)
         if text[pos : pos + 1] != ":":
             return None
-        start = ws.match(text, pos + 1).end()  # type: ignore[union-attr]
+        start = _skip_ws(text, pos + 1)
         _, end = decoder.raw_decode(text, start)
         members.append((key, start, end))
-        pos = ws.match(text, end).end()  # type: ignore[union-attr]
+        pos = _skip_ws(text, end)
         if text[pos : pos + 1] == "}":
             return members, pos
         if text[pos : pos + 1] != ",":
             return None
-        pos = ws.match(text, pos + 1).end()  # type: ignore[union-attr]
+        pos = _skip_ws(text, pos + 1)
 
 
 def _patch_json(text: str, sets: dict[str, Any]) -> str | None:
@@ -186,7 +193,8 @@ def _patch_json(text: str, sets: dict[str, Any]) -> str | None:
         first = members[0][1]
         line_start = text.rfind("\n", 0, first) + 1
         multiline = "\n" in text[:first]
-        indent = re.match(r"[ \t]*", text[line_start:first]).group(0) if multiline else ""  # type: ignore[union-attr]
+        head = text[line_start:first]
+        indent = head[: len(head) - len(head.lstrip(" \t"))] if multiline else ""
         newline = "\r\n" if "\r\n" in text else "\n"
         sep = f",{newline}{indent}" if multiline else ", "
         last_end = members[-1][2]
