@@ -61,11 +61,15 @@ class Plan:
     """The read-only answer of `outagecheck fallback`."""
 
     route: str  # "api", "cloud", "gateway", "subscription"
-    on_api: bool
     summary: str
     steps: tuple[Step, ...]
     warnings: tuple[str, ...]
     blockers: tuple[str, ...] = ()  # the warnings that would stop or override an applied fallback
+
+    @property
+    def on_api(self) -> bool:
+        """Whether a Claude login outage leaves this machine's Claude Code untouched."""
+        return self.route != "subscription"
 
 
 def _read_layer(name: str, path: Path) -> Layer:
@@ -264,5 +268,4 @@ def plan(setup: Setup, *, scope: str = "user") -> Plan:
                 "openclaw gateway restart && openclaw models status",
             )
         )
-    on_api = route in ("api", "cloud", "gateway")
-    return Plan(route, on_api, summary, tuple(steps), (*blockers, *warnings), tuple(blockers))
+    return Plan(route, summary, tuple(steps), (*blockers, *warnings), tuple(blockers))
