@@ -169,10 +169,11 @@ def _status(
 
 
 def _outstanding_fallbacks() -> tuple[str, ...]:
-    from outagecheck import fallback
+    # Only the journal: status should not import the apply/revert machinery (difflib, edit) to read it.
+    from outagecheck import journal, paths
 
     try:
-        return tuple(dict.fromkeys(e.target for e in fallback.outstanding()))
+        return tuple(dict.fromkeys(e.target for e in journal.load(paths.journal_file())))
     except OutagecheckError:
         return ()  # a damaged journal must not stop the triage; `fallback revert` reports it
 
