@@ -99,11 +99,12 @@ def mocked_all_operational(httpx_mock: HTTPXMock) -> HTTPXMock:
 
 @pytest.fixture
 def mocked_march_outage(httpx_mock: HTTPXMock) -> HTTPXMock:
-    httpx_mock.add_response(url=WEB, status_code=500, text="Claude will return soon")
+    httpx_mock.add_response(url=WEB, status_code=500, text="Claude will return soon", is_reusable=True)
     httpx_mock.add_response(
         url=OAUTH_HELLO,
         status_code=500,
         json={"type": "error", "error": {"type": "api_error", "message": "Internal server error"}},
+        is_reusable=True,  # a 5xx is retried once
     )
     httpx_mock.add_response(url=API_HELLO, json={"message": "hello"})
     httpx_mock.add_response(url=STATUS, json=march_summary())

@@ -69,7 +69,7 @@ def test_overloaded_api_exits_1(runner: CliRunner, httpx_mock: HTTPXMock) -> Non
     assert result.exit_code == 1 == doc["exit_code"]
     api = next(s for s in doc["surfaces"] if s["id"] == "api")
     assert api["status"] == "degraded"
-    assert api["impact"] == "Overloaded (529): requests intermittently rejected"
+    assert api["impact"] == "Overloaded: requests intermittently rejected (overloaded: HTTP 529 overloaded_error)"
     # The probe saw 529, the page says operational: the disagreement is said.
     assert any("Claude API: probes see Degraded, the status page says Operational" in n for n in doc["notes"])
 
@@ -87,7 +87,7 @@ def test_bot_challenge_alone_is_unknown_exit_3(runner: CliRunner, httpx_mock: HT
     web = next(s for s in doc["surfaces"] if s["id"] == "web")
     assert (web["status"], web["impact"], web["official_status"]) == (
         "unknown",
-        "Could not verify: bot challenge",
+        "Could not verify: bot_challenge: Cloudflare challenge (HTTP 403)",
         None,
     )
     assert doc["status_page"]["usable"] is False
@@ -98,8 +98,8 @@ def test_bot_challenge_alone_is_unknown_exit_3(runner: CliRunner, httpx_mock: HT
 def test_status_page_falls_back_to_origin(runner: CliRunner, mocked_march_outage: HTTPXMock) -> None:
     # Replace the status.claude.com answer registered by the fixture with a 503, the origin answers.
     mocked_march_outage.reset()
-    mocked_march_outage.add_response(url=WEB, status_code=500)
-    mocked_march_outage.add_response(url=OAUTH_HELLO, status_code=500)
+    mocked_march_outage.add_response(url=WEB, status_code=500, is_reusable=True)
+    mocked_march_outage.add_response(url=OAUTH_HELLO, status_code=500, is_reusable=True)
     mocked_march_outage.add_response(url=API_HELLO, json={"message": "hello"})
     mocked_march_outage.add_response(url=STATUS, status_code=503)
     mocked_march_outage.add_response(url=STATUS_ORIGIN, json=summary(rwppv331jlwc="major_outage"))
@@ -112,7 +112,7 @@ def test_every_endpoint_unreachable_blames_local_network(runner: CliRunner, http
     httpx_mock.add_exception(httpx.ConnectError("[Errno -3] Temporary failure in name resolution"), is_reusable=True)
     result = invoke(runner, "status")
     assert result.exit_code == 3
-    assert result.stdout.count("Could not verify: local network, proxy or DNS") == 3
+    assert result.stdout.count("Could not verify: local network, proxy or DNS (dns: ") == 3
     assert "the local network, proxy or DNS is the likely cause" in " ".join(result.stdout.split())
 
 
@@ -168,9 +168,9 @@ def test_march_outage_advice_names_the_api_route(runner: CliRunner) -> None:
 
 
 def test_api_down_says_no_fallback(runner: CliRunner, httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(url=WEB, status_code=502)
-    httpx_mock.add_response(url=OAUTH_HELLO, status_code=502)
-    httpx_mock.add_response(url=API_HELLO, status_code=503)
+    httpx_mock.add_response(url=WEB, status_code=502, is_reusable=True)
+    httpx_mock.add_response(url=OAUTH_HELLO, status_code=502, is_reusable=True)
+    httpx_mock.add_response(url=API_HELLO, status_code=503, is_reusable=True)
     httpx_mock.add_response(url=STATUS, json=summary(k8w3r06qmzrp="major_outage"))
     result = invoke(runner, "status", "--json")
     doc = json.loads(result.stdout)

@@ -33,6 +33,9 @@ def route_march(server: LoopbackServer, delay: float = 0.0) -> None:
     server.route("/status/api/v2/summary.json", delay=delay, json=march_summary())
 
 
+ROUTES = ["/web/", "/platform/v1/oauth/hello", "/api/api/hello", "/status/api/v2/summary.json"]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -63,8 +66,9 @@ def test_checks_overlap(runner: CliRunner, loopback: LoopbackServer, tmp_path: P
     result = invoke(runner, "status", "--config", str(cfg))
     wall = time.perf_counter() - start
     assert result.exit_code == 2
-    arrivals = [t for t, _, _ in loopback.requests]
-    assert len(arrivals) == 4  # web, oauth hello, api hello (shared by code and api), status page
+    # web, oauth hello, api hello (shared by code and api), status page; then one retry of each 5xx
+    assert sorted(loopback.paths()) == sorted([*ROUTES, "/web/", "/platform/v1/oauth/hello"])
+    arrivals = [t for t, _, _ in loopback.requests[:4]]
     # Every request reached the server before the first answer could have come back: they overlap.
     assert max(arrivals) - min(arrivals) < delay
     assert wall < 4 * delay  # sequential would take at least the sum

@@ -103,24 +103,30 @@ def _causes(exc: BaseException) -> list[BaseException]:
     return chain
 
 
-def classify_exception(exc: Exception, *, timeout_s: float) -> Failure:
-    """Classify a failed request; import httpx lazily so this module stays cheap to import."""
+def classify_exception(exc: BaseException, *, timeout_s: float, host: str = "", proxy: str | None = None) -> Failure:
+    """Classify a failed request; `proxy` is the proxy it went through, if any, still unconnected.
+
+    httpx is imported lazily so this module stays cheap to import.
+    """
     import httpx
 
     chain = _causes(exc)
     text = " ".join(str(e) for e in chain).lower()
+    if isinstance(exc, httpx.ProxyError):
+        return Failure(Status.DOWN, "proxy", f"proxy {proxy or ''} failed: {_short(exc)}".replace("  ", " "), True)
+    if proxy is not None:
+        # Nothing reached the service: the connection to the proxy itself failed.
+        return Failure(Status.DOWN, "proxy", f"proxy {proxy}: {_connect_problem(exc, chain, text, timeout_s)}", True)
     if isinstance(exc, httpx.ConnectTimeout):
         return Failure(Status.DOWN, "timeout", f"no connection within {timeout_s:g} s", True)
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
         return Failure(Status.DOWN, "timeout", f"no answer within {timeout_s:g} s", False)
-    if isinstance(exc, httpx.ProxyError):
-        return Failure(Status.DOWN, "proxy", f"proxy failed: {_short(exc)}", True)
     if isinstance(exc, httpx.TooManyRedirects):
         return Failure(Status.DOWN, "redirect_loop", "too many redirects", False)
     if any(isinstance(e, ssl.SSLError) for e in chain) or "certificate" in text or "ssl" in text:
-        return Failure(Status.DOWN, "tls", f"TLS failed: {_short(exc)}", True)
+        return Failure(Status.DOWN, "tls", f"TLS with {host or 'the server'} failed: {_tls_why(chain)}", True)
     if any(isinstance(e, socket.gaierror) for e in chain) or _looks_like_dns(text):
-        return Failure(Status.DOWN, "dns", "name did not resolve", True)
+        return Failure(Status.DOWN, "dns", f"{host or 'the name'} did not resolve", True)
     if any(isinstance(e, ConnectionRefusedError) for e in chain) or "connection refused" in text:
         return Failure(Status.DOWN, "connect_refused", "connection refused", True)
     if isinstance(exc, httpx.RemoteProtocolError):
@@ -132,6 +138,26 @@ def classify_exception(exc: Exception, *, timeout_s: float) -> Failure:
     if isinstance(exc, httpx.ReadError | httpx.WriteError | ConnectionError):
         return Failure(Status.DOWN, "reset", "connection reset", False)
     return Failure(Status.DOWN, "network_error", _short(exc), False)
+
+
+def _connect_problem(exc: BaseException, chain: list[BaseException], text: str, timeout_s: float) -> str:
+    if isinstance(exc, TimeoutError) or "timed out" in text or "timeout" in type(exc).__name__.lower():
+        return f"no connection within {timeout_s:g} s"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain) or "connection refused" in text:
+        return "connection refused"
+    if any(isinstance(e, socket.gaierror) for e in chain) or _looks_like_dns(text):
+        return "name did not resolve"
+    return _short(exc)
+
+
+def _tls_why(chain: list[BaseException]) -> str:
+    for e in chain:
+        if isinstance(e, ssl.SSLCertVerificationError) and getattr(e, "verify_message", None):
+            return f"certificate verify failed: {e.verify_message}"
+    for e in chain:
+        if isinstance(e, ssl.SSLError) and getattr(e, "reason", None):
+            return str(e.reason).lower().replace("_", " ")
+    return _short(chain[0])
 
 
 def _looks_like_dns(text: str) -> bool:

@@ -50,6 +50,17 @@ class ExitCode(enum.IntEnum):
 
 
 @dataclass(frozen=True)
+class Attempt:
+    """One try at one URL; an Evidence lists every try behind its verdict."""
+
+    status: Status
+    reason: str
+    detail: str
+    http_status: int | None = None
+    latency_s: float | None = None
+
+
+@dataclass(frozen=True)
 class Evidence:
     """One observation: an HTTP answer (or failure) from one endpoint, or the status page."""
 
@@ -63,6 +74,10 @@ class Evidence:
     # A failure that happens before any server answers (DNS, refused, proxy, TLS, connect timeout):
     # when every endpoint fails this way the local network is the likely cause.
     local: bool = False
+    attempts: tuple[Attempt, ...] = ()  # every try, oldest first; more than one when it was retried
+
+    def as_attempt(self) -> Attempt:
+        return Attempt(self.status, self.reason, self.detail, self.http_status, self.latency_s)
 
 
 @dataclass(frozen=True)

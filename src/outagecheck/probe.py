@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
+import os
+import random
+import ssl
+import zlib
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import getproxies_environment
 
 import httpx
 
 from outagecheck import __version__
 from outagecheck.classify import SNIFF_BYTES, classify_exception, classify_response, needs_body
+from outagecheck.errors import ConfigError
 from outagecheck.model import Evidence, Status, StatusPage
 from outagecheck.statuspage import MAX_SUMMARY_BYTES, UnusableSummary, parse_summary, summary_url
 
@@ -21,7 +29,16 @@ ANTHROPIC_VERSION = "2023-06-01"
 # A status page base that is not the last one gets this share of the time left, so a hanging first
 # base still leaves the fallback base time to answer.
 FIRST_BASE_SHARE = 0.6
-CLOSE_GRACE_S = 0.25
+CLOSE_GRACE_S = 0.2
+# Checks stop this long before the overall deadline, so they report their own timeout.
+SELF_STOP_S = 0.05
+# One quick retry for these, after a random pause in this range (jitter: retries don't arrive in step).
+RETRY_ON = frozenset({"connect_refused", "connect_error", "reset", "http_5xx"})
+RETRY_JITTER_S = (0.05, 0.25)
+# A retry is only worth starting with at least this much time left after its pause.
+MIN_RETRY_WINDOW_S = 0.3
+MAX_CONNECTIONS = 20  # per client: bounded concurrency, whatever the number of surfaces
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 @dataclass(frozen=True)
@@ -48,145 +65,310 @@ class _TooLarge(Exception):
     pass
 
 
-async def _read_capped(response: httpx.Response, limit: int) -> bytes:
-    """Read at most `limit` bytes of a streamed body; raise _TooLarge past it."""
+class _Decoder:
+    """Undo Content-Encoding with a bound on the output: a gzip bomb can't inflate past the cap."""
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding.strip().lower()
+        self._z: Any = None
+        if self.encoding in ("gzip", "x-gzip"):
+            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self.encoding == "deflate":
+            self._z = zlib.decompressobj()
+        self.passthrough = self.encoding in ("", "identity") or self._z is None
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        """Decode one raw chunk into at most room + 1 bytes (one more than fits says 'too large')."""
+        if self.passthrough:
+            return data[: room + 1]
+        try:
+            return bytes(self._z.decompress(data, room + 1))
+        except zlib.error:
+            if self.encoding == "deflate" and not getattr(self, "_raw", False):
+                self._raw = True  # some servers send raw deflate without the zlib header
+                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                return bytes(self._z.decompress(data, room + 1))
+            raise
+
+
+@dataclass
+class _Answer:
+    """An HTTP answer as far as it got: status and headers, and the body read so far."""
+
+    status_code: int
+    headers: dict[str, str]  # lower-case names
+    latency_s: float
+    body: bytes = b""
+    too_large: bool = False
+    cut_short: bool = False  # the deadline struck while the body was still arriving
+    broken: BaseException | None = None  # the connection failed while the body was arriving
+
+
+async def _read_body(response: httpx.Response, answer: _Answer, limit: int) -> None:
+    """Read and decode at most `limit` bytes into answer.body; flag too_large past it."""
+    decoder = _Decoder(response.headers.get("content-encoding", ""))
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
+    async for raw in response.aiter_raw():
+        piece = decoder.feed(raw, limit - size)
+        chunks.append(piece)
+        size += len(piece)
+        answer.body = b"".join(chunks)  # kept current: a deadline mid-body leaves what arrived
         if size > limit:
-            raise _TooLarge
-    return b"".join(chunks)
+            answer.body = answer.body[:limit]
+            answer.too_large = True
+            return
 
 
-async def _sniff(response: httpx.Response) -> bytes:
-    """Read only the head of a body: what classification looks at."""
-    with contextlib.suppress(_TooLarge):
-        return await _read_capped(response, SNIFF_BYTES)
-    return b""
+BodyPolicy = Callable[[int, dict[str, str]], int]
+
+
+def _sniff_errors(status_code: int, headers: dict[str, str]) -> int:
+    """How much body a probe reads: only an error body, and only its head."""
+    return SNIFF_BYTES if needs_body(status_code) else 0
+
+
+class _Tracer:
+    """Record, through httpx's trace extension, whether a connection to the server was made."""
+
+    def __init__(self) -> None:
+        self.connected = False
+
+    async def __call__(self, event: str, info: dict[str, Any]) -> None:
+        if event.endswith(("connect_tcp.complete", "send_request_headers.started")):
+            self.connected = True
+
+
+async def _exchange(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    headers: dict[str, str],
+    follow: bool,
+    body: BodyPolicy,
+    deadline: float,
+    tracer: _Tracer,
+) -> _Answer:
+    """One GET that cannot outlive `deadline` (loop time); raise what httpx raises, or TimeoutError."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    answer: _Answer | None = None
+    try:
+        async with asyncio.timeout_at(deadline):
+            request = client.stream("GET", url, headers=headers, follow_redirects=follow, extensions={"trace": tracer})
+            async with request as resp:
+                lowered = {k.lower(): v for k, v in resp.headers.items()}
+                answer = _Answer(resp.status_code, lowered, round(loop.time() - start, 3))
+                if limit := body(resp.status_code, lowered):
+                    try:
+                        await _read_body(resp, answer, limit)
+                    except (httpx.HTTPError, OSError, zlib.error) as exc:
+                        if isinstance(exc, TimeoutError):
+                            raise
+                        answer.broken = exc  # the status line and headers still count
+    except TimeoutError:
+        if answer is None:
+            raise
+        answer.cut_short = True
+    return answer
+
+
+def proxy_for(url: str) -> str | None:
+    """The proxy the environment sends `url` through (HTTPS_PROXY, ALL_PROXY, NO_PROXY), credentials hidden."""
+    parts = urlsplit(url)
+    proxies = getproxies_environment()
+    if not proxies or _bypassed(parts.hostname or "", proxies.get("no", "")):
+        return None
+    proxy = proxies.get(parts.scheme) or proxies.get("all")
+    if not proxy:
+        return None
+    p = urlsplit(proxy if "://" in proxy else "http://" + proxy)
+    return f"{p.scheme}://{p.hostname}" + (f":{p.port}" if p.port else "")
+
+
+def _bypassed(host: str, no_proxy: str) -> bool:
+    """NO_PROXY as curl and httpx read it: '*', a host, or a domain suffix (leading dot optional)."""
+    host = host.lower().strip("[]")
+    for entry in (e.strip().lower().strip("[]") for e in no_proxy.split(",")):
+        if entry == "*" or (entry and (host == entry.lstrip(".") or host.endswith("." + entry.lstrip(".")))):
+            return True
+    return False
+
+
+def may_send_key(url: str, proxy: str | None) -> bool:
+    """The key travels only encrypted, or straight to this machine: never in clear through a proxy."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    return proxy is None and parts.hostname in LOOPBACK_HOSTS
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds()) if when.tzinfo else None
+
+
+def _evidence(target: Target, answer: _Answer, plan: CheckPlan) -> Evidence:
+    verdict = classify_response(
+        answer.status_code, answer.headers, answer.body, latency_s=answer.latency_s, slow_s=plan.slow_s
+    )
+    return Evidence(
+        target.key,
+        target.url,
+        verdict.status,
+        verdict.reason,
+        verdict.detail,
+        http_status=answer.status_code,
+        latency_s=answer.latency_s,
+    )
+
+
+async def _attempt(
+    client: httpx.AsyncClient, target: Target, plan: CheckPlan, deadline: float
+) -> tuple[Evidence, float | None]:
+    """One try: (evidence, the server's retry-after in seconds, if it gave one)."""
+    loop = asyncio.get_running_loop()
+    proxy = proxy_for(target.url)
+    headers = {}
+    if target.keyed and plan.api_key:
+        if not may_send_key(target.url, proxy):
+            why = f"through proxy {proxy}" if proxy else "to a host other than this machine"
+            detail = f"API key not sent: {target.url} is plain http:// and would carry it in clear {why}"
+            return Evidence(target.key, target.url, Status.UNKNOWN, "key_withheld", detail), None
+        headers = {"x-api-key": plan.api_key, "anthropic-version": ANTHROPIC_VERSION}
+    tracer = _Tracer()
+    start = loop.time()
+    try:
+        # The key never follows a redirect: httpx strips Authorization across hosts, not x-api-key.
+        answer = await _exchange(
+            client,
+            target.url,
+            headers=headers,
+            follow=not target.keyed,
+            body=_sniff_errors,
+            deadline=deadline,
+            tracer=tracer,
+        )
+    except (httpx.HTTPError, OSError) as exc:
+        return _failed(target.key, target.url, exc, plan, tracer, proxy, round(loop.time() - start, 3)), None
+    return _evidence(target, answer, plan), _parse_retry_after(answer.headers.get("retry-after"))
+
+
+def _failed(
+    key: str, url: str, exc: BaseException, plan: CheckPlan, tracer: _Tracer, proxy: str | None, latency: float | None
+) -> Evidence:
+    """Evidence for a request that got no answer; before any connection was made, it is 'local'."""
+    failure = classify_exception(
+        exc,
+        timeout_s=plan.timeout_s,
+        host=urlsplit(url).hostname or "",
+        proxy=None if tracer.connected else proxy,
+    )
+    status, reason, detail, local = failure
+    if reason == "timeout" and not tracer.connected:
+        # Nothing answered the connection: a black-holed network looks exactly like this.
+        detail, local = f"no connection within {plan.timeout_s:g} s", True
+    return Evidence(key, url, status, reason, detail, latency_s=latency, local=local)
+
+
+def _retry_delay(evidence: Evidence, retry_after: float | None, rng: Callable[[], float]) -> float | None:
+    """How long to wait before the one retry, or None for no retry."""
+    if evidence.reason in RETRY_ON:
+        return RETRY_JITTER_S[0] + rng() * (RETRY_JITTER_S[1] - RETRY_JITTER_S[0])
+    if evidence.reason in ("rate_limited", "overloaded") and retry_after is not None:
+        return retry_after
+    return None
 
 
 async def probe(
     client: httpx.AsyncClient,
     target: Target,
     plan: CheckPlan,
+    deadline: float,
     *,
-    clock: Callable[[], float] = time.perf_counter,
+    rng: Callable[[], float] = random.random,
 ) -> Evidence:
-    """Probe one URL; network trouble is a result, never an exception."""
-    headers = {}
-    if target.keyed and plan.api_key:
-        headers = {"x-api-key": plan.api_key, "anthropic-version": ANTHROPIC_VERSION}
-    start = clock()
-    try:
-        # The key never follows a redirect: httpx strips Authorization across hosts, not x-api-key.
-        async with client.stream("GET", target.url, headers=headers, follow_redirects=not target.keyed) as resp:
-            latency = clock() - start
-            body = await _sniff(resp) if needs_body(resp.status_code) else b""
-            lowered = {k.lower(): v for k, v in resp.headers.items()}
-            verdict = classify_response(resp.status_code, lowered, body, latency_s=latency, slow_s=plan.slow_s)
-            return Evidence(
-                target.key,
-                target.url,
-                verdict.status,
-                verdict.reason,
-                verdict.detail,
-                http_status=resp.status_code,
-                latency_s=round(latency, 3),
-            )
-    except (httpx.HTTPError, OSError) as exc:
-        failure = classify_exception(exc, timeout_s=plan.timeout_s)
-        return Evidence(
-            target.key,
-            target.url,
-            failure.status,
-            failure.reason,
-            failure.detail,
-            latency_s=round(clock() - start, 3),
-            local=failure.local,
-        )
+    """Probe one URL, with one retry inside the deadline; network trouble is a result, never an exception."""
+    loop = asyncio.get_running_loop()
+    first, retry_after = await _attempt(client, target, plan, deadline)
+    first = replace(first, attempts=(first.as_attempt(),))
+    delay = _retry_delay(first, retry_after, rng)
+    if delay is None or loop.time() + delay + MIN_RETRY_WINDOW_S > deadline:
+        return first
+    await asyncio.sleep(delay)
+    second, _ = await _attempt(client, target, plan, deadline)
+    attempts = (*first.attempts, second.as_attempt())
+    if second.status is Status.OPERATIONAL or second.reason == "slow":
+        detail = f"passed after retry; first try: {first.reason}: {first.detail}"
+        return replace(second, status=Status.DEGRADED, reason="passed_after_retry", detail=detail, attempts=attempts)
+    return replace(second, attempts=attempts)
 
 
-async def _fetch_summary(client: httpx.AsyncClient, base: str, plan: CheckPlan) -> tuple[Evidence, bytes]:
+def _summary_body(status_code: int, headers: dict[str, str]) -> int:
+    """A readable summary is read whole, up to the cap; an error page only its head."""
+    if not 200 <= status_code < 300 or "x-amzn-waf-action" in headers:
+        return SNIFF_BYTES
+    return MAX_SUMMARY_BYTES
+
+
+async def _fetch_summary(
+    client: httpx.AsyncClient, base: str, plan: CheckPlan, deadline: float
+) -> tuple[Evidence, bytes]:
     url = summary_url(base)
-    start = time.perf_counter()
+    proxy = proxy_for(url)
+    tracer = _Tracer()
     try:
-        async with client.stream("GET", url) as resp:
-            latency = round(time.perf_counter() - start, 3)
-            lowered = {k.lower(): v for k, v in resp.headers.items()}
-            if not 200 <= resp.status_code < 300 or "x-amzn-waf-action" in lowered:
-                body = await _sniff(resp)
-                v = classify_response(resp.status_code, lowered, body, latency_s=latency, slow_s=plan.slow_s)
-                return Evidence(
-                    "status_page",
-                    url,
-                    Status.UNKNOWN,
-                    v.reason,
-                    v.detail,
-                    http_status=resp.status_code,
-                    latency_s=latency,
-                ), b""
-            try:
-                body = await _read_capped(resp, MAX_SUMMARY_BYTES)
-            except _TooLarge:
-                return Evidence(
-                    "status_page",
-                    url,
-                    Status.UNKNOWN,
-                    "body_too_large",
-                    f"body over {MAX_SUMMARY_BYTES // 1024} KiB",
-                    resp.status_code,
-                    latency,
-                ), b""
-            return Evidence(
-                "status_page",
-                url,
-                Status.OPERATIONAL,
-                "ok",
-                f"HTTP {resp.status_code}",
-                resp.status_code,
-                latency,
-            ), body
+        answer = await _exchange(
+            client, url, headers={}, follow=True, body=_summary_body, deadline=deadline, tracer=tracer
+        )
     except (httpx.HTTPError, OSError) as exc:
-        f = classify_exception(exc, timeout_s=plan.timeout_s)
-        return Evidence("status_page", url, Status.UNKNOWN, f.reason, f.detail, local=f.local), b""
+        failed = _failed("status_page", url, exc, plan, tracer, proxy, None)
+        return replace(failed, status=Status.UNKNOWN), b""
+    code, latency = answer.status_code, answer.latency_s
+    if _summary_body(code, answer.headers) == SNIFF_BYTES:
+        v = classify_response(code, answer.headers, answer.body, latency_s=latency, slow_s=plan.slow_s)
+        return Evidence("status_page", url, Status.UNKNOWN, v.reason, v.detail, code, latency), b""
+    if answer.too_large:
+        detail = f"body over {MAX_SUMMARY_BYTES // 1024} KiB"
+        return Evidence("status_page", url, Status.UNKNOWN, "body_too_large", detail, code, latency), b""
+    if answer.cut_short:
+        detail = f"body still arriving after {plan.timeout_s:g} s"
+        return Evidence("status_page", url, Status.UNKNOWN, "timeout", detail, code, latency), b""
+    if answer.broken is not None:
+        if isinstance(answer.broken, zlib.error):
+            detail = f"body does not decode as {answer.headers.get('content-encoding')}"
+            return Evidence("status_page", url, Status.UNKNOWN, "bad_summary", detail, code, latency), b""
+        failed = _failed("status_page", url, answer.broken, plan, tracer, None, latency)
+        return replace(failed, status=Status.UNKNOWN, http_status=code, local=False), b""
+    return Evidence("status_page", url, Status.OPERATIONAL, "ok", f"HTTP {code}", code, latency), answer.body
 
 
 async def read_status_page(client: httpx.AsyncClient, plan: CheckPlan, deadline: float) -> StatusPage:
-    """Try each status page base in order until one gives a readable summary."""
+    """Try each status page base in order until one gives a readable summary; `deadline` is loop time."""
+    loop = asyncio.get_running_loop()
     attempts: list[Evidence] = []
     for i, base in enumerate(plan.status_pages):
-        left = deadline - time.perf_counter()
+        left = deadline - loop.time()
         if left <= 0:
             break
         is_last = i == len(plan.status_pages) - 1
-        budget = left if is_last else left * FIRST_BASE_SHARE
-        try:
-            evidence, body = await asyncio.wait_for(_fetch_summary(client, base, plan), budget)
-        except TimeoutError:
-            evidence, body = (
-                Evidence(
-                    "status_page",
-                    summary_url(base),
-                    Status.UNKNOWN,
-                    "timeout",
-                    f"no answer within {budget:.1f} s",
-                ),
-                b"",
-            )
+        evidence, body = await _fetch_summary(
+            client, base, plan, deadline if is_last else loop.time() + left * FIRST_BASE_SHARE
+        )
         if body:
             try:
                 comps, incidents, indicator = parse_summary(body, page_url=base)
             except UnusableSummary as e:
-                evidence = Evidence(
-                    "status_page",
-                    evidence.url,
-                    Status.UNKNOWN,
-                    "bad_summary",
-                    f"unreadable summary: {e}",
-                    evidence.http_status,
-                    evidence.latency_s,
+                evidence = replace(
+                    evidence, status=Status.UNKNOWN, reason="bad_summary", detail=f"unreadable summary: {e}"
                 )
             else:
                 attempts.append(evidence)
@@ -212,27 +394,43 @@ async def read_status_page(client: httpx.AsyncClient, plan: CheckPlan, deadline:
 
 
 def make_client(plan: CheckPlan, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
-    """Build the one client every check shares."""
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(plan.timeout_s),
-        headers={"user-agent": USER_AGENT},
-        max_redirects=5,
-        transport=transport,
-    )
+    """Build the one client every check shares; a broken SSL_CERT_FILE or proxy variable is a ConfigError."""
+    try:
+        return httpx.AsyncClient(
+            timeout=httpx.Timeout(plan.timeout_s),
+            # Only encodings _Decoder can undo under a cap: never brotli or zstd, even when installed.
+            headers={"user-agent": USER_AGENT, "accept-encoding": "gzip, deflate"},
+            max_redirects=5,
+            transport=transport,
+            limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS),
+        )
+    except (OSError, ssl.SSLError) as e:
+        where = os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR") or "the system CA store"
+        raise ConfigError(f"cannot load CA certificates from {where}: {e.strerror or e}") from None
+    except ValueError as e:
+        raise ConfigError(f"proxy setting in the environment is unusable: {e}") from None
 
 
 async def gather(
-    plan: CheckPlan, *, transport: httpx.AsyncBaseTransport | None = None
+    plan: CheckPlan,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    rng: Callable[[], float] = random.random,
 ) -> tuple[dict[str, Evidence], StatusPage]:
     """Run every probe and the status page read concurrently; nothing outlives plan.timeout_s."""
-    deadline = time.perf_counter() + plan.timeout_s
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + plan.timeout_s
+    # Each check stops itself a moment early, so it reports its own failure instead of being cut off.
+    own_deadline = deadline - SELF_STOP_S
     client = make_client(plan, transport)
     try:
-        jobs: dict[str, Coroutine[Any, Any, Any]] = {t.key: probe(client, t, plan) for t in plan.targets}
+        jobs: dict[str, Coroutine[Any, Any, Any]] = {
+            t.key: probe(client, t, plan, own_deadline, rng=rng) for t in plan.targets
+        }
         if plan.status_pages:
-            jobs["status_page"] = read_status_page(client, plan, deadline)
+            jobs["status_page"] = read_status_page(client, plan, own_deadline)
         tasks = {key: asyncio.ensure_future(job) for key, job in jobs.items()}
-        await asyncio.wait(tasks.values(), timeout=plan.timeout_s)
+        await asyncio.wait(tasks.values(), timeout=max(0.0, deadline - loop.time()))
         for task in tasks.values():
             task.cancel()
         # Let cancelled tasks unwind (they only hold sockets); bounded so the deadline holds.

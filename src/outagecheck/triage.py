@@ -12,10 +12,17 @@ from outagecheck.model import Evidence, Report, Status, StatusPage, SurfaceResul
 from outagecheck.probe import CheckPlan, Target
 from outagecheck.surfaces import ENDPOINTS, SURFACES, Surface
 
+# Failures whose nature says more than the surface's own impact text.
 REASON_IMPACT = {
-    "overloaded": "Overloaded (529): requests intermittently rejected",
-    "rate_limited": "Rate limited (429): requests throttled",
+    "overloaded": "Overloaded: requests intermittently rejected",
+    "rate_limited": "Rate limited: requests throttled",
+    "passed_after_retry": "Flaky: answered only on a retry",
 }
+
+
+def why(e: Evidence) -> str:
+    """The named reason and its detail, as the Impact column shows them: 'http_5xx: HTTP 500'."""
+    return f"{e.reason}: {e.detail}"
 
 
 def build_plan(cfg: Config, *, api_key: str | None) -> CheckPlan:
@@ -54,22 +61,21 @@ def _impact(
     local: bool,
 ) -> str:
     if local:
-        return "Could not verify: local network, proxy or DNS"
+        failed = next((e for e in evidence if e.local), None)
+        return "Could not verify: local network, proxy or DNS" + (f" ({why(failed)})" if failed else "")
     if status is Status.OPERATIONAL:
         return "No reported disruption"
     if status is Status.UNKNOWN:
         inconclusive = [e for e in evidence if e.status is Status.UNKNOWN]
-        if any(e.reason == "bot_challenge" for e in inconclusive):
-            return "Could not verify: bot challenge"
         if inconclusive:
-            return f"Could not verify: {inconclusive[0].detail}"
+            return f"Could not verify: {why(inconclusive[0])}"
         return "Could not verify: no probe answered and no status page signal"
     driver = next((e for e in evidence if e.status is status), None)
     if driver is not None and driver.reason in REASON_IMPACT:
-        return REASON_IMPACT[driver.reason]
+        return f"{REASON_IMPACT[driver.reason]} ({why(driver)})"
     base = surface.impact_down if status is Status.DOWN else surface.impact_degraded
     if driver is not None:
-        return f"{base} ({driver.detail})"
+        return f"{base} ({why(driver)})"
     states = ", ".join(sorted({s.replace("_", " ") for _, s in components if classify_component(s) is official}))
     return f"{base} (status page: {states})"
 
