@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,52 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+# -- the key sweep: no test's output or files may hold TEST_KEY ------------------------------------------
+
+
+def sweep(where: str, text: str | bytes) -> None:
+    """Fail if the test key appears in `text`."""
+    needle: str | bytes = TEST_KEY.encode() if isinstance(text, bytes) else TEST_KEY
+    assert needle not in text, f"the API key leaked into {where}"
+
+
+def sweep_files(root: Path, allowed: set[Path]) -> None:
+    for path in root.rglob("*"):
+        if path.is_file() and not path.is_symlink() and path not in allowed and path.stat().st_size < 8 << 20:
+            sweep(str(path), path.read_bytes())
+
+
+@pytest.fixture(autouse=True)
+def key_sweep(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, isolated_home: Path) -> Iterator[None]:
+    """Every CLI run's stdout, stderr and traceback, and every file a test leaves, is swept for the key."""
+    original = CliRunner.invoke
+
+    def invoke_and_sweep(self: CliRunner, *args: Any, **kwargs: Any) -> Any:
+        result = original(self, *args, **kwargs)
+        sweep("stdout", result.stdout)
+        sweep("stderr", result.stderr)
+        if result.exc_info is not None:
+            sweep("a traceback", "".join(traceback.format_exception(*result.exc_info)))
+        return result
+
+    monkeypatch.setattr(CliRunner, "invoke", invoke_and_sweep)
+    yield
+    # The one file meant to hold a key: `fallback apply`'s key file, 0600, read by apiKeyHelper.
+    key_file = isolated_home / ".config" / "outagecheck" / "anthropic-api-key"
+    sweep_files(tmp_path, {key_file})
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Whatever a test printed or logged (pytest's capture) is swept too; a leak fails the test."""
+    report = yield
+    captured = report.capstdout + report.capstderr + report.caplog
+    if report.passed and TEST_KEY in captured:
+        report.outcome = "failed"
+        report.longrepr = f"the API key leaked into captured output of {item.nodeid}"
+    return report
 
 
 def invoke(runner: CliRunner, *args: str, **kwargs: Any) -> Any:

@@ -47,6 +47,8 @@ class _Group(TyperGroup):
             code = ExitCode.USAGE if getattr(e, "exit_code", 1) == 2 else ExitCode.CONFIG
         except (typer.Abort, KeyboardInterrupt):
             code = ExitCode.INTERRUPTED
+        if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130) itself
+            sys.stderr.write("outagecheck: interrupted\n")
         return self._finish(code, standalone_mode)
 
     @staticmethod

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from outagecheck.errors import ConfigError
+from outagecheck.errors import ConfigError, printable
 
 DEFAULT_ENDPOINTS: Final[dict[str, str]] = {
     "claude_ai": "https://claude.ai",
@@ -80,8 +80,10 @@ def parse(text: str, *, source: str = "<config>") -> Config:
     """Parse and validate config TOML; pure, raises ConfigError('<source>: what is wrong')."""
     try:
         doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{source}: invalid TOML: {e}") from None
+    except ValueError as e:  # TOMLDecodeError, and int() refusing a number of over 4300 digits
+        raise ConfigError(f"{source}: invalid TOML: {printable(str(e))}") from None
+    except RecursionError:
+        raise ConfigError(f"{source}: invalid TOML: nested too deeply") from None
     _only(doc, {"timeout", "slow", "endpoints", "fallback"}, "", source)
     cfg = Config()
     timeout = _seconds(doc, "timeout", cfg.timeout, source)
@@ -111,7 +113,7 @@ def _only(table: dict[str, Any], allowed: set[str], prefix: str, source: str) ->
     unknown = sorted(set(table) - allowed)
     if unknown:
         known = ", ".join(sorted(allowed))
-        raise ConfigError(f"{source}: unknown key '{prefix}{unknown[0]}' (known: {known})")
+        raise ConfigError(f"{source}: unknown key '{printable(prefix + unknown[0])}' (known: {known})")
 
 
 def _seconds(doc: dict[str, Any], key: str, default: float, source: str) -> float:
@@ -127,7 +129,10 @@ def _seconds(doc: dict[str, Any], key: str, default: float, source: str) -> floa
 def _url(value: Any, key: str, source: str) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{source}: '{key}' must be a URL string, not {type(value).__name__}")
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError as e:  # "Invalid IPv6 URL"
+        raise ConfigError(f"{source}: '{key}' is not a valid URL ({e}): {value!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{source}: '{key}' must be an http:// or https:// URL, got {value!r}")
     if parts.query or parts.fragment:

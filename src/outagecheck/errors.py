@@ -38,9 +38,14 @@ def redact(text: str) -> str:
     return text.replace(key, "[redacted]") if len(key) >= 8 else text
 
 
+def printable(text: str) -> str:
+    """Escape control characters (newlines included), so a message stays on one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def print_error(message: str, *, hint: str | None = None) -> None:
     """Print one 'outagecheck: error: ...' line on stderr, with any secret redacted."""
-    text = redact(message)
+    text = printable(redact(message))
     if hint:
         text += f" ({hint})"
     sys.stderr.write(f"outagecheck: error: {text}\n")
