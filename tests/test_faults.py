@@ -146,6 +146,8 @@ FAULTS = [
     ("redirect-to-itself", WEB, {"status": 302, "headers": {"location": WEB}}, "web", "down", "redirect_loop", 2),
     ("200MB-body-on-200", WEB, {"body_size": 200 * 1024 * 1024}, "web", "operational", "ok", 0),
     ("200MB-body-on-500", WEB, {"status": 500, "body_size": 200 * 1024 * 1024}, "web", "down", "http_5xx", 2),
+    ("rate-limited-no-retry-after", API, {"status": 429}, "api", "degraded", "rate_limited", 1),
+    ("plain-405", WEB, {"status": 405, "body": b"method not allowed"}, "web", "degraded", "unexpected_status", 1),
     ("unexpected-404", WEB, {"status": 404, "body": b"gone"}, "web", "degraded", "unexpected_status", 1),
 ]
 
