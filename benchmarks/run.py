@@ -20,7 +20,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,7 +123,9 @@ class Table:
         self.rows: list[tuple[str, ...]] = []
         self.missed: list[str] = []
 
-    def add(self, case: str, wall: float | None, rss: float | None, reference: str, target: str, ok: bool | None) -> None:
+    def add(
+        self, case: str, wall: float | None, rss: float | None, reference: str, target: str, ok: bool | None
+    ) -> None:
         verdict = {True: "met", False: "MISSED", None: ""}[ok]
         if ok is False:
             self.missed.append(case)
@@ -191,14 +192,17 @@ def surfaces_cases(table: Table, server: LoopbackServer, tmp: Path, env: dict[st
     cfg = write_config(tmp, server, timeout=10, extra=custom_surfaces(server, 50, latency))
     wall, rss, _ = measure([*outagecheck(), "status", "--config", str(cfg)], env, runs)
     over = wall - latency
-    table.add(f"50 custom surfaces at L={latency:g} s", wall, rss, f"L + {over * 1000:.0f} ms", "<= L + 250 ms", over <= 0.250)
+    table.add(
+        f"50 custom surfaces at L={latency:g} s", wall, rss, f"L + {over * 1000:.0f} ms", "<= L + 250 ms", over <= 0.250
+    )
 
 
 def startup_cases(table: Table, env: dict[str, str], runs: int) -> None:
     for args, target in ((["--version"], 0.080), (["--help"], 0.080)):
         wall, rss, _ = measure([*outagecheck(), *args], env, runs)
         table.add(f"outagecheck {args[0]}", wall, rss, "", f"<= {target * 1000:.0f} ms", wall <= target)
-    for stmt in ("pass", "import typer", "import httpx"):
+    floor = "import typer, httpx, asyncio, rich.table"  # what any typer + httpx + rich tool must load
+    for stmt in ("pass", "import typer", "import httpx", floor):
         wall, rss, _ = measure([sys.executable, "-c", stmt], env, runs)
         table.add(f'python -c "{stmt}"', wall, rss, "reference", "", None)
 
@@ -243,7 +247,9 @@ def machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    return f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}"
+    return (
+        f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}"
+    )
 
 
 def main() -> int:
@@ -254,7 +260,10 @@ def main() -> int:
         "--only", choices=["status", "surfaces", "startup", "faults"], action="append", help="run only these groups"
     )
     args = parser.parse_args()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "OUTAGECHECK_"))}
+    # PYTHONDONTWRITEBYTECODE would make every run recompile outagecheck's sources (an editable install
+    # has no .pyc until a run writes them): an installed wheel ships them, so measure with them.
+    skip = ("ANTHROPIC_", "OUTAGECHECK_", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     env |= {"NO_COLOR": "1", "COLUMNS": "100", "NO_PROXY": "127.0.0.1,localhost"}
     resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE))
     print(f"machine: {machine()}")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -64,6 +67,8 @@ app = typer.Typer(
     name="outagecheck",
     help=f"Triage a Claude outage: which surface is down, and how to fall back to the raw API.\n\n{EXIT_CODES_HELP}",
     no_args_is_help=True,
+    # Plain help: typer's rich help loads rich.markdown and markdown-it, 115 ms per --help (benchmarks/).
+    rich_markup_mode=None,
     add_completion=True,
     pretty_exceptions_enable=False,
 )
@@ -141,14 +146,16 @@ def _status(
     config: Path | None,
     verbose: bool,
 ) -> int:
+    # Start loading the CA bundle first: it runs on another core while the imports below run here.
+    from outagecheck.tls import ContextLoader
+
+    tls = ContextLoader()
     # Imported here, not at the top: --version and --help must not pay for httpx and rich.
     import asyncio
     from dataclasses import replace
 
-    from rich.console import Console
-
     from outagecheck import config as config_mod
-    from outagecheck import probe, render, triage
+    from outagecheck import probe, triage
     from outagecheck.surfaces import SURFACE_IDS
 
     unknown = [r for r in require if r not in SURFACE_IDS]
@@ -160,14 +167,32 @@ def _status(
     cfg = replace(cfg, timeout=timeout or cfg.timeout, slow=slow or cfg.slow)
     api_key = os.environ.get("ANTHROPIC_API_KEY", "").strip() or None
     plan = triage.build_plan(cfg, api_key=api_key)
-    evidence, page = asyncio.run(probe.gather(plan))
+    # The renderer (rich) loads while the requests are in flight instead of after them.
+    renderer = _import_in_background("outagecheck.render")
+    evidence, page = asyncio.run(probe.gather(plan, tls=tls))
     required = tuple(dict.fromkeys(require)) or SURFACE_IDS
     report = triage.assess(evidence, page, required=required, outstanding=_outstanding_fallbacks())
+    renderer.join()
+    from rich.console import Console
+
+    from outagecheck import render
     if json_out:
         sys.stdout.write(render.to_json(report) + "\n")
     else:
         render.print_report(report, Console(), verbose=verbose)
     return int(report.exit_code)
+
+
+def _import_in_background(name: str) -> threading.Thread:
+    """Import a module on a thread; the caller joins it, then imports it again (instant, or the real error)."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+
+    thread = threading.Thread(target=load, name=f"import {name}", daemon=True)
+    thread.start()
+    return thread
 
 
 def _outstanding_fallbacks() -> tuple[str, ...]:
@@ -178,8 +203,3 @@ def _outstanding_fallbacks() -> tuple[str, ...]:
         return tuple(dict.fromkeys(e.target for e in journal.load(paths.journal_file())))
     except OutagecheckError:
         return ()  # a damaged journal must not stop the triage; `fallback revert` reports it
-
-
-def main() -> None:
-    """Console-script entry point."""
-    app()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import random
 import ssl
 import zlib
@@ -23,6 +22,7 @@ from outagecheck.classify import SNIFF_BYTES, classify_exception, classify_respo
 from outagecheck.errors import ConfigError
 from outagecheck.model import Evidence, Status, StatusPage
 from outagecheck.statuspage import MAX_SUMMARY_BYTES, UnusableSummary, parse_summary, summary_url
+from outagecheck.tls import ContextLoader
 
 USER_AGENT = f"outagecheck/{__version__} (+https://github.com/outagecheck/outagecheck)"
 ANTHROPIC_VERSION = "2023-06-01"
@@ -393,8 +393,15 @@ async def read_status_page(client: httpx.AsyncClient, plan: CheckPlan, deadline:
     )
 
 
-def make_client(plan: CheckPlan, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+def make_client(
+    plan: CheckPlan,
+    transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    verify: ssl.SSLContext | None = None,
+) -> httpx.AsyncClient:
     """Build the one client every check shares; a broken SSL_CERT_FILE or proxy variable is a ConfigError."""
+    if verify is None and transport is None:
+        verify = ContextLoader().result()
     try:
         return httpx.AsyncClient(
             timeout=httpx.Timeout(plan.timeout_s),
@@ -402,11 +409,9 @@ def make_client(plan: CheckPlan, transport: httpx.AsyncBaseTransport | None = No
             headers={"user-agent": USER_AGENT, "accept-encoding": "gzip, deflate"},
             max_redirects=5,
             transport=transport,
+            verify=verify if verify is not None else True,
             limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS),
         )
-    except (OSError, ssl.SSLError) as e:
-        where = os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR") or "the system CA store"
-        raise ConfigError(f"cannot load CA certificates from {where}: {e.strerror or e}") from None
     except ValueError as e:
         raise ConfigError(f"proxy setting in the environment is unusable: {e}") from None
 
@@ -416,13 +421,14 @@ async def gather(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     rng: Callable[[], float] = random.random,
+    tls: ContextLoader | None = None,
 ) -> tuple[dict[str, Evidence], StatusPage]:
     """Run every probe and the status page read concurrently; nothing outlives plan.timeout_s."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + plan.timeout_s
     # Each check stops itself a moment early, so it reports its own failure instead of being cut off.
     own_deadline = deadline - SELF_STOP_S
-    client = make_client(plan, transport)
+    client = make_client(plan, transport, verify=tls.result() if tls and transport is None else None)
     try:
         jobs: dict[str, Coroutine[Any, Any, Any]] = {
             t.key: probe(client, t, plan, own_deadline, rng=rng) for t in plan.targets

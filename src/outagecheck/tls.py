@@ -1,0 +1,51 @@
+"""Build the TLS context on a second core while the main thread imports httpx and parses the config.
+
+Loading the CA bundle takes ~50 ms and CPython releases the GIL while OpenSSL parses it, so the
+work overlaps with start-up instead of adding to it (benchmarks/). Same trust as httpx's default:
+$SSL_CERT_FILE, else $SSL_CERT_DIR, else certifi's bundle.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING
+
+from outagecheck.errors import ConfigError
+
+if TYPE_CHECKING:
+    import ssl
+
+
+class ContextLoader:
+    """Start loading at construction; result() waits and returns the context or raises ConfigError."""
+
+    def __init__(self) -> None:
+        self._context: ssl.SSLContext | None = None
+        self._error: ConfigError | None = None
+        self._thread = threading.Thread(target=self._load, name="outagecheck-tls", daemon=True)
+        self._thread.start()
+
+    def _load(self) -> None:
+        import ssl
+
+        cafile, capath = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+        try:
+            if cafile:
+                self._context = ssl.create_default_context(cafile=cafile)
+            elif capath:
+                self._context = ssl.create_default_context(capath=capath)
+            else:
+                import certifi
+
+                self._context = ssl.create_default_context(cafile=certifi.where())
+        except (OSError, ssl.SSLError) as e:
+            where = f"SSL_CERT_FILE={cafile}" if cafile else f"SSL_CERT_DIR={capath}" if capath else "certifi"
+            self._error = ConfigError(f"cannot load CA certificates from {where}: {e.strerror or e}")
+
+    def result(self) -> ssl.SSLContext:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._context is not None
+        return self._context

@@ -1,0 +1,68 @@
+"""The real entry point, in a subprocess: the --version fast path, exit codes through os._exit, and the
+benchmark script's smoke run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from outagecheck import __version__
+from tests.conftest import march_summary
+from tests.loopback import LoopbackServer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def outagecheck(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    return subprocess.run(
+        [sys.executable, "-m", "outagecheck", *args], capture_output=True, text=True, env=env or clean, timeout=60
+    )
+
+
+def test_version_needs_neither_typer_nor_httpx() -> None:
+    code = (
+        "import sys; sys.argv = ['outagecheck', '--version']\n"
+        "from outagecheck.__main__ import main; main()\n"
+        "print(sorted(m for m in ('typer', 'httpx', 'rich') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == [f"outagecheck {__version__}", "[]"]
+
+
+def test_exit_codes_survive_the_fast_exit(tmp_path: Path) -> None:
+    assert outagecheck().returncode == 64  # bare: help, usage error
+    bad = outagecheck("status", "--bogus")
+    assert (bad.returncode, bad.stderr.count("\n")) == (64, 1)
+    server = LoopbackServer()
+    server.start()
+    try:
+        server.route("/web/", status=500, body=b"down")
+        server.route("/platform/v1/oauth/hello", status=500, body=b"down")
+        server.route("/api/api/hello", json={"message": "hello"})
+        server.route("/status/api/v2/summary.json", json=march_summary())
+        b = server.url
+        cfg = tmp_path / "c.toml"
+        cfg.write_text(
+            f'[endpoints]\nclaude_ai = "{b}/web"\nplatform = "{b}/platform"\napi = "{b}/api"\n'
+            f'status_page = "{b}/status"\n'
+        )
+        run = outagecheck("status", "--config", str(cfg), "--json")
+    finally:
+        server.stop()
+    assert run.returncode == 2
+    assert json.loads(run.stdout)["exit_code"] == 2  # all of stdout was flushed before the exit
+
+
+def test_benchmark_script_smoke() -> None:
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick"], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    row = next(line for line in run.stdout.splitlines() if line.startswith("status, L=0 (quick)"))
+    assert "exit [0]" in row
+    assert " ms " in row
+    assert " MB " in row
