@@ -176,6 +176,7 @@ def _status(
     from rich.console import Console
 
     from outagecheck import render
+
     if json_out:
         sys.stdout.write(render.to_json(report) + "\n")
     else:
