@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import enum
 import importlib
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -18,6 +19,9 @@ from outagecheck import __version__
 from outagecheck.cli_fallback import fallback_app
 from outagecheck.errors import OutagecheckError, UsageError, print_error, report
 from outagecheck.model import ExitCode
+
+if TYPE_CHECKING:
+    from outagecheck.model import Report
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 every required surface operational; 1 the worst is degraded; "
@@ -98,7 +102,7 @@ RequireOpt = Annotated[
         "--require",
         "-r",
         metavar="ID",
-        help="Only these surfaces decide the exit code (repeatable): web, code, api.",
+        help="Only these surfaces decide the exit code (repeatable): web, code, api, gateway or a [surfaces.ID].",
     ),
 ]
 ConfigOpt = Annotated[
@@ -109,27 +113,147 @@ ConfigOpt = Annotated[
         help="Config file (default: $OUTAGECHECK_CONFIG, then the user config dir).",
     ),
 ]
+TimeoutOpt = Annotated[
+    float | None, typer.Option("--timeout", metavar="SECONDS", help="Deadline of one check (default 5).")
+]
+SlowOpt = Annotated[
+    float | None, typer.Option("--slow", metavar="SECONDS", help="Slower than this is degraded (default 3).")
+]
+ReplayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--replay",
+        metavar="FILE|SCENARIO",
+        help="Render a saved --json report or a bundled scenario (see 'outagecheck scenarios') "
+        "instead of checking; no network. Default: $OUTAGECHECK_REPLAY.",
+    ),
+]
+
+
+class Format(enum.StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    nagios = "nagios"
+
+
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option("--format", "-f", case_sensitive=False, help="Output: table (default), json, markdown, nagios."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json (schema_version 1).")]
 
 
 @app.command(epilog=EXIT_CODES_HELP)
 def status(
-    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document (schema_version 1).")] = False,
+    fmt: FormatOpt = None,
+    json_out: JsonOpt = False,
     require: RequireOpt = None,
-    timeout: Annotated[
-        float | None, typer.Option("--timeout", metavar="SECONDS", help="Overall deadline (default 5).")
-    ] = None,
-    slow: Annotated[
-        float | None,
-        typer.Option("--slow", metavar="SECONDS", help="Slower than this is degraded (default 3)."),
-    ] = None,
+    timeout: TimeoutOpt = None,
+    slow: SlowOpt = None,
     config: ConfigOpt = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every check behind the table.")] = False,
+    replay: ReplayOpt = None,
 ) -> int:
     """Check Claude.ai, Claude Code and the Claude API in parallel and print what is down."""
     try:
-        return _status(json_out, require or [], timeout, slow, config, verbose)
+        return _status(_format(fmt, json_out), require or [], timeout, slow, config, verbose, replay)
     except OutagecheckError as e:
         return report(e)
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def wait(
+    require: RequireOpt = None,
+    max_wait: Annotated[
+        str,
+        typer.Option("--max-wait", metavar="DURATION", help="Give up after this long: 90s, 10m, 1h30m (default 10m)."),
+    ] = "10m",
+    interval: Annotated[
+        float, typer.Option("--interval", metavar="SECONDS", help="Between checks (default 10, at least 1).")
+    ] = 10.0,
+    timeout: TimeoutOpt = None,
+    slow: SlowOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = None,
+    json_out: JsonOpt = False,
+    replay: ReplayOpt = None,
+) -> int:
+    """Block until the required surfaces are operational (exit 0), or give up after --max-wait (exit 2).
+
+    Progress goes to stderr, the last report to stdout: outagecheck wait --require api --max-wait 10m && run-job
+    """
+    try:
+        limit = parse_duration(max_wait)
+        if not 1 <= interval <= 3600:
+            raise UsageError(f"--interval must be between 1 and 3600 seconds, got {interval:g}")
+        return _wait(_format(fmt, json_out), require or [], limit, interval, timeout, slow, config, replay)
+    except OutagecheckError as e:
+        return report(e)
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def watch(
+    interval: Annotated[
+        float, typer.Option("--interval", metavar="SECONDS", help="Between checks (default 30, at least 5).")
+    ] = 30.0,
+    require: RequireOpt = None,
+    timeout: TimeoutOpt = None,
+    slow: SlowOpt = None,
+    config: ConfigOpt = None,
+    count: Annotated[
+        int | None, typer.Option("--count", metavar="N", help="Stop after N checks (default: until Ctrl-C).")
+    ] = None,
+    replay: ReplayOpt = None,
+) -> int:
+    """Re-check on a timer: a live table on a terminal, one line per change otherwise. Ctrl-C stops it.
+
+    The status page is read at most once a minute, whatever the interval.
+    """
+    try:
+        if interval < MIN_WATCH_INTERVAL_S:
+            raise UsageError(f"--interval must be at least {MIN_WATCH_INTERVAL_S:g} seconds, got {interval:g}")
+        if count is not None and count < 1:
+            raise UsageError(f"--count must be at least 1, got {count}")
+        from outagecheck import watching
+
+        next_report, _ = _reports(require or [], timeout, slow, config, replay)
+        return watching.watch(next_report, interval, count)
+    except OutagecheckError as e:
+        return report(e)
+
+
+@app.command()
+def scenarios() -> int:
+    """List the bundled outage scenarios for --replay (outage drills without the network)."""
+    from outagecheck.check import scenarios as bundled
+
+    for name, description in bundled().items():
+        sys.stdout.write(f"{name}\t{description}\n")
+    return 0
+
+
+MIN_WATCH_INTERVAL_S = 5.0
+
+
+def _format(fmt: Format | None, json_out: bool) -> str:
+    if json_out and fmt not in (None, Format.json):
+        raise UsageError(f"--json and --format {fmt.value if fmt else ''} disagree; use one")
+    return "json" if json_out else (fmt.value if fmt else "table")
+
+
+def parse_duration(text: str) -> float:
+    """'90', '90s', '10m', '1h30m' -> seconds."""
+    import re
+
+    match = re.fullmatch(r"\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+(?:\.\d+)?)s?)?\s*", text)
+    if not text.strip() or match is None or not any(match.groups()):
+        raise UsageError(f"--max-wait: '{text}' is not a duration (like 90s, 10m or 1h30m)")
+    hours, minutes, seconds = match.groups()
+    total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
+    if not 0 < total <= 7 * 86400:
+        raise UsageError(f"--max-wait must be more than 0 and at most 7 days, got '{text}'")
+    return total
 
 
 def _seconds_option(name: str, value: float | None) -> float | None:
@@ -138,50 +262,107 @@ def _seconds_option(name: str, value: float | None) -> float | None:
     return value
 
 
+def _reports(
+    require: list[str],
+    timeout: float | None,
+    slow: float | None,
+    config: Path | None,
+    replay: str | None,
+    *,
+    page_every_s: float = 60.0,
+) -> tuple[Callable[[], Report], tuple[str, ...]]:
+    """Return a function that produces the next report (live or replayed), and the required ids."""
+    _seconds_option("--timeout", timeout)
+    _seconds_option("--slow", slow)
+    wanted = tuple(dict.fromkeys(require))
+    from outagecheck import check
+
+    source = check.replay_source(replay)
+    if source is not None:
+        doc, where = check.load_replay(source)
+        replayed = check.replay_report(doc, where, wanted)
+        return lambda: replayed, replayed.required
+    # Start loading the CA bundle first: it runs on another core while the imports below run here.
+    from outagecheck.tls import ContextLoader
+
+    tls = ContextLoader()
+    from dataclasses import replace
+
+    from outagecheck import config as config_mod
+    from outagecheck import triage
+
+    cfg = config_mod.load(config)
+    cfg = replace(cfg, timeout=timeout or cfg.timeout, slow=slow or cfg.slow)
+    surfaces = triage.surfaces_for(cfg, os.environ)
+    ids = [s.id for s in surfaces]
+    unknown = [r for r in wanted if r not in ids]
+    if unknown:
+        raise UsageError(f"unknown surface '{unknown[0]}' for --require (choose from {', '.join(ids)})")
+    api_key = os.environ.get("ANTHROPIC_API_KEY", "").strip() or None
+    checker = check.Checker(cfg, surfaces, api_key, tls, page_every_s=page_every_s)
+    required = wanted or tuple(ids)
+    return lambda: checker.run(required), required
+
+
 def _status(
-    json_out: bool,
+    fmt: str,
     require: list[str],
     timeout: float | None,
     slow: float | None,
     config: Path | None,
     verbose: bool,
+    replay: str | None,
 ) -> int:
-    # Start loading the CA bundle first: it runs on another core while the imports below run here.
-    from outagecheck.tls import ContextLoader
-
-    tls = ContextLoader()
-    # Imported here, not at the top: --version and --help must not pay for httpx and rich.
-    import asyncio
-    from dataclasses import replace
-
-    from outagecheck import config as config_mod
-    from outagecheck import probe, triage
-    from outagecheck.surfaces import SURFACE_IDS
-
-    unknown = [r for r in require if r not in SURFACE_IDS]
-    if unknown:
-        raise UsageError(f"unknown surface '{unknown[0]}' for --require (choose from {', '.join(SURFACE_IDS)})")
-    _seconds_option("--timeout", timeout)
-    _seconds_option("--slow", slow)
-    cfg = config_mod.load(config)
-    cfg = replace(cfg, timeout=timeout or cfg.timeout, slow=slow or cfg.slow)
-    api_key = os.environ.get("ANTHROPIC_API_KEY", "").strip() or None
-    plan = triage.build_plan(cfg, api_key=api_key)
+    next_report, _ = _reports(require, timeout, slow, config, replay, page_every_s=0.0)
     # The renderer (rich) loads while the requests are in flight instead of after them.
-    renderer = _import_in_background("outagecheck.render")
-    evidence, page = asyncio.run(probe.gather(plan, tls=tls))
-    required = tuple(dict.fromkeys(require)) or SURFACE_IDS
-    report = triage.assess(evidence, page, required=required, outstanding=_outstanding_fallbacks())
+    renderer = _import_in_background("outagecheck.output")
+    result = next_report()
     renderer.join()
-    from rich.console import Console
+    from outagecheck.output import emit
 
-    from outagecheck import render
+    emit(result, fmt, verbose=verbose)
+    return int(result.exit_code)
 
-    if json_out:
-        sys.stdout.write(render.to_json(report) + "\n")
-    else:
-        render.print_report(report, Console(), verbose=verbose)
-    return int(report.exit_code)
+
+def _wait(
+    fmt: str,
+    require: list[str],
+    max_wait: float,
+    interval: float,
+    timeout: float | None,
+    slow: float | None,
+    config: Path | None,
+    replay: str | None,
+) -> int:
+    import time
+
+    from outagecheck.model import Status
+    from outagecheck.output import emit
+
+    give_up = time.monotonic() + max_wait
+    next_report, required = _reports(require, timeout, slow, config, replay)
+    while True:
+        result = next_report()
+        pending = [s for s in result.surfaces if s.id in required and s.status is not Status.OPERATIONAL]
+        if not pending:
+            sys.stderr.write(f"outagecheck: {', '.join(required)} operational\n")
+            emit(result, fmt)
+            return int(ExitCode.OK)
+        left = give_up - time.monotonic()
+        why = "; ".join(f"{s.id} {s.status.value} ({s.impact})" for s in pending)
+        if left <= 0:
+            sys.stderr.write(f"outagecheck: gave up after {_clock(max_wait)}: {why}\n")
+            emit(result, fmt)
+            return int(ExitCode.DOWN)
+        pause = min(interval, left)
+        sys.stderr.write(f"outagecheck: waiting: {why}; next check in {pause:.0f} s, {_clock(left)} left\n")
+        sys.stderr.flush()
+        time.sleep(pause)
+
+
+def _clock(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s"
 
 
 def _import_in_background(name: str) -> threading.Thread:
@@ -194,13 +375,3 @@ def _import_in_background(name: str) -> threading.Thread:
     thread = threading.Thread(target=load, name=f"import {name}", daemon=True)
     thread.start()
     return thread
-
-
-def _outstanding_fallbacks() -> tuple[str, ...]:
-    # Only the journal: status should not import the apply/revert machinery (difflib, edit) to read it.
-    from outagecheck import journal, paths
-
-    try:
-        return tuple(dict.fromkeys(e.target for e in journal.load(paths.journal_file())))
-    except OutagecheckError:
-        return ()  # a damaged journal must not stop the triage; `fallback revert` reports it

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
@@ -21,7 +23,27 @@ DEFAULT_ENDPOINTS: Final[dict[str, str]] = {
 DEFAULT_STATUS_PAGES: Final = ("https://status.claude.com", "https://anthropic.statuspage.io")
 MAX_TIMEOUT_S: Final = 300.0
 CONFIG_ENV: Final = "OUTAGECHECK_CONFIG"
+RESERVED_IDS: Final = frozenset({"web", "code", "api", "gateway"})
+SURFACE_ID: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+SURFACE_KEYS: Final = frozenset({"name", "url", "method", "expect", "headers", "impact", "statuspage"})
+ENV_REF: Final = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 CONFIG_FILE: Final = "config.toml"
+
+
+@dataclass(frozen=True)
+class CustomSurface:
+    """A `[surfaces.<id>]` table: one more row, probed beside Claude's surfaces."""
+
+    id: str
+    name: str
+    url: str
+    method: str = "GET"
+    expect: tuple[int, ...] = ()  # empty: any 2xx
+    # Values as written: "${VAR}" is expanded at run time (probe.build), never stored or printed expanded.
+    headers: tuple[tuple[str, str], ...] = ()
+    impact: str = ""
+    statuspage: str | None = None  # another Statuspage v2 base URL
+    component: str | None = None  # the component id on that page
 
 
 @dataclass(frozen=True)
@@ -35,6 +57,8 @@ class Config:
     source: Path | None = None
     # Raw [fallback] table; validated by outagecheck.fallback when a target is used.
     fallback: dict[str, Any] = field(default_factory=dict)
+    surfaces: tuple[CustomSurface, ...] = ()
+    gateway: bool = True  # a "Gateway (ANTHROPIC_BASE_URL)" row when that points elsewhere
 
 
 def user_config_dir() -> Path:
@@ -84,7 +108,7 @@ def parse(text: str, *, source: str = "<config>") -> Config:
         raise ConfigError(f"{source}: invalid TOML: {printable(str(e))}") from None
     except RecursionError:
         raise ConfigError(f"{source}: invalid TOML: nested too deeply") from None
-    _only(doc, {"timeout", "slow", "endpoints", "fallback"}, "", source)
+    _only(doc, {"timeout", "slow", "endpoints", "fallback", "surfaces", "gateway"}, "", source)
     cfg = Config()
     timeout = _seconds(doc, "timeout", cfg.timeout, source)
     slow = _seconds(doc, "slow", cfg.slow, source)
@@ -106,7 +130,76 @@ def parse(text: str, *, source: str = "<config>") -> Config:
     fallback = doc.get("fallback", {})
     if not isinstance(fallback, dict):
         raise ConfigError(f"{source}: 'fallback' must be a table, like [fallback]")
-    return Config(endpoints, pages, timeout, slow, None, fallback)
+    gateway = doc.get("gateway", True)
+    if not isinstance(gateway, bool):
+        raise ConfigError(f"{source}: 'gateway' must be true or false, not {type(gateway).__name__}")
+    return Config(endpoints, pages, timeout, slow, None, fallback, _surfaces(doc.get("surfaces", {}), source), gateway)
+
+
+def _surfaces(table: Any, source: str) -> tuple[CustomSurface, ...]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: 'surfaces' must hold tables, like [surfaces.my-gateway]")
+    return tuple(_surface(sid, spec, source) for sid, spec in table.items())
+
+
+def _surface(sid: str, spec: Any, source: str) -> CustomSurface:
+    where = f"surfaces.{printable(sid)}"
+    if not SURFACE_ID.fullmatch(sid):
+        raise ConfigError(
+            f"{source}: '{where}': an id is 1-32 of a-z, 0-9, '-' and '_', starting with a letter or digit"
+        )
+    if sid in RESERVED_IDS:
+        raise ConfigError(f"{source}: '{where}': '{sid}' is a built-in surface id; choose another")
+    if not isinstance(spec, dict):
+        raise ConfigError(f"{source}: '{where}' must be a table with at least name and url")
+    _only(spec, set(SURFACE_KEYS), where + ".", source)
+    for key in ("name", "url"):
+        if key not in spec:
+            raise ConfigError(f"{source}: '{where}' needs '{key}'")
+    name = _text(spec["name"], f"{where}.name", source)
+    url = _url(spec["url"], f"{where}.url", source, allow_query=True)
+    method = _text(spec.get("method", "GET"), f"{where}.method", source).upper()
+    if method not in ("GET", "HEAD"):
+        raise ConfigError(f"{source}: '{where}.method' must be GET or HEAD (a check must not change anything)")
+    expect = spec.get("expect", [])
+    codes = [expect] if isinstance(expect, int) and not isinstance(expect, bool) else expect
+    if not isinstance(codes, list) or not all(
+        isinstance(c, int) and not isinstance(c, bool) and 100 <= c <= 599 for c in codes
+    ):
+        raise ConfigError(f"{source}: '{where}.expect' must be a status code or a list of them (100-599)")
+    headers = spec.get("headers", {})
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise ConfigError(
+            f"{source}: '{where}.headers' must be a table of strings, like {{ Authorization = \"Bearer ${{KEY}}\" }}"
+        )
+    for hname, value in headers.items():
+        if not _HEADER_NAME.fullmatch(hname) or "\n" in value or "\r" in value:
+            raise ConfigError(f"{source}: '{where}.headers.{printable(hname)}' is not a valid header")
+    impact = _text(spec.get("impact", ""), f"{where}.impact", source)
+    page = spec.get("statuspage")
+    statuspage = component = None
+    if page is not None:
+        if not isinstance(page, dict) or set(page) != {"url", "component"}:
+            raise ConfigError(f'{source}: \'{where}.statuspage\' must be {{ url = "https://...", component = "<id>" }}')
+        statuspage = _url(page["url"], f"{where}.statuspage.url", source)
+        component = _text(page["component"], f"{where}.statuspage.component", source)
+    return CustomSurface(sid, name, url, method, tuple(codes), tuple(headers.items()), impact, statuspage, component)
+
+
+_HEADER_NAME: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def _text(value: Any, key: str, source: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{source}: '{key}' must be a string, not {type(value).__name__}")
+    return value
+
+
+def expand(value: str, environ: Mapping[str, str] | None = None) -> tuple[str, list[str]]:
+    """Expand ${VAR} references; return the text and the names that are not set."""
+    env = os.environ if environ is None else environ
+    missing = [m for m in ENV_REF.findall(value) if m not in env]
+    return ENV_REF.sub(lambda m: env.get(m.group(1), ""), value), missing
 
 
 def _only(table: dict[str, Any], allowed: set[str], prefix: str, source: str) -> None:
@@ -126,7 +219,7 @@ def _seconds(doc: dict[str, Any], key: str, default: float, source: str) -> floa
     return float(value)
 
 
-def _url(value: Any, key: str, source: str) -> str:
+def _url(value: Any, key: str, source: str, *, allow_query: bool = False) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{source}: '{key}' must be a URL string, not {type(value).__name__}")
     try:
@@ -135,10 +228,10 @@ def _url(value: Any, key: str, source: str) -> str:
         raise ConfigError(f"{source}: '{key}' is not a valid URL ({e}): {value!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{source}: '{key}' must be an http:// or https:// URL, got {value!r}")
-    if parts.query or parts.fragment:
+    if parts.fragment or (parts.query and not allow_query):
         raise ConfigError(f"{source}: '{key}' must be a base URL without ?query or #fragment, got {value!r}")
     try:
         _ = parts.port  # raises on a port that isn't a number or is out of range
     except ValueError:
         raise ConfigError(f"{source}: '{key}' has an invalid port: {value!r}") from None
-    return value.rstrip("/")
+    return value if allow_query else value.rstrip("/")

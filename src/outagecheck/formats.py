@@ -129,4 +129,3 @@ def github_outputs(report: Report) -> str:
         ("exit_code", str(int(report.exit_code))),
     ]
     return "".join(f"{k}={v}\n" for k, v in pairs)
-

@@ -18,7 +18,7 @@ from urllib.request import getproxies_environment
 import httpx
 
 from outagecheck import __version__
-from outagecheck.classify import SNIFF_BYTES, classify_exception, classify_response, needs_body
+from outagecheck.classify import SNIFF_BYTES, Verdict, classify_exception, classify_response, needs_body
 from outagecheck.errors import ConfigError
 from outagecheck.model import Evidence, Status, StatusPage
 from outagecheck.statuspage import MAX_SUMMARY_BYTES, UnusableSummary, parse_summary, summary_url
@@ -48,6 +48,10 @@ class Target:
     key: str
     url: str
     keyed: bool = False
+    method: str = "GET"  # GET or HEAD: a check never changes anything, so a retry is always safe
+    headers: tuple[tuple[str, str], ...] = ()  # already expanded; never printed
+    expect: tuple[int, ...] = ()  # these codes are operational; empty: the usual rules
+    blocked: str | None = None  # why it can't be sent (a header's variable is unset); no request is made
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class CheckPlan:
     timeout_s: float
     slow_s: float
     api_key: str | None = None
+    other_pages: tuple[str, ...] = ()  # Statuspage bases of custom surfaces, each read once
 
 
 class _TooLarge(Exception):
@@ -143,6 +148,7 @@ async def _exchange(
     client: httpx.AsyncClient,
     url: str,
     *,
+    method: str = "GET",
     headers: dict[str, str],
     follow: bool,
     body: BodyPolicy,
@@ -217,9 +223,15 @@ def _parse_retry_after(value: str | None) -> float | None:
 
 
 def _evidence(target: Target, answer: _Answer, plan: CheckPlan) -> Evidence:
-    verdict = classify_response(
-        answer.status_code, answer.headers, answer.body, latency_s=answer.latency_s, slow_s=plan.slow_s
-    )
+    code, latency = answer.status_code, answer.latency_s
+    if target.expect and code in target.expect:
+        # The user said what a healthy answer is; only slowness can still make it less than that.
+        verdict = classify_response(200, {}, b"", latency_s=latency, slow_s=plan.slow_s)
+        verdict = verdict._replace(detail=f"HTTP {code} (expected)") if verdict.reason == "ok" else verdict
+    elif target.expect and 200 <= code < 300:
+        verdict = Verdict(Status.DEGRADED, "unexpected_status", f"HTTP {code}, expected {_codes(target.expect)}")
+    else:
+        verdict = classify_response(code, answer.headers, answer.body, latency_s=latency, slow_s=plan.slow_s)
     return Evidence(
         target.key,
         target.url,
@@ -236,8 +248,10 @@ async def _attempt(
 ) -> tuple[Evidence, float | None]:
     """One try: (evidence, the server's retry-after in seconds, if it gave one)."""
     loop = asyncio.get_running_loop()
+    if target.blocked:
+        return Evidence(target.key, target.url, Status.UNKNOWN, "missing_env", target.blocked), None
     proxy = proxy_for(target.url)
-    headers = {}
+    headers = dict(target.headers)
     if target.keyed and plan.api_key:
         if not may_send_key(target.url, proxy):
             why = f"through proxy {proxy}" if proxy else "to a host other than this machine"
@@ -251,6 +265,7 @@ async def _attempt(
         answer = await _exchange(
             client,
             target.url,
+            method=target.method,
             headers=headers,
             follow=not target.keyed,
             body=_sniff_errors,
@@ -260,6 +275,10 @@ async def _attempt(
     except (httpx.HTTPError, OSError) as exc:
         return _failed(target.key, target.url, exc, plan, tracer, proxy, round(loop.time() - start, 3)), None
     return _evidence(target, answer, plan), _parse_retry_after(answer.headers.get("retry-after"))
+
+
+def _codes(codes: tuple[int, ...]) -> str:
+    return ", ".join(map(str, codes)) if len(codes) <= 4 else f"{codes[0]}-{codes[-1]}"
 
 
 def _failed(
@@ -351,15 +370,18 @@ async def _fetch_summary(
     return Evidence("status_page", url, Status.OPERATIONAL, "ok", f"HTTP {code}", code, latency), answer.body
 
 
-async def read_status_page(client: httpx.AsyncClient, plan: CheckPlan, deadline: float) -> StatusPage:
+async def read_status_page(
+    client: httpx.AsyncClient, plan: CheckPlan, deadline: float, bases: tuple[str, ...] | None = None
+) -> StatusPage:
     """Try each status page base in order until one gives a readable summary; `deadline` is loop time."""
     loop = asyncio.get_running_loop()
     attempts: list[Evidence] = []
-    for i, base in enumerate(plan.status_pages):
+    bases = plan.status_pages if bases is None else bases
+    for i, base in enumerate(bases):
         left = deadline - loop.time()
         if left <= 0:
             break
-        is_last = i == len(plan.status_pages) - 1
+        is_last = i == len(bases) - 1
         evidence, body = await _fetch_summary(
             client, base, plan, deadline if is_last else loop.time() + left * FIRST_BASE_SHARE
         )
@@ -422,8 +444,12 @@ async def gather(
     transport: httpx.AsyncBaseTransport | None = None,
     rng: Callable[[], float] = random.random,
     tls: ContextLoader | None = None,
-) -> tuple[dict[str, Evidence], StatusPage]:
-    """Run every probe and the status page read concurrently; nothing outlives plan.timeout_s."""
+) -> tuple[dict[str, Evidence], StatusPage, dict[str, StatusPage]]:
+    """Run every probe and the status page reads concurrently; nothing outlives plan.timeout_s.
+
+    Returns the probes' evidence by endpoint key, Claude's status page, and the custom surfaces'
+    status pages by base URL.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + plan.timeout_s
     # Each check stops itself a moment early, so it reports its own failure instead of being cut off.
@@ -435,6 +461,8 @@ async def gather(
         }
         if plan.status_pages:
             jobs["status_page"] = read_status_page(client, plan, own_deadline)
+        for base in plan.other_pages:
+            jobs[f"page:{base}"] = read_status_page(client, plan, own_deadline, (base,))
         tasks = {key: asyncio.ensure_future(job) for key, job in jobs.items()}
         await asyncio.wait(tasks.values(), timeout=max(0.0, deadline - loop.time()))
         for task in tasks.values():
@@ -443,21 +471,24 @@ async def gather(
         await asyncio.wait(tasks.values(), timeout=CLOSE_GRACE_S)
         evidence: dict[str, Evidence] = {}
         page = StatusPage(False, None, "not_configured", "no status page configured")
+        others: dict[str, StatusPage] = {}
         for key, task in tasks.items():
             result = task.result() if task.done() and not task.cancelled() else None
-            if key == "status_page":
-                page = result or StatusPage(
-                    False,
-                    summary_url(plan.status_pages[0]),
-                    "timeout",
-                    f"no answer within {plan.timeout_s:g} s",
+            if key == "status_page" or key.startswith("page:"):
+                base = key.removeprefix("page:") if key != "status_page" else plan.status_pages[0]
+                read = result or StatusPage(
+                    False, summary_url(base), "timeout", f"no answer within {plan.timeout_s:g} s"
                 )
+                if key == "status_page":
+                    page = read
+                else:
+                    others[base] = read
             else:
                 target = next(t for t in plan.targets if t.key == key)
                 evidence[key] = result or Evidence(
                     key, target.url, Status.DOWN, "timeout", f"no answer within {plan.timeout_s:g} s"
                 )
-        return evidence, page
+        return evidence, page, others
     finally:
         # Closing must not stretch the deadline either: connections of cancelled requests are dropped.
         with contextlib.suppress(Exception):

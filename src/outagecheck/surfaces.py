@@ -34,6 +34,7 @@ class Surface:
     components: tuple[Component, ...]
     impact_down: str
     impact_degraded: str
+    page: str | None = None  # the Statuspage base its components are on; None: Claude's own page
 
 
 ENDPOINTS: Final[dict[str, Endpoint]] = {
@@ -82,3 +83,36 @@ SURFACES: Final[tuple[Surface, ...]] = (
 )
 
 SURFACE_IDS: Final[tuple[str, ...]] = tuple(s.id for s in SURFACES)
+
+# ANTHROPIC_BASE_URL hosts that are Anthropic's own: no gateway row for them.
+ANTHROPIC_DOMAINS: Final = ("anthropic.com", "claude.ai", "claude.com")
+GATEWAY_ID: Final = "gateway"
+
+
+def custom(surface_id: str, name: str, impact: str, page: str | None, component: str | None) -> Surface:
+    """The row for a `[surfaces.<id>]` table: one endpoint, keyed by the surface id."""
+    components = (Component(component, ()),) if component else ()
+    return Surface(
+        id=surface_id,
+        service=name,
+        endpoints=(endpoint_key(surface_id),),
+        components=components,
+        impact_down=impact or "Unreachable",
+        impact_degraded=impact or "Degraded",
+        page=page,
+    )
+
+
+def endpoint_key(surface_id: str) -> str:
+    return f"surface:{surface_id}"
+
+
+def is_gateway(base_url: str) -> bool:
+    """True when ANTHROPIC_BASE_URL points at a host that isn't Anthropic's (OpenClaw, LiteLLM, a proxy)."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(base_url).hostname or "").lower()
+    except ValueError:
+        return False
+    return bool(host) and not any(host == d or host.endswith("." + d) for d in ANTHROPIC_DOMAINS)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from outagecheck.advice import advise
 from outagecheck.classify import COMPONENT_STATUS, classify_component
-from outagecheck.config import Config
+from outagecheck.config import Config, expand
 from outagecheck.model import Evidence, Report, Status, StatusPage, SurfaceResult, worst
 from outagecheck.probe import CheckPlan, Target
-from outagecheck.surfaces import ENDPOINTS, SURFACES, Surface
+from outagecheck.statuspage import summary_url
+from outagecheck.surfaces import ENDPOINTS, GATEWAY_ID, SURFACES, Surface, custom, endpoint_key, is_gateway
 
 # Failures whose nature says more than the surface's own impact text.
 REASON_IMPACT = {
@@ -25,12 +27,43 @@ def why(e: Evidence) -> str:
     return f"{e.reason}: {e.detail}"
 
 
-def build_plan(cfg: Config, *, api_key: str | None) -> CheckPlan:
+def surfaces_for(cfg: Config, environ: Mapping[str, str]) -> tuple[Surface, ...]:
+    """Claude's three surfaces, the config's [surfaces.*], and the gateway row when there is one."""
+    extra = [custom(c.id, c.name, c.impact, c.statuspage, c.component) for c in cfg.surfaces]
+    if cfg.gateway and is_gateway(environ.get("ANTHROPIC_BASE_URL", "").strip()):
+        extra.append(
+            Surface(
+                GATEWAY_ID,
+                "Gateway (ANTHROPIC_BASE_URL)",
+                (endpoint_key(GATEWAY_ID),),
+                (),
+                impact_down="Requests through your gateway fail",
+                impact_degraded="Gateway slow or erroring",
+            )
+        )
+    return (*SURFACES, *extra)
+
+
+def build_plan(cfg: Config, *, api_key: str | None, environ: Mapping[str, str] | None = None) -> CheckPlan:
     """Decide which URLs to fetch: each shared endpoint once, the keyed one only with a key."""
-    targets = tuple(
+    env = os.environ if environ is None else environ
+    targets = [
         Target(e.key, cfg.endpoints[e.base] + e.path, e.keyed) for e in ENDPOINTS.values() if not e.keyed or api_key
-    )
-    return CheckPlan(targets, cfg.status_pages, cfg.timeout, cfg.slow, api_key)
+    ]
+    for c in cfg.surfaces:
+        headers, blocked = [], None
+        for name, value in c.headers:
+            expanded, missing = expand(value, env)
+            headers.append((name, expanded))
+            if missing and blocked is None:
+                blocked = f"header {name} needs ${{{missing[0]}}}, which is not set"
+        targets.append(Target(endpoint_key(c.id), c.url, False, c.method, tuple(headers), c.expect, blocked))
+    if any(s.id == GATEWAY_ID for s in surfaces_for(cfg, env)):
+        # Any HTTP answer below 500 means the gateway is up; the key is never sent to it.
+        answered = tuple(range(100, 500))
+        targets.append(Target(endpoint_key(GATEWAY_ID), env["ANTHROPIC_BASE_URL"].strip(), expect=answered))
+    pages = tuple(dict.fromkeys(c.statuspage for c in cfg.surfaces if c.statuspage))
+    return CheckPlan(tuple(targets), cfg.status_pages, cfg.timeout, cfg.slow, api_key, pages)
 
 
 def _local_failure(evidence: Mapping[str, Evidence], page: StatusPage) -> bool:
@@ -84,6 +117,8 @@ def _assess(
     surface: Surface, evidence: Mapping[str, Evidence], page: StatusPage, local: bool
 ) -> tuple[SurfaceResult, list[str]]:
     notes: list[str] = []
+    if surface.page is not None and surface.components and not page.usable:
+        notes.append(f"{surface.service}: its status page gave no signal: {page.detail}.")
     seen = [evidence[k] for k in surface.endpoints if k in evidence]
     probe_status = None if local else worst(e.status for e in seen if e.status is not Status.UNKNOWN)
     components = _components(surface, page) if page.usable else []
@@ -113,14 +148,20 @@ def assess(
     required: tuple[str, ...],
     checked_at: datetime | None = None,
     outstanding: tuple[str, ...] = (),
+    surfaces: tuple[Surface, ...] = SURFACES,
+    other_pages: Mapping[str, StatusPage] | None = None,
 ) -> Report:
     """Combine probes and the status page into verdicts: the worse of the two, 'unknown' with no vote."""
     local = _local_failure(evidence, page)
     results: list[SurfaceResult] = []
     notes: list[str] = []
     warnings: list[str] = []
-    for surface in SURFACES:
-        result, surface_notes = _assess(surface, evidence, page, local)
+    for surface in surfaces:
+        own = page
+        if surface.page is not None:
+            missing = StatusPage(False, summary_url(surface.page), "not_read", "not read")
+            own = (other_pages or {}).get(surface.page, missing)
+        result, surface_notes = _assess(surface, evidence, own, local)
         results.append(result)
         notes.extend(surface_notes)
     if local:

@@ -1,0 +1,51 @@
+"""Where a finished report goes: stdout in the chosen format, and GitHub Actions' files when in a workflow."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Final
+
+from rich.console import Console
+
+from outagecheck import formats, render
+from outagecheck.errors import WriteError
+from outagecheck.model import Report
+
+FORMATS: Final = ("table", "json", "markdown", "nagios")
+
+
+def emit(report: Report, fmt: str, *, verbose: bool = False, console: Console | None = None) -> None:
+    """Print the report on stdout; in GitHub Actions, also annotate, summarise and set step outputs."""
+    if fmt == "json":
+        sys.stdout.write(render.to_json(report) + "\n")
+    elif fmt == "markdown":
+        sys.stdout.write(formats.to_markdown(report))
+    elif fmt == "nagios":
+        sys.stdout.write(formats.to_nagios(report))
+    else:
+        render.print_report(report, console or Console(), verbose=verbose)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        github_actions(report, machine_stdout=fmt in ("json", "nagios"))
+
+
+def github_actions(report: Report, *, machine_stdout: bool) -> None:
+    """Annotations, the Markdown step summary and the step outputs (docs: 'Workflow commands')."""
+    # Workflow commands are read from stdout and stderr alike; keep them off a machine-read stdout.
+    stream = sys.stderr if machine_stdout else sys.stdout
+    stream.write(formats.github_annotations(report))
+    stream.flush()
+    _append("GITHUB_STEP_SUMMARY", formats.to_markdown(report))
+    _append("GITHUB_OUTPUT", formats.github_outputs(report))
+
+
+def _append(variable: str, text: str) -> None:
+    target = os.environ.get(variable)
+    if not target:
+        return
+    try:
+        with Path(target).open("a", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise WriteError(f"${variable} ({target}): cannot append: {e.strerror or e}") from None

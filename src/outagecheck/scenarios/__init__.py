@@ -1,0 +1,1 @@
+"""Bundled outage scenarios for --replay: saved --json reports."""

@@ -1,0 +1,75 @@
+"""`outagecheck watch`: re-check on a timer; a live table on a terminal, one line per change otherwise."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from outagecheck.model import Report, Status
+from outagecheck.render import status_text
+
+
+class Tracker:
+    """Remembers each surface's status and since when; reports what changed."""
+
+    def __init__(self) -> None:
+        self.since: dict[str, str] = {}
+        self.last: dict[str, Status] = {}
+
+    def update(self, report: Report) -> dict[str, str]:
+        """Record a report; return {surface id: a line saying what changed} (every surface, the first time)."""
+        lines = {}
+        for s in report.surfaces:
+            before = self.last.get(s.id)
+            if before is s.status:
+                continue
+            self.last[s.id] = s.status
+            self.since[s.id] = report.checked_at
+            was = f"{before.value} -> " if before else ""
+            lines[s.id] = f"{report.checked_at} {s.id}: {was}{s.status.value} ({s.impact})"
+        return lines
+
+    def table(self, report: Report, changed: set[str]) -> Table:
+        grid = Table("Service", "Status", "Since", "Impact")
+        for s in report.surfaces:
+            mark = Text(" *", style="bold") if s.id in changed else Text("")
+            grid.add_row(Text(s.service), status_text(s.status) + mark, self.since.get(s.id, ""), Text(s.impact))
+        return grid
+
+
+def watch(next_report: Callable[[], Report], interval: float, count: int | None) -> int:
+    """Run until Ctrl-C (typer turns it into exit 130) or `count` checks; return the last exit code."""
+    tracker = Tracker()
+    console = Console()
+    checks = 0
+    result: Report | None = None
+    if console.is_terminal:
+        with Live(console=console, auto_refresh=False) as live:
+            while count is None or checks < count:
+                result = next_report()
+                changed = set(tracker.update(result))
+                checks += 1
+                footer = Text(
+                    f"Checked {result.checked_at}; every {interval:g} s; * changed in the last check. Ctrl-C to stop.",
+                    style="dim",
+                )
+                live.update(Group(tracker.table(result, changed if checks > 1 else set()), footer), refresh=True)
+                if count is None or checks < count:
+                    time.sleep(interval)
+    else:
+        while count is None or checks < count:
+            result = next_report()
+            for line in tracker.update(result).values():
+                sys.stdout.write(line + "\n")
+            sys.stdout.flush()
+            checks += 1
+            if count is None or checks < count:
+                time.sleep(interval)
+    assert result is not None
+    return int(result.exit_code)
