@@ -64,6 +64,18 @@ def test_arbitrary_bytes_load_or_are_a_config_error(tmp_path: Path, raw: bytes) 
     load_or_config_error(path)
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=documents)
+def test_generated_config_through_config_show(runner: CliRunner, tmp_path: Path, doc: dict[str, Any]) -> None:
+    path = tmp_path / "fuzz.toml"
+    path.write_text(tomli_w.dumps(doc))
+    result = invoke(runner, "config", "show", "--config", str(path))
+    assert result.exit_code in (0, 78)
+    if result.exit_code == 78:
+        assert result.stderr.startswith(f"outagecheck: error: {path}: ")
+        assert result.stderr.count("\n") == 1
+
+
 @pytest.mark.parametrize(
     "raw",
     [

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from outagecheck import config
 from outagecheck.config import DEFAULT_STATUS_PAGES, Config, config_path, load, parse
 from outagecheck.errors import ConfigError
+from tests.conftest import invoke, write_config
 
 
 def test_empty_config_is_the_defaults() -> None:
@@ -106,3 +111,59 @@ def test_unreadable_files(tmp_path: Path, content: bytes | None, message: str) -
     with pytest.raises(ConfigError) as info:
         load(path)
     assert str(info.value) == f"{path}: {message}"
+
+
+# -- outagecheck config init / show -------------------------------------------------------------------
+
+
+def test_config_init_writes_a_starter_that_loads(runner: CliRunner, isolated_home: Path) -> None:
+    result = invoke(runner, "config", "init")
+    path = isolated_home / ".config" / "outagecheck" / "config.toml"
+    assert (result.exit_code, result.stdout) == (0, f"wrote {path}\n")
+    assert "# [surfaces.litellm]" in path.read_text()
+    assert config.load(None) == replace(config.Config(), source=path)  # all commented out: the defaults
+    # Uncommented, the examples are valid too.
+    lines = [line[2:] for line in path.read_text().splitlines() if line.startswith("# ")]
+    example = config.parse("\n".join(line for line in lines if "=" in line or line.startswith("[")))
+    assert [s.id for s in example.surfaces] == ["litellm"]
+    assert example.fallback["targets"][0]["name"] == "my-tool"
+
+
+def test_config_init_refuses_to_overwrite(runner: CliRunner, isolated_home: Path) -> None:
+    path = isolated_home / ".config" / "outagecheck" / "config.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text("timeout = 9\n")
+    result = invoke(runner, "config", "init")
+    assert result.exit_code == 73
+    assert "already exists; pass --force" in result.stderr
+    assert path.read_text() == "timeout = 9\n"
+    assert invoke(runner, "config", "init", "--force").exit_code == 0
+    assert path.read_text().startswith("# outagecheck configuration")
+
+
+def test_config_show_says_where_and_hides_literal_header_values(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://litellm.internal:4000")
+    cfg = write_config(
+        tmp_path / "c.toml",
+        'timeout = 2\n[surfaces.gw]\nname = "GW"\nurl = "https://gw.internal/health"\n'
+        'headers = { Authorization = "Bearer ${GW_KEY}", X-Static = "literal-secret" }\n',
+    )
+    result = invoke(runner, "config", "show", "--config", str(cfg))
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [f"# from {cfg}", "# ANTHROPIC_BASE_URL adds a gateway row"]
+    shown = tomllib.loads(result.stdout)
+    assert shown["timeout"] == 2.0
+    assert shown["surfaces"]["gw"]["headers"] == {"Authorization": "Bearer ${GW_KEY}", "X-Static": "<hidden>"}
+    assert "literal-secret" not in result.stdout
+    assert config.parse(result.stdout.replace("<hidden>", "x")).surfaces[0].url == "https://gw.internal/health"
+
+
+def test_config_show_defaults_and_errors(runner: CliRunner, isolated_home: Path, tmp_path: Path) -> None:
+    result = invoke(runner, "config", "show")
+    assert result.stdout.startswith("# built-in defaults (")
+    assert tomllib.loads(result.stdout)["endpoints"]["api"] == "https://api.anthropic.com"
+    bad = invoke(runner, "config", "show", "--config", str(write_config(tmp_path / "b.toml", "timeout = 'x'\n")))
+    assert bad.exit_code == 78

@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from outagecheck import __version__
+from outagecheck.cli_config import config_app
 from outagecheck.cli_fallback import fallback_app
 from outagecheck.errors import OutagecheckError, UsageError, print_error, report
 from outagecheck.model import ExitCode
@@ -79,6 +80,7 @@ app = typer.Typer(
 
 
 app.add_typer(fallback_app, name="fallback")
+app.add_typer(config_app, name="config")
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,118 @@
+"""`outagecheck config`: write a commented starter config, show the effective settings and their source."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from outagecheck.errors import OutagecheckError, WriteError, report
+
+config_app = typer.Typer(help="Create the config file, or show the settings in effect.", no_args_is_help=True)
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", metavar="PATH", help="Config file (default: $OUTAGECHECK_CONFIG, then the user config dir)."
+    ),
+]
+
+STARTER = """\
+# outagecheck configuration. Every key is optional; the values shown are the defaults.
+# Docs: the "Configuration" section of the README. Check it with: outagecheck config show
+
+# timeout = 5      # deadline of one check, in seconds (--timeout overrides)
+# slow = 3         # an answer slower than this is degraded (--slow overrides)
+# gateway = true   # add a "Gateway (ANTHROPIC_BASE_URL)" row when that points at a non-Anthropic host
+
+# [endpoints]      # base URLs; http:// is allowed for local gateways and tests
+# claude_ai = "https://claude.ai"
+# platform = "https://platform.claude.com"
+# api = "https://api.anthropic.com"
+# status_page = ["https://status.claude.com", "https://anthropic.statuspage.io"]
+
+# Your own services, as extra rows (usable with --require ID):
+# [surfaces.litellm]
+# name = "LiteLLM gateway"
+# url = "https://llm.example.internal/health/liveliness"
+# method = "GET"                                         # or HEAD
+# expect = [200]                                         # default: any 2xx
+# headers = { Authorization = "Bearer ${LITELLM_KEY}" }  # ${VAR} is read at run time, never printed
+# impact = "Team gateway down: call the API directly"
+# statuspage = { url = "https://status.example.com", component = "abc123" }
+
+# Your own config files to switch to the raw API (outagecheck fallback apply NAME):
+# [[fallback.targets]]
+# name = "my-tool"
+# path = "~/.config/my-tool/config.toml"
+# set = { "llm.base_url" = "https://api.anthropic.com" }
+"""
+
+
+@config_app.command("init")
+def init(
+    config: ConfigOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> int:
+    """Write a commented starter config (refuses to overwrite without --force)."""
+    from outagecheck import config as config_mod
+    from outagecheck import safefile
+
+    try:
+        path, _ = config_mod.config_path(config)
+        if path.exists() and not force:
+            raise WriteError(f"{path} already exists; pass --force to overwrite it")
+        safefile.atomic_write(path, STARTER.encode())
+        sys.stdout.write(f"wrote {path}\n")
+        return 0
+    except OutagecheckError as e:
+        return report(e)
+
+
+@config_app.command("show")
+def show(config: ConfigOpt = None) -> int:
+    """Print the settings in effect, as TOML, and the file they came from."""
+    import os
+
+    import tomli_w
+
+    from outagecheck import config as config_mod
+    from outagecheck.surfaces import is_gateway
+
+    try:
+        cfg = config_mod.load(config)
+    except OutagecheckError as e:
+        return report(e)
+    path, _ = config_mod.config_path(config)
+    source = f"# from {cfg.source}" if cfg.source else f"# built-in defaults ({path} does not exist)"
+    base_url = os.environ.get("ANTHROPIC_BASE_URL", "").strip()
+    gateway = "adds" if cfg.gateway and is_gateway(base_url) else "does not add"
+    doc: dict[str, Any] = {
+        "timeout": cfg.timeout,
+        "slow": cfg.slow,
+        "gateway": cfg.gateway,
+        "endpoints": {**cfg.endpoints, "status_page": list(cfg.status_pages)},
+    }
+    if cfg.surfaces:
+        doc["surfaces"] = {s.id: _surface(s) for s in cfg.surfaces}
+    if cfg.fallback:
+        doc["fallback"] = cfg.fallback
+    sys.stdout.write(f"{source}\n# ANTHROPIC_BASE_URL {gateway} a gateway row\n{tomli_w.dumps(doc)}")
+    return 0
+
+
+def _surface(s: Any) -> dict[str, Any]:
+    from outagecheck.config import ENV_REF
+
+    table: dict[str, Any] = {"name": s.name, "url": s.url, "method": s.method}
+    if s.expect:
+        table["expect"] = list(s.expect)
+    if s.headers:
+        # A ${VAR} reference is shown as written; any other value might be a secret and is hidden.
+        table["headers"] = {k: v if ENV_REF.fullmatch(v.split(" ")[-1]) else "<hidden>" for k, v in s.headers}
+    if s.impact:
+        table["impact"] = s.impact
+    if s.statuspage:
+        table["statuspage"] = {"url": s.statuspage, "component": s.component}
+    return table
