@@ -32,18 +32,29 @@ def test_completion_script_matches_cli(shell: str) -> None:
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
-def test_bash_completes_status(tmp_path: Path) -> None:
-    # Real bash sources the shipped script and asks it to complete `outagecheck st`.
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        pytest.param(["st"], ["status"], id="command"),
+        pytest.param(["w"], ["wait", "watch"], id="commands"),
+        pytest.param(["status", "--re"], ["--replay", "--require"], id="option-names"),
+        pytest.param(["status", "--format", ""], ["json", "markdown", "nagios", "table"], id="option-values"),
+        pytest.param(["config", ""], ["init", "show"], id="subcommands"),
+    ],
+)
+def test_bash_completes(tmp_path: Path, words: list[str], expected: list[str]) -> None:
+    # Real bash sources the shipped script and asks it to complete the last word.
     shim = tmp_path / "outagecheck"
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m outagecheck "$@"\n')
     shim.chmod(0o755)
+    quoted = " ".join(f"'{w}'" for w in words)
     script = f"""
 source {COMPLETIONS / "outagecheck.bash"}
-COMP_WORDS=(outagecheck st); COMP_CWORD=1
+COMP_WORDS=(outagecheck {quoted}); COMP_CWORD={len(words)}
 _outagecheck_completion outagecheck
 printf '%s\\n' "${{COMPREPLY[@]}}"
 """
     env = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"}
     cmd = ["bash", "--norc", "-c", script]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=30)
-    assert out.stdout.split() == ["status"], out.stderr
+    assert sorted(out.stdout.split()) == expected, out.stderr
