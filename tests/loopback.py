@@ -127,6 +127,7 @@ def _reset(sock: socket.socket) -> None:
 class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 256  # the default 5 drops bursts of connections (50 surfaces at once)
     owner: LoopbackServer
 
 

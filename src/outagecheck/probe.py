@@ -37,7 +37,7 @@ RETRY_ON = frozenset({"connect_refused", "connect_error", "reset", "http_5xx"})
 RETRY_JITTER_S = (0.05, 0.25)
 # A retry is only worth starting with at least this much time left after its pause.
 MIN_RETRY_WINDOW_S = 0.3
-MAX_CONNECTIONS = 20  # per client: bounded concurrency, whatever the number of surfaces
+MAX_CONNECTIONS = 64  # per client: bounded concurrency, whatever the number of surfaces
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
