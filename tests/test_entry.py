@@ -66,3 +66,17 @@ def test_benchmark_script_smoke() -> None:
     assert "exit [0]" in row
     assert " ms " in row
     assert " MB " in row
+
+
+def test_a_reader_leaving_early_keeps_the_exit_code() -> None:
+    # `outagecheck status | head -1`: the pipe closes before outagecheck writes; the exit code is the triage's.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "outagecheck", "status", "--replay", "march-2026"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert b"Traceback" not in err

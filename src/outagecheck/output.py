@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Final
 
 from rich.console import Console
 
@@ -13,11 +12,35 @@ from outagecheck import formats, render
 from outagecheck.errors import WriteError
 from outagecheck.model import Report
 
-FORMATS: Final = ("table", "json", "markdown", "nagios")
+
+class _Console(Console):
+    """rich's Console exits 1 on a broken pipe; here the reader leaving only stops the output."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    # Python's advice for SIGPIPE: point stdout at /dev/null so the final flush can't fail again.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def emit(report: Report, fmt: str, *, verbose: bool = False, console: Console | None = None) -> None:
-    """Print the report on stdout; in GitHub Actions, also annotate, summarise and set step outputs."""
+    """Print the report on stdout; in GitHub Actions, also annotate, summarise and set step outputs.
+
+    A reader that leaves early (`outagecheck status | head -1`) is not an error: the exit code still
+    says what the checks found.
+    """
+    try:
+        _print(report, fmt, verbose, console)
+    except BrokenPipeError:
+        _silence_stdout()
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        github_actions(report, machine_stdout=fmt in ("json", "nagios"))
+
+
+def _print(report: Report, fmt: str, verbose: bool, console: Console | None) -> None:
     if fmt == "json":
         sys.stdout.write(render.to_json(report) + "\n")
     elif fmt == "markdown":
@@ -25,9 +48,8 @@ def emit(report: Report, fmt: str, *, verbose: bool = False, console: Console | 
     elif fmt == "nagios":
         sys.stdout.write(formats.to_nagios(report))
     else:
-        render.print_report(report, console or Console(), verbose=verbose)
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        github_actions(report, machine_stdout=fmt in ("json", "nagios"))
+        render.print_report(report, console or _Console(), verbose=verbose)
+    sys.stdout.flush()
 
 
 def github_actions(report: Report, *, machine_stdout: bool) -> None:
