@@ -58,7 +58,7 @@ class _Handler(socketserver.BaseRequestHandler):
         request_line, _, rest = data.partition(b"\r\n")
         parts = request_line.decode("latin-1").split(" ")
         path = parts[1] if len(parts) > 1 else "/"
-        headers = {}
+        headers = {":method": parts[0]}  # recorded like an HTTP/2 pseudo-header
         for line in rest.split(b"\r\n"):
             name, sep, value = line.decode("latin-1").partition(":")
             if sep:

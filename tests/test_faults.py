@@ -390,6 +390,25 @@ def test_missing_ssl_cert_file_is_a_config_error(
     assert "nope.pem" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("proxy", "message"),
+    [
+        pytest.param("http://user:secret@proxy:abc", "HTTPS_PROXY is unusable: Invalid port", id="bad-port"),
+        pytest.param("socks5://user:secret@127.0.0.1:1080", "HTTPS_PROXY is unusable: Using SOCKS", id="socks"),
+        pytest.param("ftp://user:secret@proxy", "HTTPS_PROXY is unusable: Unknown scheme", id="scheme"),
+    ],
+)
+def test_unusable_proxy_variable_is_a_config_error(
+    runner: CliRunner, server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, proxy: str, message: str
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", proxy)
+    result = invoke(runner, "status", "--config", str(config(tmp_path, **on(server))))
+    assert result.exit_code == 78
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "secret" not in result.stderr
+
+
 ANTHROPIC = {
     "claude_ai": "https://claude.ai",
     "platform": "https://platform.claude.com",

@@ -197,6 +197,15 @@ statuspage = {{ url = "{server.url}/other", component = "gw1" }}
 
 
 @real_sockets
+def test_custom_surface_head_method_is_sent(runner: CliRunner, server: LoopbackServer, tmp_path: Path) -> None:
+    server.route("/health", status=200)
+    extra = f'[surfaces.gw]\nname = "GW"\nurl = "{server.url}/health"\nmethod = "head"\n'
+    doc = json.loads(invoke(runner, "status", "--config", str(config(tmp_path, server, extra)), "--json").stdout)
+    assert next(s for s in doc["surfaces"] if s["id"] == "gw")["status"] == "operational"
+    assert [h[":method"] for _, p, h in server.requests if p == "/health"] == ["HEAD"]
+
+
+@real_sockets
 def test_custom_surface_with_unset_variable_is_unknown(
     runner: CliRunner, server: LoopbackServer, tmp_path: Path
 ) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
 import ssl
 import zlib
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -66,10 +67,6 @@ class CheckPlan:
     other_pages: tuple[str, ...] = ()  # Statuspage bases of custom surfaces, each read once
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class _Decoder:
     """Undo Content-Encoding with a bound on the output: a gzip bomb can't inflate past the cap."""
 
@@ -81,6 +78,7 @@ class _Decoder:
         elif self.encoding == "deflate":
             self._z = zlib.decompressobj()
         self.passthrough = self.encoding in ("", "identity") or self._z is None
+        self._raw = False
 
     def feed(self, data: bytes, room: int) -> bytes:
         """Decode one raw chunk into at most room + 1 bytes (one more than fits says 'too large')."""
@@ -89,7 +87,7 @@ class _Decoder:
         try:
             return bytes(self._z.decompress(data, room + 1))
         except zlib.error:
-            if self.encoding == "deflate" and not getattr(self, "_raw", False):
+            if self.encoding == "deflate" and not self._raw:
                 self._raw = True  # some servers send raw deflate without the zlib header
                 self._z = zlib.decompressobj(-zlib.MAX_WBITS)
                 return bytes(self._z.decompress(data, room + 1))
@@ -103,24 +101,26 @@ class _Answer:
     status_code: int
     headers: dict[str, str]  # lower-case names
     latency_s: float
-    body: bytes = b""
+    chunks: list[bytes] = field(default_factory=list)
     too_large: bool = False
     cut_short: bool = False  # the deadline struck while the body was still arriving
     broken: BaseException | None = None  # the connection failed while the body was arriving
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(self.chunks)
 
 
 async def _read_body(response: httpx.Response, answer: _Answer, limit: int) -> None:
     """Read and decode at most `limit` bytes into answer.body; flag too_large past it."""
     decoder = _Decoder(response.headers.get("content-encoding", ""))
-    chunks: list[bytes] = []
     size = 0
     async for raw in response.aiter_raw():
         piece = decoder.feed(raw, limit - size)
-        chunks.append(piece)
+        answer.chunks.append(piece)  # kept current: a deadline mid-body leaves what arrived
         size += len(piece)
-        answer.body = b"".join(chunks)  # kept current: a deadline mid-body leaves what arrived
         if size > limit:
-            answer.body = answer.body[:limit]
+            answer.chunks[-1] = piece[: len(piece) - (size - limit)]
             answer.too_large = True
             return
 
@@ -161,7 +161,7 @@ async def _exchange(
     answer: _Answer | None = None
     try:
         async with asyncio.timeout_at(deadline):
-            request = client.stream("GET", url, headers=headers, follow_redirects=follow, extensions={"trace": tracer})
+            request = client.stream(method, url, headers=headers, follow_redirects=follow, extensions={"trace": tracer})
             async with request as resp:
                 lowered = {k.lower(): v for k, v in resp.headers.items()}
                 answer = _Answer(resp.status_code, lowered, round(loop.time() - start, 3))
@@ -179,6 +179,14 @@ async def _exchange(
     return answer
 
 
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+
+
+def _short_error(e: BaseException) -> str:
+    text = str(e).splitlines()[0] if str(e) else type(e).__name__
+    return text.split(" Make sure")[0]
+
+
 def proxy_for(url: str) -> str | None:
     """The proxy the environment sends `url` through (HTTPS_PROXY, ALL_PROXY, NO_PROXY), credentials hidden."""
     parts = urlsplit(url)
@@ -188,8 +196,11 @@ def proxy_for(url: str) -> str | None:
     proxy = proxies.get(parts.scheme) or proxies.get("all")
     if not proxy:
         return None
-    p = urlsplit(proxy if "://" in proxy else "http://" + proxy)
-    return f"{p.scheme}://{p.hostname}" + (f":{p.port}" if p.port else "")
+    try:
+        p = urlsplit(proxy if "://" in proxy else "http://" + proxy)
+        return f"{p.scheme}://{p.hostname}" + (f":{p.port}" if p.port else "")
+    except ValueError:
+        return "(unparsable proxy URL)"  # make_client has refused it already; never echo credentials
 
 
 def _bypassed(host: str, no_proxy: str) -> bool:
@@ -434,8 +445,10 @@ def make_client(
             verify=verify if verify is not None else True,
             limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS),
         )
-    except ValueError as e:
-        raise ConfigError(f"proxy setting in the environment is unusable: {e}") from None
+    except (ValueError, httpx.InvalidURL, ImportError) as e:
+        # e.g. a port out of range, or socks5:// without httpx[socks]; the message never holds credentials
+        names = [n for n in PROXY_VARIABLES if os.environ.get(n)]
+        raise ConfigError(f"{' or '.join(names) or 'proxy variable'} is unusable: {_short_error(e)}") from None
 
 
 async def gather(
