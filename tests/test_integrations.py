@@ -343,3 +343,16 @@ def test_durations_parse() -> None:
     from outagecheck.cli import parse_duration
 
     assert [parse_duration(t) for t in ("90", "90s", "10m", "1h30m", "2m30s")] == [90, 90, 600, 5400, 150]
+
+
+@real_sockets
+def test_unsent_custom_check_does_not_hide_a_local_network_failure(runner: CliRunner, tmp_path: Path) -> None:
+    dead = "http://127.0.0.1:9"  # discard port: nothing listens
+    extra = '[surfaces.gw]\nname = "GW"\nurl = "https://gw.internal/"\nheaders = { X-Key = "${NOT_SET_ANYWHERE}" }\n'
+    cfg = write_config(
+        tmp_path / "c.toml",
+        f'[endpoints]\nclaude_ai = "{dead}"\nplatform = "{dead}"\napi = "{dead}"\nstatus_page = "{dead}"\n{extra}',
+    )
+    doc = json.loads(invoke(runner, "status", "--config", str(cfg), "--json").stdout)
+    assert doc["local_network"] is True
+    assert doc["exit_code"] == 3

@@ -66,8 +66,12 @@ def build_plan(cfg: Config, *, api_key: str | None, environ: Mapping[str, str] |
     return CheckPlan(tuple(targets), cfg.status_pages, cfg.timeout, cfg.slow, api_key, pages)
 
 
+# Evidence of a check that was never sent: it says nothing about the network either way.
+NOT_SENT = frozenset({"missing_env", "key_withheld"})
+
+
 def _local_failure(evidence: Mapping[str, Evidence], page: StatusPage) -> bool:
-    everything = [*evidence.values(), *page.attempts]
+    everything = [e for e in (*evidence.values(), *page.attempts) if e.reason not in NOT_SENT]
     return bool(everything) and not page.usable and all(e.local for e in everything)
 
 
