@@ -161,12 +161,8 @@ def mocked_march_outage(httpx_mock: HTTPXMock) -> HTTPXMock:
 @pytest.fixture
 def loopback() -> Iterator[LoopbackServer]:
     """A real HTTP server on 127.0.0.1 whose routes a test scripts."""
-    server = LoopbackServer()
-    server.start()
-    try:
+    with LoopbackServer() as server:
         yield server
-    finally:
-        server.stop()
 
 
 def write_config(path: Path, text: str) -> Path:

@@ -159,6 +159,13 @@ class LoopbackServer:
         self._server.shutdown()
         self._server.server_close()
 
+    def __enter__(self) -> LoopbackServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def route(self, path: str, **kwargs: Any) -> None:
         """Answer `path` this way from now on (replaces anything queued)."""
         with self._lock:

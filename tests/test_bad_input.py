@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from outagecheck import config
 from outagecheck.errors import ConfigError
-from tests.conftest import invoke
+from tests.conftest import invoke, loopback_config
 from tests.loopback import LoopbackServer
 
 KNOWN = ["timeout", "slow", "endpoints", "fallback", "claude_ai", "platform", "api", "status_page"]
@@ -97,16 +97,10 @@ def test_bad_config_through_the_cli_is_one_line_and_78(runner: CliRunner, tmp_pa
     assert result.stderr.count("\n") == 1
 
 
-def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path) -> None:
-    server = LoopbackServer()
-    server.start()
+def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path, loopback: LoopbackServer) -> None:
     for path in ("/web/", "/platform/v1/oauth/hello", "/api/api/hello", "/status/api/v2/summary.json"):
-        server.route(path, hang=True)
-    cfg = tmp_path / "hang.toml"
-    b = server.url
-    cfg.write_text(
-        f'[endpoints]\nclaude_ai = "{b}/web"\nplatform = "{b}/platform"\napi = "{b}/api"\nstatus_page = "{b}/status"\n'
-    )
+        loopback.route(path, hang=True)
+    cfg = loopback_config(tmp_path, loopback)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "outagecheck", "status", "--config", str(cfg), "--timeout", "30"],
@@ -116,14 +110,13 @@ def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path) -> None:
     )
     try:
         give_up = time.monotonic() + 10
-        while len(server.requests) < 4 and time.monotonic() < give_up:  # the checks are in flight
+        while len(loopback.requests) < 4 and time.monotonic() < give_up:  # the checks are in flight
             time.sleep(0.02)
         start = time.monotonic()
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=10)
     finally:
         proc.kill()
-        server.stop()
     assert proc.returncode == 130
     assert time.monotonic() - start < 2
     assert b"Traceback" not in err + out

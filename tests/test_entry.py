@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from outagecheck import __version__
-from tests.conftest import march_summary
+from tests.conftest import loopback_config, march_summary
 from tests.loopback import LoopbackServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,26 +33,15 @@ def test_version_needs_neither_typer_nor_httpx() -> None:
     assert out.splitlines() == [f"outagecheck {__version__}", "[]"]
 
 
-def test_exit_codes_survive_the_fast_exit(tmp_path: Path) -> None:
+def test_exit_codes_survive_the_fast_exit(tmp_path: Path, loopback: LoopbackServer) -> None:
     assert outagecheck().returncode == 64  # bare: help, usage error
     bad = outagecheck("status", "--bogus")
     assert (bad.returncode, bad.stderr.count("\n")) == (64, 1)
-    server = LoopbackServer()
-    server.start()
-    try:
-        server.route("/web/", status=500, body=b"down")
-        server.route("/platform/v1/oauth/hello", status=500, body=b"down")
-        server.route("/api/api/hello", json={"message": "hello"})
-        server.route("/status/api/v2/summary.json", json=march_summary())
-        b = server.url
-        cfg = tmp_path / "c.toml"
-        cfg.write_text(
-            f'[endpoints]\nclaude_ai = "{b}/web"\nplatform = "{b}/platform"\napi = "{b}/api"\n'
-            f'status_page = "{b}/status"\n'
-        )
-        run = outagecheck("status", "--config", str(cfg), "--json")
-    finally:
-        server.stop()
+    loopback.route("/web/", status=500, body=b"down")
+    loopback.route("/platform/v1/oauth/hello", status=500, body=b"down")
+    loopback.route("/api/api/hello", json={"message": "hello"})
+    loopback.route("/status/api/v2/summary.json", json=march_summary())
+    run = outagecheck("status", "--config", str(loopback_config(tmp_path, loopback)), "--json")
     assert run.returncode == 2
     assert json.loads(run.stdout)["exit_code"] == 2  # all of stdout was flushed before the exit
 

@@ -75,13 +75,9 @@ def evidence(doc: dict[str, Any], endpoint: str) -> dict[str, Any]:
 
 @pytest.fixture
 def server() -> Iterator[LoopbackServer]:
-    s = LoopbackServer()
-    s.start()
-    healthy(s)
-    try:
+    with LoopbackServer() as s:
+        healthy(s)
         yield s
-    finally:
-        s.stop()
 
 
 GZIP_BOMB = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # 64 MiB inflated, ~64 KiB sent
@@ -341,13 +337,9 @@ def ca() -> trustme.CA:
 def tls_server(ca: trustme.CA) -> Iterator[LoopbackServer]:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(context)
-    s = LoopbackServer(tls=context)
-    s.start()
-    healthy(s)
-    try:
+    with LoopbackServer(tls=context) as s:
+        healthy(s)
         yield s
-    finally:
-        s.stop()
 
 
 def test_untrusted_certificate_on_one_host_is_tls(

@@ -22,16 +22,12 @@ real_sockets = pytest.mark.httpx_mock(should_mock=lambda request: False)
 
 @pytest.fixture
 def server() -> Iterator[LoopbackServer]:
-    s = LoopbackServer()
-    s.start()
-    s.route(WEB, body=b"<html>Claude</html>")
-    s.route(OAUTH, json={"message": "hello"})
-    s.route(API, json={"message": "hello"})
-    s.route(PAGE, json=summary())
-    try:
+    with LoopbackServer() as s:
+        s.route(WEB, body=b"<html>Claude</html>")
+        s.route(OAUTH, json={"message": "hello"})
+        s.route(API, json={"message": "hello"})
+        s.route(PAGE, json=summary())
         yield s
-    finally:
-        s.stop()
 
 
 def config(tmp_path: Path, server: LoopbackServer, extra: str = "", timeout: float = 3.0) -> Path:
