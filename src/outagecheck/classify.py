@@ -125,9 +125,9 @@ def classify_exception(exc: BaseException, *, timeout_s: float, host: str = "", 
         return Failure(Status.DOWN, "redirect_loop", "too many redirects", False)
     if any(isinstance(e, ssl.SSLError) for e in chain) or "certificate" in text or "ssl" in text:
         return Failure(Status.DOWN, "tls", f"TLS with {host or 'the server'} failed: {_tls_why(chain)}", True)
-    if any(isinstance(e, socket.gaierror) for e in chain) or _looks_like_dns(text):
+    if _unresolved(chain, text):
         return Failure(Status.DOWN, "dns", f"{host or 'the name'} did not resolve", True)
-    if any(isinstance(e, ConnectionRefusedError) for e in chain) or "connection refused" in text:
+    if _refused(chain, text):
         return Failure(Status.DOWN, "connect_refused", "connection refused", True)
     if isinstance(exc, httpx.RemoteProtocolError):
         if "disconnected" in text or "peer closed" in text or "incomplete" in text:
@@ -143,11 +143,19 @@ def classify_exception(exc: BaseException, *, timeout_s: float, host: str = "", 
 def _connect_problem(exc: BaseException, chain: list[BaseException], text: str, timeout_s: float) -> str:
     if isinstance(exc, TimeoutError) or "timed out" in text or "timeout" in type(exc).__name__.lower():
         return f"no connection within {timeout_s:g} s"
-    if any(isinstance(e, ConnectionRefusedError) for e in chain) or "connection refused" in text:
+    if _refused(chain, text):
         return "connection refused"
-    if any(isinstance(e, socket.gaierror) for e in chain) or _looks_like_dns(text):
+    if _unresolved(chain, text):
         return "name did not resolve"
     return _short(exc)
+
+
+def _refused(chain: list[BaseException], text: str) -> bool:
+    return any(isinstance(e, ConnectionRefusedError) for e in chain) or "connection refused" in text
+
+
+def _unresolved(chain: list[BaseException], text: str) -> bool:
+    return any(isinstance(e, socket.gaierror) for e in chain) or _looks_like_dns(text)
 
 
 def _tls_why(chain: list[BaseException]) -> str:

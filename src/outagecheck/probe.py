@@ -430,11 +430,15 @@ def make_client(
     plan: CheckPlan,
     transport: httpx.AsyncBaseTransport | None = None,
     *,
-    verify: ssl.SSLContext | None = None,
+    tls: ContextLoader | None = None,
 ) -> httpx.AsyncClient:
-    """Build the one client every check shares; a broken SSL_CERT_FILE or proxy variable is a ConfigError."""
-    if verify is None and transport is None:
-        verify = ContextLoader().result()
+    """Build the one client every check shares; a broken SSL_CERT_FILE or proxy variable is a ConfigError.
+
+    `tls` is a CA bundle already loading (see outagecheck.tls); a test transport needs none.
+    """
+    verify: ssl.SSLContext | bool = True
+    if transport is None:
+        verify = (tls or ContextLoader()).result()
     try:
         return httpx.AsyncClient(
             timeout=httpx.Timeout(plan.timeout_s),
@@ -442,7 +446,7 @@ def make_client(
             headers={"user-agent": USER_AGENT, "accept-encoding": "gzip, deflate"},
             max_redirects=5,
             transport=transport,
-            verify=verify if verify is not None else True,
+            verify=verify,
             limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS),
         )
     except (ValueError, httpx.InvalidURL, ImportError) as e:
@@ -467,7 +471,7 @@ async def gather(
     deadline = loop.time() + plan.timeout_s
     # Each check stops itself a moment early, so it reports its own failure instead of being cut off.
     own_deadline = deadline - SELF_STOP_S
-    client = make_client(plan, transport, verify=tls.result() if tls and transport is None else None)
+    client = make_client(plan, transport, tls=tls)
     try:
         jobs: dict[str, Coroutine[Any, Any, Any]] = {
             t.key: probe(client, t, plan, own_deadline, rng=rng) for t in plan.targets
