@@ -27,10 +27,16 @@ def why(e: Evidence) -> str:
     return f"{e.reason}: {e.detail}"
 
 
+def _gateway_url(cfg: Config, environ: Mapping[str, str]) -> str | None:
+    """ANTHROPIC_BASE_URL when it gets a gateway row: set, not Anthropic's host, not turned off."""
+    url = environ.get("ANTHROPIC_BASE_URL", "").strip()
+    return url if cfg.gateway and is_gateway(url) else None
+
+
 def surfaces_for(cfg: Config, environ: Mapping[str, str]) -> tuple[Surface, ...]:
     """Claude's three surfaces, the config's [surfaces.*], and the gateway row when there is one."""
     extra = [custom(c.id, c.name, c.impact, c.statuspage, c.component) for c in cfg.surfaces]
-    if cfg.gateway and is_gateway(environ.get("ANTHROPIC_BASE_URL", "").strip()):
+    if _gateway_url(cfg, environ):
         extra.append(
             Surface(
                 GATEWAY_ID,
@@ -58,10 +64,9 @@ def build_plan(cfg: Config, *, api_key: str | None, environ: Mapping[str, str] |
             if missing and blocked is None:
                 blocked = f"header {name} needs ${{{missing[0]}}}, which is not set"
         targets.append(Target(endpoint_key(c.id), c.url, False, c.method, tuple(headers), c.expect, blocked))
-    if any(s.id == GATEWAY_ID for s in surfaces_for(cfg, env)):
+    if gateway := _gateway_url(cfg, env):
         # Any HTTP answer below 500 means the gateway is up; the key is never sent to it.
-        answered = tuple(range(100, 500))
-        targets.append(Target(endpoint_key(GATEWAY_ID), env["ANTHROPIC_BASE_URL"].strip(), expect=answered))
+        targets.append(Target(endpoint_key(GATEWAY_ID), gateway, expect=tuple(range(100, 500))))
     pages = tuple(dict.fromkeys(c.statuspage for c in cfg.surfaces if c.statuspage))
     return CheckPlan(tuple(targets), cfg.status_pages, cfg.timeout, cfg.slow, api_key, pages)
 

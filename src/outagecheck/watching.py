@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Callable
@@ -47,29 +48,23 @@ def watch(next_report: Callable[[], Report], interval: float, count: int | None)
     """Run until Ctrl-C (typer turns it into exit 130) or `count` checks; return the last exit code."""
     tracker = Tracker()
     console = Console()
+    live = Live(console=console, auto_refresh=False) if console.is_terminal else None
     checks = 0
-    result: Report | None = None
-    if console.is_terminal:
-        with Live(console=console, auto_refresh=False) as live:
-            while count is None or checks < count:
-                result = next_report()
-                changed = set(tracker.update(result))
-                checks += 1
+    with live or contextlib.nullcontext():
+        while True:
+            result = next_report()
+            changes = tracker.update(result)
+            checks += 1
+            if live is not None:
                 footer = Text(
                     f"Checked {result.checked_at}; every {interval:g} s; * changed in the last check. Ctrl-C to stop.",
                     style="dim",
                 )
-                live.update(Group(tracker.table(result, changed if checks > 1 else set()), footer), refresh=True)
-                if count is None or checks < count:
-                    time.sleep(interval)
-    else:
-        while count is None or checks < count:
-            result = next_report()
-            for line in tracker.update(result).values():
-                sys.stdout.write(line + "\n")
-            sys.stdout.flush()
-            checks += 1
-            if count is None or checks < count:
-                time.sleep(interval)
-    assert result is not None
-    return int(result.exit_code)
+                changed = set(changes) if checks > 1 else set()
+                live.update(Group(tracker.table(result, changed), footer), refresh=True)
+            else:
+                sys.stdout.write("".join(line + "\n" for line in changes.values()))
+                sys.stdout.flush()
+            if count is not None and checks >= count:
+                return int(result.exit_code)
+            time.sleep(interval)
