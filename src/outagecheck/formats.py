@@ -22,10 +22,6 @@ def _cell(text: str) -> str:
     return " ".join(text.replace("|", "\\|").split())
 
 
-def _service(report: Report, s: SurfaceResult) -> str:
-    return s.service + ("" if s.id in report.required else " (not required)")
-
-
 def to_markdown(report: Report) -> str:
     """The Service / Status / Impact table, incidents and fallback advice, ready for an issue or chat."""
     lines = [
@@ -35,7 +31,7 @@ def to_markdown(report: Report) -> str:
         "|---|---|---|",
     ]
     for s in report.surfaces:
-        lines.append(f"| {_cell(_service(report, s))} | **{s.status.label}** | {_cell(s.impact)} |")
+        lines.append(f"| {_cell(report.service_label(s))} | **{s.status.label}** | {_cell(s.impact)} |")
     page = report.status_page
     if page.incidents:
         lines += ["", "**Open incidents**", ""]

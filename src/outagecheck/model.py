@@ -163,6 +163,10 @@ class Report:
     notes: tuple[str, ...] = ()  # disagreements between probes and status page, and similar
     local_network: bool = False
 
+    def service_label(self, surface: SurfaceResult) -> str:
+        """The Service column: the name, marked when the surface does not count for the exit code."""
+        return surface.service + ("" if surface.id in self.required else " (not required)")
+
     @property
     def exit_code(self) -> ExitCode:
         """The one place statuses become an exit code: down > degraded > unknown > operational."""

@@ -72,8 +72,7 @@ def table(report: Report) -> Table:
     """Build the Service / Status / Impact table."""
     grid = Table("Service", "Status", "Impact")
     for s in report.surfaces:
-        marker = "" if s.id in report.required else " (not required)"
-        grid.add_row(Text(s.service + marker), status_text(s.status), Text(s.impact))
+        grid.add_row(Text(report.service_label(s)), status_text(s.status), Text(s.impact))
     return grid
 
 
