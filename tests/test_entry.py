@@ -69,3 +69,14 @@ def test_a_reader_leaving_early_keeps_the_exit_code() -> None:
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 2
     assert b"Traceback" not in err
+
+
+def test_replay_makes_no_network_client() -> None:
+    code = (
+        "import sys; sys.argv = ['outagecheck', 'status', '--replay', 'march-2026', '--format', 'nagios']\n"
+        "from outagecheck.cli import app\n"
+        "code = app(prog_name='outagecheck', standalone_mode=False)\n"
+        "print(code, 'httpx' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == "2 False"

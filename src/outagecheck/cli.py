@@ -228,7 +228,7 @@ def watch(
 @app.command()
 def scenarios() -> int:
     """List the bundled outage scenarios for --replay (outage drills without the network)."""
-    from outagecheck.check import scenarios as bundled
+    from outagecheck.replay import scenarios as bundled
 
     for name, description in bundled().items():
         sys.stdout.write(f"{name}\t{description}\n")
@@ -277,12 +277,12 @@ def _reports(
     _seconds_option("--timeout", timeout)
     _seconds_option("--slow", slow)
     wanted = tuple(dict.fromkeys(require))
-    from outagecheck import check
+    from outagecheck import replay as replays
 
-    source = check.replay_source(replay)
+    source = replays.replay_source(replay)
     if source is not None:
-        doc, where = check.load_replay(source)
-        replayed = check.replay_report(doc, where, wanted)
+        doc, where = replays.load_replay(source)
+        replayed = replays.replay_report(doc, where, wanted)
         return lambda: replayed, replayed.required
     # Start loading the CA bundle first: it runs on another core while the imports below run here.
     from outagecheck.tls import ContextLoader
@@ -290,8 +290,8 @@ def _reports(
     tls = ContextLoader()
     from dataclasses import replace
 
+    from outagecheck import check, triage
     from outagecheck import config as config_mod
-    from outagecheck import triage
 
     cfg = config_mod.load(config)
     cfg = replace(cfg, timeout=timeout or cfg.timeout, slow=slow or cfg.slow)
