@@ -311,7 +311,7 @@ def test_wait_and_watch_usage_errors(runner: CliRunner, args: list[str], message
 def test_watch_prints_one_line_per_change_off_a_terminal(
     runner: CliRunner, server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import outagecheck.watching
+    import outagecheck.output.live
 
     sleeps: list[float] = []
 
@@ -319,7 +319,7 @@ def test_watch_prints_one_line_per_change_off_a_terminal(
         sleeps.append(seconds)
         server.route(WEB, status=500, body=b"down")
 
-    monkeypatch.setattr(outagecheck.watching.time, "sleep", fake_sleep)
+    monkeypatch.setattr(outagecheck.output.live.time, "sleep", fake_sleep)
     cfg = config(tmp_path, server, timeout=1.0)
     result = invoke(runner, "watch", "--interval", "5", "--count", "3", "--config", str(cfg))
     lines = result.stdout.splitlines()

@@ -217,10 +217,10 @@ def watch(
             raise UsageError(f"--interval must be at least {MIN_WATCH_INTERVAL_S:g} seconds, got {interval:g}")
         if count is not None and count < 1:
             raise UsageError(f"--count must be at least 1, got {count}")
-        from outagecheck import watching
+        from outagecheck.output import live
 
         next_report, _ = _reports(require or [], timeout, slow, config, replay)
-        return watching.watch(next_report, interval, count)
+        return live.watch(next_report, interval, count)
     except OutagecheckError as e:
         return report(e)
 
@@ -317,10 +317,10 @@ def _status(
 ) -> int:
     next_report, _ = _reports(require, timeout, slow, config, replay, page_every_s=0.0)
     # The renderer (rich) loads while the requests are in flight instead of after them.
-    renderer = _import_in_background("outagecheck.output")
+    renderer = _import_in_background("outagecheck.output.emit")
     result = next_report()
     renderer.join()
-    from outagecheck.output import emit
+    from outagecheck.output.emit import emit
 
     emit(result, fmt, verbose=verbose)
     return int(result.exit_code)
@@ -339,7 +339,7 @@ def _wait(
     import time
 
     from outagecheck.model import Status
-    from outagecheck.output import emit
+    from outagecheck.output.emit import emit
 
     give_up = time.monotonic() + max_wait
     next_report, required = _reports(require, timeout, slow, config, replay)

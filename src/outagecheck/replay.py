@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from outagecheck.advice import advise
 from outagecheck.errors import ConfigError, OutagecheckError, UsageError
-from outagecheck.model import Attempt, Evidence, Incident, Report, Status, StatusPage, SurfaceResult
+from outagecheck.model import Report
 
 REPLAY_ENV = "OUTAGECHECK_REPLAY"
 
@@ -56,81 +57,32 @@ def load_replay(source: str) -> tuple[dict[str, Any], str]:
     return doc, str(path)
 
 
-def _evidence(d: dict[str, Any]) -> Evidence:
-    attempts = tuple(
-        Attempt(Status(a["status"]), a["reason"], a["detail"], a.get("http_status"), a.get("latency_s"))
-        for a in d.get("attempts", [])
-    )
-    return Evidence(
-        d["endpoint"],
-        d["url"],
-        Status(d["status"]),
-        d["reason"],
-        d["detail"],
-        d.get("http_status"),
-        d.get("latency_s"),
-        bool(d.get("local", False)),
-        attempts,
-    )
-
-
-def replay_report(doc: dict[str, Any], where: str, required: tuple[str, ...]) -> Report:
+def replay_report(doc: Any, where: str, required: tuple[str, ...]) -> Report:
     """Rebuild a Report from a saved --json document; the advice is worked out again, as a live run would."""
+    from outagecheck.output.json import NotAReport, from_dict
+
     try:
-        if doc.get("schema_version") != 1:
-            raise ValueError(f"schema_version {doc.get('schema_version')!r}, expected 1")
-        surfaces = tuple(
-            SurfaceResult(
-                s["id"],
-                s["service"],
-                Status(s["status"]),
-                s["impact"],
-                Status(s["probe_status"]) if s.get("probe_status") else None,
-                Status(s["official_status"]) if s.get("official_status") else None,
-                tuple(_evidence(e) for e in s.get("evidence", [])),
-                tuple((c["name"], c["status"]) for c in s.get("official_components", [])),
-            )
-            for s in doc["surfaces"]
-        )
-        sp = doc.get("status_page", {})
-        page = StatusPage(
-            bool(sp.get("usable", False)),
-            sp.get("url"),
-            sp.get("reason", "replayed"),
-            sp.get("detail", ""),
-            incidents=tuple(Incident(**{**i, "components": tuple(i.get("components", ()))}) for i in doc["incidents"]),
-            indicator=sp.get("indicator"),
-            attempts=tuple(_evidence(a) for a in sp.get("attempts", [])),
-        )
-        by_id = {s.id: s for s in surfaces}
-        evidence = {e.endpoint: e for s in surfaces for e in s.evidence}
-        missing = {"web", "code", "api"} - set(by_id)
-        if missing:
-            raise ValueError(f"no '{sorted(missing)[0]}' surface")
-        unknown = [r for r in required if r not in by_id]
-        if unknown:
-            raise UsageError(f"unknown surface '{unknown[0]}' for --require (the report has {', '.join(by_id)})")
-        models = evidence.get("api_models")
-        advice = advise(
-            by_id,
-            key_set=models is not None,
-            key_ok=models is not None and models.reason in ("ok", "slow"),
-            key_rejected=models is not None and models.reason == "key_rejected",
-            incidents=page.incidents,
-            outstanding=outstanding_fallbacks(),
-        )
-        return Report(
-            doc["checked_at"],
-            surfaces,
-            page,
-            required or tuple(by_id),
-            advice,
-            tuple(doc.get("warnings", [])),
-            tuple(doc.get("notes", [])),
-            bool(doc.get("local_network", False)),
-        )
-    except (KeyError, TypeError, ValueError) as e:
-        raise ConfigError(f"{where}: not an outagecheck --json report ({type(e).__name__}: {e})") from None
+        saved = from_dict(doc)
+    except NotAReport as e:
+        raise ConfigError(f"{where}: not an outagecheck --json report ({e})") from None
+    by_id = {s.id: s for s in saved.surfaces}
+    missing = {"web", "code", "api"} - set(by_id)
+    if missing:
+        raise ConfigError(f"{where}: not an outagecheck --json report (ValueError: no '{sorted(missing)[0]}' surface)")
+    unknown = [r for r in required if r not in by_id]
+    if unknown:
+        raise UsageError(f"unknown surface '{unknown[0]}' for --require (the report has {', '.join(by_id)})")
+    evidence = {e.endpoint: e for s in saved.surfaces for e in s.evidence}
+    models = evidence.get("api_models")
+    advice = advise(
+        by_id,
+        key_set=models is not None,
+        key_ok=models is not None and models.reason in ("ok", "slow"),
+        key_rejected=models is not None and models.reason == "key_rejected",
+        incidents=saved.status_page.incidents,
+        outstanding=outstanding_fallbacks(),
+    )
+    return replace(saved, required=required or tuple(by_id), advice=advice)
 
 
 def replay_source(option: str | None) -> str | None:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from rich.console import Console
 
-from outagecheck import formats, render
 from outagecheck.errors import WriteError
 from outagecheck.model import Report
+from outagecheck.output import github, markdown, nagios, table
+from outagecheck.output.json import to_json
 
 
 class _Console(Console):
@@ -42,13 +43,13 @@ def emit(report: Report, fmt: str, *, verbose: bool = False, console: Console | 
 
 def _print(report: Report, fmt: str, verbose: bool, console: Console | None) -> None:
     if fmt == "json":
-        sys.stdout.write(render.to_json(report) + "\n")
+        sys.stdout.write(to_json(report) + "\n")
     elif fmt == "markdown":
-        sys.stdout.write(formats.to_markdown(report))
+        sys.stdout.write(markdown.to_markdown(report))
     elif fmt == "nagios":
-        sys.stdout.write(formats.to_nagios(report))
+        sys.stdout.write(nagios.to_nagios(report))
     else:
-        render.print_report(report, console or _Console(), verbose=verbose)
+        table.print_report(report, console or _Console(), verbose=verbose)
     sys.stdout.flush()
 
 
@@ -56,10 +57,10 @@ def github_actions(report: Report, *, machine_stdout: bool) -> None:
     """Annotations, the Markdown step summary and the step outputs (docs: 'Workflow commands')."""
     # Workflow commands are read from stdout and stderr alike; keep them off a machine-read stdout.
     stream = sys.stderr if machine_stdout else sys.stdout
-    stream.write(formats.github_annotations(report))
+    stream.write(github.github_annotations(report))
     stream.flush()
-    _append("GITHUB_STEP_SUMMARY", formats.to_markdown(report))
-    _append("GITHUB_OUTPUT", formats.github_outputs(report))
+    _append("GITHUB_STEP_SUMMARY", markdown.to_markdown(report))
+    _append("GITHUB_OUTPUT", github.github_outputs(report))
 
 
 def _append(variable: str, text: str) -> None:

@@ -1,10 +1,8 @@
-"""Print a finished Report: the table for people, one JSON document for programs. Decides nothing."""
+"""The Service / Status / Impact table for people, with incidents, notes and advice. Decides nothing."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
-from typing import Any, Final
+from typing import Final
 
 from rich.console import Console
 from rich.table import Table
@@ -12,55 +10,12 @@ from rich.text import Text
 
 from outagecheck.model import Report, Status, step_lines
 
-SCHEMA_VERSION: Final = 1
 STATUS_STYLE: Final[dict[Status, str]] = {
     Status.OPERATIONAL: "green",
     Status.DEGRADED: "yellow",
     Status.DOWN: "bold red",
     Status.UNKNOWN: "magenta",
 }
-
-
-def to_dict(report: Report) -> dict[str, Any]:
-    """Return the --json document (schema_version 1); `exit_code` and surfaces[] are a contract."""
-    page = report.status_page
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "checked_at": report.checked_at,
-        "exit_code": int(report.exit_code),
-        "required": list(report.required),
-        "surfaces": [
-            {
-                "id": s.id,
-                "service": s.service,
-                "status": s.status.value,
-                "impact": s.impact,
-                "probe_status": s.probe_status.value if s.probe_status else None,
-                "official_status": s.official_status.value if s.official_status else None,
-                "official_components": [{"name": n, "status": st} for n, st in s.official_components],
-                "evidence": [asdict(e) for e in s.evidence],
-            }
-            for s in report.surfaces
-        ],
-        "incidents": [asdict(i) for i in page.incidents],
-        "status_page": {
-            "usable": page.usable,
-            "url": page.url,
-            "reason": page.reason,
-            "detail": page.detail,
-            "indicator": page.indicator,
-            "attempts": [asdict(e) for e in page.attempts],
-        },
-        "fallback": asdict(report.advice),
-        "warnings": list(report.warnings),
-        "notes": list(report.notes),
-        "local_network": report.local_network,
-    }
-
-
-def to_json(report: Report) -> str:
-    """Serialise the report as the --json document."""
-    return json.dumps(to_dict(report), indent=2, ensure_ascii=False)
 
 
 def status_text(status: Status) -> Text:

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from outagecheck.model import Report, Status
-from outagecheck.render import status_text
+from outagecheck.output.table import status_text
 
 
 class Tracker:

@@ -1,0 +1,45 @@
+"""The report in the Monitoring Plugins format (Nagios, Icinga): a state line with perfdata. Pure."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from outagecheck.model import ExitCode, Report, Status, SurfaceResult
+
+NAGIOS_STATE: Final[dict[ExitCode, str]] = {
+    ExitCode.OK: "OK",
+    ExitCode.DEGRADED: "WARNING",
+    ExitCode.DOWN: "CRITICAL",
+    ExitCode.UNKNOWN: "UNKNOWN",
+}
+
+
+def _latency(s: SurfaceResult) -> str:
+    values = [e.latency_s for e in s.evidence if e.latency_s is not None and e.http_status is not None]
+    return f"{max(values):.3f}s" if values else "U"  # 'U': undetermined, per the plugin guidelines
+
+
+def _label(text: str) -> str:
+    # Labels with anything but [A-Za-z0-9_-] are quoted; a single quote is doubled inside quotes.
+    if text.replace("_", "").replace("-", "").isalnum():
+        return text
+    return "'" + text.replace("'", "''") + "'"
+
+
+def to_nagios(report: Report) -> str:
+    """Monitoring Plugins output: 'OUTAGECHECK STATE - summary | perfdata', then one line per surface."""
+    state = NAGIOS_STATE[report.exit_code]
+    counted = [s for s in report.surfaces if s.id in report.required]
+    bad = [s for s in counted if s.status is not Status.OPERATIONAL]
+    if bad:
+        summary = ", ".join(f"{s.service} {s.status.value}" for s in bad)
+    else:
+        summary = f"{len(counted)} of {len(counted)} surfaces operational"
+    perf = " ".join(f"{_label(s.id)}={_latency(s)};;;0" for s in report.surfaces)
+    # The first line must not hold a '|' outside the perfdata separator.
+    lines = [f"OUTAGECHECK {state} - {summary.replace('|', '/')} | {perf}"]
+    for s in report.surfaces:
+        lines.append(f"{s.service}: {s.status.label} - {s.impact}".replace("|", "/"))
+    if report.advice.needed:
+        lines.append(report.advice.headline.replace("|", "/"))
+    return "\n".join(lines) + "\n"
