@@ -15,7 +15,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
-from outagecheck.cli import app
+from outagecheck.cli.app import app
 from tests.loopback import LoopbackServer
 
 FIXTURES = Path(__file__).parent / "fixtures"

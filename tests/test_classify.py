@@ -7,7 +7,7 @@ import ssl
 import httpx
 import pytest
 
-from outagecheck.classify import classify_component, classify_exception, classify_response
+from outagecheck.checks.classify import classify_component, classify_exception, classify_response
 from outagecheck.model import Status
 
 JSON = {"content-type": "application/json"}

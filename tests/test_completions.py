@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from outagecheck.cli import app
+from outagecheck.cli.app import app
 
 COMPLETIONS = Path(__file__).parent.parent / "completions"
 

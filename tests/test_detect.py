@@ -9,7 +9,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
-from outagecheck import detect
+from outagecheck.fallback import detect
 from tests.conftest import TEST_KEY, invoke, write_config
 
 

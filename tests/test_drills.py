@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import API_HELLO, OAUTH_HELLO, STATUS, WEB, invoke, march_summary, summary
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "src" / "outagecheck" / "scenarios"
+SCENARIOS = Path(__file__).resolve().parent.parent / "src" / "outagecheck" / "checks" / "scenarios"
 GOLDEN = Path(__file__).parent / "golden"
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from outagecheck.edit import MISSING, ParseError, has_comments, infer_format, parse
+from outagecheck.fallback.documents import MISSING, ParseError, has_comments, infer_format, parse
 
 
 @pytest.mark.parametrize(

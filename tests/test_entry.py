@@ -74,7 +74,7 @@ def test_a_reader_leaving_early_keeps_the_exit_code() -> None:
 def test_replay_makes_no_network_client() -> None:
     code = (
         "import sys; sys.argv = ['outagecheck', 'status', '--replay', 'march-2026', '--format', 'nagios']\n"
-        "from outagecheck.cli import app\n"
+        "from outagecheck.cli.app import app\n"
         "code = app(prog_name='outagecheck', standalone_mode=False)\n"
         "print(code, 'httpx' in sys.modules)"
     )

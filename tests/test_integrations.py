@@ -336,7 +336,7 @@ def test_watch_prints_one_line_per_change_off_a_terminal(
 
 
 def test_durations_parse() -> None:
-    from outagecheck.cli import parse_duration
+    from outagecheck.cli.options import parse_duration
 
     assert [parse_duration(t) for t in ("90", "90s", "10m", "1h30m", "2m30s")] == [90, 90, 600, 5400, 150]
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from outagecheck.checks.plan import CheckPlan, Target
+from outagecheck.checks.probe import gather
 from outagecheck.model import Status
-from outagecheck.probe import CheckPlan, Target, gather
 from tests.conftest import TEST_KEY, invoke, loopback_config, march_summary, summary
 from tests.loopback import LoopbackServer
 
@@ -92,7 +93,8 @@ def test_hanging_endpoint_cannot_outlast_the_deadline(
 def test_slow_answer_is_degraded(loopback: LoopbackServer) -> None:
     loopback.route("/slow", delay=0.3, **HELLO)
     plan = CheckPlan((Target("api_hello", loopback.url + "/slow"),), (), timeout_s=2.0, slow_s=0.1)
-    evidence, page, _ = asyncio.run(gather(plan))
+    seen = asyncio.run(gather(plan))
+    evidence, page = seen.evidence, seen.page
     assert (evidence["api_hello"].status, evidence["api_hello"].reason) == (Status.DEGRADED, "slow")
     assert page.reason == "not_configured"
 
@@ -101,7 +103,7 @@ def test_status_page_first_base_hangs_second_answers(loopback: LoopbackServer) -
     loopback.route("/first/api/v2/summary.json", hang=True)
     loopback.route("/second/api/v2/summary.json", json=summary(rwppv331jlwc="partial_outage"))
     plan = CheckPlan((), (loopback.url + "/first", loopback.url + "/second"), timeout_s=2.0, slow_s=3.0)
-    _, page, _ = asyncio.run(gather(plan))
+    page = asyncio.run(gather(plan)).page
     assert page.usable
     assert page.url == loopback.url + "/second/api/v2/summary.json"
     assert page.components["rwppv331jlwc"] == ("claude.ai", "partial_outage")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from outagecheck.cli import EXIT_CODES_HELP
+from outagecheck.cli.options import EXIT_CODES_HELP
 from outagecheck.model import ExitCode
 
 ROOT = Path(__file__).parent.parent

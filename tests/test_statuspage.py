@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from outagecheck.statuspage import UnusableSummary, parse_summary
+from outagecheck.checks.statuspage import UnusableSummary, parse_summary
 from tests.conftest import march_summary, summary
 
 

@@ -17,7 +17,7 @@ def main() -> None:
     # A run lives for a second or two and makes few reference cycles: collecting during the imports
     # only costs time (benchmarks/).
     gc.disable()
-    from outagecheck.cli import app
+    from outagecheck.cli.app import app
 
     # prog_name keeps `python -m outagecheck` on the same completion variable as the console script.
     code = app(prog_name="outagecheck", standalone_mode=False)

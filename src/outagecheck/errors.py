@@ -49,9 +49,3 @@ def print_error(message: str, *, hint: str | None = None) -> None:
     if hint:
         text += f" ({hint})"
     sys.stderr.write(f"outagecheck: error: {text}\n")
-
-
-def report(e: OutagecheckError) -> int:
-    """Print an expected error as one line and return its exit code."""
-    print_error(str(e))
-    return int(e.exit_code)

@@ -7,8 +7,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from outagecheck.errors import ConfigError
-from outagecheck.safefile import atomic_write, read_bytes
+from outagecheck import paths
+from outagecheck.errors import ConfigError, OutagecheckError
+from outagecheck.fallback.safefile import atomic_write, read_bytes
 
 VERSION = 1
 
@@ -63,3 +64,11 @@ def save(path: Path, entries: list[Entry]) -> None:
 
     text = tomli_w.dumps({"version": VERSION, "changes": [plain(e) for e in entries]})
     atomic_write(path, text.encode(), mode=0o600)
+
+
+def outstanding_targets() -> tuple[str, ...]:
+    """Targets with a fallback applied and not reverted, for status's reminder; a damaged journal is ()."""
+    try:
+        return tuple(dict.fromkeys(e.target for e in load(paths.journal_file())))
+    except OutagecheckError:
+        return ()  # a damaged journal must not stop the triage; `fallback revert` reports it

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from outagecheck import paths
-from outagecheck.advice import BILLING, FEATURES
+from outagecheck.fallback.advice import BILLING, FEATURES
 from outagecheck.model import Step
 
 ENV_VARS: Final = (
@@ -57,7 +57,7 @@ class Setup:
 
 
 @dataclass(frozen=True)
-class Plan:
+class Guide:
     """The read-only answer of `outagecheck fallback`."""
 
     route: str  # "api", "cloud", "gateway", "subscription"
@@ -65,11 +65,6 @@ class Plan:
     steps: tuple[Step, ...]
     warnings: tuple[str, ...]
     blockers: tuple[str, ...] = ()  # the warnings that would stop or override an applied fallback
-
-    @property
-    def on_api(self) -> bool:
-        """Whether a Claude login outage leaves this machine's Claude Code untouched."""
-        return self.route != "subscription"
 
 
 def _read_layer(name: str, path: Path) -> Layer:
@@ -186,7 +181,7 @@ def route_of(setup: Setup) -> str:
     return "subscription"
 
 
-def plan(setup: Setup, *, scope: str = "user") -> Plan:
+def guide(setup: Setup, *, scope: str = "user") -> Guide:
     """Say whether this machine is already on the API route, and list the steps for its case."""
     route = route_of(setup)
     warnings: list[str] = []
@@ -268,4 +263,4 @@ def plan(setup: Setup, *, scope: str = "user") -> Plan:
                 "openclaw gateway restart && openclaw models status",
             )
         )
-    return Plan(route, summary, tuple(steps), (*blockers, *warnings), tuple(blockers))
+    return Guide(route, summary, tuple(steps), (*blockers, *warnings), tuple(blockers))

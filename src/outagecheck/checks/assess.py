@@ -1,18 +1,15 @@
-"""Turn raw evidence and the status page into a finished Report: verdicts, impact, notes, advice."""
+"""Turn evidence and the status page into a finished Report: verdicts, impact, notes, advice (pure)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from outagecheck.advice import advise
-from outagecheck.classify import COMPONENT_STATUS, classify_component
-from outagecheck.config import Config, expand
+from outagecheck.checks.classify import COMPONENT_STATUS, classify_component
+from outagecheck.checks.plan import summary_url
+from outagecheck.fallback.advice import advise, key_flags
 from outagecheck.model import Evidence, Report, Status, StatusPage, SurfaceResult, worst
-from outagecheck.probe import CheckPlan, Target
-from outagecheck.statuspage import summary_url
-from outagecheck.surfaces import ENDPOINTS, GATEWAY_ID, SURFACES, Surface, custom, endpoint_key, is_gateway
+from outagecheck.surfaces import SURFACES, Surface
 
 # Failures whose nature says more than the surface's own impact text.
 REASON_IMPACT = {
@@ -25,50 +22,6 @@ REASON_IMPACT = {
 def why(e: Evidence) -> str:
     """The named reason and its detail, as the Impact column shows them: 'http_5xx: HTTP 500'."""
     return f"{e.reason}: {e.detail}"
-
-
-def _gateway_url(cfg: Config, environ: Mapping[str, str]) -> str | None:
-    """ANTHROPIC_BASE_URL when it gets a gateway row: set, not Anthropic's host, not turned off."""
-    url = environ.get("ANTHROPIC_BASE_URL", "").strip()
-    return url if cfg.gateway and is_gateway(url) else None
-
-
-def surfaces_for(cfg: Config, environ: Mapping[str, str]) -> tuple[Surface, ...]:
-    """Claude's three surfaces, the config's [surfaces.*], and the gateway row when there is one."""
-    extra = [custom(c.id, c.name, c.impact, c.statuspage, c.component) for c in cfg.surfaces]
-    if _gateway_url(cfg, environ):
-        extra.append(
-            Surface(
-                GATEWAY_ID,
-                "Gateway (ANTHROPIC_BASE_URL)",
-                (endpoint_key(GATEWAY_ID),),
-                (),
-                impact_down="Requests through your gateway fail",
-                impact_degraded="Gateway slow or erroring",
-            )
-        )
-    return (*SURFACES, *extra)
-
-
-def build_plan(cfg: Config, *, api_key: str | None, environ: Mapping[str, str] | None = None) -> CheckPlan:
-    """Decide which URLs to fetch: each shared endpoint once, the keyed one only with a key."""
-    env = os.environ if environ is None else environ
-    targets = [
-        Target(e.key, cfg.endpoints[e.base] + e.path, e.keyed) for e in ENDPOINTS.values() if not e.keyed or api_key
-    ]
-    for c in cfg.surfaces:
-        headers, blocked = [], None
-        for name, value in c.headers:
-            expanded, missing = expand(value, env)
-            headers.append((name, expanded))
-            if missing and blocked is None:
-                blocked = f"header {name} needs ${{{missing[0]}}}, which is not set"
-        targets.append(Target(endpoint_key(c.id), c.url, False, c.method, tuple(headers), c.expect, blocked))
-    if gateway := _gateway_url(cfg, env):
-        # Any HTTP answer below 500 means the gateway is up; the key is never sent to it.
-        targets.append(Target(endpoint_key(GATEWAY_ID), gateway, expect=tuple(range(100, 500))))
-    pages = tuple(dict.fromkeys(c.statuspage for c in cfg.surfaces if c.statuspage))
-    return CheckPlan(tuple(targets), cfg.status_pages, cfg.timeout, cfg.slow, api_key, pages)
 
 
 # Evidence of a check that was never sent: it says nothing about the network either way.
@@ -182,21 +135,13 @@ def assess(
     elif not page.usable:
         where = f" ({page.url})" if page.url else ""
         notes.append(f"The status page gave no official signal: {page.detail}{where}.")
-    key_rejected = any(e.reason == "key_rejected" for e in evidence.values())
-    if key_rejected:
+    key = key_flags(evidence)
+    if key.rejected:
         warnings.append(
             "The Claude API rejected your ANTHROPIC_API_KEY (401 invalid x-api-key): "
             "the API fallback won't work for you until the key is fixed."
         )
-    key_ok = "api_models" in evidence and evidence["api_models"].reason in ("ok", "slow")
     by_id = {r.id: r for r in results}
-    advice = advise(
-        by_id,
-        key_set="api_models" in evidence,
-        key_ok=key_ok,
-        key_rejected=key_rejected,
-        incidents=page.incidents,
-        outstanding=outstanding,
-    )
+    advice = advise(by_id, key, incidents=page.incidents, outstanding=outstanding)
     stamp = (checked_at or datetime.now(UTC)).isoformat(timespec="seconds").replace("+00:00", "Z")
     return Report(stamp, tuple(results), page, required, advice, tuple(warnings), tuple(notes), local)

@@ -3,34 +3,29 @@
 from __future__ import annotations
 
 import json
-import os
+from collections.abc import Mapping
 from dataclasses import replace
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from outagecheck.advice import advise
-from outagecheck.errors import ConfigError, OutagecheckError, UsageError
+from outagecheck.errors import ConfigError, UsageError
+from outagecheck.fallback.advice import advise, key_flags
 from outagecheck.model import Report
+from outagecheck.output.json import NotAReport, from_dict
 
 REPLAY_ENV = "OUTAGECHECK_REPLAY"
 
 
-def outstanding_fallbacks() -> tuple[str, ...]:
-    """Targets with a fallback applied and not reverted (read from the journal only)."""
-    # Only the journal: status should not import the apply/revert machinery (difflib, edit) to read it.
-    from outagecheck import journal, paths
-
-    try:
-        return tuple(dict.fromkeys(e.target for e in journal.load(paths.journal_file())))
-    except OutagecheckError:
-        return ()  # a damaged journal must not stop the triage; `fallback revert` reports it
+def _bundled() -> Traversable:
+    return resources.files("outagecheck.checks").joinpath("scenarios")
 
 
 def scenarios() -> dict[str, str]:
     """Bundled scenarios: name -> one-line description."""
     found = {}
-    for item in sorted(resources.files("outagecheck.scenarios").iterdir(), key=lambda p: p.name):
+    for item in sorted(_bundled().iterdir(), key=lambda p: p.name):
         if item.name.endswith(".json"):
             doc = json.loads(item.read_text(encoding="utf-8"))
             found[item.name.removesuffix(".json")] = str(doc.get("scenario", {}).get("description", ""))
@@ -40,7 +35,7 @@ def scenarios() -> dict[str, str]:
 def load_replay(source: str) -> tuple[dict[str, Any], str]:
     """Read a saved --json report, or a bundled scenario by name; return (document, where)."""
     if source in scenarios():
-        item = resources.files("outagecheck.scenarios") / f"{source}.json"
+        item = _bundled() / f"{source}.json"
         return json.loads(item.read_text(encoding="utf-8")), f"scenario {source}"
     path = Path(source)
     try:
@@ -57,10 +52,8 @@ def load_replay(source: str) -> tuple[dict[str, Any], str]:
     return doc, str(path)
 
 
-def replay_report(doc: Any, where: str, required: tuple[str, ...]) -> Report:
+def replay_report(doc: Any, where: str, required: tuple[str, ...], outstanding: tuple[str, ...] = ()) -> Report:
     """Rebuild a Report from a saved --json document; the advice is worked out again, as a live run would."""
-    from outagecheck.output.json import NotAReport, from_dict
-
     try:
         saved = from_dict(doc)
     except NotAReport as e:
@@ -73,18 +66,11 @@ def replay_report(doc: Any, where: str, required: tuple[str, ...]) -> Report:
     if unknown:
         raise UsageError(f"unknown surface '{unknown[0]}' for --require (the report has {', '.join(by_id)})")
     evidence = {e.endpoint: e for s in saved.surfaces for e in s.evidence}
-    models = evidence.get("api_models")
-    advice = advise(
-        by_id,
-        key_set=models is not None,
-        key_ok=models is not None and models.reason in ("ok", "slow"),
-        key_rejected=models is not None and models.reason == "key_rejected",
-        incidents=saved.status_page.incidents,
-        outstanding=outstanding_fallbacks(),
-    )
+    key = key_flags(evidence)
+    advice = advise(by_id, key, incidents=saved.status_page.incidents, outstanding=outstanding)
     return replace(saved, required=required or tuple(by_id), advice=advice)
 
 
-def replay_source(option: str | None) -> str | None:
+def replay_source(option: str | None, environ: Mapping[str, str]) -> str | None:
     """--replay wins; else $OUTAGECHECK_REPLAY, so a pipeline can be drilled without editing it."""
-    return option or os.environ.get(REPLAY_ENV) or None
+    return option or environ.get(REPLAY_ENV) or None

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Final
 
-from outagecheck.model import Advice, Incident, Status, Step, SurfaceResult
+from outagecheck.model import Advice, Evidence, Incident, Status, Step, SurfaceResult
 
 STATUS_PAGE: Final = "https://status.claude.com"
 KEYS_PAGE: Final = "https://platform.claude.com/settings/keys"
@@ -21,16 +22,31 @@ BILLING: Final = "Billing: API calls are charged at API rates to the key's organ
 FEATURES: Final = "While Claude Code uses a key, Remote Control, /schedule and claude.ai connectors are disabled."
 
 
+@dataclass(frozen=True)
+class KeyFlags:
+    """What the keyed check (GET /v1/models with ANTHROPIC_API_KEY) says about the user's key."""
+
+    checked: bool  # the key was set, so the keyed check ran
+    ok: bool  # the API accepted it
+    rejected: bool  # the API answered 401 invalid x-api-key
+
+
+def key_flags(evidence: Mapping[str, Evidence]) -> KeyFlags:
+    """Read the keyed check's evidence, the same way for a live run and a replayed report."""
+    models = evidence.get("api_models")
+    if models is None:
+        return KeyFlags(checked=False, ok=False, rejected=False)
+    return KeyFlags(checked=True, ok=models.reason in ("ok", "slow"), rejected=models.reason == "key_rejected")
+
+
 def _broken(status: Status) -> bool:
     return status in (Status.DOWN, Status.DEGRADED)
 
 
 def advise(
     surfaces: Mapping[str, SurfaceResult],
+    key: KeyFlags,
     *,
-    key_set: bool,
-    key_ok: bool,
-    key_rejected: bool,
     incidents: Sequence[Incident] = (),
     outstanding: Sequence[str] = (),
 ) -> Advice:
@@ -64,7 +80,7 @@ def advise(
                 ),
             ),
         )
-    if key_ok:
+    if key.ok:
         key_step = Step("Your ANTHROPIC_API_KEY is set and the API accepted it; the steps below use it.")
     else:
         key_step = Step(
@@ -86,7 +102,7 @@ def advise(
         ),
     )
     notes = [BILLING, FEATURES]
-    available = api in (Status.OPERATIONAL, Status.DEGRADED) and not key_rejected
+    available = api in (Status.OPERATIONAL, Status.DEGRADED) and not key.rejected
     if api is Status.OPERATIONAL:
         verb = "is" if len(front) == 1 else "are"
         headline = f"{names} {verb} failing but the Claude API is up: go through the API."
@@ -95,8 +111,8 @@ def advise(
     else:
         headline = f"{names} failing; the Claude API could not be verified, so the API route may not work."
         available = False
-    if key_rejected:
+    if key.rejected:
         headline = f"{names} failing; the API is a way around it, but it rejected your key: fix the key first."
-    elif not key_set:
+    elif not key.checked:
         notes.insert(0, "Set ANTHROPIC_API_KEY and run outagecheck again to check that the API accepts your key.")
     return Advice(needed=True, available=available, headline=headline, steps=steps, notes=tuple(notes))

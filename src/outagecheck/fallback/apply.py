@@ -4,35 +4,26 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from outagecheck import edit, journal, paths
+from outagecheck import paths
 from outagecheck.errors import ConfigError, UsageError, WriteError
-from outagecheck.safefile import atomic_write, locked, read_bytes, real_path, remove, sha256
+from outagecheck.fallback import documents, journal
+from outagecheck.fallback.safefile import atomic_write, locked, read_bytes, remove, sha256
+from outagecheck.fallback.targets import CLAUDE_CODE, FileEdit, claude_code_edits, generic_edits
 
-CLAUDE_CODE: Final = "claude-code"
+if TYPE_CHECKING:
+    from outagecheck.config import Config
+
 SECRET_NOTE: Final = "holds your API key; contents not shown"
 
 
 @dataclass(frozen=True)
-class FileEdit:
-    """What to do to one file, before it is read."""
-
-    path: Path
-    fmt: str  # json, toml, env, or "secret" (a whole-file secret written verbatim)
-    set: Mapping[str, Any]
-    unset: tuple[str, ...] = ()
-    secret_bytes: bytes | None = None  # for fmt == "secret"
-
-
-@dataclass(frozen=True)
-class Planned:
+class FileChange:
     """One file's change, computed and ready to show and write."""
 
     edit: FileEdit
@@ -66,38 +57,38 @@ def _decode(path: Path, raw: bytes) -> str:
         raise ConfigError(f"{path}: not UTF-8 text; left untouched") from None
 
 
-def plan_edit(fe: FileEdit) -> Planned | None:
+def change_for(fe: FileEdit) -> FileChange | None:
     """Compute one file's new bytes; None when it already says what we'd write (idempotent)."""
     before = read_bytes(fe.path)
     if fe.fmt == "secret":
         assert fe.secret_bytes is not None
-        return None if before == fe.secret_bytes else Planned(fe, before, fe.secret_bytes, (), False)
+        return None if before == fe.secret_bytes else FileChange(fe, before, fe.secret_bytes, (), False)
     text = _decode(fe.path, before) if before is not None else ""
     try:
-        doc = edit.parse(text, fe.fmt)
+        doc = documents.parse(text, fe.fmt)
         changes = []
         for key, value in fe.set.items():
             old = doc.get(key)
-            if old is edit.MISSING or old != doc.coerce(value):
+            if old is documents.MISSING or old != doc.coerce(value):
                 doc.set(key, value)
-                changes.append(journal.KeyChange(key, _j(doc.get(key)), None if old is edit.MISSING else _j(old)))
+                changes.append(journal.KeyChange(key, _j(doc.get(key)), None if old is documents.MISSING else _j(old)))
         for key in fe.unset:
             old = doc.get(key)
-            if old is not edit.MISSING:
+            if old is not documents.MISSING:
                 doc.unset(key)
                 changes.append(journal.KeyChange(key, None, _j(old)))
-    except edit.ParseError as e:
+    except documents.ParseError as e:
         raise ConfigError(f"{fe.path}: {e}; left untouched") from None
     if not changes:
         return None
-    return Planned(fe, before, doc.render().encode(), tuple(changes), edit.has_comments(text, fe.fmt))
+    return FileChange(fe, before, doc.render().encode(), tuple(changes), documents.has_comments(text, fe.fmt))
 
 
 def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
-def write_planned(target: str, planned: list[Planned]) -> list[journal.Entry]:
+def write_planned(target: str, planned: list[FileChange]) -> list[journal.Entry]:
     """Back up, journal, then write each file atomically, all under the lock."""
     journal_path = paths.journal_file()
     written = []
@@ -105,7 +96,7 @@ def write_planned(target: str, planned: list[Planned]) -> list[journal.Entry]:
         entries = journal.load(journal_path)
         for p in planned:
             # Re-plan under the lock: another run may have written this file since the diff was shown.
-            fresh = plan_edit(p.edit)
+            fresh = change_for(p.edit)
             if fresh is None:
                 continue
             if fresh.before != p.before:
@@ -140,7 +131,6 @@ class Reverted:
     """What revert did to one file."""
 
     path: str
-    how: str  # "restored", "keys", "removed", "missing", "skipped"
     detail: str
 
 
@@ -149,28 +139,28 @@ def _revert_entry(entry: journal.Entry) -> Reverted:
     current = read_bytes(path)
     if entry.secret:
         remove(path)
-        return Reverted(entry.path, "removed", "removed the key file outagecheck created")
+        return Reverted(entry.path, "removed the key file outagecheck created")
     if current is None:
-        return Reverted(entry.path, "missing", "file is gone; nothing to restore")
+        return Reverted(entry.path, "file is gone; nothing to restore")
     if sha256(current) == entry.written_sha256:
         if entry.created:
             remove(path)
-            return Reverted(entry.path, "removed", "unchanged since outagecheck created it: removed")
+            return Reverted(entry.path, "unchanged since outagecheck created it: removed")
         original = read_bytes(Path(entry.backup))
         if original is None:
             raise WriteError(f"{entry.backup}: backup of {path} is missing; not reverting it")
         atomic_write(path, original)
-        return Reverted(entry.path, "restored", "unchanged since outagecheck wrote it: restored from backup")
+        return Reverted(entry.path, "unchanged since outagecheck wrote it: restored from backup")
     # The user edited the file since: undo only our keys, and only where they still hold our value.
     try:
-        doc = edit.parse(_decode(path, current), entry.format)
-    except edit.ParseError as e:
+        doc = documents.parse(_decode(path, current), entry.format)
+    except documents.ParseError as e:
         raise ConfigError(f"{path}: {e}; not reverting it (journal kept)") from None
     kept = []
     for change in entry.keys:
         now = doc.get(change.key)
-        ours = edit.MISSING if change.value is None else json.loads(change.value)
-        if now != ours and not (now is edit.MISSING and ours is edit.MISSING):
+        ours = documents.MISSING if change.value is None else json.loads(change.value)
+        if now != ours and not (now is documents.MISSING and ours is documents.MISSING):
             kept.append(change.key)
             continue
         if change.previous is None:
@@ -183,7 +173,7 @@ def _revert_entry(entry: journal.Entry) -> Reverted:
     detail = "edited since outagecheck wrote it: reverted only outagecheck's keys, kept your edits"
     if kept:
         detail += f" (left {', '.join(kept)}: you changed it since)"
-    return Reverted(entry.path, "keys", detail)
+    return Reverted(entry.path, detail)
 
 
 def revert(name: str | None) -> list[Reverted]:
@@ -207,56 +197,40 @@ def outstanding() -> list[journal.Entry]:
     return journal.load(paths.journal_file())
 
 
-# --- targets -------------------------------------------------------------------------------------
-
-
-def claude_code_edits(*, scope: str, key_command: str | None, api_key: str | None, cwd: Path) -> list[FileEdit]:
-    """The files `apply claude-code` changes: the key file (if needed), settings, ~/.claude.json."""
-    edits = []
-    if key_command:
-        helper = key_command
-    elif api_key:
-        key_path = paths.key_file()
-        edits.append(FileEdit(key_path, "secret", {}, secret_bytes=(api_key + "\n").encode()))
-        helper = f"cat {shlex.quote(str(real_path(key_path)))}"
-    else:
-        raise UsageError("no key to use: set ANTHROPIC_API_KEY, or pass --key-command CMD that prints it")
-    settings = paths.project_settings(cwd, local=True) if scope == "local" else paths.user_settings()
-    edits.append(FileEdit(settings, "json", {"apiKeyHelper": helper}))
-    # Claude Code's start-up gate: without it a fresh API-key setup hits the (down) login screen.
-    edits.append(FileEdit(paths.claude_state_file(), "json", {"hasCompletedOnboarding": True}))
-    return edits
-
-
-def generic_edits(name: str, fallback_config: Mapping[str, Any], source: str) -> list[FileEdit]:
-    """The file a `[[fallback.targets]]` entry names, validated."""
-    targets = fallback_config.get("targets", [])
-    if not isinstance(targets, list) or not all(isinstance(t, dict) for t in targets):
-        raise ConfigError(f"{source}: 'fallback.targets' must be an array of tables, like [[fallback.targets]]")
-    match = [t for t in targets if t.get("name") == name]
-    if not match:
-        known = ", ".join([CLAUDE_CODE, *(str(t.get("name")) for t in targets)])
-        raise UsageError(f"unknown fallback target '{name}' (known: {known})")
-    t = match[0]
-    where = f"{source}: fallback target '{name}'"
-    unknown = set(t) - {"name", "path", "format", "set", "unset"}
-    if unknown:
-        raise ConfigError(f"{where}: unknown key '{sorted(unknown)[0]}'")
-    if not isinstance(t.get("path"), str) or not t["path"]:
-        raise ConfigError(f"{where}: 'path' must be a file path")
-    path = Path(os.path.expandvars(t["path"])).expanduser()
-    fmt = t.get("format") or edit.infer_format(str(path))
-    if fmt not in edit.FORMATS:
-        raise ConfigError(f"{where}: 'format' must be one of {', '.join(edit.FORMATS)} (cannot infer it)")
-    sets = t.get("set", {})
-    unset = t.get("unset", [])
-    if not isinstance(sets, dict) or (not sets and not unset):
-        raise ConfigError(f"{where}: 'set' must be a table of keys to values, like set = {{\"a.b\" = 1}}")
-    if not isinstance(unset, list) or not all(isinstance(k, str) for k in unset):
-        raise ConfigError(f"{where}: 'unset' must be a list of key names")
-    return [FileEdit(path, fmt, sets, tuple(unset))]
-
-
-def plan_all(edits: list[FileEdit]) -> list[Planned]:
+def changes_for(edits: list[FileEdit]) -> list[FileChange]:
     """Plan every file; nothing is written."""
-    return [p for p in (plan_edit(e) for e in edits) if p is not None]
+    return [p for p in (change_for(e) for e in edits) if p is not None]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An apply worked out and not yet written: the diffs to show, and what to warn about first."""
+
+    target: str
+    planned: tuple[FileChange, ...]  # empty: the target already uses the API route
+    warnings: tuple[str, ...] = ()
+    helper: str | None = None  # the apiKeyHelper to verify once written (claude-code only)
+
+
+def propose(
+    target: str, cfg: Config, environ: Mapping[str, str], cwd: Path, *, scope: str, key_command: str | None
+) -> Proposal:
+    """Work out what `fallback apply TARGET` would write; nothing is written."""
+    from outagecheck.fallback import detect
+
+    api_key = environ.get("ANTHROPIC_API_KEY", "").strip() or None
+    if key_command is not None and not key_command.strip():
+        raise UsageError("--key-command is empty")
+    if target != CLAUDE_CODE:
+        if key_command:
+            raise UsageError("--key-command only applies to the claude-code target")
+        edits = generic_edits(target, cfg.fallback, str(cfg.source or "config"))
+        return Proposal(target, tuple(changes_for(edits)))
+    edits = claude_code_edits(scope=scope, key_command=key_command, api_key=api_key, cwd=cwd)
+    found = detect.guide(detect.detect(cwd, environ, ask_claude=False), scope=scope)
+    warnings = list(found.blockers)
+    if key_command and api_key:
+        warnings.append("ANTHROPIC_API_KEY in the environment takes precedence over the --key-command helper.")
+    # From the edits, not the planned changes: the settings may already hold this helper.
+    helper = next(str(e.set["apiKeyHelper"]) for e in edits if "apiKeyHelper" in e.set)
+    return Proposal(target, tuple(changes_for(edits)), tuple(warnings), helper)

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from outagecheck.errors import OutagecheckError, WriteError, report
+from outagecheck.cli.options import ConfigOpt
+from outagecheck.errors import WriteError
 
 config_app = typer.Typer(help="Create the config file, or show the settings in effect.", no_args_is_help=True)
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--config", metavar="PATH", help="Config file (default: $OUTAGECHECK_CONFIG, then the user config dir)."
-    ),
-]
 
 STARTER = """\
 # outagecheck configuration. Every key is optional; the values shown are the defaults.
@@ -57,17 +51,14 @@ def init(
 ) -> int:
     """Write a commented starter config (refuses to overwrite without --force)."""
     from outagecheck import config as config_mod
-    from outagecheck import safefile
+    from outagecheck.fallback import safefile
 
-    try:
-        path, _ = config_mod.config_path(config)
-        if path.exists() and not force:
-            raise WriteError(f"{path} already exists; pass --force to overwrite it")
-        safefile.atomic_write(path, STARTER.encode())
-        sys.stdout.write(f"wrote {path}\n")
-        return 0
-    except OutagecheckError as e:
-        return report(e)
+    path, _ = config_mod.config_path(config)
+    if path.exists() and not force:
+        raise WriteError(f"{path} already exists; pass --force to overwrite it")
+    safefile.atomic_write(path, STARTER.encode())
+    sys.stdout.write(f"wrote {path}\n")
+    return 0
 
 
 @config_app.command("show")
@@ -80,10 +71,7 @@ def show(config: ConfigOpt = None) -> int:
     from outagecheck import config as config_mod
     from outagecheck.surfaces import is_gateway
 
-    try:
-        cfg = config_mod.load(config)
-    except OutagecheckError as e:
-        return report(e)
+    cfg = config_mod.load(config)
     path, _ = config_mod.config_path(config)
     source = f"# from {cfg.source}" if cfg.source else f"# built-in defaults ({path} does not exist)"
     base_url = os.environ.get("ANTHROPIC_BASE_URL", "").strip()

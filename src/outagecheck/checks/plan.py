@@ -1,0 +1,82 @@
+"""Which URLs one run fetches, decided from the config and the environment; pure data, no I/O, no httpx."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from outagecheck.config import Config, expand
+from outagecheck.surfaces import ENDPOINTS, GATEWAY_ID, SURFACES, Surface, custom, endpoint_key, is_gateway
+
+
+@dataclass(frozen=True)
+class Target:
+    """A concrete URL to probe."""
+
+    key: str
+    url: str
+    keyed: bool = False
+    method: str = "GET"  # GET or HEAD: a check never changes anything, so a retry is always safe
+    headers: tuple[tuple[str, str], ...] = ()  # already expanded; never printed
+    expect: tuple[int, ...] = ()  # these codes are operational; empty: the usual rules
+    blocked: str | None = None  # why it can't be sent (a header's variable is unset); no request is made
+
+
+@dataclass(frozen=True)
+class CheckPlan:
+    """Everything one run of the checks needs; built from the config, holds no I/O."""
+
+    targets: tuple[Target, ...]
+    status_pages: tuple[str, ...]  # base URLs, tried in order
+    timeout_s: float
+    slow_s: float
+    api_key: str | None = None
+    other_pages: tuple[str, ...] = ()  # Statuspage bases of custom surfaces, each read once
+
+
+def gateway_url(cfg: Config, environ: Mapping[str, str]) -> str | None:
+    """ANTHROPIC_BASE_URL when it gets a gateway row: set, not Anthropic's host, not turned off."""
+    url = environ.get("ANTHROPIC_BASE_URL", "").strip()
+    return url if cfg.gateway and is_gateway(url) else None
+
+
+def surfaces_for(cfg: Config, environ: Mapping[str, str]) -> tuple[Surface, ...]:
+    """Claude's three surfaces, the config's [surfaces.*], and the gateway row when there is one."""
+    extra = [custom(c.id, c.name, c.impact, c.statuspage, c.component) for c in cfg.surfaces]
+    if gateway_url(cfg, environ):
+        extra.append(
+            Surface(
+                GATEWAY_ID,
+                "Gateway (ANTHROPIC_BASE_URL)",
+                (endpoint_key(GATEWAY_ID),),
+                (),
+                impact_down="Requests through your gateway fail",
+                impact_degraded="Gateway slow or erroring",
+            )
+        )
+    return (*SURFACES, *extra)
+
+
+def build_plan(cfg: Config, environ: Mapping[str, str], *, api_key: str | None) -> CheckPlan:
+    """Decide which URLs to fetch: each shared endpoint once, the keyed one only with a key."""
+    targets = [
+        Target(e.key, cfg.endpoints[e.base] + e.path, e.keyed) for e in ENDPOINTS.values() if not e.keyed or api_key
+    ]
+    for c in cfg.surfaces:
+        headers, blocked = [], None
+        for name, value in c.headers:
+            expanded, missing = expand(value, environ)
+            headers.append((name, expanded))
+            if missing and blocked is None:
+                blocked = f"header {name} needs ${{{missing[0]}}}, which is not set"
+        targets.append(Target(endpoint_key(c.id), c.url, False, c.method, tuple(headers), c.expect, blocked))
+    if gateway := gateway_url(cfg, environ):
+        # Any HTTP answer below 500 means the gateway is up; the key is never sent to it.
+        targets.append(Target(endpoint_key(GATEWAY_ID), gateway, expect=tuple(range(100, 500))))
+    pages = tuple(dict.fromkeys(c.statuspage for c in cfg.surfaces if c.statuspage))
+    return CheckPlan(tuple(targets), cfg.status_pages, cfg.timeout, cfg.slow, api_key, pages)
+
+
+def summary_url(base: str) -> str:
+    """Return the summary.json URL for a status page base URL."""
+    return base.rstrip("/") + "/api/v2/summary.json"

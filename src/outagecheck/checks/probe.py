@@ -1,0 +1,214 @@
+"""Probe every endpoint and read the status pages at once, under one deadline; failures are results."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from outagecheck.checks.classify import SNIFF_BYTES, Verdict, classify_response, needs_body
+from outagecheck.checks.http import (
+    ANTHROPIC_VERSION,
+    Answer,
+    Tracer,
+    exchange,
+    failure_evidence,
+    make_client,
+    may_send_key,
+    proxy_for,
+)
+from outagecheck.checks.plan import CheckPlan, Target, summary_url
+from outagecheck.checks.statuspage import read_status_page
+from outagecheck.checks.tls import ContextLoader
+from outagecheck.model import Evidence, Status, StatusPage
+
+CLOSE_GRACE_S = 0.2
+# Checks stop this long before the overall deadline, so they report their own timeout.
+SELF_STOP_S = 0.05
+# One quick retry for these, after a random pause in this range (jitter: retries don't arrive in step).
+RETRY_ON = frozenset({"connect_refused", "connect_error", "reset", "http_5xx"})
+RETRY_JITTER_S = (0.05, 0.25)
+# A retry is only worth starting with at least this much time left after its pause.
+MIN_RETRY_WINDOW_S = 0.3
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """What one run of the checks saw: evidence by endpoint key, Claude's status page, and the
+    custom surfaces' status pages by base URL."""
+
+    evidence: dict[str, Evidence]
+    page: StatusPage
+    other_pages: dict[str, StatusPage] = field(default_factory=dict)
+
+
+def _sniff_errors(status_code: int, headers: dict[str, str]) -> int:
+    """How much body a probe reads: only an error body, and only its head."""
+    return SNIFF_BYTES if needs_body(status_code) else 0
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds()) if when.tzinfo else None
+
+
+def _evidence(target: Target, answer: Answer, plan: CheckPlan) -> Evidence:
+    code, latency = answer.status_code, answer.latency_s
+    if target.expect and code in target.expect:
+        # The user said what a healthy answer is; only slowness can still make it less than that.
+        verdict = classify_response(200, {}, b"", latency_s=latency, slow_s=plan.slow_s)
+        verdict = verdict._replace(detail=f"HTTP {code} (expected)") if verdict.reason == "ok" else verdict
+    elif target.expect and 200 <= code < 300:
+        verdict = Verdict(Status.DEGRADED, "unexpected_status", f"HTTP {code}, expected {_codes(target.expect)}")
+    else:
+        verdict = classify_response(code, answer.headers, answer.body, latency_s=latency, slow_s=plan.slow_s)
+    return Evidence(
+        target.key,
+        target.url,
+        verdict.status,
+        verdict.reason,
+        verdict.detail,
+        http_status=answer.status_code,
+        latency_s=answer.latency_s,
+    )
+
+
+async def _attempt(
+    client: httpx.AsyncClient, target: Target, plan: CheckPlan, deadline: float
+) -> tuple[Evidence, float | None]:
+    """One try: (evidence, the server's retry-after in seconds, if it gave one)."""
+    loop = asyncio.get_running_loop()
+    if target.blocked:
+        return Evidence(target.key, target.url, Status.UNKNOWN, "missing_env", target.blocked), None
+    proxy = proxy_for(target.url)
+    headers = dict(target.headers)
+    if target.keyed and plan.api_key:
+        if not may_send_key(target.url, proxy):
+            why = f"through proxy {proxy}" if proxy else "to a host other than this machine"
+            detail = f"API key not sent: {target.url} is plain http:// and would carry it in clear {why}"
+            return Evidence(target.key, target.url, Status.UNKNOWN, "key_withheld", detail), None
+        headers = {"x-api-key": plan.api_key, "anthropic-version": ANTHROPIC_VERSION}
+    tracer = Tracer()
+    start = loop.time()
+    try:
+        # The key never follows a redirect: httpx strips Authorization across hosts, not x-api-key.
+        answer = await exchange(
+            client,
+            target.url,
+            method=target.method,
+            headers=headers,
+            follow=not target.keyed,
+            body=_sniff_errors,
+            deadline=deadline,
+            tracer=tracer,
+        )
+    except (httpx.HTTPError, OSError) as exc:
+        return failure_evidence(
+            target.key, target.url, exc, plan.timeout_s, tracer, proxy, round(loop.time() - start, 3)
+        ), None
+    return _evidence(target, answer, plan), _parse_retry_after(answer.headers.get("retry-after"))
+
+
+def _codes(codes: tuple[int, ...]) -> str:
+    return ", ".join(map(str, codes)) if len(codes) <= 4 else f"{codes[0]}-{codes[-1]}"
+
+
+def _retry_delay(evidence: Evidence, retry_after: float | None, rng: Callable[[], float]) -> float | None:
+    """How long to wait before the one retry, or None for no retry."""
+    if evidence.reason in RETRY_ON:
+        return RETRY_JITTER_S[0] + rng() * (RETRY_JITTER_S[1] - RETRY_JITTER_S[0])
+    if evidence.reason in ("rate_limited", "overloaded") and retry_after is not None:
+        return retry_after
+    return None
+
+
+async def probe(
+    client: httpx.AsyncClient,
+    target: Target,
+    plan: CheckPlan,
+    deadline: float,
+    *,
+    rng: Callable[[], float] = random.random,
+) -> Evidence:
+    """Probe one URL, with one retry inside the deadline; network trouble is a result, never an exception."""
+    loop = asyncio.get_running_loop()
+    first, retry_after = await _attempt(client, target, plan, deadline)
+    first = replace(first, attempts=(first.as_attempt(),))
+    delay = _retry_delay(first, retry_after, rng)
+    if delay is None or loop.time() + delay + MIN_RETRY_WINDOW_S > deadline:
+        return first
+    await asyncio.sleep(delay)
+    second, _ = await _attempt(client, target, plan, deadline)
+    attempts = (*first.attempts, second.as_attempt())
+    if second.status is Status.OPERATIONAL or second.reason == "slow":
+        detail = f"passed after retry; first try: {first.reason}: {first.detail}"
+        return replace(second, status=Status.DEGRADED, reason="passed_after_retry", detail=detail, attempts=attempts)
+    return replace(second, attempts=attempts)
+
+
+async def gather(
+    plan: CheckPlan,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    rng: Callable[[], float] = random.random,
+    tls: ContextLoader | None = None,
+) -> Gathered:
+    """Run every probe and the status page reads concurrently; nothing outlives plan.timeout_s."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + plan.timeout_s
+    # Each check stops itself a moment early, so it reports its own failure instead of being cut off.
+    own_deadline = deadline - SELF_STOP_S
+    client = make_client(plan.timeout_s, transport, tls=tls)
+    try:
+        jobs: dict[str, Coroutine[Any, Any, Any]] = {
+            t.key: probe(client, t, plan, own_deadline, rng=rng) for t in plan.targets
+        }
+        if plan.status_pages:
+            jobs["status_page"] = read_status_page(client, plan, own_deadline)
+        for base in plan.other_pages:
+            jobs[f"page:{base}"] = read_status_page(client, plan, own_deadline, (base,))
+        tasks = {key: asyncio.ensure_future(job) for key, job in jobs.items()}
+        await asyncio.wait(tasks.values(), timeout=max(0.0, deadline - loop.time()))
+        for task in tasks.values():
+            task.cancel()
+        # Let cancelled tasks unwind (they only hold sockets); bounded so the deadline holds.
+        await asyncio.wait(tasks.values(), timeout=CLOSE_GRACE_S)
+        evidence: dict[str, Evidence] = {}
+        page = StatusPage(False, None, "not_configured", "no status page configured")
+        others: dict[str, StatusPage] = {}
+        for key, task in tasks.items():
+            result = task.result() if task.done() and not task.cancelled() else None
+            if key == "status_page" or key.startswith("page:"):
+                base = key.removeprefix("page:") if key != "status_page" else plan.status_pages[0]
+                read = result or StatusPage(
+                    False, summary_url(base), "timeout", f"no answer within {plan.timeout_s:g} s"
+                )
+                if key == "status_page":
+                    page = read
+                else:
+                    others[base] = read
+            else:
+                target = next(t for t in plan.targets if t.key == key)
+                evidence[key] = result or Evidence(
+                    key, target.url, Status.DOWN, "timeout", f"no answer within {plan.timeout_s:g} s"
+                )
+        return Gathered(evidence, page, others)
+    finally:
+        # Closing must not stretch the deadline either: connections of cancelled requests are dropped.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(client.aclose(), CLOSE_GRACE_S)

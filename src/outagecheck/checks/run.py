@@ -1,0 +1,148 @@
+"""The one entry point of the status pipeline: options in, a source of finished reports out.
+
+cli → run.report_source → plan → probe (http, statuspage) → classify → assess → advice → a Report
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from outagecheck.errors import UsageError
+from outagecheck.model import Report, Status, StatusPage
+
+if TYPE_CHECKING:
+    from outagecheck.checks.tls import ContextLoader
+    from outagecheck.config import Config
+    from outagecheck.surfaces import Surface
+
+MAX_SECONDS = 300.0
+# Statuspage operators throttle pollers: wait and watch read the page at most once a minute.
+POLL_PAGE_EVERY_S = 60.0
+
+ReportSource = Callable[[], Report]
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """The options status, wait and watch share; validated when built."""
+
+    require: tuple[str, ...] = ()
+    timeout: float | None = None
+    slow: float | None = None
+    config: Path | None = None
+    replay: str | None = None
+
+    def __post_init__(self) -> None:
+        for name, value in (("--timeout", self.timeout), ("--slow", self.slow)):
+            if value is not None and not 0 < value <= MAX_SECONDS:
+                raise UsageError(f"{name} must be between 0 and {MAX_SECONDS:g} seconds, got {value:g}")
+        object.__setattr__(self, "require", tuple(dict.fromkeys(self.require)))
+
+
+def report_source(opts: CheckOptions, environ: Mapping[str, str], *, page_every_s: float = 0.0) -> ReportSource:
+    """Return a function that produces the next report: replayed (no network) or live.
+
+    Raises UsageError or ConfigError for what the options or the config get wrong, before any request.
+    """
+    from outagecheck.checks import replay
+    from outagecheck.fallback.journal import outstanding_targets
+
+    source = replay.replay_source(opts.replay, environ)
+    if source is not None:
+        doc, where = replay.load_replay(source)
+        replayed = replay.replay_report(doc, where, opts.require, outstanding_targets())
+        return lambda: replayed
+    # Start loading the CA bundle first: it runs on another core while the imports below run here.
+    from outagecheck.checks.tls import ContextLoader
+
+    tls = ContextLoader()
+    from outagecheck import config
+    from outagecheck.checks.plan import surfaces_for
+
+    cfg = config.load(opts.config)
+    cfg = replace(cfg, timeout=opts.timeout or cfg.timeout, slow=opts.slow or cfg.slow)
+    surfaces = surfaces_for(cfg, environ)
+    ids = [s.id for s in surfaces]
+    unknown = [r for r in opts.require if r not in ids]
+    if unknown:
+        raise UsageError(f"unknown surface '{unknown[0]}' for --require (choose from {', '.join(ids)})")
+    api_key = environ.get("ANTHROPIC_API_KEY", "").strip() or None
+    live = _LiveChecks(cfg, surfaces, environ, api_key, tls, page_every_s)
+    required = opts.require or tuple(ids)
+    return lambda: live.run(required)
+
+
+@dataclass
+class _LiveChecks:
+    """Runs the configured checks again and again; remembers the status page between runs."""
+
+    cfg: Config
+    surfaces: tuple[Surface, ...]
+    environ: Mapping[str, str]
+    api_key: str | None
+    tls: ContextLoader | None = None
+    page_every_s: float = 0.0  # 0: read the status page on every run
+    _page: tuple[float, StatusPage, dict[str, StatusPage]] | None = field(default=None, init=False)
+
+    def run(self, required: tuple[str, ...]) -> Report:
+        import asyncio
+
+        from outagecheck.checks import assess, plan, probe
+        from outagecheck.fallback.journal import outstanding_targets
+
+        checks = plan.build_plan(self.cfg, self.environ, api_key=self.api_key)
+        fresh = self._page is None or time.monotonic() - self._page[0] >= self.page_every_s
+        if not fresh:
+            checks = replace(checks, status_pages=(), other_pages=())
+        seen = asyncio.run(probe.gather(checks, tls=self.tls))
+        if fresh or self._page is None:
+            self._page = (time.monotonic(), seen.page, seen.other_pages)
+        _, page, others = self._page
+        return assess.assess(
+            seen.evidence,
+            page,
+            required=required,
+            outstanding=outstanding_targets(),
+            surfaces=self.surfaces,
+            other_pages=others,
+        )
+
+
+def wait_until_operational(
+    next_report: ReportSource,
+    *,
+    max_wait: float,
+    interval: float,
+    progress: Callable[[str], None],
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> tuple[Report, bool]:
+    """Check until every required surface is operational or `max_wait` has passed.
+
+    Returns the last report and whether it got there; `progress` gets one line per check.
+    """
+    give_up = clock() + max_wait
+    while True:
+        result = next_report()
+        pending = [s for s in result.surfaces if s.id in result.required and s.status is not Status.OPERATIONAL]
+        if not pending:
+            progress(f"{', '.join(result.required)} operational")
+            return result, True
+        left = give_up - clock()
+        why = "; ".join(f"{s.id} {s.status.value} ({s.impact})" for s in pending)
+        if left <= 0:
+            progress(f"gave up after {clock_text(max_wait)}: {why}")
+            return result, False
+        pause = min(interval, left)
+        progress(f"waiting: {why}; next check in {pause:.0f} s, {clock_text(left)} left")
+        sleep(pause)
+
+
+def clock_text(seconds: float) -> str:
+    """90 -> '1m30s', 5400 -> '1h30m'."""
+    s = round(seconds)
+    return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s"

@@ -1,0 +1,165 @@
+"""The official status page: fetch an Atlassian Statuspage v2 summary.json and read it tolerantly.
+
+Unknown fields and values never crash the reader; a page that can't be read gives no signal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import zlib
+from dataclasses import replace
+from typing import Any
+
+import httpx
+
+from outagecheck.checks.classify import SNIFF_BYTES, classify_response
+from outagecheck.checks.http import Tracer, exchange, failure_evidence, proxy_for
+from outagecheck.checks.plan import CheckPlan, summary_url
+from outagecheck.model import Evidence, Incident, Status, StatusPage
+
+MAX_SUMMARY_BYTES = 2 * 1024 * 1024  # the real page is ~2 KB; a runaway body is cut here
+# A status page base that is not the last one gets this share of the time left, so a hanging first
+# base still leaves the fallback base time to answer.
+FIRST_BASE_SHARE = 0.6
+
+
+class UnusableSummary(ValueError):
+    """The body is not a Statuspage summary we can read."""
+
+
+def _text(value: Any, default: str = "") -> str:
+    return value if isinstance(value, str) else default
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def parse_summary(body: bytes, *, page_url: str) -> tuple[dict[str, tuple[str, str]], tuple[Incident, ...], str | None]:
+    """Return (components id -> (name, status), unresolved incidents, indicator) or raise UnusableSummary."""
+    try:
+        doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise UnusableSummary("not JSON") from e
+    if not isinstance(doc, dict) or not isinstance(doc.get("components"), list):
+        raise UnusableSummary("no components list")
+    components: dict[str, tuple[str, str]] = {}
+    for index, comp in enumerate(doc["components"]):
+        if not isinstance(comp, dict):
+            continue
+        name = _text(comp.get("name"))
+        status = _text(comp.get("status"), "unknown")
+        # A component without an id still counts: it can be matched by name.
+        key = _text(comp.get("id")) or f"#{index}"
+        components[key] = (name, status)
+    base = _text(_dict(doc.get("page")).get("url"), page_url).rstrip("/")
+    incidents = tuple(_incident(i, base) for i in _dicts(doc.get("incidents")))
+    indicator = _text(_dict(doc.get("status")).get("indicator")) or None
+    return components, tuple(i for i in incidents if i.status not in ("resolved", "postmortem")), indicator
+
+
+def _incident(raw: dict[str, Any], base: str) -> Incident:
+    updates = _dicts(raw.get("incident_updates"))
+    latest = max(updates, key=lambda u: _text(u.get("display_at")) or _text(u.get("created_at")), default={})
+    link = _text(raw.get("shortlink")) or (f"{base}/incidents/{_text(raw.get('id'))}" if raw.get("id") else base)
+    return Incident(
+        name=_text(raw.get("name"), "(unnamed incident)"),
+        status=_text(raw.get("status"), "unknown"),
+        impact=_text(raw.get("impact"), "unknown"),
+        latest_update=" ".join(_text(latest.get("body")).split()),
+        updated_at=_text(latest.get("display_at")) or _text(raw.get("updated_at")),
+        link=link,
+        components=tuple(_text(c.get("name")) for c in _dicts(raw.get("components")) if c.get("name")),
+    )
+
+
+# -- fetching ------------------------------------------------------------------------------------------
+
+
+def _summary_body(status_code: int, headers: dict[str, str]) -> int:
+    """A readable summary is read whole, up to the cap; an error page only its head."""
+    if not 200 <= status_code < 300 or "x-amzn-waf-action" in headers:
+        return SNIFF_BYTES
+    return MAX_SUMMARY_BYTES
+
+
+async def _fetch_summary(
+    client: httpx.AsyncClient, base: str, plan: CheckPlan, deadline: float
+) -> tuple[Evidence, bytes]:
+    url = summary_url(base)
+    proxy = proxy_for(url)
+    tracer = Tracer()
+    try:
+        answer = await exchange(
+            client, url, headers={}, follow=True, body=_summary_body, deadline=deadline, tracer=tracer
+        )
+    except (httpx.HTTPError, OSError) as exc:
+        gone = failure_evidence("status_page", url, exc, plan.timeout_s, tracer, proxy, None)
+        return replace(gone, status=Status.UNKNOWN), b""
+    code, latency = answer.status_code, answer.latency_s
+    if _summary_body(code, answer.headers) == SNIFF_BYTES:
+        v = classify_response(code, answer.headers, answer.body, latency_s=latency, slow_s=plan.slow_s)
+        return Evidence("status_page", url, Status.UNKNOWN, v.reason, v.detail, code, latency), b""
+    if answer.too_large:
+        detail = f"body over {MAX_SUMMARY_BYTES // 1024} KiB"
+        return Evidence("status_page", url, Status.UNKNOWN, "body_too_large", detail, code, latency), b""
+    if answer.cut_short:
+        detail = f"body still arriving after {plan.timeout_s:g} s"
+        return Evidence("status_page", url, Status.UNKNOWN, "timeout", detail, code, latency), b""
+    if answer.broken is not None:
+        if isinstance(answer.broken, zlib.error):
+            detail = f"body does not decode as {answer.headers.get('content-encoding')}"
+            return Evidence("status_page", url, Status.UNKNOWN, "bad_summary", detail, code, latency), b""
+        gone = failure_evidence("status_page", url, answer.broken, plan.timeout_s, tracer, None, latency)
+        return replace(gone, status=Status.UNKNOWN, http_status=code, local=False), b""
+    return Evidence("status_page", url, Status.OPERATIONAL, "ok", f"HTTP {code}", code, latency), answer.body
+
+
+async def read_status_page(
+    client: httpx.AsyncClient, plan: CheckPlan, deadline: float, bases: tuple[str, ...] | None = None
+) -> StatusPage:
+    """Try each status page base in order until one gives a readable summary; `deadline` is loop time."""
+    loop = asyncio.get_running_loop()
+    attempts: list[Evidence] = []
+    bases = plan.status_pages if bases is None else bases
+    for i, base in enumerate(bases):
+        left = deadline - loop.time()
+        if left <= 0:
+            break
+        is_last = i == len(bases) - 1
+        evidence, body = await _fetch_summary(
+            client, base, plan, deadline if is_last else loop.time() + left * FIRST_BASE_SHARE
+        )
+        if body:
+            try:
+                comps, incidents, indicator = parse_summary(body, page_url=base)
+            except UnusableSummary as e:
+                evidence = replace(
+                    evidence, status=Status.UNKNOWN, reason="bad_summary", detail=f"unreadable summary: {e}"
+                )
+            else:
+                attempts.append(evidence)
+                return StatusPage(
+                    True,
+                    evidence.url,
+                    "ok",
+                    f"read {evidence.url}",
+                    comps,
+                    incidents,
+                    indicator,
+                    tuple(attempts),
+                )
+        attempts.append(evidence)
+    last = attempts[-1] if attempts else None
+    return StatusPage(
+        usable=False,
+        url=last.url if last else None,
+        reason=last.reason if last else "timeout",
+        detail=last.detail if last else "no time left to read the status page",
+        attempts=tuple(attempts),
+    )

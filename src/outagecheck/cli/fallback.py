@@ -1,0 +1,141 @@
+"""`outagecheck fallback`: the guide for this machine, and apply / revert of a config switch."""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from outagecheck.cli.options import ConfigOpt, YesOpt
+from outagecheck.errors import UsageError
+from outagecheck.model import ExitCode, step_lines
+
+fallback_app = typer.Typer(
+    help="How to get around a login outage on this machine, and a safe, reversible switch to the raw API.",
+    no_args_is_help=False,
+)
+
+
+class Scope(enum.StrEnum):
+    USER = "user"
+    LOCAL = "local"
+
+
+ScopeOpt = Annotated[
+    Scope,
+    typer.Option("--scope", help="user: ~/.claude/settings.json; local: this project's .claude/settings.local.json."),
+]
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+@fallback_app.callback(invoke_without_command=True)
+def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER) -> int:
+    """Show how this machine reaches Claude and the exact steps to fall back to the API."""
+    if ctx.invoked_subcommand is not None:
+        return 0
+    from outagecheck.fallback import detect
+
+    setup = detect.detect(Path.cwd(), os.environ)
+    guide = detect.guide(setup, scope=scope.value)
+    _out(guide.summary)
+    for layer in setup.layers:
+        if layer.exists:
+            extras = [
+                "apiKeyHelper set" if layer.api_key_helper else "",
+                *(f"env {k}" for k in layer.env_keys),
+            ]
+            if layer.force_login_method:
+                extras.append(f"forceLoginMethod={layer.force_login_method}")
+            shown = ", ".join(e for e in extras if e) or "nothing that changes auth"
+            _out(f"  {layer.name} settings {layer.path}: {shown}")
+    for name, value in setup.env.items():
+        _out(f"  environment: {name} {'is set' if value == 'set' else '= ' + value}")
+    if setup.onboarding_done is not None:
+        _out(f"  hasCompletedOnboarding: {str(setup.onboarding_done).lower()}")
+    if guide.steps:
+        _out("Steps:")
+        for line in step_lines(guide.steps):
+            _out(line)
+    for warning in guide.warnings:
+        _out(f"Warning: {warning}")
+    return 0
+
+
+def _confirm(yes: bool, question: str) -> bool:
+    if yes:
+        return True
+    try:
+        return typer.confirm(question, default=False)
+    except typer.Abort:
+        raise UsageError(f"no answer to '{question}': pass --yes to write without asking") from None
+
+
+@fallback_app.command()
+def apply(
+    target: Annotated[str, typer.Argument(help="claude-code, or a [[fallback.targets]] name from the config.")],
+    scope: ScopeOpt = Scope.USER,
+    key_command: Annotated[
+        str | None,
+        typer.Option("--key-command", metavar="CMD", help="A command that prints the key (e.g. a password manager)."),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the diff; write nothing.")] = False,
+    yes: YesOpt = False,
+    config: ConfigOpt = None,
+) -> int:
+    """Switch a config to the raw API: shows a diff, asks, backs up, writes atomically, then verifies."""
+    from outagecheck import config as config_file
+    from outagecheck.fallback import apply as applying
+
+    cfg = config_file.load(config)
+    proposal = applying.propose(target, cfg, os.environ, Path.cwd(), scope=scope.value, key_command=key_command)
+    for warning in proposal.warnings:
+        _out(f"Warning: {warning}")
+    if not proposal.planned:
+        _out(f"Nothing to do: {target} already uses the API route.")
+        return 0
+    for change in proposal.planned:
+        sys.stdout.write(change.diff())
+    if dry_run:
+        _out("Dry run: nothing written.")
+        return 0
+    if not _confirm(yes, "Write these changes?"):
+        _out("Nothing written.")
+        return 0
+    for e in applying.write_planned(target, list(proposal.planned)):
+        _out(f"Wrote {e.path}" + (f" (backup: {e.backup})" if e.backup else " (new file)"))
+    _out(f"Undo with: outagecheck fallback revert {target}")
+    if proposal.helper is not None:
+        from outagecheck.fallback.verify import verify_helper
+
+        ok, message = verify_helper(proposal.helper, cfg.endpoints["api"], cfg.timeout)
+        _out(("Verified: " if ok else "Warning: not verified: ") + message)
+    return 0
+
+
+@fallback_app.command()
+def revert(
+    name: Annotated[str | None, typer.Argument(help="Target to revert; all outstanding without it.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Revert without asking.")] = False,
+) -> int:
+    """Undo what apply changed, and nothing else."""
+    from outagecheck.fallback import apply as applying
+
+    pending = [e for e in applying.outstanding() if name is None or e.target == name]
+    if not pending:
+        _out("Nothing to revert." if name is None else f"Nothing to revert for {name}.")
+        return 0
+    for e in reversed(pending):
+        _out(f"Will revert {e.path} ({e.target}, applied {e.applied_at})")
+    if not _confirm(yes, "Write these changes?"):
+        _out("Nothing reverted.")
+        return 0
+    for r in applying.revert(name):
+        _out(f"{r.path}: {r.detail}")
+    return int(ExitCode.OK)

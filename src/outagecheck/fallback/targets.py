@@ -1,0 +1,75 @@
+"""What a fallback changes: the files of `apply claude-code`, or a `[[fallback.targets]]` entry, as edits."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from outagecheck import paths
+from outagecheck.errors import ConfigError, UsageError
+from outagecheck.fallback import documents
+from outagecheck.fallback.safefile import real_path
+
+CLAUDE_CODE: Final = "claude-code"
+
+
+@dataclass(frozen=True)
+class FileEdit:
+    """What to do to one file, before it is read."""
+
+    path: Path
+    fmt: str  # json, toml, env, or "secret" (a whole-file secret written verbatim)
+    set: Mapping[str, Any]
+    unset: tuple[str, ...] = ()
+    secret_bytes: bytes | None = None  # for fmt == "secret"
+
+
+def claude_code_edits(*, scope: str, key_command: str | None, api_key: str | None, cwd: Path) -> list[FileEdit]:
+    """The files `apply claude-code` changes: the key file (if needed), settings, ~/.claude.json."""
+    edits = []
+    if key_command:
+        helper = key_command
+    elif api_key:
+        key_path = paths.key_file()
+        edits.append(FileEdit(key_path, "secret", {}, secret_bytes=(api_key + "\n").encode()))
+        helper = f"cat {shlex.quote(str(real_path(key_path)))}"
+    else:
+        raise UsageError("no key to use: set ANTHROPIC_API_KEY, or pass --key-command CMD that prints it")
+    settings = paths.project_settings(cwd, local=True) if scope == "local" else paths.user_settings()
+    edits.append(FileEdit(settings, "json", {"apiKeyHelper": helper}))
+    # Claude Code's start-up gate: without it a fresh API-key setup hits the (down) login screen.
+    edits.append(FileEdit(paths.claude_state_file(), "json", {"hasCompletedOnboarding": True}))
+    return edits
+
+
+def generic_edits(name: str, fallback_config: Mapping[str, Any], source: str) -> list[FileEdit]:
+    """The file a `[[fallback.targets]]` entry names, validated."""
+    targets = fallback_config.get("targets", [])
+    if not isinstance(targets, list) or not all(isinstance(t, dict) for t in targets):
+        raise ConfigError(f"{source}: 'fallback.targets' must be an array of tables, like [[fallback.targets]]")
+    match = [t for t in targets if t.get("name") == name]
+    if not match:
+        known = ", ".join([CLAUDE_CODE, *(str(t.get("name")) for t in targets)])
+        raise UsageError(f"unknown fallback target '{name}' (known: {known})")
+    t = match[0]
+    where = f"{source}: fallback target '{name}'"
+    unknown = set(t) - {"name", "path", "format", "set", "unset"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown key '{sorted(unknown)[0]}'")
+    if not isinstance(t.get("path"), str) or not t["path"]:
+        raise ConfigError(f"{where}: 'path' must be a file path")
+    path = Path(os.path.expandvars(t["path"])).expanduser()
+    fmt = t.get("format") or documents.infer_format(str(path))
+    if fmt not in documents.FORMATS:
+        raise ConfigError(f"{where}: 'format' must be one of {', '.join(documents.FORMATS)} (cannot infer it)")
+    sets = t.get("set", {})
+    unset = t.get("unset", [])
+    if not isinstance(sets, dict) or (not sets and not unset):
+        raise ConfigError(f"{where}: 'set' must be a table of keys to values, like set = {{\"a.b\" = 1}}")
+    if not isinstance(unset, list) or not all(isinstance(k, str) for k in unset):
+        raise ConfigError(f"{where}: 'unset' must be a list of key names")
+    return [FileEdit(path, fmt, sets, tuple(unset))]

@@ -1,1 +1,0 @@
-"""Bundled outage scenarios for --replay: saved --json reports."""
