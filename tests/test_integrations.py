@@ -13,8 +13,11 @@ import pytest
 from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
+import outagecheck.output.live
+from outagecheck.cli.options import parse_duration
 from tests.conftest import invoke, summary, write_config
 from tests.loopback import LoopbackServer
+from tests.test_drills import api_overloaded
 
 WEB, OAUTH, API, PAGE = "/web/", "/platform/v1/oauth/hello", "/api/api/hello", "/status/api/v2/summary.json"
 real_sockets = pytest.mark.httpx_mock(should_mock=lambda request: False)
@@ -88,8 +91,6 @@ def test_nagios_output_parses_and_maps_the_exit_code(runner: CliRunner) -> None:
 
 
 def test_nagios_states_follow_the_exit_codes(runner: CliRunner, httpx_mock: HTTPXMock) -> None:
-    from tests.test_drills import api_overloaded
-
     api_overloaded(httpx_mock)
     result = invoke(runner, "status", "--format", "nagios")
     assert parse_plugin_output(result.stdout)[0] == "OUTAGECHECK WARNING"
@@ -311,8 +312,6 @@ def test_wait_and_watch_usage_errors(runner: CliRunner, args: list[str], message
 def test_watch_prints_one_line_per_change_off_a_terminal(
     runner: CliRunner, server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import outagecheck.output.live
-
     sleeps: list[float] = []
 
     def fake_sleep(seconds: float) -> None:  # no real waiting; the web surface breaks between checks
@@ -336,8 +335,6 @@ def test_watch_prints_one_line_per_change_off_a_terminal(
 
 
 def test_durations_parse() -> None:
-    from outagecheck.cli.options import parse_duration
-
     assert [parse_duration(t) for t in ("90", "90s", "10m", "1h30m", "2m30s")] == [90, 90, 600, 5400, 150]
 
 

@@ -10,14 +10,14 @@ import sys
 def main() -> None:
     """Run the CLI; `outagecheck --version` alone is answered without importing typer, httpx or rich."""
     if sys.argv[1:] == ["--version"]:
-        from outagecheck import __version__
+        from outagecheck import __version__  # noqa: PLC0415  # --version answers before typer loads
 
         sys.stdout.write(f"outagecheck {__version__}\n")
         return
     # A run lives for a second or two and makes few reference cycles: collecting during the imports
     # only costs time (benchmarks/).
     gc.disable()
-    from outagecheck.cli.app import app
+    from outagecheck.cli.app import app  # noqa: PLC0415  # after the --version shortcut
 
     # prog_name keeps `python -m outagecheck` on the same completion variable as the console script.
     code = app(prog_name="outagecheck", standalone_mode=False)

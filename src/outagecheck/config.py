@@ -13,6 +13,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from outagecheck.errors import ConfigError, printable
+from outagecheck.paths import user_config_dir
 
 DEFAULT_ENDPOINTS: Final[dict[str, str]] = {
     "claude_ai": "https://claude.ai",
@@ -59,13 +60,6 @@ class Config:
     fallback: dict[str, Any] = field(default_factory=dict)
     surfaces: tuple[CustomSurface, ...] = ()
     gateway: bool = True  # a "Gateway (ANTHROPIC_BASE_URL)" row when that points elsewhere
-
-
-def user_config_dir() -> Path:
-    """Return the per-user config directory (XDG on Linux, Application Support on macOS)."""
-    import typer
-
-    return Path(typer.get_app_dir("outagecheck"))
 
 
 def config_path(option: Path | None) -> tuple[Path, bool]:

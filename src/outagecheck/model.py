@@ -22,7 +22,7 @@ class Status(enum.StrEnum):
         return self.value.capitalize()
 
 
-# Precedence for "the worst of": down > degraded > unknown > operational (issue 2, exit codes).
+# Precedence for "the worst of": down > degraded > unknown > operational, as the exit codes rank them.
 SEVERITY: Final[dict[Status, int]] = {
     Status.OPERATIONAL: 0,
     Status.UNKNOWN: 1,

@@ -6,21 +6,30 @@ import os
 import sys
 from pathlib import Path
 
-from outagecheck.config import user_config_dir
+APP = "outagecheck"
 
-__all__ = [
-    "claude_dir",
-    "claude_state_file",
-    "journal_file",
-    "key_file",
-    "lock_file",
-    "managed_settings",
-    "openclaw_config",
-    "project_settings",
-    "state_dir",
-    "user_config_dir",
-    "user_settings",
-]
+
+def _xdg(variable: str, default: Path) -> Path:
+    """An XDG base directory: the variable when it holds an absolute path, else the default.
+
+    The XDG Base Directory spec: "If an implementation encounters a relative path in any of these
+    variables it should consider the path invalid and ignore it"; an empty one means "unset". Reading
+    a relative value would put the config in the current directory, where a cloned repository could
+    plant one. https://specifications.freedesktop.org/basedir-spec/latest/
+    """
+    value = os.environ.get(variable, "")
+    return Path(value) if value and os.path.isabs(value) else default
+
+
+def user_config_dir() -> Path:
+    """outagecheck's config dir: $XDG_CONFIG_HOME/outagecheck, ~/Library/Application Support/outagecheck
+    on macOS, %APPDATA%\\outagecheck on Windows (the same places click's get_app_dir chose)."""
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / APP
+    if sys.platform == "win32":
+        appdata = os.environ.get("APPDATA", "")
+        return (Path(appdata) if appdata and os.path.isabs(appdata) else Path.home() / "AppData" / "Roaming") / APP
+    return _xdg("XDG_CONFIG_HOME", Path.home() / ".config") / APP
 
 
 def state_dir() -> Path:
@@ -28,9 +37,8 @@ def state_dir() -> Path:
     if override := os.environ.get("OUTAGECHECK_STATE_DIR"):
         return Path(override)
     if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "outagecheck" / "state"
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "outagecheck"
+        return Path.home() / "Library" / "Application Support" / APP / "state"
+    return _xdg("XDG_STATE_HOME", Path.home() / ".local" / "state") / APP
 
 
 def journal_file() -> Path:

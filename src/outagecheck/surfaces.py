@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Final
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ ENDPOINTS: Final[dict[str, Endpoint]] = {
     e.key: e
     for e in (
         Endpoint("web", "claude_ai", "/"),
-        # Claude Code's start-up check needs both hellos to answer 200 (claude-surfaces.md 3.2).
+        # Claude Code's start-up connectivity check fetches both hellos and needs a 200 from each; a
+        # failure prints "Unable to connect to Anthropic services" before any login screen.
         Endpoint("oauth_hello", "platform", "/v1/oauth/hello"),
         Endpoint("api_hello", "api", "/api/hello"),
         # Costs no tokens; only probed when ANTHROPIC_API_KEY is set.
@@ -82,8 +84,6 @@ SURFACES: Final[tuple[Surface, ...]] = (
     ),
 )
 
-SURFACE_IDS: Final[tuple[str, ...]] = tuple(s.id for s in SURFACES)
-
 # ANTHROPIC_BASE_URL hosts that are Anthropic's own: no gateway row for them.
 ANTHROPIC_DOMAINS: Final = ("anthropic.com", "claude.ai", "claude.com")
 GATEWAY_ID: Final = "gateway"
@@ -109,8 +109,6 @@ def endpoint_key(surface_id: str) -> str:
 
 def is_gateway(base_url: str) -> bool:
     """True when ANTHROPIC_BASE_URL points at a host that isn't Anthropic's (OpenClaw, LiteLLM, a proxy)."""
-    from urllib.parse import urlsplit
-
     try:
         host = (urlsplit(base_url).hostname or "").lower()
     except ValueError:

@@ -56,7 +56,9 @@ def classify_response(
     status_code: int, headers: Mapping[str, str], body: bytes, *, latency_s: float, slow_s: float
 ) -> Verdict:
     """Classify one HTTP answer; `headers` has lower-case names, `body` is at most SNIFF_BYTES."""
-    # Bot walls first: they say nothing about the service behind them (claude-surfaces.md 6).
+    # Bot walls first: they say nothing about the service behind them. claude.ai answers non-browser
+    # clients from CI or VPN addresses with a Cloudflare challenge while the API answers normally
+    # (anthropics/claude-code#36306, #78594).
     if "x-amzn-waf-action" in headers:
         action = headers["x-amzn-waf-action"]
         return Verdict(Status.UNKNOWN, "bot_challenge", f"AWS WAF {action} (HTTP {status_code})")
@@ -108,7 +110,7 @@ def classify_exception(exc: BaseException, *, timeout_s: float, host: str = "", 
 
     httpx is imported lazily so this module stays cheap to import.
     """
-    import httpx
+    import httpx  # noqa: PLC0415  # the pure rules import without httpx (replays, tests)
 
     chain = _causes(exc)
     text = " ".join(str(e) for e in chain).lower()

@@ -212,3 +212,8 @@ async def gather(
         # Closing must not stretch the deadline either: connections of cancelled requests are dropped.
         with contextlib.suppress(Exception):
             await asyncio.wait_for(client.aclose(), CLOSE_GRACE_S)
+
+
+def gather_now(plan: CheckPlan, *, tls: ContextLoader | None = None) -> Gathered:
+    """Run gather() on a fresh event loop: one check, from synchronous code."""
+    return asyncio.run(gather(plan, tls=tls))

@@ -11,11 +11,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from outagecheck import config
+from outagecheck.checks import replay
+from outagecheck.checks.plan import build_plan, surfaces_for
+from outagecheck.checks.tls import ContextLoader
 from outagecheck.errors import UsageError
+from outagecheck.fallback.journal import outstanding_targets
 from outagecheck.model import Report, Status, StatusPage
 
 if TYPE_CHECKING:
-    from outagecheck.checks.tls import ContextLoader
+    from outagecheck.checks.probe import Gathered
     from outagecheck.config import Config
     from outagecheck.surfaces import Surface
 
@@ -48,20 +53,15 @@ def report_source(opts: CheckOptions, environ: Mapping[str, str], *, page_every_
 
     Raises UsageError or ConfigError for what the options or the config get wrong, before any request.
     """
-    from outagecheck.checks import replay
-    from outagecheck.fallback.journal import outstanding_targets
-
     source = replay.replay_source(opts.replay, environ)
     if source is not None:
         doc, where = replay.load_replay(source)
         replayed = replay.replay_report(doc, where, opts.require, outstanding_targets())
         return lambda: replayed
-    # Start loading the CA bundle first: it runs on another core while the imports below run here.
-    from outagecheck.checks.tls import ContextLoader
-
+    # The CA bundle loads on another core while httpx and the rest load here.
     tls = ContextLoader()
-    from outagecheck import config
-    from outagecheck.checks.plan import surfaces_for
+    # A live run only: a replay never loads httpx or asyncio (tests/test_entry.py checks it).
+    from outagecheck.checks import assess, probe  # noqa: PLC0415
 
     cfg = config.load(opts.config)
     cfg = replace(cfg, timeout=opts.timeout or cfg.timeout, slow=opts.slow or cfg.slow)
@@ -71,7 +71,7 @@ def report_source(opts: CheckOptions, environ: Mapping[str, str], *, page_every_
     if unknown:
         raise UsageError(f"unknown surface '{unknown[0]}' for --require (choose from {', '.join(ids)})")
     api_key = environ.get("ANTHROPIC_API_KEY", "").strip() or None
-    live = _LiveChecks(cfg, surfaces, environ, api_key, tls, page_every_s)
+    live = _LiveChecks(cfg, surfaces, environ, api_key, probe.gather_now, assess.assess, tls, page_every_s)
     required = opts.require or tuple(ids)
     return lambda: live.run(required)
 
@@ -84,25 +84,22 @@ class _LiveChecks:
     surfaces: tuple[Surface, ...]
     environ: Mapping[str, str]
     api_key: str | None
+    gather: Callable[..., Gathered]
+    assess: Callable[..., Report]
     tls: ContextLoader | None = None
     page_every_s: float = 0.0  # 0: read the status page on every run
     _page: tuple[float, StatusPage, dict[str, StatusPage]] | None = field(default=None, init=False)
 
     def run(self, required: tuple[str, ...]) -> Report:
-        import asyncio
-
-        from outagecheck.checks import assess, plan, probe
-        from outagecheck.fallback.journal import outstanding_targets
-
-        checks = plan.build_plan(self.cfg, self.environ, api_key=self.api_key)
+        checks = build_plan(self.cfg, self.environ, api_key=self.api_key)
         fresh = self._page is None or time.monotonic() - self._page[0] >= self.page_every_s
         if not fresh:
             checks = replace(checks, status_pages=(), other_pages=())
-        seen = asyncio.run(probe.gather(checks, tls=self.tls))
+        seen = self.gather(checks, tls=self.tls)
         if fresh or self._page is None:
             self._page = (time.monotonic(), seen.page, seen.other_pages)
         _, page, others = self._page
-        return assess.assess(
+        return self.assess(
             seen.evidence,
             page,
             required=required,

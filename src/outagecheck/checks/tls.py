@@ -27,7 +27,7 @@ class ContextLoader:
         self._thread.start()
 
     def _load(self) -> None:
-        import ssl
+        import ssl  # noqa: PLC0415  # on this thread: the main thread never waits for it
 
         cafile, capath = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
         try:
@@ -36,7 +36,7 @@ class ContextLoader:
             elif capath:
                 self._context = ssl.create_default_context(capath=capath)
             else:
-                import certifi
+                import certifi  # noqa: PLC0415  # only when no SSL_CERT_FILE or SSL_CERT_DIR
 
                 self._context = ssl.create_default_context(cafile=certifi.where())
         except (OSError, ssl.SSLError) as e:

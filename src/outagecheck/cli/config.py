@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated, Any
 
 import typer
 
+from outagecheck import config as config_mod
 from outagecheck.cli.options import ConfigOpt
+from outagecheck.config import ENV_REF
 from outagecheck.errors import WriteError
+from outagecheck.fallback import safefile
+from outagecheck.surfaces import is_gateway
 
 config_app = typer.Typer(help="Create the config file, or show the settings in effect.", no_args_is_help=True)
 
@@ -50,9 +55,6 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> int:
     """Write a commented starter config (refuses to overwrite without --force)."""
-    from outagecheck import config as config_mod
-    from outagecheck.fallback import safefile
-
     path, _ = config_mod.config_path(config)
     if path.exists() and not force:
         raise WriteError(f"{path} already exists; pass --force to overwrite it")
@@ -64,12 +66,7 @@ def init(
 @config_app.command("show")
 def show(config: ConfigOpt = None) -> int:
     """Print the settings in effect, as TOML, and the file they came from."""
-    import os
-
-    import tomli_w
-
-    from outagecheck import config as config_mod
-    from outagecheck.surfaces import is_gateway
+    import tomli_w  # noqa: PLC0415  # only `config show` writes TOML
 
     cfg = config_mod.load(config)
     path, _ = config_mod.config_path(config)
@@ -91,8 +88,6 @@ def show(config: ConfigOpt = None) -> int:
 
 
 def _surface(s: Any) -> dict[str, Any]:
-    from outagecheck.config import ENV_REF
-
     table: dict[str, Any] = {"name": s.name, "url": s.url, "method": s.method}
     if s.expect:
         table["expect"] = list(s.expect)

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from outagecheck import config as config_file
 from outagecheck.cli.options import ConfigOpt, YesOpt
 from outagecheck.errors import UsageError
 from outagecheck.model import ExitCode, step_lines
@@ -40,7 +41,7 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER) -> int:
     """Show how this machine reaches Claude and the exact steps to fall back to the API."""
     if ctx.invoked_subcommand is not None:
         return 0
-    from outagecheck.fallback import detect
+    from outagecheck.fallback import detect  # noqa: PLC0415  # fallback commands only: keeps status light
 
     setup = detect.detect(Path.cwd(), os.environ)
     guide = detect.guide(setup, scope=scope.value)
@@ -90,8 +91,7 @@ def apply(
     config: ConfigOpt = None,
 ) -> int:
     """Switch a config to the raw API: shows a diff, asks, backs up, writes atomically, then verifies."""
-    from outagecheck import config as config_file
-    from outagecheck.fallback import apply as applying
+    from outagecheck.fallback import apply as applying  # noqa: PLC0415  # fallback commands only
 
     cfg = config_file.load(config)
     proposal = applying.propose(target, cfg, os.environ, Path.cwd(), scope=scope.value, key_command=key_command)
@@ -112,7 +112,7 @@ def apply(
         _out(f"Wrote {e.path}" + (f" (backup: {e.backup})" if e.backup else " (new file)"))
     _out(f"Undo with: outagecheck fallback revert {target}")
     if proposal.helper is not None:
-        from outagecheck.fallback.verify import verify_helper
+        from outagecheck.fallback.verify import verify_helper  # noqa: PLC0415  # httpx, after the write
 
         ok, message = verify_helper(proposal.helper, cfg.endpoints["api"], cfg.timeout)
         _out(("Verified: " if ok else "Warning: not verified: ") + message)
@@ -125,7 +125,7 @@ def revert(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Revert without asking.")] = False,
 ) -> int:
     """Undo what apply changed, and nothing else."""
-    from outagecheck.fallback import apply as applying
+    from outagecheck.fallback import apply as applying  # noqa: PLC0415  # fallback commands only
 
     pending = [e for e in applying.outstanding() if name is None or e.target == name]
     if not pending:

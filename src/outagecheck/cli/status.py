@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from outagecheck.checks import replay
 from outagecheck.checks.run import POLL_PAGE_EVERY_S, CheckOptions, report_source, wait_until_operational
 from outagecheck.cli.options import (
     EXIT_CODES_HELP,
@@ -55,7 +56,7 @@ def status(
     renderer = _import_in_background("outagecheck.output.emit")
     result = next_report()
     renderer.join()
-    from outagecheck.output.emit import emit
+    from outagecheck.output.emit import emit  # noqa: PLC0415  # imported above on a thread, while the checks ran
 
     emit(result, chosen, verbose=verbose)
     return int(result.exit_code)
@@ -87,7 +88,7 @@ def wait(
     chosen = output_format(fmt, json_out)
     opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay)
     next_report = report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S)
-    from outagecheck.output.emit import emit
+    from outagecheck.output.emit import emit  # noqa: PLC0415  # rich loads only after the options are valid
 
     result, ok = wait_until_operational(next_report, max_wait=limit, interval=interval, progress=_progress)
     emit(result, chosen)
@@ -115,7 +116,7 @@ def watch(
         raise UsageError(f"--interval must be at least {MIN_WATCH_INTERVAL_S:g} seconds, got {interval:g}")
     if count is not None and count < 1:
         raise UsageError(f"--count must be at least 1, got {count}")
-    from outagecheck.output import live
+    from outagecheck.output import live  # noqa: PLC0415  # rich loads only after the options are valid
 
     opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay)
     return live.watch(report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S), interval, count)
@@ -123,9 +124,7 @@ def watch(
 
 def scenarios() -> int:
     """List the bundled outage scenarios for --replay (outage drills without the network)."""
-    from outagecheck.checks.replay import scenarios as bundled
-
-    for name, description in bundled().items():
+    for name, description in replay.scenarios().items():
         sys.stdout.write(f"{name}\t{description}\n")
     return 0
 

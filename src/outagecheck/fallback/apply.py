@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from outagecheck import paths
 from outagecheck.errors import ConfigError, UsageError, WriteError
-from outagecheck.fallback import documents, journal
+from outagecheck.fallback import detect, documents, journal
 from outagecheck.fallback.safefile import atomic_write, locked, read_bytes, remove, sha256
 from outagecheck.fallback.targets import CLAUDE_CODE, FileEdit, claude_code_edits, generic_edits
 
@@ -216,8 +216,6 @@ def propose(
     target: str, cfg: Config, environ: Mapping[str, str], cwd: Path, *, scope: str, key_command: str | None
 ) -> Proposal:
     """Work out what `fallback apply TARGET` would write; nothing is written."""
-    from outagecheck.fallback import detect
-
     api_key = environ.get("ANTHROPIC_API_KEY", "").strip() or None
     if key_command is not None and not key_command.strip():
         raise UsageError("--key-command is empty")

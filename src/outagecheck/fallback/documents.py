@@ -8,6 +8,8 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import tomli_w
+
 FORMATS: Final = ("json", "toml", "env")
 MISSING: Final = object()  # a key that is absent (distinct from JSON null)
 
@@ -90,8 +92,6 @@ class Document:
                     return minimal
             return _render_json(self.data, self.text)
         if self.fmt == "toml":
-            import tomli_w
-
             return tomli_w.dumps(self.data)
         return _render_env(self.data, self.text)
 

@@ -54,7 +54,7 @@ def load(path: Path) -> list[Entry]:
 
 def save(path: Path, entries: list[Entry]) -> None:
     """Write the journal atomically (0600: it names the user's files)."""
-    import tomli_w
+    import tomli_w  # noqa: PLC0415  # status reads the journal on every run; only apply and revert write it
 
     def plain(entry: Entry) -> dict[str, Any]:
         doc = asdict(entry)
