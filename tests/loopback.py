@@ -148,6 +148,7 @@ class LoopbackServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
+        assert isinstance(host, str)  # typeshed allows bytes for an AF_INET address; __init__ binds "127.0.0.1"
         scheme = "https" if self.tls else "http"
         return f"{scheme}://{host}:{port}"
 

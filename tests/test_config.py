@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from outagecheck import config
 from outagecheck.config import DEFAULT_STATUS_PAGES, Config, config_path, load, parse
 from outagecheck.errors import ConfigError
-from tests.conftest import invoke, write_config
+from tests.helpers import invoke, write_config
 
 
 def test_empty_config_is_the_defaults() -> None:

@@ -1,4 +1,5 @@
-"""The key sweep in conftest must itself be able to fail: a leak in output or in a file is caught."""
+"""The key sweep (conftest.py, with helpers.sweep) must itself be able to fail: a leak in output or in a file
+is caught."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from tests.conftest import TEST_KEY, sweep_files
+from tests.helpers import TEST_KEY, sweep_files
 
 leaky = typer.Typer()
 

@@ -11,17 +11,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from outagecheck import config
-from outagecheck.checks import replay
-from outagecheck.checks.plan import build_plan, surfaces_for
-from outagecheck.checks.tls import ContextLoader
 from outagecheck.errors import UsageError
-from outagecheck.fallback.journal import outstanding_targets
 from outagecheck.model import Report, Status, StatusPage
 
 if TYPE_CHECKING:
+    from outagecheck.checks.plan import CheckPlan
     from outagecheck.checks.probe import Gathered
-    from outagecheck.config import Config
+    from outagecheck.checks.tls import ContextLoader
     from outagecheck.surfaces import Surface
 
 MAX_SECONDS = 300.0
@@ -53,45 +49,52 @@ def report_source(opts: CheckOptions, environ: Mapping[str, str], *, page_every_
 
     Raises UsageError or ConfigError for what the options or the config get wrong, before any request.
     """
+    # What a check needs loads when a check runs: --help and the other commands never pay for it.
+    from outagecheck.checks import replay  # noqa: PLC0415
+    from outagecheck.fallback.journal import outstanding_targets  # noqa: PLC0415
+
     source = replay.replay_source(opts.replay, environ)
     if source is not None:
         doc, where = replay.load_replay(source)
         replayed = replay.replay_report(doc, where, opts.require, outstanding_targets())
         return lambda: replayed
-    # The CA bundle loads on another core while httpx and the rest load here.
+    # A live run: the CA bundle starts loading on another core first, while httpx and the rest load
+    # here; a replay never loads them (tests check it).
+    from outagecheck.checks.tls import ContextLoader  # noqa: PLC0415
+
     tls = ContextLoader()
-    # A live run only: a replay never loads httpx or asyncio (tests/test_entry.py checks it).
-    from outagecheck.checks import assess, probe  # noqa: PLC0415
+    from outagecheck import config  # noqa: PLC0415
+    from outagecheck.checks import assess, plan, probe  # noqa: PLC0415
 
     cfg = config.load(opts.config)
     cfg = replace(cfg, timeout=opts.timeout or cfg.timeout, slow=opts.slow or cfg.slow)
-    surfaces = surfaces_for(cfg, environ)
+    surfaces = plan.surfaces_for(cfg, environ)
     ids = [s.id for s in surfaces]
     unknown = [r for r in opts.require if r not in ids]
     if unknown:
         raise UsageError(f"unknown surface '{unknown[0]}' for --require (choose from {', '.join(ids)})")
     api_key = environ.get("ANTHROPIC_API_KEY", "").strip() or None
-    live = _LiveChecks(cfg, surfaces, environ, api_key, probe.gather_now, assess.assess, tls, page_every_s)
+    checks = plan.build_plan(cfg, environ, api_key=api_key)
+    live = _LiveChecks(checks, surfaces, probe.gather_now, assess.assess, outstanding_targets, tls, page_every_s)
     required = opts.require or tuple(ids)
     return lambda: live.run(required)
 
 
 @dataclass
 class _LiveChecks:
-    """Runs the configured checks again and again; remembers the status page between runs."""
+    """Runs the planned checks again and again; remembers the status page between runs."""
 
-    cfg: Config
+    checks: CheckPlan
     surfaces: tuple[Surface, ...]
-    environ: Mapping[str, str]
-    api_key: str | None
     gather: Callable[..., Gathered]
     assess: Callable[..., Report]
+    outstanding: Callable[[], tuple[str, ...]]  # fallbacks applied and not reverted, for the reminder
     tls: ContextLoader | None = None
     page_every_s: float = 0.0  # 0: read the status page on every run
     _page: tuple[float, StatusPage, dict[str, StatusPage]] | None = field(default=None, init=False)
 
     def run(self, required: tuple[str, ...]) -> Report:
-        checks = build_plan(self.cfg, self.environ, api_key=self.api_key)
+        checks = self.checks
         fresh = self._page is None or time.monotonic() - self._page[0] >= self.page_every_s
         if not fresh:
             checks = replace(checks, status_pages=(), other_pages=())
@@ -103,7 +106,7 @@ class _LiveChecks:
             seen.evidence,
             page,
             required=required,
-            outstanding=outstanding_targets(),
+            outstanding=self.outstanding(),
             surfaces=self.surfaces,
             other_pages=others,
         )

@@ -8,12 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from outagecheck import config as config_mod
 from outagecheck.cli.options import ConfigOpt
-from outagecheck.config import ENV_REF
 from outagecheck.errors import WriteError
-from outagecheck.fallback import safefile
-from outagecheck.surfaces import is_gateway
 
 config_app = typer.Typer(help="Create the config file, or show the settings in effect.", no_args_is_help=True)
 
@@ -55,6 +51,12 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> int:
     """Write a commented starter config (refuses to overwrite without --force)."""
+    # The config module loads only for the config commands: --help and status stay light.
+    from outagecheck import config as config_mod  # noqa: PLC0415
+    from outagecheck.fallback import safefile  # noqa: PLC0415
+
+    # The config module loads only for the config commands: --help and status stay light.
+
     path, _ = config_mod.config_path(config)
     if path.exists() and not force:
         raise WriteError(f"{path} already exists; pass --force to overwrite it")
@@ -67,6 +69,9 @@ def init(
 def show(config: ConfigOpt = None) -> int:
     """Print the settings in effect, as TOML, and the file they came from."""
     import tomli_w  # noqa: PLC0415  # only `config show` writes TOML
+
+    from outagecheck import config as config_mod  # noqa: PLC0415  # config commands only
+    from outagecheck.surfaces import is_gateway  # noqa: PLC0415  # config commands only
 
     cfg = config_mod.load(config)
     path, _ = config_mod.config_path(config)
@@ -88,6 +93,8 @@ def show(config: ConfigOpt = None) -> int:
 
 
 def _surface(s: Any) -> dict[str, Any]:
+    from outagecheck.config import ENV_REF  # noqa: PLC0415  # config commands only
+
     table: dict[str, Any] = {"name": s.name, "url": s.url, "method": s.method}
     if s.expect:
         table["expect"] = list(s.expect)

@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from outagecheck import config as config_file
 from outagecheck.cli.options import ConfigOpt, YesOpt
 from outagecheck.errors import UsageError
 from outagecheck.model import ExitCode, step_lines
@@ -91,6 +90,7 @@ def apply(
     config: ConfigOpt = None,
 ) -> int:
     """Switch a config to the raw API: shows a diff, asks, backs up, writes atomically, then verifies."""
+    from outagecheck import config as config_file  # noqa: PLC0415  # fallback commands only
     from outagecheck.fallback import apply as applying  # noqa: PLC0415  # fallback commands only
 
     cfg = config_file.load(config)

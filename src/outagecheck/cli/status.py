@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 
-from outagecheck.checks import replay
 from outagecheck.checks.run import POLL_PAGE_EVERY_S, CheckOptions, report_source, wait_until_operational
 from outagecheck.cli.options import (
     EXIT_CODES_HELP,
@@ -124,6 +123,8 @@ def watch(
 
 def scenarios() -> int:
     """List the bundled outage scenarios for --replay (outage drills without the network)."""
+    from outagecheck.checks import replay  # noqa: PLC0415  # this command only
+
     for name, description in replay.scenarios().items():
         sys.stdout.write(f"{name}\t{description}\n")
     return 0

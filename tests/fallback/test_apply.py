@@ -11,7 +11,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
-from tests.conftest import API_MODELS, TEST_KEY, invoke, write_config
+from tests.helpers import API_MODELS, TEST_KEY, invoke, write_config
 
 SETTINGS = {
     "permissions": {"allow": ["Bash(npm run test:*)"], "deny": ["Read(./.env)"]},

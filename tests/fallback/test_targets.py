@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import invoke, write_config
+from tests.helpers import invoke, write_config
 
 TOML_TEXT = """# my tool's config
 [llm]

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from outagecheck.checks.statuspage import UnusableSummary, parse_summary
-from tests.conftest import march_summary, summary
+from tests.helpers import march_summary, summary
 
 
 def test_parses_the_real_shape() -> None:

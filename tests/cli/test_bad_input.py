@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from outagecheck import config
 from outagecheck.errors import ConfigError
-from tests.conftest import invoke, loopback_config
+from tests.helpers import invoke, loopback_config
 from tests.loopback import LoopbackServer
 
 KNOWN = ["timeout", "slow", "endpoints", "fallback", "claude_ai", "platform", "api", "status_page"]
@@ -100,7 +100,7 @@ def test_bad_config_through_the_cli_is_one_line_and_78(runner: CliRunner, tmp_pa
 def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path, loopback: LoopbackServer) -> None:
     for path in ("/web/", "/platform/v1/oauth/hello", "/api/api/hello", "/status/api/v2/summary.json"):
         loopback.route(path, hang=True)
-    cfg = loopback_config(tmp_path, loopback)
+    cfg = loopback_config(tmp_path, loopback, timeout=5.0)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "outagecheck", "status", "--config", str(cfg), "--timeout", "30"],

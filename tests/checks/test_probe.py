@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 from pathlib import Path
 
@@ -14,12 +13,19 @@ from typer.testing import CliRunner
 from outagecheck.checks.plan import CheckPlan, Target
 from outagecheck.checks.probe import gather
 from outagecheck.model import Status
-from tests.conftest import TEST_KEY, invoke, loopback_config, march_summary, summary
+from tests.helpers import (
+    HELLO,
+    TEST_KEY,
+    free_port,
+    invoke,
+    loopback_config,
+    march_summary,
+    real_sockets,
+    summary,
+)
 from tests.loopback import LoopbackServer
 
-pytestmark = pytest.mark.httpx_mock(should_mock=lambda request: False)  # real loopback traffic only
-
-HELLO = {"json": {"message": "hello"}}
+pytestmark = real_sockets  # real loopback traffic only
 
 
 def route_march(server: LoopbackServer, delay: float = 0.0) -> None:
@@ -37,15 +43,9 @@ def route_march(server: LoopbackServer, delay: float = 0.0) -> None:
 ROUTES = ["/web/", "/platform/v1/oauth/hello", "/api/api/hello", "/status/api/v2/summary.json"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_march_replay_on_loopback(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path) -> None:
     route_march(loopback)
-    cfg = loopback_config(tmp_path, loopback)
+    cfg = loopback_config(tmp_path, loopback, timeout=5.0)
     result = invoke(runner, "status", "--config", str(cfg), "--json")
     doc = json.loads(result.stdout)
     assert result.exit_code == 2 == doc["exit_code"]
@@ -62,7 +62,7 @@ def test_march_replay_on_loopback(runner: CliRunner, loopback: LoopbackServer, t
 def test_checks_overlap(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path) -> None:
     delay = 1.0
     route_march(loopback, delay=delay)
-    cfg = loopback_config(tmp_path, loopback)
+    cfg = loopback_config(tmp_path, loopback, timeout=5.0)
     start = time.perf_counter()
     result = invoke(runner, "status", "--config", str(cfg))
     wall = time.perf_counter() - start
@@ -127,7 +127,7 @@ def test_keyed_probe_does_not_follow_redirects(
     route_march(loopback)
     loopback.route("/api/v1/models?limit=1", status=307, headers={"location": loopback.url + "/stolen"})
     monkeypatch.setenv("ANTHROPIC_API_KEY", TEST_KEY)
-    cfg = loopback_config(tmp_path, loopback)
+    cfg = loopback_config(tmp_path, loopback, timeout=5.0)
     doc = json.loads(invoke(runner, "status", "--config", str(cfg), "--json").stdout)
     assert "/stolen" not in loopback.paths()
     keyed = [r for _, p, r in loopback.requests if r.get("x-api-key")]

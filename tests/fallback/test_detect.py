@@ -10,7 +10,7 @@ from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
 from outagecheck.fallback import detect
-from tests.conftest import TEST_KEY, invoke, write_config
+from tests.helpers import TEST_KEY, invoke, write_config
 
 
 def fake_claude(bin_dir: Path, script: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,9 +9,10 @@ import pytest
 from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
-from tests.conftest import (
+from tests.helpers import (
     API_HELLO,
     API_MODELS,
+    GOLDEN,
     OAUTH_HELLO,
     STATUS,
     STATUS_ORIGIN,
@@ -21,8 +22,6 @@ from tests.conftest import (
     summary,
     write_config,
 )
-
-GOLDEN = Path(__file__).parent / "golden"
 
 
 def check_golden(name: str, text: str) -> None:
@@ -197,6 +196,12 @@ def test_usage_errors_exit_64_with_one_line(runner: CliRunner, args: list[str], 
     assert result.stderr.startswith("outagecheck: error: ")
     assert message in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_json_and_format_must_agree(runner: CliRunner) -> None:
+    result = invoke(runner, "status", "--json", "--format", "nagios")
+    assert result.exit_code == 64
+    assert "disagree" in result.stderr
 
 
 @pytest.mark.parametrize(

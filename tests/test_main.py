@@ -10,10 +10,8 @@ import sys
 from pathlib import Path
 
 from outagecheck import __version__
-from tests.conftest import loopback_config, march_summary
+from tests.helpers import ROOT, loopback_config, march_summary
 from tests.loopback import LoopbackServer
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def outagecheck(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -41,7 +39,7 @@ def test_exit_codes_survive_the_fast_exit(tmp_path: Path, loopback: LoopbackServ
     loopback.route("/platform/v1/oauth/hello", status=500, body=b"down")
     loopback.route("/api/api/hello", json={"message": "hello"})
     loopback.route("/status/api/v2/summary.json", json=march_summary())
-    run = outagecheck("status", "--config", str(loopback_config(tmp_path, loopback)), "--json")
+    run = outagecheck("status", "--config", str(loopback_config(tmp_path, loopback, timeout=5.0)), "--json")
     assert run.returncode == 2
     assert json.loads(run.stdout)["exit_code"] == 2  # all of stdout was flushed before the exit
 

@@ -13,34 +13,9 @@ import pytest
 from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
-from tests.conftest import API_HELLO, OAUTH_HELLO, STATUS, WEB, invoke, march_summary, summary
+from tests.helpers import GOLDEN, ROOT, api_down, api_overloaded, invoke, march
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "src" / "outagecheck" / "checks" / "scenarios"
-GOLDEN = Path(__file__).parent / "golden"
-
-
-def march(mock: HTTPXMock) -> None:
-    mock.add_response(url=WEB, status_code=500, text="Claude will return soon", is_reusable=True)
-    error = {"type": "error", "error": {"type": "api_error", "message": "Internal server error"}}
-    mock.add_response(url=OAUTH_HELLO, status_code=500, json=error, is_reusable=True)
-    mock.add_response(url=API_HELLO, json={"message": "hello"})
-    mock.add_response(url=STATUS, json=march_summary())
-
-
-def api_down(mock: HTTPXMock) -> None:
-    for url in (WEB, OAUTH_HELLO, API_HELLO):
-        mock.add_response(url=url, status_code=503, text="upstream connect error", is_reusable=True)
-    down = {k: "major_outage" for k in ("rwppv331jlwc", "yyzkbfz2thpt", "k8w3r06qmzrp")}
-    mock.add_response(url=STATUS, json=summary(**down))
-
-
-def api_overloaded(mock: HTTPXMock) -> None:
-    mock.add_response(url=WEB, text="<html>Claude</html>")
-    mock.add_response(url=OAUTH_HELLO, json={"message": "hello"})
-    overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
-    mock.add_response(url=API_HELLO, status_code=529, json=overloaded)
-    mock.add_response(url=STATUS, json=summary(k8w3r06qmzrp="degraded_performance"))
-
+SCENARIOS = ROOT / "src" / "outagecheck" / "checks" / "scenarios"
 
 BUNDLED: dict[str, tuple[str, Callable[[HTTPXMock], None]]] = {
     "march-2026": ("2026-03-02: claude.ai and Claude Code logins down, the API up (exit 2)", march),

@@ -12,8 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from outagecheck.cli.app import app
+from tests.helpers import ROOT
 
-COMPLETIONS = Path(__file__).parent.parent / "completions"
+COMPLETIONS = ROOT / "completions"
 
 
 def generate(shell: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import socket
 import ssl
 import time
 import zlib
@@ -17,44 +16,28 @@ import pytest
 import trustme
 from typer.testing import CliRunner
 
-from tests.conftest import TEST_KEY, invoke, march_summary, summary, write_config
+from tests.helpers import (
+    API_PATH,
+    HELLO,
+    PAGE_PATH,
+    TEST_KEY,
+    WEB_PATH,
+    Endpoints,
+    free_port,
+    invoke,
+    loopback_config,
+    march_summary,
+    real_sockets,
+    route_healthy,
+    summary,
+)
 from tests.loopback import LoopbackServer
 
-pytestmark = pytest.mark.httpx_mock(should_mock=lambda request: False)  # real sockets only
+pytestmark = real_sockets  # real sockets only
 
-HELLO: dict[str, Any] = {"json": {"message": "hello"}}
-WEB, OAUTH, API, PAGE = "/web/", "/platform/v1/oauth/hello", "/api/api/hello", "/status/api/v2/summary.json"
 SLACK_S = 1.5  # generous: these tests check that the command returns, the benchmark measures how fast
 API_ERROR_500 = {"type": "error", "error": {"type": "api_error", "message": "Internal server error"}}
 CF_CHALLENGE = b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>cf</body></html>"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def healthy(server: LoopbackServer) -> None:
-    server.route(WEB, body=b"<html>Claude</html>")
-    server.route(OAUTH, **HELLO)
-    server.route(API, **HELLO)
-    server.route(PAGE, json=summary())
-
-
-def config(tmp_path: Path, *, timeout: float = 3.0, **bases: str) -> Path:
-    lines = [f"timeout = {timeout}", "[endpoints]"] + [f'{k} = "{v}"' for k, v in bases.items()]
-    return write_config(tmp_path / "faults.toml", "\n".join(lines) + "\n")
-
-
-def on(server: LoopbackServer) -> dict[str, str]:
-    base = server.url
-    return {
-        "claude_ai": f"{base}/web",
-        "platform": f"{base}/platform",
-        "api": f"{base}/api",
-        "status_page": f"{base}/status",
-    }
 
 
 def run(runner: CliRunner, cfg: Path, *args: str, timeout: float = 3.0) -> tuple[dict[str, Any], int, float]:
@@ -73,23 +56,16 @@ def evidence(doc: dict[str, Any], endpoint: str) -> dict[str, Any]:
     return next(e for s in doc["surfaces"] for e in s["evidence"] if e["endpoint"] == endpoint)
 
 
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as s:
-        healthy(s)
-        yield s
-
-
 GZIP_BOMB = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # 64 MiB inflated, ~64 KiB sent
 
 # (id, path, route, surface, status, reason, exit code). A bot wall casts no vote, so the status page's
-# "operational" decides those surfaces; test_cli covers a bot wall with no status page.
+# "operational" decides those surfaces; cli/test_status.py covers a bot wall with no status page.
 FAULTS = [
-    ("http-500", WEB, {"status": 500, "body": b"Claude will return soon"}, "web", "down", "http_5xx", 2),
-    ("cloudflare-522", WEB, {"status": 522, "body": b"origin unreachable"}, "web", "down", "http_5xx", 2),
+    ("http-500", WEB_PATH, {"status": 500, "body": b"Claude will return soon"}, "web", "down", "http_5xx", 2),
+    ("cloudflare-522", WEB_PATH, {"status": 522, "body": b"origin unreachable"}, "web", "down", "http_5xx", 2),
     (
         "overloaded-529",
-        API,
+        API_PATH,
         {"status": 529, "json": {"type": "error", "error": {"type": "overloaded_error"}}},
         "api",
         "degraded",
@@ -98,7 +74,7 @@ FAULTS = [
     ),
     (
         "rate-limited-429",
-        API,
+        API_PATH,
         {"status": 429, "headers": {"retry-after": "3600"}},
         "api",
         "degraded",
@@ -107,44 +83,52 @@ FAULTS = [
     ),
     (
         "cloudflare-challenge",
-        WEB,
+        WEB_PATH,
         {"status": 403, "headers": {"cf-mitigated": "challenge"}, "body": CF_CHALLENGE},
         "web",
         "operational",
         "bot_challenge",
         0,
     ),
-    ("challenge-page-503", WEB, {"status": 503, "body": CF_CHALLENGE}, "web", "operational", "bot_challenge", 0),
+    ("challenge-page-503", WEB_PATH, {"status": 503, "body": CF_CHALLENGE}, "web", "operational", "bot_challenge", 0),
     (
         "aws-waf-405",
-        WEB,
+        WEB_PATH,
         {"status": 405, "headers": {"x-amzn-waf-action": "captcha"}},
         "web",
         "operational",
         "bot_challenge",
         0,
     ),
-    ("hang", WEB, {"hang": True}, "web", "down", "timeout", 2),
-    ("slow-past-deadline", WEB, {"delay": 5.0}, "web", "down", "timeout", 2),
-    ("close-at-once", WEB, {"close": True}, "web", "down", "reset", 2),
-    ("reset-mid-headers", WEB, {"reset_in_headers": True}, "web", "down", "reset", 2),
+    ("hang", WEB_PATH, {"hang": True}, "web", "down", "timeout", 2),
+    ("slow-past-deadline", WEB_PATH, {"delay": 5.0}, "web", "down", "timeout", 2),
+    ("close-at-once", WEB_PATH, {"close": True}, "web", "down", "reset", 2),
+    ("reset-mid-headers", WEB_PATH, {"reset_in_headers": True}, "web", "down", "reset", 2),
     (
         "reset-mid-body-of-500",
-        WEB,
+        WEB_PATH,
         {"status": 500, "body": b"e" * 4000, "reset_in_body": True},
         "web",
         "down",
         "http_5xx",
         2,
     ),
-    ("drip-500-body", WEB, {"status": 500, "body": b"e" * 100, "drip": 0.1}, "web", "down", "http_5xx", 2),
-    ("not-http", WEB, {"raw": b"SSH-2.0-OpenSSH_9.6\r\nProtocol mismatch.\r\n\r\n"}, "web", "down", "not_http", 2),
-    ("redirect-to-itself", WEB, {"status": 302, "headers": {"location": WEB}}, "web", "down", "redirect_loop", 2),
-    ("200MB-body-on-200", WEB, {"body_size": 200 * 1024 * 1024}, "web", "operational", "ok", 0),
-    ("200MB-body-on-500", WEB, {"status": 500, "body_size": 200 * 1024 * 1024}, "web", "down", "http_5xx", 2),
-    ("rate-limited-no-retry-after", API, {"status": 429}, "api", "degraded", "rate_limited", 1),
-    ("plain-405", WEB, {"status": 405, "body": b"method not allowed"}, "web", "degraded", "unexpected_status", 1),
-    ("unexpected-404", WEB, {"status": 404, "body": b"gone"}, "web", "degraded", "unexpected_status", 1),
+    ("drip-500-body", WEB_PATH, {"status": 500, "body": b"e" * 100, "drip": 0.1}, "web", "down", "http_5xx", 2),
+    ("not-http", WEB_PATH, {"raw": b"SSH-2.0-OpenSSH_9.6\r\nProtocol mismatch.\r\n\r\n"}, "web", "down", "not_http", 2),
+    (
+        "redirect-to-itself",
+        WEB_PATH,
+        {"status": 302, "headers": {"location": WEB_PATH}},
+        "web",
+        "down",
+        "redirect_loop",
+        2,
+    ),
+    ("200MB-body-on-200", WEB_PATH, {"body_size": 200 * 1024 * 1024}, "web", "operational", "ok", 0),
+    ("200MB-body-on-500", WEB_PATH, {"status": 500, "body_size": 200 * 1024 * 1024}, "web", "down", "http_5xx", 2),
+    ("rate-limited-no-retry-after", API_PATH, {"status": 429}, "api", "degraded", "rate_limited", 1),
+    ("plain-405", WEB_PATH, {"status": 405, "body": b"method not allowed"}, "web", "degraded", "unexpected_status", 1),
+    ("unexpected-404", WEB_PATH, {"status": 404, "body": b"gone"}, "web", "degraded", "unexpected_status", 1),
 ]
 
 
@@ -154,7 +138,7 @@ FAULTS = [
 )
 def test_fault_has_a_named_reason(
     runner: CliRunner,
-    server: LoopbackServer,
+    loopback: LoopbackServer,
     tmp_path: Path,
     path: str,
     route: dict[str, Any],
@@ -163,9 +147,9 @@ def test_fault_has_a_named_reason(
     reason: str,
     code: int,
 ) -> None:
-    server.route(path, **route)
+    loopback.route(path, **route)
     timeout = 1.5
-    doc, exit_code, wall = run(runner, config(tmp_path, **on(server)), timeout=timeout)
+    doc, exit_code, wall = run(runner, loopback_config(tmp_path, loopback), timeout=timeout)
     verdict = surface(doc, sid)
     driver = next(e for e in verdict["evidence"] if e["reason"] == reason)
     assert (verdict["status"], exit_code, doc["exit_code"]) == (status, code, code)
@@ -175,17 +159,15 @@ def test_fault_has_a_named_reason(
     assert wall < timeout + SLACK_S
 
 
-def test_refused_port_is_connect_refused(runner: CliRunner, server: LoopbackServer, tmp_path: Path) -> None:
-    bases = on(server) | {"claude_ai": f"http://127.0.0.1:{free_port()}"}
-    doc, code, _ = run(runner, config(tmp_path, **bases))
+def test_refused_port_is_connect_refused(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path) -> None:
+    doc, code, _ = run(runner, loopback_config(tmp_path, loopback, claude_ai=f"http://127.0.0.1:{free_port()}"))
     web = evidence(doc, "web")
     assert (web["reason"], web["status"], code) == ("connect_refused", "down", 2)
     assert len(web["attempts"]) == 2  # a refused connection gets its one retry
 
 
-def test_unresolvable_name_is_dns(runner: CliRunner, server: LoopbackServer, tmp_path: Path) -> None:
-    bases = on(server) | {"claude_ai": "http://claude.invalid"}
-    doc, code, _ = run(runner, config(tmp_path, **bases))
+def test_unresolvable_name_is_dns(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path) -> None:
+    doc, code, _ = run(runner, loopback_config(tmp_path, loopback, claude_ai="http://claude.invalid"))
     web = evidence(doc, "web")
     assert (web["reason"], surface(doc, "web")["status"], code) == ("dns", "down", 2)
     assert "claude.invalid did not resolve" in web["detail"]
@@ -194,38 +176,38 @@ def test_unresolvable_name_is_dns(runner: CliRunner, server: LoopbackServer, tmp
 # -- retries --------------------------------------------------------------------------------------------
 
 
-def test_passing_only_on_retry_is_degraded(runner: CliRunner, server: LoopbackServer, tmp_path: Path) -> None:
-    server.route(WEB, status=503, body=b"busy", times=1)
-    server.then(WEB, body=b"<html>Claude</html>")
-    doc, code, _ = run(runner, config(tmp_path, **on(server)))
+def test_passing_only_on_retry_is_degraded(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path) -> None:
+    loopback.route(WEB_PATH, status=503, body=b"busy", times=1)
+    loopback.then(WEB_PATH, body=b"<html>Claude</html>")
+    doc, code, _ = run(runner, loopback_config(tmp_path, loopback))
     web = surface(doc, "web")
     assert (web["status"], code) == ("degraded", 1)
     assert web["evidence"][0]["reason"] == "passed_after_retry"
     assert [a["reason"] for a in web["evidence"][0]["attempts"]] == ["http_5xx", "ok"]
     assert "passed after retry" in web["impact"]
-    assert server.paths().count(WEB) == 2
+    assert loopback.paths().count(WEB_PATH) == 2
 
 
 def test_reset_then_answer_is_degraded_not_operational(
-    runner: CliRunner, server: LoopbackServer, tmp_path: Path
+    runner: CliRunner, loopback: LoopbackServer, tmp_path: Path
 ) -> None:
-    server.route(WEB, close=True, times=1)
-    server.then(WEB, body=b"<html>Claude</html>")
-    doc, code, _ = run(runner, config(tmp_path, **on(server)))
+    loopback.route(WEB_PATH, close=True, times=1)
+    loopback.then(WEB_PATH, body=b"<html>Claude</html>")
+    doc, code, _ = run(runner, loopback_config(tmp_path, loopback))
     assert ([a["reason"] for a in evidence(doc, "web")["attempts"]], code) == (["reset", "ok"], 1)
 
 
-def test_failing_twice_lists_both_attempts(runner: CliRunner, server: LoopbackServer, tmp_path: Path) -> None:
-    server.route(WEB, status=500, body=b"down")
-    doc, _, _ = run(runner, config(tmp_path, **on(server)))
+def test_failing_twice_lists_both_attempts(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path) -> None:
+    loopback.route(WEB_PATH, status=500, body=b"down")
+    doc, _, _ = run(runner, loopback_config(tmp_path, loopback))
     assert [a["http_status"] for a in evidence(doc, "web")["attempts"]] == [500, 500]
 
 
-def test_retry_after_that_fits_is_honoured(runner: CliRunner, server: LoopbackServer, tmp_path: Path) -> None:
-    server.route(API, status=429, headers={"retry-after": "1"}, times=1)
-    server.then(API, **HELLO)
+def test_retry_after_that_fits_is_honoured(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path) -> None:
+    loopback.route(API_PATH, status=429, headers={"retry-after": "1"}, times=1)
+    loopback.then(API_PATH, **HELLO)
     start = time.perf_counter()
-    doc, _, _ = run(runner, config(tmp_path, **on(server)), timeout=4.0)
+    doc, _, _ = run(runner, loopback_config(tmp_path, loopback), timeout=4.0)
     assert time.perf_counter() - start >= 1.0  # it waited as told
     attempts = evidence(doc, "api_hello")["attempts"]
     assert [a["reason"] for a in attempts] == ["rate_limited", "ok"]
@@ -233,18 +215,18 @@ def test_retry_after_that_fits_is_honoured(runner: CliRunner, server: LoopbackSe
 
 
 def test_retry_after_past_the_deadline_is_not_waited_for(
-    runner: CliRunner, server: LoopbackServer, tmp_path: Path
+    runner: CliRunner, loopback: LoopbackServer, tmp_path: Path
 ) -> None:
-    server.route(API, status=529, headers={"retry-after": "30"})
-    doc, code, wall = run(runner, config(tmp_path, **on(server)), timeout=2.0)
+    loopback.route(API_PATH, status=529, headers={"retry-after": "30"})
+    doc, code, wall = run(runner, loopback_config(tmp_path, loopback), timeout=2.0)
     assert len(evidence(doc, "api_hello")["attempts"]) == 1
     assert (code, surface(doc, "api")["status"]) == (1, "degraded")
     assert wall < 2.0
 
 
-def test_no_retry_when_the_deadline_leaves_no_room(runner: CliRunner, server: LoopbackServer, tmp_path: Path) -> None:
-    server.route(WEB, status=500, delay=0.9)
-    doc, code, wall = run(runner, config(tmp_path, **on(server)), timeout=1.0)
+def test_no_retry_when_the_deadline_leaves_no_room(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path) -> None:
+    loopback.route(WEB_PATH, status=500, delay=0.9)
+    doc, code, wall = run(runner, loopback_config(tmp_path, loopback), timeout=1.0)
     assert len(evidence(doc, "web")["attempts"]) == 1
     assert code == 2
     assert wall < 1.0 + SLACK_S
@@ -253,8 +235,8 @@ def test_no_retry_when_the_deadline_leaves_no_room(runner: CliRunner, server: Lo
 # -- the status page ------------------------------------------------------------------------------------
 
 
-def page_case(runner: CliRunner, server: LoopbackServer, tmp_path: Path, timeout: float = 2.0) -> dict[str, Any]:
-    doc, _, wall = run(runner, config(tmp_path, **on(server)), timeout=timeout)
+def page_case(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, timeout: float = 2.0) -> dict[str, Any]:
+    doc, _, wall = run(runner, loopback_config(tmp_path, loopback), timeout=timeout)
     assert wall < timeout + SLACK_S
     return doc
 
@@ -278,47 +260,47 @@ def page_case(runner: CliRunner, server: LoopbackServer, tmp_path: Path, timeout
     ],
 )
 def test_unusable_status_page_is_named(
-    runner: CliRunner, server: LoopbackServer, tmp_path: Path, route: dict[str, Any], reason: str
+    runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, route: dict[str, Any], reason: str
 ) -> None:
-    server.route(PAGE, **route)
-    doc = page_case(runner, server, tmp_path)
+    loopback.route(PAGE_PATH, **route)
+    doc = page_case(runner, loopback, tmp_path)
     assert (doc["status_page"]["usable"], doc["status_page"]["reason"]) == (False, reason)
     assert doc["exit_code"] == 0  # every probe answered: the page's silence does not make anything worse
     assert any(reason in n or "no official signal" in n for n in doc["notes"])
 
 
-def test_gzip_summary_is_read(runner: CliRunner, server: LoopbackServer, tmp_path: Path) -> None:
+def test_gzip_summary_is_read(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path) -> None:
     body = gzip.compress(json.dumps(march_summary()).encode())
-    server.route(PAGE, body=body, headers={"content-encoding": "gzip"})
-    doc = page_case(runner, server, tmp_path)
+    loopback.route(PAGE_PATH, body=body, headers={"content-encoding": "gzip"})
+    doc = page_case(runner, loopback, tmp_path)
     assert doc["status_page"]["usable"] is True
     assert surface(doc, "web")["official_status"] == "down"
 
 
-def test_raw_deflate_summary_is_read(runner: CliRunner, server: LoopbackServer, tmp_path: Path) -> None:
+def test_raw_deflate_summary_is_read(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path) -> None:
     z = zlib.compressobj(wbits=-zlib.MAX_WBITS)
     body = z.compress(json.dumps(summary()).encode()) + z.flush()
-    server.route(PAGE, body=body, headers={"content-encoding": "deflate"})
-    assert page_case(runner, server, tmp_path)["status_page"]["usable"] is True
+    loopback.route(PAGE_PATH, body=body, headers={"content-encoding": "deflate"})
+    assert page_case(runner, loopback, tmp_path)["status_page"]["usable"] is True
 
 
-def test_huge_body_is_not_downloaded(runner: CliRunner, server: LoopbackServer, tmp_path: Path) -> None:
-    server.route(PAGE, body_size=200 * 1024 * 1024)
-    server.route(WEB, status=500, body_size=200 * 1024 * 1024)
-    page_case(runner, server, tmp_path)
+def test_huge_body_is_not_downloaded(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path) -> None:
+    loopback.route(PAGE_PATH, body_size=200 * 1024 * 1024)
+    loopback.route(WEB_PATH, status=500, body_size=200 * 1024 * 1024)
+    page_case(runner, loopback, tmp_path)
     # The server could only push what fits in socket buffers before the client hung up.
-    assert server.sent < 20 * 1024 * 1024
+    assert loopback.sent < 20 * 1024 * 1024
 
 
-def test_odd_summary_is_tolerated(runner: CliRunner, server: LoopbackServer, tmp_path: Path) -> None:
+def test_odd_summary_is_tolerated(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path) -> None:
     doc = summary()
     doc["components"][0]["status"] = "on_fire"  # an enum value Statuspage may add one day
     doc["components"].append({"id": "zzz", "name": "Something new", "status": "operational", "extra": [1]})
     doc["components"].append({"id": 7, "name": None})  # wrong types
     doc["incidents"] = [{"name": "Partial", "unknown_field": True}]  # missing fields
     doc["page"] = "not an object"
-    server.route(PAGE, json=doc)
-    out = page_case(runner, server, tmp_path)
+    loopback.route(PAGE_PATH, json=doc)
+    out = page_case(runner, loopback, tmp_path)
     assert out["status_page"]["usable"] is True
     first = doc["components"][0]["name"]
     assert any("unknown state 'on_fire'; read as degraded" in n and first in n for n in out["notes"])
@@ -338,15 +320,14 @@ def tls_server(ca: trustme.CA) -> Iterator[LoopbackServer]:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(context)
     with LoopbackServer(tls=context) as s:
-        healthy(s)
+        route_healthy(s)
         yield s
 
 
 def test_untrusted_certificate_on_one_host_is_tls(
-    runner: CliRunner, server: LoopbackServer, tls_server: LoopbackServer, tmp_path: Path
+    runner: CliRunner, loopback: LoopbackServer, tls_server: LoopbackServer, tmp_path: Path
 ) -> None:
-    bases = on(server) | {"claude_ai": tls_server.url + "/web"}
-    doc, code, _ = run(runner, config(tmp_path, **bases))
+    doc, code, _ = run(runner, loopback_config(tmp_path, loopback, claude_ai=tls_server.url + "/web"))
     web = evidence(doc, "web")
     assert (web["reason"], code) == ("tls", 2)
     assert "TLS with 127.0.0.1 failed: certificate verify failed" in web["detail"]
@@ -356,7 +337,7 @@ def test_untrusted_certificate_on_one_host_is_tls(
 def test_tls_failing_everywhere_blames_the_local_network(
     runner: CliRunner, tls_server: LoopbackServer, tmp_path: Path
 ) -> None:
-    doc, code, _ = run(runner, config(tmp_path, **on(tls_server)))
+    doc, code, _ = run(runner, loopback_config(tmp_path, tls_server))
     assert (code, doc["local_network"]) == (3, True)
     assert {s["status"] for s in doc["surfaces"]} == {"unknown"}
     assert all("(tls: TLS with 127.0.0.1 failed" in s["impact"] for s in doc["surfaces"])
@@ -368,15 +349,15 @@ def test_ssl_cert_file_is_honoured(
     bundle = tmp_path / "corporate-ca.pem"
     ca.cert_pem.write_to_path(str(bundle))
     monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
-    doc, code, _ = run(runner, config(tmp_path, **on(tls_server)))
+    doc, code, _ = run(runner, loopback_config(tmp_path, tls_server))
     assert (code, [s["status"] for s in doc["surfaces"]]) == (0, ["operational"] * 3)
 
 
 def test_missing_ssl_cert_file_is_a_config_error(
-    runner: CliRunner, server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "nope.pem"))
-    result = invoke(runner, "status", "--config", str(config(tmp_path, **on(server))))
+    result = invoke(runner, "status", "--config", str(loopback_config(tmp_path, loopback)))
     assert result.exit_code == 78
     assert result.stderr.count("\n") == 1
     assert "nope.pem" in result.stderr
@@ -391,17 +372,22 @@ def test_missing_ssl_cert_file_is_a_config_error(
     ],
 )
 def test_unusable_proxy_variable_is_a_config_error(
-    runner: CliRunner, server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, proxy: str, message: str
+    runner: CliRunner,
+    loopback: LoopbackServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    proxy: str,
+    message: str,
 ) -> None:
     monkeypatch.setenv("HTTPS_PROXY", proxy)
-    result = invoke(runner, "status", "--config", str(config(tmp_path, **on(server))))
+    result = invoke(runner, "status", "--config", str(loopback_config(tmp_path, loopback)))
     assert result.exit_code == 78
     assert message in result.stderr
     assert result.stderr.count("\n") == 1
     assert "secret" not in result.stderr
 
 
-ANTHROPIC = {
+ANTHROPIC: Endpoints = {
     "claude_ai": "https://claude.ai",
     "platform": "https://platform.claude.com",
     "api": "https://api.anthropic.com",
@@ -411,7 +397,7 @@ ANTHROPIC = {
 
 def test_refusing_proxy_is_proxy_and_local(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTPS_PROXY", f"http://user:secret@127.0.0.1:{free_port()}")
-    doc, code, _ = run(runner, config(tmp_path, **ANTHROPIC))
+    doc, code, _ = run(runner, loopback_config(tmp_path, **ANTHROPIC))
     reasons = {e["reason"] for s in doc["surfaces"] for e in s["evidence"]}
     assert (reasons, code, doc["local_network"]) == ({"proxy"}, 3, True)
     detail = evidence(doc, "web")["detail"]
@@ -421,23 +407,23 @@ def test_refusing_proxy_is_proxy_and_local(runner: CliRunner, tmp_path: Path, mo
 
 
 def test_proxy_refusing_connect_is_proxy(
-    runner: CliRunner, server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for host in ("claude.ai:443", "platform.claude.com:443", "api.anthropic.com:443", "status.claude.com:443"):
-        server.route(host, status=403, body=b"blocked by policy")
-    monkeypatch.setenv("HTTPS_PROXY", server.url)
-    doc, code, _ = run(runner, config(tmp_path, **ANTHROPIC))
+        loopback.route(host, status=403, body=b"blocked by policy")
+    monkeypatch.setenv("HTTPS_PROXY", loopback.url)
+    doc, code, _ = run(runner, loopback_config(tmp_path, **ANTHROPIC))
     assert {e["reason"] for s in doc["surfaces"] for e in s["evidence"]} == {"proxy"}
     assert code == 3
-    assert all(p.endswith(":443") for p in server.paths())  # only CONNECT lines reached the proxy
+    assert all(p.endswith(":443") for p in loopback.paths())  # only CONNECT lines reached the proxy
 
 
 def test_no_proxy_is_honoured(
-    runner: CliRunner, server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
-    doc, code, _ = run(runner, config(tmp_path, **on(server)))
+    doc, code, _ = run(runner, loopback_config(tmp_path, loopback))
     assert code == 0, doc
 
 
@@ -445,29 +431,29 @@ def test_no_proxy_is_honoured(
 
 
 def test_key_is_not_sent_in_clear_through_a_proxy(
-    runner: CliRunner, server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", TEST_KEY)
-    monkeypatch.setenv("HTTP_PROXY", server.url)  # our server plays the proxy: it sees what a proxy would
-    server.route("http://api.example.test/v1/models?limit=1", **HELLO)
-    server.route("http://api.example.test/api/hello", **HELLO)
-    bases = on(server) | {"api": "http://api.example.test"}
+    monkeypatch.setenv("HTTP_PROXY", loopback.url)  # our server plays the proxy: it sees what a proxy would
+    loopback.route("http://api.example.test/v1/models?limit=1", **HELLO)
+    loopback.route("http://api.example.test/api/hello", **HELLO)
+    cfg = loopback_config(tmp_path, loopback, api="http://api.example.test")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    doc, _, _ = run(runner, config(tmp_path, **bases))
+    doc, _, _ = run(runner, cfg)
     models = evidence(doc, "api_models")
     assert models["reason"] == "key_withheld"
-    assert all("x-api-key" not in headers for _, _, headers in server.requests)
-    assert "http://api.example.test/v1/models?limit=1" not in server.paths()
+    assert all("x-api-key" not in headers for _, _, headers in loopback.requests)
+    assert "http://api.example.test/v1/models?limit=1" not in loopback.paths()
 
 
 def test_key_goes_to_the_api_endpoint_only(
-    runner: CliRunner, server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", TEST_KEY)
-    server.route("/api/v1/models?limit=1", json={"data": []})
-    server.route(WEB, status=302, headers={"location": "/web/next"})  # the unkeyed probes may follow
-    server.route("/web/next", body=b"ok")
-    run(runner, config(tmp_path, **on(server)))
-    keyed = [(p, h["x-api-key"]) for _, p, h in server.requests if "x-api-key" in h]
+    loopback.route("/api/v1/models?limit=1", json={"data": []})
+    loopback.route(WEB_PATH, status=302, headers={"location": "/web/next"})  # the unkeyed probes may follow
+    loopback.route("/web/next", body=b"ok")
+    run(runner, loopback_config(tmp_path, loopback))
+    keyed = [(p, h["x-api-key"]) for _, p, h in loopback.requests if "x-api-key" in h]
     assert keyed == [("/api/v1/models?limit=1", TEST_KEY)]
-    assert "/web/next" in server.paths()
+    assert "/web/next" in loopback.paths()

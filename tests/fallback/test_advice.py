@@ -1,0 +1,107 @@
+"""advice: is the raw API a way around the outage, and how to take it (pure, table-driven)."""
+
+from __future__ import annotations
+
+import pytest
+
+from outagecheck.fallback.advice import APPLY, KeyFlags, advise, key_flags
+from outagecheck.model import Evidence, Incident, Status, SurfaceResult
+
+OP, DEG, DOWN, UNK = Status.OPERATIONAL, Status.DEGRADED, Status.DOWN, Status.UNKNOWN
+NAMES = {"web": "Claude.ai (web)", "code": "Claude Code (CLI)", "api": "Claude API"}
+KEY_OK = KeyFlags(checked=True, ok=True, rejected=False)
+KEY_BAD = KeyFlags(checked=True, ok=False, rejected=True)
+NO_KEY = KeyFlags(checked=False, ok=False, rejected=False)
+
+
+def surfaces(web: Status, code: Status, api: Status) -> dict[str, SurfaceResult]:
+    return {
+        sid: SurfaceResult(sid, NAMES[sid], status, "", None, None, ())
+        for sid, status in (("web", web), ("code", code), ("api", api))
+    }
+
+
+@pytest.mark.parametrize(
+    ("states", "key", "needed", "available", "headline"),
+    [
+        pytest.param((OP, OP, OP), KEY_OK, False, True, "No fallback needed.", id="all-up"),
+        pytest.param((OP, OP, DOWN), KEY_OK, False, False, "No fallback needed.", id="only-api-down"),
+        pytest.param(
+            (DOWN, DOWN, OP),
+            KEY_OK,
+            True,
+            True,
+            "Claude.ai (web) and Claude Code (CLI) are failing but the Claude API is up: go through the API.",
+            id="march",
+        ),
+        pytest.param(
+            (OP, DOWN, OP), KEY_OK, True, True, "Claude Code (CLI) is failing but the Claude API is up", id="code-only"
+        ),
+        pytest.param((DOWN, OP, DEG), KEY_OK, True, True, "the API route may need retries", id="api-degraded"),
+        pytest.param((DOWN, OP, UNK), KEY_OK, True, False, "could not be verified", id="api-unknown"),
+        pytest.param(
+            (DOWN, DOWN, DOWN), KEY_OK, True, False, "No API fallback: the Claude API is down too", id="all-down"
+        ),
+        pytest.param(
+            (DOWN, OP, OP), KEY_BAD, True, False, "it rejected your key: fix the key first", id="key-rejected"
+        ),
+        pytest.param((UNK, UNK, OP), NO_KEY, False, True, "No fallback needed.", id="unknown-is-not-failing"),
+    ],
+)
+def test_advise(
+    states: tuple[Status, Status, Status], key: KeyFlags, needed: bool, available: bool, headline: str
+) -> None:
+    advice = advise(surfaces(*states), key)
+    assert (advice.needed, advice.available) == (needed, available)
+    assert headline in advice.headline
+
+
+def test_the_steps_end_with_the_apply_command_and_name_the_costs() -> None:
+    advice = advise(surfaces(DOWN, DOWN, OP), NO_KEY)
+    assert advice.steps[0].command == "export ANTHROPIC_API_KEY=sk-ant-..."
+    assert advice.steps[-1].command == APPLY
+    assert advice.notes[0].startswith("Set ANTHROPIC_API_KEY and run outagecheck again")
+    assert any(n.startswith("Billing:") for n in advice.notes)
+    accepted = advise(surfaces(DOWN, DOWN, OP), KEY_OK)
+    assert accepted.steps[0].command is None
+    assert "accepted it" in accepted.steps[0].text
+    assert not any(n.startswith("Set ANTHROPIC_API_KEY") for n in accepted.notes)
+
+
+def test_api_down_points_at_the_open_incident() -> None:
+    incident = Incident("Login errors", "investigating", "major", "", "", "https://stspg.io/x")
+    advice = advise(surfaces(DOWN, DOWN, DOWN), KEY_OK, incidents=[incident])
+    assert advice.steps[0].text == "Wait for recovery; follow https://stspg.io/x"
+    assert advice.steps[1].command == "export CLAUDE_CODE_USE_BEDROCK=1"
+
+
+def test_an_outstanding_fallback_is_reverted_once_logins_are_back() -> None:
+    advice = advise(surfaces(OP, OP, OP), KEY_OK, outstanding=["claude-code"])
+    assert advice.needed
+    assert "a fallback is still applied (claude-code)" in advice.headline
+    assert advice.steps[-1].command == "outagecheck fallback revert"
+    # While a login path still fails, the reminder waits.
+    assert not advise(surfaces(OP, UNK, OP), KEY_OK, outstanding=["claude-code"]).needed
+
+
+def _models(reason: str) -> dict[str, Evidence]:
+    return {"api_models": Evidence("api_models", "https://x/v1/models", Status.OPERATIONAL, reason, "")}
+
+
+@pytest.mark.parametrize(
+    ("evidence", "flags"),
+    [
+        pytest.param({}, NO_KEY, id="no-keyed-check"),
+        pytest.param(_models("ok"), KEY_OK, id="accepted"),
+        pytest.param(_models("slow"), KEY_OK, id="accepted-slowly"),
+        pytest.param(_models("key_rejected"), KEY_BAD, id="rejected"),
+        pytest.param(_models("auth_answered"), KeyFlags(True, False, False), id="other-auth-answer"),
+        pytest.param(
+            {"web": Evidence("web", "https://x/", Status.OPERATIONAL, "key_rejected", "")},
+            NO_KEY,
+            id="only-the-keyed-check-judges-the-key",
+        ),
+    ],
+)
+def test_key_flags(evidence: dict[str, Evidence], flags: KeyFlags) -> None:
+    assert key_flags(evidence) == flags

@@ -1,0 +1,165 @@
+"""What more than one test module shares, short of fixtures (those live in conftest.py): URLs, the test
+key and its sweep, the CLI runner helper, status page summaries, config files, and mocked outages."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from typing import Any, TypedDict, Unpack
+
+import pytest
+from pytest_httpx import HTTPXMock
+from typer.testing import CliRunner, Result
+
+from outagecheck.cli.app import app
+from tests.loopback import LoopbackServer
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+FIXTURES = TESTS / "fixtures"
+GOLDEN = TESTS / "golden"
+
+# The real endpoints, as the mocked (pytest-httpx) tests see them.
+WEB = "https://claude.ai/"
+OAUTH_HELLO = "https://platform.claude.com/v1/oauth/hello"
+API_HELLO = "https://api.anthropic.com/api/hello"
+API_MODELS = "https://api.anthropic.com/v1/models?limit=1"
+STATUS = "https://status.claude.com/api/v2/summary.json"
+STATUS_ORIGIN = "https://anthropic.statuspage.io/api/v2/summary.json"
+
+# The same endpoints on the loopback server, at the bases loopback_config() points each surface at.
+WEB_PATH = "/web/"
+OAUTH_PATH = "/platform/v1/oauth/hello"
+API_PATH = "/api/api/hello"
+PAGE_PATH = "/status/api/v2/summary.json"
+HELLO: dict[str, Any] = {"json": {"message": "hello"}}
+
+TEST_KEY = "sk-ant-api03-TESTKEY-do-not-leak-0123456789abcdef"
+
+# For tests that talk to a real server on 127.0.0.1: pytest-httpx lets every request through.
+real_sockets = pytest.mark.httpx_mock(should_mock=lambda request: False)
+
+
+# -- the key sweep: no test's output or files may hold TEST_KEY ------------------------------------------
+
+
+def sweep(where: str, text: str | bytes) -> None:
+    """Fail if the test key appears in `text`."""
+    leaked = TEST_KEY.encode() in text if isinstance(text, bytes) else TEST_KEY in text
+    assert not leaked, f"the API key leaked into {where}"
+
+
+def sweep_files(root: Path, allowed: set[Path]) -> None:
+    for path in root.rglob("*"):
+        if path.is_file() and not path.is_symlink() and path not in allowed and path.stat().st_size < 8 << 20:
+            sweep(str(path), path.read_bytes())
+
+
+# -- the CLI and its inputs -------------------------------------------------------------------------------
+
+
+def invoke(runner: CliRunner, *args: str, **kwargs: Any) -> Result:
+    """Run the real CLI in-process; tests see real tracebacks."""
+    return runner.invoke(app, list(args), catch_exceptions=False, **kwargs)
+
+
+def summary(**states: str) -> dict[str, Any]:
+    """A status page summary with every component operational except those named (by id)."""
+    doc: dict[str, Any] = json.loads((FIXTURES / "summary_operational.json").read_text())
+    for comp in doc["components"]:
+        comp["status"] = states.get(comp["id"], comp["status"])
+    return doc
+
+
+def march_summary() -> dict[str, Any]:
+    """The 2026-03-02 page: claude.ai and Claude Code in major outage, one open incident."""
+    doc = summary(rwppv331jlwc="major_outage", yyzkbfz2thpt="major_outage", **{"0qbwn08sd68x": "partial_outage"})
+    doc["status"] = {"indicator": "major", "description": "Partial System Outage"}
+    doc["incidents"] = json.loads((FIXTURES / "incident_march.json").read_text())
+    return doc
+
+
+def write_config(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+class Endpoints(TypedDict, total=False):
+    """The [endpoints] of a config file; each one a base URL."""
+
+    claude_ai: str
+    platform: str
+    api: str
+    status_page: str
+
+
+def loopback_config(
+    tmp_path: Path,
+    server: LoopbackServer | None = None,
+    *,
+    timeout: float = 3.0,
+    slow: float = 3.0,
+    extra: str = "",
+    **endpoints: Unpack[Endpoints],
+) -> Path:
+    """A config pointing every surface and the status page at `server` (at WEB_PATH, OAUTH_PATH, API_PATH and
+    PAGE_PATH); `endpoints` replace single bases (or, without a server, are the only ones); `extra` is TOML
+    appended as is (custom surfaces)."""
+    bases: Endpoints = {}
+    if server is not None:
+        base = server.url
+        bases = {
+            "claude_ai": f"{base}/web",
+            "platform": f"{base}/platform",
+            "api": f"{base}/api",
+            "status_page": f"{base}/status",
+        }
+    bases.update(endpoints)
+    lines = [f"timeout = {timeout}", f"slow = {slow}", "[endpoints]", *(f'{k} = "{v}"' for k, v in bases.items())]
+    return write_config(tmp_path / "loopback.toml", "\n".join(lines) + "\n" + extra)
+
+
+# -- servers ----------------------------------------------------------------------------------------------
+
+
+def route_healthy(server: LoopbackServer) -> None:
+    """Every surface and the status page answer as on a good day."""
+    server.route(WEB_PATH, body=b"<html>Claude</html>")
+    server.route(OAUTH_PATH, **HELLO)
+    server.route(API_PATH, **HELLO)
+    server.route(PAGE_PATH, json=summary())
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (connections to it are refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# -- mocked outages (pytest-httpx): the bundled --replay scenarios are regenerated from these -------------
+
+
+def march(mock: HTTPXMock) -> None:
+    mock.add_response(url=WEB, status_code=500, text="Claude will return soon", is_reusable=True)
+    error = {"type": "error", "error": {"type": "api_error", "message": "Internal server error"}}
+    mock.add_response(url=OAUTH_HELLO, status_code=500, json=error, is_reusable=True)
+    mock.add_response(url=API_HELLO, json={"message": "hello"})
+    mock.add_response(url=STATUS, json=march_summary())
+
+
+def api_down(mock: HTTPXMock) -> None:
+    for url in (WEB, OAUTH_HELLO, API_HELLO):
+        mock.add_response(url=url, status_code=503, text="upstream connect error", is_reusable=True)
+    down = {k: "major_outage" for k in ("rwppv331jlwc", "yyzkbfz2thpt", "k8w3r06qmzrp")}
+    mock.add_response(url=STATUS, json=summary(**down))
+
+
+def api_overloaded(mock: HTTPXMock) -> None:
+    mock.add_response(url=WEB, text="<html>Claude</html>")
+    mock.add_response(url=OAUTH_HELLO, json={"message": "hello"})
+    overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+    mock.add_response(url=API_HELLO, status_code=529, json=overloaded)
+    mock.add_response(url=STATUS, json=summary(k8w3r06qmzrp="degraded_performance"))
