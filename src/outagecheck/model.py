@@ -49,6 +49,34 @@ class ExitCode(enum.IntEnum):
     INTERRUPTED = 130  # 128 + SIGINT
 
 
+class FailOn(enum.StrEnum):
+    """--fail-on: the least severe verdict that still fails the process (`never`: nothing does)."""
+
+    DOWN = "down"
+    DEGRADED = "degraded"
+    UNKNOWN = "unknown"
+    NEVER = "never"
+
+
+# The verdicts each --fail-on level turns into a non-zero exit; `unknown` is today's default mapping.
+_FAILING: Final[dict[FailOn, frozenset[ExitCode]]] = {
+    FailOn.DOWN: frozenset({ExitCode.DOWN}),
+    FailOn.DEGRADED: frozenset({ExitCode.DOWN, ExitCode.DEGRADED}),
+    FailOn.UNKNOWN: frozenset({ExitCode.DOWN, ExitCode.DEGRADED, ExitCode.UNKNOWN}),
+    FailOn.NEVER: frozenset(),
+}
+
+
+def under_policy(verdict: ExitCode, fail_on: FailOn | None) -> ExitCode:
+    """The process exit code for a verdict under --fail-on: the verdict if the policy fails on it, else 0.
+
+    None keeps the verdict as it is (the default mapping, and `wait`'s own exit 2).
+    """
+    if fail_on is None:
+        return verdict
+    return verdict if verdict in _FAILING[fail_on] else ExitCode.OK
+
+
 @dataclass(frozen=True)
 class Attempt:
     """One try at one URL; an Evidence lists every try behind its verdict."""
@@ -178,3 +206,7 @@ class Report:
             Status.OPERATIONAL: ExitCode.OK,
             None: ExitCode.OK,
         }[worst(counted)]
+
+    def exit_code_for(self, fail_on: FailOn | None) -> ExitCode:
+        """The process exit code under a --fail-on policy; `exit_code` stays the verdict (--json, outputs)."""
+        return under_policy(self.exit_code, fail_on)

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from outagecheck.errors import UsageError
+from outagecheck.model import FailOn
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 every required surface operational; 1 the worst is degraded; "
@@ -47,6 +48,16 @@ ReplayOpt = Annotated[
         metavar="FILE|SCENARIO",
         help="Render a saved --json report or a bundled scenario (see 'outagecheck scenarios') "
         "instead of checking; no network. Default: $OUTAGECHECK_REPLAY.",
+    ),
+]
+FailOnOpt = Annotated[
+    FailOn | None,
+    typer.Option(
+        "--fail-on",
+        envvar="OUTAGECHECK_FAIL_ON",
+        case_sensitive=False,
+        help="Exit non-zero only for a verdict at least this bad: down, degraded, unknown (the default "
+        "mapping) or never (always 0 after reporting). Default: $OUTAGECHECK_FAIL_ON.",
     ),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Write without asking.")]

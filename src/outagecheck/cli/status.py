@@ -15,6 +15,7 @@ from outagecheck.checks.run import POLL_PAGE_EVERY_S, CheckOptions, report_sourc
 from outagecheck.cli.options import (
     EXIT_CODES_HELP,
     ConfigOpt,
+    FailOnOpt,
     FormatOpt,
     JsonOpt,
     ReplayOpt,
@@ -47,6 +48,7 @@ def status(
     config: ConfigOpt = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every check behind the table.")] = False,
     replay: ReplayOpt = None,
+    fail_on: FailOnOpt = None,
 ) -> int:
     """Check Claude.ai, Claude Code and the Claude API in parallel and print what is down."""
     chosen = output_format(fmt, json_out)
@@ -58,7 +60,7 @@ def status(
     from outagecheck.output.emit import emit  # noqa: PLC0415  # imported above on a thread, while the checks ran
 
     emit(result, chosen, verbose=verbose)
-    return int(result.exit_code)
+    return int(result.exit_code_for(fail_on))
 
 
 def wait(
@@ -76,10 +78,12 @@ def wait(
     fmt: FormatOpt = None,
     json_out: JsonOpt = False,
     replay: ReplayOpt = None,
+    fail_on: FailOnOpt = None,
 ) -> int:
     """Block until the required surfaces are operational (exit 0), or give up after --max-wait (exit 2).
 
     Progress goes to stderr, the last report to stdout: outagecheck wait --require api --max-wait 10m && run-job
+    With --fail-on, giving up exits as `status --fail-on` would for the last report.
     """
     limit = parse_duration(max_wait)
     if not 1 <= interval <= 3600:
@@ -91,7 +95,10 @@ def wait(
 
     result, ok = wait_until_operational(next_report, max_wait=limit, interval=interval, progress=_progress)
     emit(result, chosen)
-    return int(ExitCode.OK if ok else ExitCode.DOWN)
+    if ok:
+        return int(ExitCode.OK)
+    # Gave up: exit 2 by default; under --fail-on, what the last report's verdict means for the policy.
+    return int(ExitCode.DOWN if fail_on is None else result.exit_code_for(fail_on))
 
 
 def watch(
