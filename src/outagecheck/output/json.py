@@ -4,21 +4,34 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from importlib import resources
 from typing import Any, Final
 
 from outagecheck.model import Advice, Attempt, Evidence, Incident, Report, Status, StatusPage, Step, SurfaceResult
 
 SCHEMA_VERSION: Final = 1
+# The JSON Schema (draft 2020-12) of what to_dict writes; schema/ at the repository root holds a copy
+# for links, checked against this one by the tests.
+SCHEMA_FILE: Final = "report-v1.schema.json"
 
 
 class NotAReport(ValueError):
     """The document is not an outagecheck --json report of a schema version we read."""
 
 
+def _lists(value: Any) -> Any:
+    """asdict() keeps tuples; the document holds JSON arrays, as the schema says."""
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_lists(v) for v in value]
+    return value
+
+
 def to_dict(report: Report) -> dict[str, Any]:
-    """Return the --json document (schema_version 1); `exit_code` and surfaces[] are a contract."""
+    """Return the --json document (schema_version 1, JSON types only); `exit_code` and surfaces[] are a contract."""
     page = report.status_page
-    return {
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "checked_at": report.checked_at,
         "exit_code": int(report.exit_code),
@@ -50,6 +63,12 @@ def to_dict(report: Report) -> dict[str, Any]:
         "notes": list(report.notes),
         "local_network": report.local_network,
     }
+    return dict(_lists(doc))
+
+
+def schema_text() -> str:
+    """The JSON Schema of the --json document, as shipped in the package (`outagecheck schema`)."""
+    return resources.files("outagecheck.output").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
 
 
 def to_json(report: Report) -> str:
