@@ -190,6 +190,8 @@ class Report:
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # disagreements between probes and status page, and similar
     local_network: bool = False
+    # Fallbacks applied on this machine and not reverted (the journal), for reminders and metrics.
+    fallback_outstanding: tuple[str, ...] = ()
 
     def service_label(self, surface: SurfaceResult) -> str:
         """The Service column: the name, marked when the surface does not count for the exit code."""

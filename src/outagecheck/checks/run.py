@@ -102,14 +102,16 @@ class _LiveChecks:
         if fresh or self._page is None:
             self._page = (time.monotonic(), seen.page, seen.other_pages)
         _, page, others = self._page
-        return self.assess(
+        outstanding = self.outstanding()
+        result = self.assess(
             seen.evidence,
             page,
             required=required,
-            outstanding=self.outstanding(),
+            outstanding=outstanding,
             surfaces=self.surfaces,
             other_pages=others,
         )
+        return replace(result, fallback_outstanding=outstanding)
 
 
 def wait_until_operational(

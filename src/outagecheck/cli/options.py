@@ -68,11 +68,24 @@ class Format(enum.StrEnum):
     json = "json"
     markdown = "markdown"
     nagios = "nagios"
+    prometheus = "prometheus"
 
 
 FormatOpt = Annotated[
     Format | None,
-    typer.Option("--format", "-f", case_sensitive=False, help="Output: table (default), json, markdown, nagios."),
+    typer.Option(
+        "--format", "-f", case_sensitive=False, help="Output: table (default), json, markdown, nagios, prometheus."
+    ),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write the report to FILE atomically instead of stdout (not with the table), "
+        "e.g. for node_exporter's textfile collector.",
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json (schema_version 1).")]
 
@@ -82,6 +95,13 @@ def output_format(fmt: Format | None, json_out: bool) -> str:
     if json_out and fmt not in (None, Format.json):
         raise UsageError(f"--json and --format {fmt.value if fmt else ''} disagree; use one")
     return "json" if json_out else (fmt.value if fmt else "table")
+
+
+def output_file(path: Path | None, chosen: str) -> Path | None:
+    """--output takes a machine format: the table is for a terminal."""
+    if path is not None and chosen == "table":
+        raise UsageError("--output needs --format json, markdown, nagios or prometheus")
+    return path
 
 
 def parse_duration(text: str) -> float:

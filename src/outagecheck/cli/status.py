@@ -18,10 +18,12 @@ from outagecheck.cli.options import (
     FailOnOpt,
     FormatOpt,
     JsonOpt,
+    OutputOpt,
     ReplayOpt,
     RequireOpt,
     SlowOpt,
     TimeoutOpt,
+    output_file,
     output_format,
     parse_duration,
 )
@@ -49,17 +51,19 @@ def status(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every check behind the table.")] = False,
     replay: ReplayOpt = None,
     fail_on: FailOnOpt = None,
+    output: OutputOpt = None,
 ) -> int:
     """Check Claude.ai, Claude Code and the Claude API in parallel and print what is down."""
     chosen = output_format(fmt, json_out)
+    to_file = output_file(output, chosen)
     next_report = report_source(CheckOptions(tuple(require or ()), timeout, slow, config, replay), os.environ)
-    # The renderer (rich) loads while the requests are in flight instead of after them.
-    renderer = _import_in_background("outagecheck.output.emit")
+    # The renderer (rich, for the table) loads while the requests are in flight instead of after them.
+    renderer = _import_in_background("outagecheck.output.table" if chosen == "table" else "outagecheck.output.emit")
     result = next_report()
     renderer.join()
     from outagecheck.output.emit import emit  # noqa: PLC0415  # imported above on a thread, while the checks ran
 
-    emit(result, chosen, verbose=verbose)
+    emit(result, chosen, verbose=verbose, output=to_file)
     return int(result.exit_code_for(fail_on))
 
 
@@ -79,6 +83,7 @@ def wait(
     json_out: JsonOpt = False,
     replay: ReplayOpt = None,
     fail_on: FailOnOpt = None,
+    output: OutputOpt = None,
 ) -> int:
     """Block until the required surfaces are operational (exit 0), or give up after --max-wait (exit 2).
 
@@ -89,12 +94,13 @@ def wait(
     if not 1 <= interval <= 3600:
         raise UsageError(f"--interval must be between 1 and 3600 seconds, got {interval:g}")
     chosen = output_format(fmt, json_out)
+    to_file = output_file(output, chosen)
     opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay)
     next_report = report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S)
-    from outagecheck.output.emit import emit  # noqa: PLC0415  # rich loads only after the options are valid
+    from outagecheck.output.emit import emit  # noqa: PLC0415  # the output loads only after the options are valid
 
     result, ok = wait_until_operational(next_report, max_wait=limit, interval=interval, progress=_progress)
-    emit(result, chosen)
+    emit(result, chosen, output=to_file)
     if ok:
         return int(ExitCode.OK)
     # Gave up: exit 2 by default; under --fail-on, what the last report's verdict means for the policy.

@@ -62,6 +62,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "warnings": list(report.warnings),
         "notes": list(report.notes),
         "local_network": report.local_network,
+        "fallback_outstanding": list(report.fallback_outstanding),
     }
     return dict(_lists(doc))
 
@@ -107,6 +108,7 @@ def from_dict(doc: Any) -> Report:
             tuple(doc.get("warnings", [])),
             tuple(doc.get("notes", [])),
             bool(doc.get("local_network", False)),
+            tuple(doc.get("fallback_outstanding", [])),
         )
     except (KeyError, TypeError, ValueError) as e:
         raise NotAReport(f"{type(e).__name__}: {e}") from None
