@@ -192,6 +192,9 @@ class Report:
     local_network: bool = False
     # Fallbacks applied on this machine and not reverted (the journal), for reminders and metrics.
     fallback_outstanding: tuple[str, ...] = ()
+    # The limits a live run used (--slow, --timeout): Nagios perfdata thresholds. Not in --json.
+    slow_s: float | None = None
+    timeout_s: float | None = None
 
     def service_label(self, surface: SurfaceResult) -> str:
         """The Service column: the name, marked when the surface does not count for the exit code."""
@@ -208,6 +211,12 @@ class Report:
             Status.OPERATIONAL: ExitCode.OK,
             None: ExitCode.OK,
         }[worst(counted)]
+
+    @property
+    def usable(self) -> bool:
+        """Every required surface answers (operational, or degraded: slower but working); the GitHub
+        Action's `ok` output, which AI steps gate on."""
+        return self.exit_code in (ExitCode.OK, ExitCode.DEGRADED)
 
     def exit_code_for(self, fail_on: FailOn | None) -> ExitCode:
         """The process exit code under a --fail-on policy; `exit_code` stays the verdict (--json, outputs)."""

@@ -111,7 +111,9 @@ class _LiveChecks:
             surfaces=self.surfaces,
             other_pages=others,
         )
-        return replace(result, fallback_outstanding=outstanding)
+        return replace(
+            result, fallback_outstanding=outstanding, slow_s=self.checks.slow_s, timeout_s=self.checks.timeout_s
+        )
 
 
 def wait_until_operational(
