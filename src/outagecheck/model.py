@@ -196,6 +196,17 @@ class Report:
     slow_s: float | None = None
     timeout_s: float | None = None
 
+    def outstanding_note(self) -> str | None:
+        """While a fallback is applied, a reminder on every run (the advice says more once logins are back)."""
+        reverting = any((step.command or "").startswith("outagecheck fallback revert") for step in self.advice.steps)
+        if not self.fallback_outstanding or reverting:
+            return None
+        names = ", ".join(self.fallback_outstanding)
+        return (
+            f"A fallback is applied ({names}): 'outagecheck fallback revert' undoes it; "
+            "run it before uninstalling outagecheck."
+        )
+
     def service_label(self, surface: SurfaceResult) -> str:
         """The Service column: the name, marked when the surface does not count for the exit code."""
         return surface.service + ("" if surface.id in self.required else " (not required)")

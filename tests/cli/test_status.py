@@ -289,3 +289,15 @@ def test_wait_gives_up_under_the_policy(runner: CliRunner) -> None:
     assert invoke(runner, *args).exit_code == 2
     assert invoke(runner, *args, "--fail-on", "never").exit_code == 0
     assert invoke(runner, *args, "--fail-on", "down").exit_code == 2
+
+
+def test_status_reminds_while_a_fallback_is_applied(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    # During the outage the advice is about applying it; the reminder to revert comes on every run.
+    monkeypatch.setattr("outagecheck.fallback.journal.outstanding_targets", lambda: ("claude-code",))
+    for fmt in ("table", "markdown"):
+        result = invoke(runner, "status", "--replay", "march-2026", "--format", fmt)
+        assert "A fallback is applied (claude-code): 'outagecheck fallback revert' undoes it" in result.stdout
+    # Once the logins are back the advice itself says to revert: said once, not twice.
+    healthy = invoke(runner, "status", "--replay", "all-operational")
+    assert "fallback is still applied (claude-code)" in healthy.stdout
+    assert "A fallback is applied" not in healthy.stdout
