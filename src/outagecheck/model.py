@@ -122,6 +122,18 @@ class Incident:
 
 
 @dataclass(frozen=True)
+class Maintenance:
+    """A scheduled maintenance from the status page, upcoming or under way: a note, never an outage."""
+
+    name: str
+    status: str  # Statuspage: scheduled, in_progress, verifying
+    scheduled_for: str
+    scheduled_until: str
+    link: str
+    components: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class StatusPage:
     """What the official status page said, or why it gave no signal."""
 
@@ -133,6 +145,7 @@ class StatusPage:
     incidents: tuple[Incident, ...] = ()
     indicator: str | None = None
     attempts: tuple[Evidence, ...] = ()
+    maintenances: tuple[Maintenance, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -206,6 +219,17 @@ class Report:
             f"A fallback is applied ({names}): 'outagecheck fallback revert' undoes it; "
             "run it before uninstalling outagecheck."
         )
+
+    def maintenance_notes(self) -> list[str]:
+        """One line per scheduled maintenance: planned work explains a degraded component; it is not an outage."""
+        lines = []
+        for m in self.status_page.maintenances:
+            what = f"{m.name}" + (f" ({', '.join(m.components)})" if m.components else "")
+            if m.status == "scheduled":
+                lines.append(f"Scheduled maintenance: {what}, {m.scheduled_for} to {m.scheduled_until}. {m.link}")
+            else:
+                lines.append(f"Maintenance under way until {m.scheduled_until}: {what}. {m.link}")
+        return lines
 
     def service_label(self, surface: SurfaceResult) -> str:
         """The Service column: the name, marked when the surface does not count for the exit code."""

@@ -7,7 +7,18 @@ from dataclasses import asdict
 from importlib import resources
 from typing import Any, Final
 
-from outagecheck.model import Advice, Attempt, Evidence, Incident, Report, Status, StatusPage, Step, SurfaceResult
+from outagecheck.model import (
+    Advice,
+    Attempt,
+    Evidence,
+    Incident,
+    Maintenance,
+    Report,
+    Status,
+    StatusPage,
+    Step,
+    SurfaceResult,
+)
 
 SCHEMA_VERSION: Final = 1
 # The JSON Schema (draft 2020-12) of what to_dict writes; schema/ at the repository root holds a copy
@@ -57,6 +68,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "detail": page.detail,
             "indicator": page.indicator,
             "attempts": [asdict(e) for e in page.attempts],
+            "maintenances": [asdict(m) for m in page.maintenances],
         },
         "fallback": asdict(report.advice),
         "warnings": list(report.warnings),
@@ -98,6 +110,9 @@ def from_dict(doc: Any) -> Report:
             incidents=tuple(Incident(**{**i, "components": tuple(i.get("components", ()))}) for i in doc["incidents"]),
             indicator=sp.get("indicator"),
             attempts=tuple(_evidence(a) for a in sp.get("attempts", [])),
+            maintenances=tuple(
+                Maintenance(**{**m, "components": tuple(m.get("components", ()))}) for m in sp.get("maintenances", [])
+            ),
         )
         return Report(
             doc["checked_at"],
