@@ -22,7 +22,11 @@ def main() -> None:
     # A run lives for a second or two and makes few reference cycles: collecting during the imports
     # only costs time (benchmarks/).
     gc.disable()
-    from outagecheck.cli.app import app  # noqa: PLC0415  # after the --version shortcut
+    from outagecheck.cli.fast import run  # noqa: PLC0415  # status and wait without typer (cli/flags.py)
+
+    if (code := run(sys.argv[1:])) is not None:
+        _exit(code)
+    from outagecheck.cli.app import app  # noqa: PLC0415  # only for what the fast paths leave
 
     # prog_name keeps `python -m outagecheck` on the same completion variable as the console script.
     code = app(prog_name="outagecheck", standalone_mode=False)

@@ -5,21 +5,27 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from outagecheck.errors import WriteError
 from outagecheck.model import Report
-from outagecheck.output import github, markdown, nagios, table
+from outagecheck.output import github, markdown, nagios
 from outagecheck.output.json import to_json
 
+if TYPE_CHECKING:
+    from rich.console import Console
 
-class _Console(Console):
-    """rich's Console exits 1 on a broken pipe; here the reader leaving only stops the output."""
 
-    def on_broken_pipe(self) -> None:
-        self.quiet = True
-        _silence_stdout()
+def _console() -> Console:
+    """A rich Console for the table; rich's own exits 1 on a broken pipe, this one only stops the output."""
+    from rich.console import Console  # noqa: PLC0415  # only the table needs rich: machine formats never load it
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            _silence_stdout()
+
+    return _Console()
 
 
 def _silence_stdout() -> None:
@@ -49,7 +55,9 @@ def _print(report: Report, fmt: str, verbose: bool, console: Console | None) -> 
     elif fmt == "nagios":
         sys.stdout.write(nagios.to_nagios(report))
     else:
-        table.print_report(report, console or _Console(), verbose=verbose)
+        from outagecheck.output import table  # noqa: PLC0415  # rich: for the table only
+
+        table.print_report(report, console or _console(), verbose=verbose)
     sys.stdout.flush()
 
 
