@@ -158,8 +158,10 @@ def march(mock: HTTPXMock) -> None:
 
 
 def api_down(mock: HTTPXMock) -> None:
+    # Anthropic's own Envoy answers through its Cloudflare edge, which adds these headers.
+    edge = {"server": "cloudflare", "cf-ray": "8a1b2c3d4e5f6789-FRA"}
     for url in (WEB, OAUTH_HELLO, API_HELLO):
-        mock.add_response(url=url, status_code=503, text="upstream connect error", is_reusable=True)
+        mock.add_response(url=url, status_code=503, text="upstream connect error", headers=edge, is_reusable=True)
     down = {k: "major_outage" for k in ("rwppv331jlwc", "yyzkbfz2thpt", "k8w3r06qmzrp")}
     mock.add_response(url=STATUS, json=summary(**down))
 

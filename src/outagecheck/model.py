@@ -103,6 +103,8 @@ class Evidence:
     # when every endpoint fails this way the local network is the likely cause.
     local: bool = False
     attempts: tuple[Attempt, ...] = ()  # every try, oldest first; more than one when it was retried
+    # A fingerprint of the body's head ("" without one): the same page from every host is an intermediary's.
+    signature: str = ""
 
     def as_attempt(self) -> Attempt:
         return Attempt(self.status, self.reason, self.detail, self.http_status, self.latency_s)

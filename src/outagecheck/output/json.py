@@ -56,7 +56,7 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "probe_status": s.probe_status.value if s.probe_status else None,
                 "official_status": s.official_status.value if s.official_status else None,
                 "official_components": [{"name": n, "status": st} for n, st in s.official_components],
-                "evidence": [asdict(e) for e in s.evidence],
+                "evidence": [_evidence_dict(e) for e in s.evidence],
             }
             for s in report.surfaces
         ],
@@ -67,7 +67,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "reason": page.reason,
             "detail": page.detail,
             "indicator": page.indicator,
-            "attempts": [asdict(e) for e in page.attempts],
+            "attempts": [_evidence_dict(e) for e in page.attempts],
             "maintenances": [asdict(m) for m in page.maintenances],
         },
         "fallback": asdict(report.advice),
@@ -82,6 +82,13 @@ def to_dict(report: Report) -> dict[str, Any]:
 def schema_text() -> str:
     """The JSON Schema of the --json document, as shipped in the package (`outagecheck schema`)."""
     return resources.files("outagecheck.output").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+
+
+def _evidence_dict(e: Evidence) -> dict[str, Any]:
+    """Evidence as schema v1 has it: the body signature only serves the live assessment."""
+    doc = asdict(e)
+    del doc["signature"]
+    return doc
 
 
 def to_json(report: Report) -> str:
