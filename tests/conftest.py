@@ -17,14 +17,10 @@ from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
 from tests.helpers import (
-    API_HELLO,
-    OAUTH_HELLO,
-    STATUS,
     TEST_KEY,
-    WEB,
+    all_operational,
     march,
     route_healthy,
-    summary,
     sweep,
     sweep_files,
 )
@@ -112,10 +108,7 @@ def pytest_runtest_makereport(
 
 @pytest.fixture
 def mocked_all_operational(httpx_mock: HTTPXMock) -> HTTPXMock:
-    httpx_mock.add_response(url=WEB, text="<html>Claude</html>")
-    httpx_mock.add_response(url=OAUTH_HELLO, json={"message": "hello"})
-    httpx_mock.add_response(url=API_HELLO, json={"message": "hello"})
-    httpx_mock.add_response(url=STATUS, json=summary())
+    all_operational(httpx_mock)
     return httpx_mock
 
 

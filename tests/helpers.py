@@ -142,6 +142,13 @@ def free_port() -> int:
 # -- mocked outages (pytest-httpx): the bundled --replay scenarios are regenerated from these -------------
 
 
+def all_operational(mock: HTTPXMock) -> None:
+    mock.add_response(url=WEB, text="<html>Claude</html>")
+    mock.add_response(url=OAUTH_HELLO, json={"message": "hello"})
+    mock.add_response(url=API_HELLO, json={"message": "hello"})
+    mock.add_response(url=STATUS, json=summary())
+
+
 def march(mock: HTTPXMock) -> None:
     mock.add_response(url=WEB, status_code=500, text="Claude will return soon", is_reusable=True)
     error = {"type": "error", "error": {"type": "api_error", "message": "Internal server error"}}

@@ -17,7 +17,7 @@ from outagecheck.checks.classify import SNIFF_BYTES, classify_response
 from outagecheck.checks.http import Tracer, exchange, failure_evidence, proxy_for
 from outagecheck.checks.intermediaries import is_html, portal_markers, signature
 from outagecheck.checks.plan import CheckPlan, summary_url
-from outagecheck.model import Evidence, Incident, Status, StatusPage
+from outagecheck.model import Evidence, Incident, Maintenance, Status, StatusPage
 
 MAX_SUMMARY_BYTES = 2 * 1024 * 1024  # the real page is ~2 KB; a runaway body is cut here
 # A status page base that is not the last one gets this share of the time left, so a hanging first
@@ -62,6 +62,34 @@ def parse_summary(body: bytes, *, page_url: str) -> tuple[dict[str, tuple[str, s
     incidents = tuple(_incident(i, base) for i in _dicts(doc.get("incidents")))
     indicator = _text(_dict(doc.get("status")).get("indicator")) or None
     return components, tuple(i for i in incidents if i.status not in ("resolved", "postmortem")), indicator
+
+
+def parse_maintenances(body: bytes, *, page_url: str) -> tuple[Maintenance, ...]:
+    """The summary's `scheduled_maintenances` still to come or under way (completed ones are dropped)."""
+    try:
+        doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return ()
+    if not isinstance(doc, dict):
+        return ()
+    base = _text(_dict(doc.get("page")).get("url"), page_url).rstrip("/")
+    found = []
+    for raw in _dicts(doc.get("scheduled_maintenances")):
+        status = _text(raw.get("status"), "scheduled")
+        if status not in ("scheduled", "in_progress", "verifying"):
+            continue
+        link = _text(raw.get("shortlink")) or (f"{base}/incidents/{_text(raw.get('id'))}" if raw.get("id") else base)
+        found.append(
+            Maintenance(
+                name=_text(raw.get("name"), "(unnamed maintenance)"),
+                status=status,
+                scheduled_for=_text(raw.get("scheduled_for")),
+                scheduled_until=_text(raw.get("scheduled_until")),
+                link=link,
+                components=tuple(_text(c.get("name")) for c in _dicts(raw.get("components")) if c.get("name")),
+            )
+        )
+    return tuple(found)
 
 
 def _incident(raw: dict[str, Any], base: str) -> Incident:
@@ -173,6 +201,7 @@ async def read_status_page(
                     incidents,
                     indicator,
                     tuple(attempts),
+                    parse_maintenances(body, page_url=base),
                 )
         attempts.append(evidence)
     last = attempts[-1] if attempts else None

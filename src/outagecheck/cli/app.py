@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from outagecheck import __version__
-from outagecheck.cli import status
+from outagecheck.cli import meta, status
 from outagecheck.cli.config import config_app
 from outagecheck.cli.fallback import fallback_app
 from outagecheck.cli.options import EXIT_CODES_HELP
@@ -89,3 +89,4 @@ def _root(
 app.add_typer(fallback_app, name="fallback")
 app.add_typer(config_app, name="config")
 status.register(app)
+meta.register(app)

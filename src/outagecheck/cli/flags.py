@@ -28,14 +28,32 @@ class Flag:
     choices: tuple[str, ...] = field(default=())  # case-insensitive, as typer's case_sensitive=False
 
 
-FORMATS = ("table", "json", "markdown", "nagios")
+FORMATS = ("table", "json", "markdown", "nagios", "prometheus")
+FAIL_ON_LEVELS = ("down", "degraded", "unknown", "never")  # model.FailOn's values
 
 FORMAT = Flag(
     "fmt",
     ("--format", "-f"),
     "value",
-    "Output: table (default), json, markdown, nagios.",
+    "Output: table (default), json, markdown, nagios, prometheus.",
     choices=FORMATS,
+)
+FAIL_ON = Flag(
+    "fail_on",
+    ("--fail-on",),
+    "value",
+    "Exit non-zero only for a verdict at least this bad: down, degraded, unknown (the default mapping) "
+    "or never (always 0 after reporting). Default: $OUTAGECHECK_FAIL_ON.",
+    choices=FAIL_ON_LEVELS,
+)
+OUTPUT = Flag(
+    "output",
+    ("--output", "-o"),
+    "value",
+    "Write the report to FILE atomically instead of stdout (not with the table), "
+    "e.g. for node_exporter's textfile collector.",
+    "FILE",
+    Path,
 )
 JSON = Flag("json_out", ("--json",), "switch", "Same as --format json (schema_version 1).")
 REQUIRE = Flag(
@@ -70,8 +88,8 @@ MAX_WAIT = Flag(
 WAIT_INTERVAL = Flag("interval", ("--interval",), "value", "Between checks (default 10, at least 1).", "SECONDS", float)
 
 # The flags each fast-path command understands; any other goes to typer.
-STATUS = (FORMAT, JSON, REQUIRE, TIMEOUT, SLOW, CONFIG, VERBOSE, REPLAY)
-WAIT = (REQUIRE, MAX_WAIT, WAIT_INTERVAL, TIMEOUT, SLOW, CONFIG, FORMAT, JSON, REPLAY)
+STATUS = (FORMAT, JSON, REQUIRE, TIMEOUT, SLOW, CONFIG, VERBOSE, REPLAY, FAIL_ON, OUTPUT)
+WAIT = (REQUIRE, MAX_WAIT, WAIT_INTERVAL, TIMEOUT, SLOW, CONFIG, FORMAT, JSON, REPLAY, FAIL_ON, OUTPUT)
 
 
 def parse(argv: Sequence[str], flags: Sequence[Flag]) -> dict[str, Any] | None:

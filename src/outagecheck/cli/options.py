@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from outagecheck.cli import flags
+from outagecheck.model import FailOn
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 every required surface operational; 1 the worst is degraded; "
@@ -40,7 +41,11 @@ class Format(enum.StrEnum):
     json = "json"
     markdown = "markdown"
     nagios = "nagios"
+    prometheus = "prometheus"
 
 
 FormatOpt = Annotated[Format | None, _option(flags.FORMAT, case_sensitive=False)]
 JsonOpt = Annotated[bool, _option(flags.JSON)]
+# $OUTAGECHECK_FAIL_ON is read in cli/commands.py, the one place both parsers reach.
+FailOnOpt = Annotated[FailOn | None, _option(flags.FAIL_ON, case_sensitive=False)]
+OutputOpt = Annotated[Path | None, _option(flags.OUTPUT)]

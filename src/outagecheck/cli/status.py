@@ -13,9 +13,11 @@ from outagecheck.cli import commands
 from outagecheck.cli.options import (
     EXIT_CODES_HELP,
     ConfigOpt,
+    FailOnOpt,
     FormatOpt,
     JsonOpt,
     MaxWaitOpt,
+    OutputOpt,
     ReplayOpt,
     RequireOpt,
     SlowOpt,
@@ -45,9 +47,13 @@ def status(
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
     replay: ReplayOpt = None,
+    fail_on: FailOnOpt = None,
+    output: OutputOpt = None,
 ) -> int:
     """Check Claude.ai, Claude Code and the Claude API in parallel and print what is down."""
     return commands.status(
+        fail_on=fail_on.value if fail_on else None,
+        output=output,
         fmt=fmt.value if fmt else None,
         json_out=json_out,
         require=require,
@@ -69,12 +75,17 @@ def wait(
     fmt: FormatOpt = None,
     json_out: JsonOpt = False,
     replay: ReplayOpt = None,
+    fail_on: FailOnOpt = None,
+    output: OutputOpt = None,
 ) -> int:
     """Block until the required surfaces are operational (exit 0), or give up after --max-wait (exit 2).
 
     Progress goes to stderr, the last report to stdout: outagecheck wait --require api --max-wait 10m && run-job
+    With --fail-on, giving up exits as `status --fail-on` would for the last report.
     """
     return commands.wait(
+        fail_on=fail_on.value if fail_on else None,
+        output=output,
         require=require,
         max_wait=max_wait,
         interval=interval,

@@ -4,21 +4,45 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from importlib import resources
 from typing import Any, Final
 
-from outagecheck.model import Advice, Attempt, Evidence, Incident, Report, Status, StatusPage, Step, SurfaceResult
+from outagecheck.model import (
+    Advice,
+    Attempt,
+    Evidence,
+    Incident,
+    Maintenance,
+    Report,
+    Status,
+    StatusPage,
+    Step,
+    SurfaceResult,
+)
 
 SCHEMA_VERSION: Final = 1
+# The JSON Schema (draft 2020-12) of what to_dict writes; schema/ at the repository root holds a copy
+# for links, checked against this one by the tests.
+SCHEMA_FILE: Final = "report-v1.schema.json"
 
 
 class NotAReport(ValueError):
     """The document is not an outagecheck --json report of a schema version we read."""
 
 
+def _lists(value: Any) -> Any:
+    """asdict() keeps tuples; the document holds JSON arrays, as the schema says."""
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_lists(v) for v in value]
+    return value
+
+
 def to_dict(report: Report) -> dict[str, Any]:
-    """Return the --json document (schema_version 1); `exit_code` and surfaces[] are a contract."""
+    """Return the --json document (schema_version 1, JSON types only); `exit_code` and surfaces[] are a contract."""
     page = report.status_page
-    return {
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "checked_at": report.checked_at,
         "exit_code": int(report.exit_code),
@@ -44,12 +68,20 @@ def to_dict(report: Report) -> dict[str, Any]:
             "detail": page.detail,
             "indicator": page.indicator,
             "attempts": [_evidence_dict(e) for e in page.attempts],
+            "maintenances": [asdict(m) for m in page.maintenances],
         },
         "fallback": asdict(report.advice),
         "warnings": list(report.warnings),
         "notes": list(report.notes),
         "local_network": report.local_network,
+        "fallback_outstanding": list(report.fallback_outstanding),
     }
+    return dict(_lists(doc))
+
+
+def schema_text() -> str:
+    """The JSON Schema of the --json document, as shipped in the package (`outagecheck schema`)."""
+    return resources.files("outagecheck.output").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
 
 
 def _evidence_dict(e: Evidence) -> dict[str, Any]:
@@ -85,6 +117,9 @@ def from_dict(doc: Any) -> Report:
             incidents=tuple(Incident(**{**i, "components": tuple(i.get("components", ()))}) for i in doc["incidents"]),
             indicator=sp.get("indicator"),
             attempts=tuple(_evidence(a) for a in sp.get("attempts", [])),
+            maintenances=tuple(
+                Maintenance(**{**m, "components": tuple(m.get("components", ()))}) for m in sp.get("maintenances", [])
+            ),
         )
         return Report(
             doc["checked_at"],
@@ -95,6 +130,7 @@ def from_dict(doc: Any) -> Report:
             tuple(doc.get("warnings", [])),
             tuple(doc.get("notes", [])),
             bool(doc.get("local_network", False)),
+            tuple(doc.get("fallback_outstanding", [])),
         )
     except (KeyError, TypeError, ValueError) as e:
         raise NotAReport(f"{type(e).__name__}: {e}") from None
