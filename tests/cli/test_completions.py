@@ -36,7 +36,7 @@ def test_completion_script_matches_cli(shell: str) -> None:
 @pytest.mark.parametrize(
     ("words", "expected"),
     [
-        pytest.param(["st"], ["status"], id="command"),
+        pytest.param(["st"], ["status", "statusline"], id="command"),
         pytest.param(["w"], ["wait", "watch"], id="commands"),
         pytest.param(["status", "--re"], ["--replay", "--require"], id="option-names"),
         pytest.param(["status", "--format", ""], ["json", "markdown", "nagios", "table"], id="option-values"),
