@@ -12,6 +12,8 @@ from typing import Annotated
 import typer
 
 from outagecheck.checks.run import POLL_PAGE_EVERY_S, CheckOptions, report_source, wait_until_operational
+from outagecheck.cli import hooks
+from outagecheck.cli.hooks import FailAfterOpt, NotifyOpt, OnChangeOpt, RecoverAfterOpt, WebhookOpt
 from outagecheck.cli.options import (
     EXIT_CODES_HELP,
     ConfigOpt,
@@ -76,6 +78,19 @@ def wait(
     fmt: FormatOpt = None,
     json_out: JsonOpt = False,
     replay: ReplayOpt = None,
+    on_change: OnChangeOpt = None,
+    webhook: WebhookOpt = None,
+    notify: NotifyOpt = False,
+    fail_after: FailAfterOpt = 1,
+    recover_after: RecoverAfterOpt = None,
+    then_revert: Annotated[
+        bool,
+        typer.Option(
+            "--then-revert",
+            help="Once web and code are operational for --recover-after checks (default 3), "
+            "run 'fallback revert --yes', then exit.",
+        ),
+    ] = False,
 ) -> int:
     """Block until the required surfaces are operational (exit 0), or give up after --max-wait (exit 2).
 
@@ -89,7 +104,16 @@ def wait(
     next_report = report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S)
     from outagecheck.output.emit import emit  # noqa: PLC0415  # rich loads only after the options are valid
 
-    result, ok = wait_until_operational(next_report, max_wait=limit, interval=interval, progress=_progress)
+    extra = hooks.build(
+        on_change=on_change, webhooks=webhook, desktop=notify, fail_after=fail_after,
+        recover_after=recover_after, revert=then_revert,
+    )  # fmt: skip
+    if extra is not None and then_revert:
+        result, ok = hooks.wait_for_revert(next_report, extra, max_wait=limit, interval=interval, progress=_progress)
+    else:
+        result, ok = wait_until_operational(
+            next_report, max_wait=limit, interval=interval, progress=_progress, on_report=extra
+        )
     emit(result, chosen)
     return int(ExitCode.OK if ok else ExitCode.DOWN)
 
@@ -106,6 +130,19 @@ def watch(
         int | None, typer.Option("--count", metavar="N", help="Stop after N checks (default: until Ctrl-C).")
     ] = None,
     replay: ReplayOpt = None,
+    on_change: OnChangeOpt = None,
+    webhook: WebhookOpt = None,
+    notify: NotifyOpt = False,
+    fail_after: FailAfterOpt = 1,
+    recover_after: RecoverAfterOpt = None,
+    revert_when_back: Annotated[
+        bool,
+        typer.Option(
+            "--revert-when-back",
+            help="Once web and code are operational for --recover-after checks (default 3), "
+            "run 'fallback revert --yes' and keep watching.",
+        ),
+    ] = False,
 ) -> int:
     """Re-check on a timer: a live table on a terminal, one line per change otherwise. Ctrl-C stops it.
 
@@ -115,10 +152,14 @@ def watch(
         raise UsageError(f"--interval must be at least {MIN_WATCH_INTERVAL_S:g} seconds, got {interval:g}")
     if count is not None and count < 1:
         raise UsageError(f"--count must be at least 1, got {count}")
+    extra = hooks.build(
+        on_change=on_change, webhooks=webhook, desktop=notify, fail_after=fail_after,
+        recover_after=recover_after, revert=revert_when_back,
+    )  # fmt: skip
     from outagecheck.output import live  # noqa: PLC0415  # rich loads only after the options are valid
 
     opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay)
-    return live.watch(report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S), interval, count)
+    return live.watch(report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S), interval, count, extra)
 
 
 def scenarios() -> int:
