@@ -7,7 +7,8 @@ import importlib
 import os
 import sys
 import threading
-from typing import Annotated
+import time
+from typing import Annotated, Any
 
 import typer
 
@@ -27,7 +28,7 @@ from outagecheck.cli.options import (
     parse_duration,
 )
 from outagecheck.errors import UsageError
-from outagecheck.model import ExitCode
+from outagecheck.model import ExitCode, Report
 
 MIN_WATCH_INTERVAL_S = 5.0
 
@@ -59,8 +60,20 @@ def status(
     renderer.join()
     from outagecheck.output.emit import emit  # noqa: PLC0415  # imported above on a thread, while the checks ran
 
-    emit(result, chosen, verbose=verbose)
+    result, extra = _with_fallback_age(result)
+    emit(result, chosen, verbose=verbose, json_extra=extra)
     return int(result.exit_code)
+
+
+def _with_fallback_age(result: Report) -> tuple[Report, dict[str, Any] | None]:
+    """Outstanding fallbacks with their age: notes, a billing warning after a day, `fallback_outstanding`."""
+    from outagecheck.fallback import since  # noqa: PLC0415  # status only
+
+    on = since.outstanding_since()
+    if not on:
+        return result, None
+    now = time.time()
+    return since.annotate(result, on, now), {"fallback_outstanding": since.describe(on, now)}
 
 
 def wait(

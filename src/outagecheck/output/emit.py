@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -27,23 +28,30 @@ def _silence_stdout() -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def emit(report: Report, fmt: str, *, verbose: bool = False, console: Console | None = None) -> None:
+def emit(
+    report: Report,
+    fmt: str,
+    *,
+    verbose: bool = False,
+    console: Console | None = None,
+    json_extra: dict[str, Any] | None = None,
+) -> None:
     """Print the report on stdout; in GitHub Actions, also annotate, summarise and set step outputs.
 
     A reader that leaves early (`outagecheck status | head -1`) is not an error: the exit code still
     says what the checks found.
     """
     try:
-        _print(report, fmt, verbose, console)
+        _print(report, fmt, verbose, console, json_extra)
     except BrokenPipeError:
         _silence_stdout()
     if os.environ.get("GITHUB_ACTIONS") == "true":
         github_actions(report, machine_stdout=fmt in ("json", "nagios"))
 
 
-def _print(report: Report, fmt: str, verbose: bool, console: Console | None) -> None:
+def _print(report: Report, fmt: str, verbose: bool, console: Console | None, extra: dict[str, Any] | None) -> None:
     if fmt == "json":
-        sys.stdout.write(to_json(report) + "\n")
+        sys.stdout.write(to_json(report, extra) + "\n")
     elif fmt == "markdown":
         sys.stdout.write(markdown.to_markdown(report))
     elif fmt == "nagios":

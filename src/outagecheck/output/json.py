@@ -52,9 +52,9 @@ def to_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def to_json(report: Report) -> str:
-    """Serialise the report as the --json document."""
-    return json.dumps(to_dict(report), indent=2, ensure_ascii=False)
+def to_json(report: Report, extra: dict[str, Any] | None = None) -> str:
+    """Serialise the report as the --json document; `extra` adds optional top-level fields (still schema v1)."""
+    return json.dumps(to_dict(report) | (extra or {}), indent=2, ensure_ascii=False)
 
 
 def from_dict(doc: Any) -> Report:
