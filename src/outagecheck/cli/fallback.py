@@ -65,6 +65,10 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER) -> int:
             _out(line)
     for warning in guide.warnings:
         _out(f"Warning: {warning}")
+    from outagecheck.checks.credentials import notes  # noqa: PLC0415  # fallback guide only
+
+    for note in notes(os.environ):
+        _out(f"Note: {note}")
     return 0
 
 

@@ -8,6 +8,7 @@ import os
 import sys
 import threading
 import time
+from dataclasses import replace
 from typing import Annotated, Any
 
 import typer
@@ -61,6 +62,10 @@ def status(
     from outagecheck.output.emit import emit  # noqa: PLC0415  # imported above on a thread, while the checks ran
 
     result, extra = _with_fallback_age(result)
+    from outagecheck.checks.credentials import notes  # noqa: PLC0415  # status only
+
+    if wrong := notes(os.environ):  # "is it my token or is Claude down?": named, never shown
+        result = replace(result, notes=(*result.notes, *wrong))
     emit(result, chosen, verbose=verbose, json_extra=extra)
     return int(result.exit_code)
 
