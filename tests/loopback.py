@@ -64,6 +64,14 @@ class _Handler(socketserver.BaseRequestHandler):
             if sep:
                 headers[name.strip().lower()] = value.strip()
         owner.record(path, headers)
+        if (length := int(headers.get("content-length", "").strip() or "0")) > 0:  # a POST (webhooks): keep its body
+            body = data.partition(b"\r\n\r\n")[2]
+            try:
+                while len(body) < length and (chunk := sock.recv(65536)):
+                    body += chunk
+            except OSError:
+                return
+            owner.record_body(path, body[:length])
         route = owner.route_for(path)
         try:
             self._answer(sock, route, owner)
@@ -141,6 +149,7 @@ class LoopbackServer:
         self._routes: dict[str, list[Route]] = {}
         self._lock = threading.Lock()
         self.requests: list[tuple[float, str, dict[str, str]]] = []
+        self.bodies: list[tuple[str, bytes]] = []  # (path, body) of each request that had one
         self.sent = 0  # bytes of generated (body_size) bodies the clients took
         self.stopping = threading.Event()
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
@@ -192,6 +201,10 @@ class LoopbackServer:
     def record(self, path: str, headers: dict[str, str]) -> None:
         with self._lock:
             self.requests.append((time.perf_counter(), path, headers))
+
+    def record_body(self, path: str, body: bytes) -> None:
+        with self._lock:
+            self.bodies.append((path, body))
 
     def count_sent(self, n: int) -> None:
         with self._lock:

@@ -19,6 +19,10 @@ def main() -> None:
     if (page := page_for(sys.argv[1:])) is not None:
         sys.stdout.write(page)
         _exit(0)
+    if sys.argv[1:2] == ["statusline"]:  # Claude Code runs it on every prompt update: < 30 ms, no typer
+        from outagecheck.cli.statusline import main as statusline  # noqa: PLC0415  # before typer loads
+
+        _exit(statusline(sys.argv[2:]))
     # A run lives for a second or two and makes few reference cycles: collecting during the imports
     # only costs time (benchmarks/).
     gc.disable()

@@ -61,7 +61,7 @@ def _shim(tmp_path: Path) -> dict[str, str]:
 
 
 CASES = [
-    pytest.param(["st"], ["status"], id="command"),
+    pytest.param(["st"], ["status", "statusline"], id="command"),
     pytest.param(["w"], ["wait", "watch"], id="commands"),
     pytest.param(["status", "--re"], ["--replay", "--require"], id="option-names"),
     pytest.param(["status", "--format", ""], ["json", "markdown", "nagios", "prometheus", "table"], id="option-values"),

@@ -124,14 +124,18 @@ def wait_until_operational(
     progress: Callable[[str], None],
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    on_report: Callable[[Report], None] | None = None,
 ) -> tuple[Report, bool]:
     """Check until every required surface is operational or `max_wait` has passed.
 
-    Returns the last report and whether it got there; `progress` gets one line per check.
+    Returns the last report and whether it got there; `progress` gets one line per check and
+    `on_report` (notifications, the self-ending fallback) every report.
     """
     give_up = clock() + max_wait
     while True:
         result = next_report()
+        if on_report is not None:
+            on_report(result)
         pending = [s for s in result.surfaces if s.id in result.required and s.status is not Status.OPERATIONAL]
         if not pending:
             progress(f"{', '.join(result.required)} operational")

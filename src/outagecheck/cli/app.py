@@ -90,3 +90,15 @@ app.add_typer(fallback_app, name="fallback")
 app.add_typer(config_app, name="config")
 status.register(app)
 meta.register(app)
+
+
+@app.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
+    help="One short line for Claude Code's statusLine, from a cache (see 'outagecheck statusline --help').",
+)
+def statusline(ctx: typer.Context) -> int:
+    # The console script answers `statusline` before typer loads (__main__.py); this is the same command
+    # for `outagecheck --help`, completion and in-process callers.
+    from outagecheck.cli.statusline import main  # noqa: PLC0415  # the fast path's own parser
+
+    return main(list(ctx.args))

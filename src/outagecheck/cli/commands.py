@@ -8,12 +8,14 @@ import os
 import re
 import sys
 import threading
+import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from outagecheck.checks.run import POLL_PAGE_EVERY_S, CheckOptions, report_source, wait_until_operational
 from outagecheck.errors import UsageError
-from outagecheck.model import ExitCode, FailOn
+from outagecheck.model import ExitCode, FailOn, Report
 
 FAIL_ON_ENV = "OUTAGECHECK_FAIL_ON"
 
@@ -38,13 +40,25 @@ def status(
     next_report = report_source(CheckOptions(tuple(require or ()), timeout, slow, config, replay), os.environ)
     # The table's renderer (rich) loads while the requests are in flight instead of after them.
     renderer = _import_in_background("outagecheck.output.table") if chosen == "table" else None
-    result = next_report()
+    result = _annotate(next_report())
     if renderer is not None:
         renderer.join()
     from outagecheck.output.emit import emit  # noqa: PLC0415  # after the checks: nothing delays the requests
 
     emit(result, chosen, verbose=verbose, output=to_file)
     return int(result.exit_code_for(policy))
+
+
+def _annotate(result: Report) -> Report:
+    """What status adds for this machine: malformed credentials, and how long a fallback has been on."""
+    from outagecheck.checks.credentials import notes  # noqa: PLC0415  # status only
+    from outagecheck.fallback import since  # noqa: PLC0415  # status only
+
+    if wrong := notes(os.environ):  # "is it my token or is Claude down?": named, never shown
+        result = replace(result, notes=(*result.notes, *wrong))
+    if on := since.outstanding_since():
+        result = since.annotate(result, on, time.time())
+    return result
 
 
 def wait(
@@ -60,6 +74,12 @@ def wait(
     replay: str | None = None,
     fail_on: str | None = None,
     output: Path | None = None,
+    on_change: str | None = None,
+    webhook: list[str] | None = None,
+    notify: bool = False,
+    fail_after: int = 1,
+    recover_after: int | None = None,
+    then_revert: bool = False,
 ) -> int:
     """Check until the required surfaces are operational (0) or --max-wait passes (2, or the last report's
     verdict under --fail-on); print the last report."""
@@ -73,7 +93,20 @@ def wait(
     next_report = report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S)
     from outagecheck.output.emit import emit  # noqa: PLC0415  # after the options are known to be valid
 
-    result, ok = wait_until_operational(next_report, max_wait=limit, interval=interval, progress=_progress)
+    extra = None
+    if on_change is not None or webhook or notify or then_revert or fail_after != 1 or recover_after is not None:
+        from outagecheck.cli import hooks  # noqa: PLC0415  # notifiers and the revert load only when asked for
+
+        extra = hooks.build(
+            on_change=on_change, webhooks=webhook, desktop=notify, fail_after=fail_after,
+            recover_after=recover_after, revert=then_revert,
+        )  # fmt: skip
+    if extra is not None and then_revert:
+        result, ok = hooks.wait_for_revert(next_report, extra, max_wait=limit, interval=interval, progress=_progress)
+    else:
+        result, ok = wait_until_operational(
+            next_report, max_wait=limit, interval=interval, progress=_progress, on_report=extra
+        )
     emit(result, chosen, output=to_file)
     if ok:
         return int(ExitCode.OK)

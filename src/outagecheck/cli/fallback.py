@@ -65,6 +65,10 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER) -> int:
             _out(line)
     for warning in guide.warnings:
         _out(f"Warning: {warning}")
+    from outagecheck.checks.credentials import notes  # noqa: PLC0415  # fallback guide only
+
+    for note in notes(os.environ):
+        _out(f"Note: {note}")
     return 0
 
 
@@ -88,6 +92,12 @@ def apply(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the diff; write nothing.")] = False,
     yes: YesOpt = False,
     config: ConfigOpt = None,
+    until_recovered: Annotated[
+        bool,
+        typer.Option(
+            "--until-recovered", help="Start a detached 'wait --then-revert' that reverts it once Claude is back."
+        ),
+    ] = False,
 ) -> int:
     """Switch a config to the raw API: shows a diff, asks, backs up, writes atomically, then verifies."""
     from outagecheck import config as config_file  # noqa: PLC0415  # fallback commands only
@@ -116,6 +126,11 @@ def apply(
 
         ok, message = verify_helper(proposal.helper, cfg.endpoints["api"], cfg.timeout)
         _out(("Verified: " if ok else "Warning: not verified: ") + message)
+    if until_recovered:
+        from outagecheck.fallback import watcher  # noqa: PLC0415  # --until-recovered only
+
+        for line in watcher.start(config)[1]:
+            _out(line)
     return 0
 
 

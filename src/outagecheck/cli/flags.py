@@ -87,9 +87,58 @@ MAX_WAIT = Flag(
 )
 WAIT_INTERVAL = Flag("interval", ("--interval",), "value", "Between checks (default 10, at least 1).", "SECONDS", float)
 
+ON_CHANGE = Flag(
+    "on_change",
+    ("--on-change",),
+    "value",
+    "Run CMD (sh -c) once per announced change: report JSON on stdin, OUTAGECHECK_SURFACE, "
+    "OUTAGECHECK_OLD, OUTAGECHECK_NEW, OUTAGECHECK_REASON in its environment; killed after 10 s.",
+    "CMD",
+)
+WEBHOOK = Flag(
+    "webhook",
+    ("--webhook",),
+    "repeat",
+    "POST a Slack/Discord-compatible message per change (repeatable; the URL is never printed).",
+    "URL",
+)
+NOTIFY = Flag("notify", ("--notify",), "switch", "Desktop notification per change (notify-send, osascript).")
+FAIL_AFTER = Flag(
+    "fail_after", ("--fail-after",), "value", "Announce a failure after N checks in a row agree (default 1).", "N", int
+)
+RECOVER_AFTER = Flag(
+    "recover_after",
+    ("--recover-after",),
+    "value",
+    "Announce a recovery after M good checks in a row (default 1; 3 for reverting a fallback).",
+    "M",
+    int,
+)
+THEN_REVERT = Flag(
+    "then_revert",
+    ("--then-revert",),
+    "switch",
+    "Once web and code are operational for --recover-after checks (default 3), run 'fallback revert --yes', then exit.",
+)
+HOOKS = (ON_CHANGE, WEBHOOK, NOTIFY, FAIL_AFTER, RECOVER_AFTER)
+
 # The flags each fast-path command understands; any other goes to typer.
 STATUS = (FORMAT, JSON, REQUIRE, TIMEOUT, SLOW, CONFIG, VERBOSE, REPLAY, FAIL_ON, OUTPUT)
-WAIT = (REQUIRE, MAX_WAIT, WAIT_INTERVAL, TIMEOUT, SLOW, CONFIG, FORMAT, JSON, REPLAY, FAIL_ON, OUTPUT)
+WAIT = (
+    REQUIRE,
+    MAX_WAIT,
+    WAIT_INTERVAL,
+    TIMEOUT,
+    SLOW,
+    CONFIG,
+    FORMAT,
+    JSON,
+    REPLAY,
+    FAIL_ON,
+    OUTPUT,
+    *HOOKS,
+    THEN_REVERT,
+)
 
 
 def parse(argv: Sequence[str], flags: Sequence[Flag]) -> dict[str, Any] | None:

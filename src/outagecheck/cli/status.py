@@ -9,21 +9,27 @@ from typing import Annotated
 import typer
 
 from outagecheck.checks.run import POLL_PAGE_EVERY_S, CheckOptions, report_source
-from outagecheck.cli import commands
+from outagecheck.cli import commands, hooks
 from outagecheck.cli.options import (
     EXIT_CODES_HELP,
     ConfigOpt,
+    FailAfterOpt,
     FailOnOpt,
     FormatOpt,
     JsonOpt,
     MaxWaitOpt,
+    NotifyOpt,
+    OnChangeOpt,
     OutputOpt,
+    RecoverAfterOpt,
     ReplayOpt,
     RequireOpt,
     SlowOpt,
+    ThenRevertOpt,
     TimeoutOpt,
     VerboseOpt,
     WaitIntervalOpt,
+    WebhookOpt,
 )
 from outagecheck.errors import UsageError
 
@@ -77,6 +83,12 @@ def wait(
     replay: ReplayOpt = None,
     fail_on: FailOnOpt = None,
     output: OutputOpt = None,
+    on_change: OnChangeOpt = None,
+    webhook: WebhookOpt = None,
+    notify: NotifyOpt = False,
+    fail_after: FailAfterOpt = 1,
+    recover_after: RecoverAfterOpt = None,
+    then_revert: ThenRevertOpt = False,
 ) -> int:
     """Block until the required surfaces are operational (exit 0), or give up after --max-wait (exit 2).
 
@@ -95,6 +107,12 @@ def wait(
         fmt=fmt.value if fmt else None,
         json_out=json_out,
         replay=replay,
+        on_change=on_change,
+        webhook=webhook,
+        notify=notify,
+        fail_after=fail_after,
+        recover_after=recover_after,
+        then_revert=then_revert,
     )
 
 
@@ -110,6 +128,19 @@ def watch(
         int | None, typer.Option("--count", metavar="N", help="Stop after N checks (default: until Ctrl-C).")
     ] = None,
     replay: ReplayOpt = None,
+    on_change: OnChangeOpt = None,
+    webhook: WebhookOpt = None,
+    notify: NotifyOpt = False,
+    fail_after: FailAfterOpt = 1,
+    recover_after: RecoverAfterOpt = None,
+    revert_when_back: Annotated[
+        bool,
+        typer.Option(
+            "--revert-when-back",
+            help="Once web and code are operational for --recover-after checks (default 3), "
+            "run 'fallback revert --yes' and keep watching.",
+        ),
+    ] = False,
 ) -> int:
     """Re-check on a timer: a live table on a terminal, one line per change otherwise. Ctrl-C stops it.
 
@@ -119,10 +150,14 @@ def watch(
         raise UsageError(f"--interval must be at least {MIN_WATCH_INTERVAL_S:g} seconds, got {interval:g}")
     if count is not None and count < 1:
         raise UsageError(f"--count must be at least 1, got {count}")
+    extra = hooks.build(
+        on_change=on_change, webhooks=webhook, desktop=notify, fail_after=fail_after,
+        recover_after=recover_after, revert=revert_when_back,
+    )  # fmt: skip
     from outagecheck.output import live  # noqa: PLC0415  # rich loads only after the options are valid
 
     opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay)
-    return live.watch(report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S), interval, count)
+    return live.watch(report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S), interval, count, extra)
 
 
 def scenarios() -> int:

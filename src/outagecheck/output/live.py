@@ -45,8 +45,16 @@ class Tracker:
         return grid
 
 
-def watch(next_report: Callable[[], Report], interval: float, count: int | None) -> int:
-    """Run until Ctrl-C (typer turns it into exit 130) or `count` checks; return the last exit code."""
+def watch(
+    next_report: Callable[[], Report],
+    interval: float,
+    count: int | None,
+    on_report: Callable[[Report], None] | None = None,
+) -> int:
+    """Run until Ctrl-C (typer turns it into exit 130) or `count` checks; return the last exit code.
+
+    `on_report` sees every report (notifications, the self-ending fallback); it must not raise.
+    """
     tracker = Tracker()
     console = make_console()
     # The live table only on a real terminal: forced colour (FORCE_COLOR) into a log still gets lines.
@@ -57,6 +65,8 @@ def watch(next_report: Callable[[], Report], interval: float, count: int | None)
             result = next_report()
             changes = tracker.update(result)
             checks += 1
+            if on_report is not None:
+                on_report(result)
             if live is not None:
                 footer = Text(
                     f"Checked {result.checked_at}; every {interval:g} s; * changed in the last check. Ctrl-C to stop.",

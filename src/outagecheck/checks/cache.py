@@ -1,0 +1,165 @@
+"""The status line's cache: the last report in a small JSON file, refreshed by ONE detached background run.
+
+The status line answers from here in a few milliseconds; it never waits for the network. Claude Code
+runs a `statusLine` command on every prompt update and its docs say to cache expensive work:
+https://code.claude.com/docs/en/statusline . Only the standard library, and as little of it as
+possible: json, os, time (no pathlib, no subprocess until a refresh is really started).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms); mypy reads the name
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any, Final
+
+CACHE_VERSION: Final = 1
+CACHE_NAME: Final = "statusline.json"
+LOCK_NAME: Final = "statusline.lock"
+# A refresh that failed (or is still running) is not started again for this long: a statusline is called
+# several times a second, and a broken config must not start a Python process on every call.
+RETRY_AFTER_S: Final = 10.0
+# The refresh's own bound, on top of status's --timeout: a hung child must not hold the lock forever.
+REFRESH_LIMIT_S: Final = 120.0
+MAX_CACHE_BYTES: Final = 64 * 1024
+
+
+def cache_dir(environ: Mapping[str, str] = os.environ) -> str:
+    """$XDG_CACHE_HOME/outagecheck (an absolute path only, as the XDG spec says), else ~/.cache/outagecheck.
+
+    Private stand-in for `paths.cache_dir()`, which lands with the hardening work; kept free of pathlib,
+    which alone costs the status line ~5 ms of start-up.
+    """
+    if sys.platform == "darwin":
+        return os.path.join(os.path.expanduser("~"), "Library", "Caches", "outagecheck")
+    value = environ.get("XDG_CACHE_HOME", "")
+    base = value if value and os.path.isabs(value) else os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "outagecheck")
+
+
+def read(directory: str) -> tuple[dict[str, Any], float] | None:
+    """The cached document and its age in seconds; None when there is none or it can't be used."""
+    path = os.path.join(directory, CACHE_NAME)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            age = time.time() - os.fstat(fd).st_mtime
+            raw = os.read(fd, MAX_CACHE_BYTES + 1)
+        finally:
+            os.close(fd)
+        doc = json.loads(raw) if len(raw) <= MAX_CACHE_BYTES else None
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict) or doc.get("version") != CACHE_VERSION:
+        return None
+    return doc, max(age, 0.0)
+
+
+def start_refresh(directory: str, status_args: list[str]) -> bool:
+    """Start one detached refresh unless one is running or was started less than RETRY_AFTER_S ago.
+
+    The lock is an flock on a pid file, held by the refresh process itself (inherited descriptor): it
+    can't outlive that process, so a crash or a kill never leaves a stale lock behind. Returns whether a
+    refresh was started.
+    """
+    import fcntl  # noqa: PLC0415  # only when the cache is stale: the warm path stays at open+read
+
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        fd = os.open(os.path.join(directory, LOCK_NAME), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    except OSError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False  # a refresh holds it
+        if time.time() - os.fstat(fd).st_mtime < RETRY_AFTER_S and os.fstat(fd).st_size > 0:
+            return False  # the last one started moments ago (and failed, or the cache would be fresh)
+        import subprocess  # noqa: PLC0415  # only to start the refresh
+
+        child = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, directory, *status_args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(fd,),  # the child holds the lock for as long as it runs
+            start_new_session=True,  # detached: Claude Code (or a Ctrl-C) never waits for or kills it
+            close_fds=True,
+        )
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{child.pid}\n".encode())  # also stamps the mtime the retry rule reads
+        child.returncode = 0  # not ours to wait for: keeps Popen.__del__ from warning about it
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+_CHILD = "import sys; from outagecheck.checks.cache import refresh; refresh(sys.argv[1], sys.argv[2:])"
+
+
+def refresh(directory: str, status_args: list[str]) -> None:
+    """Run `outagecheck status --json`, then replace the cache atomically (the detached child's work)."""
+    import subprocess  # noqa: PLC0415  # the child only
+    import tempfile  # noqa: PLC0415  # the child only
+
+    argv = [sys.executable, "-m", "outagecheck", "status", "--json", *status_args]
+    fd, tmp = tempfile.mkstemp(prefix=".statusline.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w+b") as out:
+            try:
+                done = subprocess.run(
+                    argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.DEVNULL, timeout=REFRESH_LIMIT_S
+                )
+                code = done.returncode
+            except subprocess.TimeoutExpired:
+                code = -1
+            out.seek(0)
+            report = out.read(16 * 1024 * 1024)
+        doc = summarise(report, code, outstanding_fallbacks(), time.time())
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(doc, handle)
+        os.replace(tmp, os.path.join(directory, CACHE_NAME))
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def summarise(report: bytes, code: int, fallbacks: list[dict[str, Any]], now: float) -> dict[str, Any]:
+    """The small cache document from a `status --json` run: per-surface statuses, when, and fallbacks."""
+    doc: dict[str, Any] = {"version": CACHE_VERSION, "written_at": now, "fallback": fallbacks}
+    try:
+        parsed = json.loads(report)
+        surfaces = [{"id": str(s["id"]), "status": str(s["status"])} for s in parsed["surfaces"]]
+        return doc | {"checked_at": str(parsed["checked_at"]), "exit_code": code, "surfaces": surfaces}
+    except (ValueError, KeyError, TypeError):
+        return doc | {"checked_at": None, "exit_code": code, "surfaces": [], "error": f"status exited {code}"}
+
+
+def outstanding_fallbacks() -> list[dict[str, Any]]:
+    """Fallbacks applied and not reverted: target, applied_at and its epoch, oldest first, one per target."""
+    from datetime import datetime  # noqa: PLC0415  # the child only
+
+    from outagecheck.errors import OutagecheckError  # noqa: PLC0415  # the child only
+    from outagecheck.fallback.apply import outstanding  # noqa: PLC0415  # the child only
+
+    try:
+        entries = outstanding()
+    except OutagecheckError:
+        return []  # a damaged journal: `fallback revert` says so; the line must not break
+    found: dict[str, dict[str, Any]] = {}
+    for e in entries:
+        try:
+            since = datetime.fromisoformat(e.applied_at).timestamp()
+        except ValueError:
+            since = None
+        found.setdefault(e.target, {"target": e.target, "applied_at": e.applied_at, "applied_ts": since})
+    return list(found.values())

@@ -1,0 +1,116 @@
+"""What `watch` and `wait` do with each report besides showing it: notify, and end a fallback once Claude is back."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from outagecheck.checks.debounce import Debouncer, Streak
+from outagecheck.checks.run import ReportSource, clock_text, wait_until_operational
+from outagecheck.errors import OutagecheckError, UsageError
+from outagecheck.model import Report
+from outagecheck.output.json import to_json
+from outagecheck.output.notify import Notifier
+
+LOGIN_SURFACES = ("web", "code")  # what a Claude Code login needs: the fallback exists for these
+DEFAULT_REVERT_AFTER = 3
+
+
+@dataclass
+class Hooks:
+    """Called with every report: announces changes that held, and reverts the fallback when asked."""
+
+    notifier: Notifier
+    debouncer: Debouncer
+    revert_streak: Streak | None = None
+    clock: Callable[[], float] | None = None  # None: _now, looked up at each call (tests replace it)
+    say: Callable[[str], None] = field(default=lambda line: _stderr(line))
+    reverted: bool = False
+
+    def __call__(self, report: Report) -> None:
+        changes = self.debouncer.update(report, (self.clock or _now)())
+        if changes and self.notifier.active:
+            self.notifier.send(changes, to_json(report))
+        if self.revert_streak is not None and not self.reverted and self.revert_streak.update(report):
+            self._revert()
+
+    def _revert(self) -> None:
+        from outagecheck.fallback.apply import revert  # noqa: PLC0415  # only when a fallback is to be ended
+
+        self.reverted = True
+        streak = self.revert_streak.needed if self.revert_streak else 0
+        try:
+            done = revert(None)
+        except OutagecheckError as e:
+            self.say(f"could not revert the fallback: {e}; run 'outagecheck fallback revert'")
+            self.notifier.say(f"Claude is back, but outagecheck could not revert the fallback: {e}")
+            return
+        if not done:
+            self.say(f"{', '.join(LOGIN_SURFACES)} operational for {streak} checks; no fallback to revert")
+            return
+        self.say(f"{', '.join(LOGIN_SURFACES)} operational for {streak} checks: reverted the fallback")
+        for r in done:
+            self.say(f"  {r.path}: {r.detail}")
+        self.notifier.say("Claude is back: outagecheck reverted the API fallback (no more API billing from it).")
+
+
+def _now() -> float:
+    return time.monotonic()
+
+
+def _stderr(line: str) -> None:
+    sys.stderr.write(f"outagecheck: {line}\n")
+    sys.stderr.flush()
+
+
+def build(
+    *,
+    on_change: str | None,
+    webhooks: list[str] | None,
+    desktop: bool,
+    fail_after: int,
+    recover_after: int | None,
+    revert: bool,
+) -> Hooks | None:
+    """The hooks the options ask for; None when they ask for nothing (watch and wait run as before)."""
+    for name, value in (("--fail-after", fail_after), ("--recover-after", recover_after)):
+        if value is not None and not 1 <= value <= 1000:
+            raise UsageError(f"{name} must be between 1 and 1000, got {value}")
+    if on_change is not None and not on_change.strip():
+        raise UsageError("--on-change is empty")
+    notifier = Notifier(on_change, tuple(webhooks or ()), desktop)
+    if not notifier.active and not revert:
+        return None
+    streak = Streak(LOGIN_SURFACES, recover_after or DEFAULT_REVERT_AFTER) if revert else None
+    return Hooks(notifier, Debouncer(fail_after, recover_after or 1), streak)
+
+
+def wait_for_revert(
+    next_report: ReportSource,
+    hooks: Hooks,
+    *,
+    max_wait: float,
+    interval: float,
+    progress: Callable[[str], None],
+    sleep: Callable[[float], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> tuple[Report, bool]:
+    """`wait --then-revert`: wait as usual, then keep checking until the fallback has been reverted."""
+    sleep = sleep or time.sleep  # looked up now, not at import: tests replace time.sleep
+    give_up = clock() + max_wait
+    while True:
+        left = max(give_up - clock(), 0.001)
+        result, ok = wait_until_operational(
+            next_report, max_wait=left, interval=interval, progress=progress, sleep=sleep, clock=clock, on_report=hooks
+        )
+        if not ok or hooks.reverted:
+            return result, ok
+        streak = hooks.revert_streak
+        count = f"{streak.count}/{streak.needed}" if streak else ""
+        progress(f"operational ({count} checks); reverting the fallback after {streak.needed if streak else 0}, "
+                 f"next check in {interval:.0f} s, {clock_text(give_up - clock())} left")  # fmt: skip
+        if give_up - clock() <= interval:
+            return result, False
+        sleep(interval)

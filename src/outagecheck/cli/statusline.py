@@ -1,0 +1,107 @@
+"""`outagecheck statusline`, answered before typer, rich or httpx load (see __main__.py): cache in, one line out.
+
+Claude Code runs the command on every prompt update, pipes a JSON description of the session to its
+stdin, and shows the first line of its stdout (https://code.claude.com/docs/en/statusline). We need
+nothing from that JSON: it is read (so the writer never sees a broken pipe) only when it is already
+there, and never waited for.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import time
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms); mypy reads the name
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+USAGE = """\
+Usage: outagecheck statusline [--ttl SECONDS] [--config PATH]
+
+  One short line for Claude Code's statusLine setting, from the cache of the last check
+  ($XDG_CACHE_HOME/outagecheck/statusline.json). When the cache is older than --ttl (default 60),
+  one detached `outagecheck status --json` refreshes it and the line is marked "(stale ...)".
+  In ~/.claude/settings.json:
+    "statusLine": {"type": "command", "command": "outagecheck statusline"}
+
+Options:
+  --ttl SECONDS   Refresh the cache when it is older than this (default 60, at least 5).
+  --config PATH   Config file for the refresh's check (default: as for status).
+  -h, --help      Show this message and exit.
+"""
+DEFAULT_TTL_S = 60.0
+MIN_TTL_S = 5.0
+MAX_TTL_S = 86400.0
+STDIN_CAP = 256 * 1024
+
+
+def _usage_error(message: str) -> int:
+    sys.stderr.write(f"outagecheck: error: {message} (run 'outagecheck statusline --help' for usage)\n")
+    return 64  # ExitCode.USAGE; model.py is not imported on this path (enum alone costs milliseconds)
+
+
+def _parse(argv: list[str]) -> tuple[float, str | None] | str:
+    """(ttl, config) from the arguments, or an error message."""
+    ttl, config = DEFAULT_TTL_S, None
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        name, eq, value = arg.partition("=")
+        if name not in ("--ttl", "--config"):
+            return f"no such option: {arg}"
+        if not eq:
+            if not args:
+                return f"option '{name}' requires an argument"
+            value = args.pop(0)
+        if name == "--config":
+            config = os.path.abspath(value)  # the refresh may run from another directory one day
+            continue
+        try:
+            ttl = float(value)
+        except ValueError:
+            return f"--ttl: '{value}' is not a number of seconds"
+        if not MIN_TTL_S <= ttl <= MAX_TTL_S:  # also rejects nan
+            return f"--ttl must be between {MIN_TTL_S:g} and {MAX_TTL_S:g} seconds, got {value}"
+    return ttl, config
+
+
+def drain_stdin(fd: int = 0) -> bytes:
+    """Whatever Claude Code already wrote to stdin (capped); b'' for a terminal, nothing yet, or no stdin."""
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISREG(mode):
+            return os.read(fd, STDIN_CAP)
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+            import select  # noqa: PLC0415  # a pipe only; a terminal is never read
+
+            if select.select([fd], [], [], 0)[0]:
+                return os.read(fd, STDIN_CAP)
+    except (OSError, ValueError):
+        pass
+    return b""
+
+
+def main(argv: list[str], environ: Mapping[str, str] = os.environ) -> int:
+    """Print the status line; start a background refresh when the cache is stale or missing."""
+    if "-h" in argv or "--help" in argv:
+        sys.stdout.write(USAGE)
+        return 0
+    parsed = _parse(argv)
+    if isinstance(parsed, str):
+        return _usage_error(parsed)
+    ttl, config = parsed
+    drain_stdin()
+    from outagecheck.checks import cache  # noqa: PLC0415  # after the options are valid
+    from outagecheck.output.statusline import line  # noqa: PLC0415  # after the options are valid
+
+    directory = cache.cache_dir(environ)
+    found = cache.read(directory)
+    doc, age = found if found is not None else (None, 0.0)
+    if doc is None or age > ttl:
+        cache.start_refresh(directory, ["--config", config] if config else [])
+    colour = not environ.get("NO_COLOR")  # https://no-color.org: set and not empty
+    sys.stdout.write(line(doc, age_s=age, ttl_s=ttl, now=time.time(), colour=colour) + "\n")
+    return 0

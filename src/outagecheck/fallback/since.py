@@ -1,0 +1,55 @@
+"""How long a fallback has been on: shown by status (and --json), with a billing warning after a day.
+
+A fallback left on after the outage keeps billing the API: one user lost about $60 that way
+(https://github.com/anthropics/claude-code/issues/86794).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Final
+
+from outagecheck import paths
+from outagecheck.errors import OutagecheckError
+from outagecheck.fallback import journal
+from outagecheck.model import Report
+
+BILLING_WARNING_AFTER_S: Final = 86400.0
+
+
+def outstanding_since() -> list[tuple[str, str]]:
+    """(target, applied_at) of each outstanding fallback, its oldest change; [] for none or a damaged journal."""
+    try:
+        entries = journal.load(paths.journal_file())  # what apply.outstanding() reads, without apply's imports
+    except OutagecheckError:
+        return []
+    first: dict[str, str] = {}
+    for e in entries:
+        first.setdefault(e.target, e.applied_at)
+    return list(first.items())
+
+
+def age_s(applied_at: str, now: float) -> float | None:
+    """Seconds since an ISO timestamp; None when it can't be read."""
+    try:
+        return max(now - datetime.fromisoformat(applied_at).timestamp(), 0.0)
+    except ValueError:
+        return None
+
+
+def annotate(report: Report, since: list[tuple[str, str]], now: float) -> Report:
+    """Add a note per outstanding fallback with its age, and a billing warning when one is over a day old."""
+    from outagecheck.checks.run import clock_text  # noqa: PLC0415  # formatting only
+
+    notes, warnings = [], []
+    for target, applied in since:
+        age = age_s(applied, now)
+        shown = f"{clock_text(age)} ago" if age is not None else applied
+        notes.append(f"Fallback {target} is on (applied {shown}); undo: outagecheck fallback revert {target}")
+        if age is not None and age > BILLING_WARNING_AFTER_S:
+            warnings.append(
+                f"The {target} fallback has been on for {clock_text(age)}: it bills the API for every request. "
+                f"Revert it once Claude is back: outagecheck fallback revert {target}"
+            )
+    return replace(report, notes=(*report.notes, *notes), warnings=(*report.warnings, *warnings))

@@ -1,0 +1,69 @@
+"""`fallback apply --until-recovered`: a detached `wait --then-revert` that ends the fallback once Claude is back."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from outagecheck import paths
+
+INTERVAL_S = 60  # Statuspage throttles pollers; a minute is plenty for "is login back"
+MAX_WAIT = "168h"  # wait's longest --max-wait (7 days; it takes h, m and s)
+
+
+def command(config: Path | None) -> list[str]:
+    """The watcher's command line: login surfaces only, then revert."""
+    argv = ["wait", "--then-revert", "--require", "web", "--require", "code"]
+    argv += ["--max-wait", MAX_WAIT, "--interval", str(INTERVAL_S)]
+    return argv + (["--config", str(config.resolve())] if config else [])
+
+
+def start(config: Path | None) -> tuple[int | None, list[str]]:
+    """Start the watcher in its own session, output to a log; (pid, lines to print), pid None when it can't."""
+    argv = [sys.executable, "-m", "outagecheck", *command(config)]
+    log = paths.state_dir() / "until-recovered.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("ab") as out:
+            child = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True, close_fds=True
+            )
+    except OSError as e:
+        return None, [
+            f"Could not start the watcher ({e.strerror or e}); run it as a user service instead:",
+            *units(argv),
+        ]
+    child.returncode = 0  # it outlives us on purpose: keeps Popen.__del__ quiet
+    return child.pid, [
+        f"Watching for Claude to come back (pid {child.pid}); the fallback is reverted after 3 good checks.",
+        f"Log: {log}. Stop it with: kill {child.pid}",
+    ]
+
+
+def units(argv: list[str]) -> list[str]:
+    """The same watcher as a systemd (Linux) or launchd (macOS) user job, to paste."""
+    line = shlex.join(argv)
+    if sys.platform == "darwin":
+        label = "com.outagecheck.until-recovered"
+        args = "".join(f"<string>{a}</string>" for a in argv)
+        plist = (
+            f'<plist version="1.0"><dict><key>Label</key><string>{label}</string>'
+            f"<key>ProgramArguments</key><array>{args}</array><key>RunAtLoad</key><true/></dict></plist>"
+        )
+        path = f"~/Library/LaunchAgents/{label}.plist"
+        return [f"  echo {shlex.quote(plist)} > {path} && launchctl load {path}"]
+    return [f"  systemd-run --user --unit=outagecheck-until-recovered {line}"]
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (for tests and status)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,53 @@
+"""The one line `outagecheck statusline` prints under Claude Code's prompt: pure, from the cache document."""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms); mypy reads the name
+
+if TYPE_CHECKING:
+    from typing import Any, Final
+
+LOGIN_SURFACES: Final = ("web", "code")  # what a Claude Code login needs; the fallback is for these
+SYMBOLS: Final = {"operational": "●", "degraded": "▲", "down": "✖", "unknown": "?"}
+# Plain ANSI SGR codes: the status line is not a terminal rich could detect, and Claude Code shows them.
+COLOURS: Final = {"operational": "32", "degraded": "33", "down": "31", "unknown": "2"}
+COLD: Final = "Claude: checking…"
+
+
+def age_text(seconds: float) -> str:
+    """45 -> '45s', 300 -> '5m', 7200 -> '2h', 259200 -> '3d': short, for one line."""
+    s = max(int(seconds), 0)
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m"
+    if s < 86400:
+        return f"{s // 3600}h"
+    return f"{s // 86400}d"
+
+
+def _mark(status: str, colour: bool) -> str:
+    symbol = SYMBOLS.get(status, "?")
+    return f"\x1b[{COLOURS.get(status, '2')}m{symbol}\x1b[0m" if colour else symbol
+
+
+def line(doc: dict[str, Any] | None, *, age_s: float, ttl_s: float, now: float, colour: bool) -> str:
+    """The status line for a cache document `age_s` old; None (no cache yet) -> 'Claude: checking…'."""
+    if doc is None:
+        return COLD
+    surfaces = [s for s in doc.get("surfaces", []) if isinstance(s, dict)]
+    if surfaces:
+        text = "Claude: " + " ".join(f"{s.get('id')} {_mark(str(s.get('status')), colour)}" for s in surfaces)
+    else:
+        text = f"Claude: ? (last check failed: {doc.get('error') or 'no surfaces'})"
+    fallbacks = [f for f in doc.get("fallback", []) if isinstance(f, dict)]
+    if fallbacks:
+        since = [f["applied_ts"] for f in fallbacks if isinstance(f.get("applied_ts"), int | float)]
+        age = f" {age_text(now - min(since))}" if since else ""
+        statuses = {s.get("id"): s.get("status") for s in surfaces}
+        back = surfaces and all(statuses.get(i, "operational") == "operational" for i in LOGIN_SURFACES)
+        advice = "Claude is back: outagecheck fallback revert" if back else "revert when back"
+        text += f" · fallback on{age} — {advice}"
+    if age_s > ttl_s:
+        text += f" (stale {age_text(age_s)})"
+    return text

@@ -1,0 +1,84 @@
+"""The status line's cache: where it lives, what a refresh writes, what a read accepts."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from outagecheck import paths
+from outagecheck.checks import cache
+from outagecheck.fallback import journal
+
+
+def test_cache_dir_honours_an_absolute_xdg_cache_home_only(tmp_path: Path, isolated_home: Path) -> None:
+    assert cache.cache_dir({"XDG_CACHE_HOME": str(tmp_path)}) == str(tmp_path / "outagecheck")
+    default = str(isolated_home / ".cache" / "outagecheck")
+    assert cache.cache_dir({"XDG_CACHE_HOME": "relative/dir"}) == default  # XDG: a relative path is invalid
+    assert cache.cache_dir({}) == default
+
+
+def test_summarise_keeps_statuses_when_and_fallbacks() -> None:
+    report = json.dumps(
+        {"checked_at": "2026-03-02T12:30:00Z", "surfaces": [{"id": "web", "status": "down", "impact": "x"}]}
+    ).encode()
+    fallbacks = [{"target": "claude-code", "applied_at": "2026-03-02T12:00:00+00:00", "applied_ts": 1.0}]
+    doc = cache.summarise(report, 2, fallbacks, 5.0)
+    assert doc == {
+        "version": 1,
+        "written_at": 5.0,
+        "fallback": fallbacks,
+        "checked_at": "2026-03-02T12:30:00Z",
+        "exit_code": 2,
+        "surfaces": [{"id": "web", "status": "down"}],
+    }
+
+
+def test_summarise_of_a_failed_run_records_the_exit_code() -> None:
+    doc = cache.summarise(b"", 78, [], 5.0)
+    assert (doc["surfaces"], doc["error"]) == ([], "status exited 78")
+
+
+def test_read_accepts_only_our_document(tmp_path: Path) -> None:
+    assert cache.read(str(tmp_path)) is None
+    target = tmp_path / cache.CACHE_NAME
+    for bad in (b"{not json", b"[]", b'{"version": 99}', b'{"version": 1, "pad": "' + b"x" * 70_000 + b'"}'):
+        target.write_bytes(bad)
+        assert cache.read(str(tmp_path)) is None, bad[:20]
+    target.write_text('{"version": 1, "surfaces": []}')
+    old = target.stat().st_mtime - 300
+    os.utime(target, (old, old))
+    found = cache.read(str(tmp_path))
+    assert found is not None
+    assert found[0]["surfaces"] == []
+    assert 299 < found[1] < 400
+
+
+def test_outstanding_fallbacks_come_from_the_journal_one_per_target() -> None:
+    applied = datetime.now(UTC) - timedelta(hours=2)
+    entry = journal.Entry("claude-code", "/x/settings.json", "json", False, "", "", applied.isoformat())
+    journal.save(paths.journal_file(), [entry, journal.Entry("claude-code", "/x/.claude.json", "json", False, "",
+                                                             "", datetime.now(UTC).isoformat())])  # fmt: skip
+    found = cache.outstanding_fallbacks()
+    assert found == [{"target": "claude-code", "applied_at": applied.isoformat(), "applied_ts": applied.timestamp()}]
+
+
+def test_a_damaged_journal_means_no_fallback_shown() -> None:
+    paths.journal_file().parent.mkdir(parents=True)
+    paths.journal_file().write_text("not = [toml")
+    assert cache.outstanding_fallbacks() == []
+
+
+def test_a_failed_refresh_is_cached_and_not_started_again_at_once(tmp_path: Path) -> None:
+    args = ["--config", str(tmp_path / "missing.toml")]  # status exits 78: no report
+    assert cache.start_refresh(str(tmp_path), args) is True
+    deadline = time.monotonic() + 60
+    while (found := cache.read(str(tmp_path))) is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert found is not None
+    assert found[0]["error"] == "status exited 78"
+    # The lock holds the refresh's pid, stamped moments ago: a broken config is not retried on every call.
+    assert (tmp_path / cache.LOCK_NAME).read_text().strip().isdigit()
+    assert cache.start_refresh(str(tmp_path), args) is False

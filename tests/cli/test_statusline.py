@@ -1,0 +1,149 @@
+"""`outagecheck statusline` through the real entry point: cold, warm and stale caches, one refresh at a time,
+stdin that never closes, the fallback reminder, and Claude Code's own client where it is installed."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from outagecheck import paths
+from outagecheck.checks import cache
+from outagecheck.fallback import journal
+from tests.helpers import OAUTH_PATH, WEB_PATH, invoke, loopback_config
+from tests.loopback import LoopbackServer
+
+LINE = [sys.executable, "-m", "outagecheck", "statusline"]
+
+
+def line_env(tmp_path: Path, home: Path, config: Path | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "OUTAGECHECK_", "CLAUDE"))}
+    env |= {"HOME": str(home), "XDG_CACHE_HOME": str(tmp_path / "cache"), "NO_COLOR": "1", "NO_PROXY": "127.0.0.1"}
+    if config is not None:
+        env["OUTAGECHECK_CONFIG"] = str(config)
+    return env
+
+
+def statusline(env: dict[str, str], *args: str, stdin: int | None = subprocess.DEVNULL) -> str:
+    done = subprocess.run([*LINE, *args], env=env, stdin=stdin, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (0, "")
+    return done.stdout
+
+
+def wait_for_cache(directory: Path, newer_than: float = 0.0) -> dict[str, object]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        found = cache.read(str(directory))
+        if found is not None and float(str(found[0]["written_at"])) > newer_than:
+            return found[0]
+        time.sleep(0.1)
+    raise AssertionError("the background refresh never wrote the cache")
+
+
+def test_cold_then_warm(tmp_path: Path, isolated_home: Path, loopback: LoopbackServer) -> None:
+    loopback.route(WEB_PATH, status=500, body=b"down")
+    env = line_env(tmp_path, isolated_home, loopback_config(tmp_path, loopback, timeout=2.0))
+    assert statusline(env) == "Claude: checking…\n"
+    wait_for_cache(tmp_path / "cache" / "outagecheck")
+    assert statusline(env) == "Claude: web ✖ code ● api ●\n"
+    assert loopback.paths().count(WEB_PATH) == 2  # one refresh (a 5xx is retried once); warm reads no network
+
+
+def test_stale_cache_starts_exactly_one_refresh_for_ten_concurrent_calls(
+    tmp_path: Path, isolated_home: Path, loopback: LoopbackServer
+) -> None:
+    directory = tmp_path / "cache" / "outagecheck"
+    directory.mkdir(parents=True)
+    old = {"version": 1, "written_at": 1.0, "fallback": [], "checked_at": "x", "exit_code": 2,
+           "surfaces": [{"id": "web", "status": "down"}]}  # fmt: skip
+    (directory / cache.CACHE_NAME).write_text(json.dumps(old))
+    five_minutes_ago = time.time() - 300
+    os.utime(directory / cache.CACHE_NAME, (five_minutes_ago, five_minutes_ago))
+    loopback.route(OAUTH_PATH, json={"message": "hello"}, delay=1.0)  # the refresh is still running meanwhile
+    env = line_env(tmp_path, isolated_home, loopback_config(tmp_path, loopback, timeout=4.0))
+    with ThreadPoolExecutor(10) as pool:
+        lines = list(pool.map(lambda _: statusline(env), range(10)))
+    assert all(text.startswith("Claude: web ✖ (stale 5m") for text in lines), lines
+    fresh = wait_for_cache(directory, newer_than=1.0)
+    assert fresh["surfaces"] == [{"id": i, "status": "operational"} for i in ("web", "code", "api")]
+    assert loopback.paths().count(WEB_PATH) == 1  # one refresh for ten calls
+    assert statusline(env) == "Claude: web ● code ● api ●\n"
+
+
+def test_outstanding_fallback_is_shown_with_its_age(
+    tmp_path: Path, isolated_home: Path, loopback: LoopbackServer
+) -> None:
+    applied = (datetime.now(UTC) - timedelta(hours=3)).isoformat(timespec="seconds")
+    entry = journal.Entry("claude-code", str(isolated_home / ".claude.json"), "json", False, "", "", applied)
+    journal.save(paths.journal_file(), [entry])
+    loopback.route(WEB_PATH, status=503, body=b"down")
+    env = line_env(tmp_path, isolated_home, loopback_config(tmp_path, loopback, timeout=2.0))
+    env["XDG_STATE_HOME"] = os.environ["XDG_STATE_HOME"]
+    statusline(env)
+    wait_for_cache(tmp_path / "cache" / "outagecheck")
+    assert statusline(env) == "Claude: web ✖ code ● api ● · fallback on 3h — revert when back\n"
+
+
+def test_stdin_that_never_closes_or_is_a_terminal_is_not_waited_for(tmp_path: Path, isolated_home: Path) -> None:
+    env = line_env(tmp_path, isolated_home, tmp_path / "missing.toml")
+    with subprocess.Popen([*LINE], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE) as proc:
+        assert proc.stdin is not None
+        proc.stdin.write(b'{"session_id": "abc", "model": {"id": "claude-opus-4-1"}}')  # and never closed
+        proc.stdin.flush()
+        assert proc.stdout is not None
+        out = proc.stdout.read()  # returns once it has exited: it did not wait for the end of stdin
+        assert proc.wait(timeout=30) == 0
+    assert out.decode() == "Claude: checking…\n"
+    primary, secondary = pty.openpty()
+    try:
+        assert statusline(env, stdin=secondary) == "Claude: checking…\n"
+    finally:
+        os.close(primary)
+        os.close(secondary)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--ttl", "soon"], "--ttl: 'soon' is not a number of seconds"),
+        (["--ttl=1"], "--ttl must be between 5 and 86400 seconds, got 1"),
+        (["--ttl"], "option '--ttl' requires an argument"),
+        (["--bogus"], "no such option: --bogus"),
+    ],
+)
+def test_bad_options_are_usage_errors(runner: CliRunner, args: list[str], message: str) -> None:
+    result = invoke(runner, "statusline", *args)  # in-process, through typer: the same parser
+    assert result.exit_code == 64
+    assert result.stderr == f"outagecheck: error: {message} (run 'outagecheck statusline --help' for usage)\n"
+
+
+def test_help_shows_the_settings_snippet(runner: CliRunner) -> None:
+    result = invoke(runner, "statusline", "--help")
+    assert result.exit_code == 0
+    assert '"statusLine": {"type": "command", "command": "outagecheck statusline"}' in result.stdout
+
+
+def test_the_fast_path_loads_neither_typer_nor_rich_nor_httpx(tmp_path: Path, isolated_home: Path) -> None:
+    code = (
+        "import sys; sys.argv = ['outagecheck', 'statusline']\n"
+        "import outagecheck.__main__ as m\n"
+        "def fake_exit(code):\n"
+        "    print(code, sorted(x for x in ('typer', 'rich', 'httpx') if x in sys.modules), flush=True)\n"
+        "    raise SystemExit(0)\n"
+        "m._exit = fake_exit\n"
+        "m.main()"
+    )
+    env = line_env(tmp_path, isolated_home)
+    (tmp_path / "cache" / "outagecheck").mkdir(parents=True)
+    (tmp_path / "cache" / "outagecheck" / cache.CACHE_NAME).write_text('{"version": 1, "surfaces": []}')
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert out.stdout.splitlines()[-1] == "0 []"

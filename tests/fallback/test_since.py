@@ -1,0 +1,77 @@
+"""An outstanding fallback's age in status and --json, the billing warning after a day, the detached watcher."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from outagecheck import paths
+from outagecheck.fallback import journal, watcher
+from tests.helpers import TEST_KEY, invoke, loopback_config, real_sockets
+from tests.loopback import LoopbackServer
+
+
+def applied(hours: float) -> None:
+    when = (datetime.now(UTC) - timedelta(hours=hours)).isoformat(timespec="seconds")
+    journal.save(paths.journal_file(), [journal.Entry("claude-code", "/x/settings.json", "json", False, "", "", when)])
+
+
+def test_status_json_names_the_outstanding_fallback_and_its_age(runner: CliRunner) -> None:
+    applied(2)
+    doc = json.loads(invoke(runner, "status", "--replay", "march-2026", "--json").stdout)
+    assert doc["fallback_outstanding"] == ["claude-code"]
+    assert doc["schema_version"] == 1
+    note = "Fallback claude-code is on (applied 2h00m ago); undo: outagecheck fallback revert claude-code"
+    assert note in doc["notes"]
+    assert not any("bills the API" in w for w in doc["warnings"])
+
+
+def test_no_outstanding_fallback_is_an_empty_list(runner: CliRunner) -> None:
+    assert json.loads(invoke(runner, "status", "--replay", "march-2026", "--json").stdout)["fallback_outstanding"] == []
+
+
+def test_a_fallback_on_for_more_than_a_day_warns_about_billing(runner: CliRunner) -> None:
+    applied(30)
+    out = invoke(runner, "status", "--replay", "march-2026").stdout
+    warning = "The claude-code fallback has been on for 30h00m: it bills the API for every request."
+    assert warning in " ".join(out.split())
+
+
+def test_units_are_the_exact_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    argv = ["/usr/bin/python3", "-m", "outagecheck", *watcher.command(None)]
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert watcher.units(argv) == [
+        "  systemd-run --user --unit=outagecheck-until-recovered /usr/bin/python3 -m outagecheck wait --then-revert "
+        "--require web --require code --max-wait 168h --interval 60"
+    ]
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert "<string>--then-revert</string>" in watcher.units(argv)[0]
+
+
+@real_sockets
+def test_apply_until_recovered_starts_a_detached_watcher(
+    runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loopback.route("/api/v1/models", json={"data": []})
+    cfg = loopback_config(tmp_path, loopback, timeout=1.0)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", TEST_KEY)
+    result = invoke(runner, "fallback", "apply", "claude-code", "--yes", "--until-recovered", "--config", str(cfg))
+    assert result.exit_code == 0
+    found = re.search(r"Watching for Claude to come back \(pid (\d+)\)", result.stdout)
+    assert found, result.stdout
+    pid = int(found.group(1))
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        assert cmdline[3:7] == [b"wait", b"--then-revert", b"--require", b"web"]
+        assert os.getsid(pid) == pid  # its own session: closing the terminal does not stop it
+    finally:
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
