@@ -25,7 +25,7 @@ def why(e: Evidence) -> str:
 
 
 # Evidence of a check that was never sent: it says nothing about the network either way.
-NOT_SENT = frozenset({"missing_env", "key_withheld"})
+NOT_SENT = frozenset({"missing_env", "key_withheld", "bad_credential"})
 
 
 def _local_failure(evidence: Mapping[str, Evidence], page: StatusPage) -> bool:

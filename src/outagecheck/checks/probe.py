@@ -94,7 +94,7 @@ async def _attempt(
     """One try: (evidence, the server's retry-after in seconds, if it gave one)."""
     loop = asyncio.get_running_loop()
     if target.blocked:
-        return Evidence(target.key, target.url, Status.UNKNOWN, "missing_env", target.blocked), None
+        return Evidence(target.key, target.url, Status.UNKNOWN, target.blocked_reason, target.blocked), None
     proxy = proxy_for(target.url)
     headers = dict(target.headers)
     if target.keyed and plan.api_key:

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from outagecheck.cli.options import ConfigOpt, YesOpt
-from outagecheck.errors import UsageError
+from outagecheck.errors import UsageError, redact
 from outagecheck.model import ExitCode, step_lines
 
 fallback_app = typer.Typer(
@@ -32,7 +32,7 @@ ScopeOpt = Annotated[
 
 
 def _out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(redact(text) + "\n")
 
 
 @fallback_app.callback(invoke_without_command=True)

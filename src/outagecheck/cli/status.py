@@ -24,7 +24,7 @@ from outagecheck.cli.options import (
     output_format,
     parse_duration,
 )
-from outagecheck.errors import UsageError
+from outagecheck.errors import UsageError, printable, redact
 from outagecheck.model import ExitCode
 
 MIN_WATCH_INTERVAL_S = 5.0
@@ -131,7 +131,7 @@ def scenarios() -> int:
 
 
 def _progress(line: str) -> None:
-    sys.stderr.write(f"outagecheck: {line}\n")
+    sys.stderr.write(f"outagecheck: {printable(redact(line))}\n")
     sys.stderr.flush()
 
 

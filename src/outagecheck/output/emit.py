@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from outagecheck.errors import WriteError
+from outagecheck.errors import WriteError, redact, scrub
 from outagecheck.model import Report
 from outagecheck.output import github, markdown, nagios, table
 from outagecheck.output.json import to_json
@@ -33,6 +33,7 @@ def emit(report: Report, fmt: str, *, verbose: bool = False, console: Console | 
     A reader that leaves early (`outagecheck status | head -1`) is not an error: the exit code still
     says what the checks found.
     """
+    report = scrub(report)  # the one pass that keeps every secret out of every format and file below
     try:
         _print(report, fmt, verbose, console)
     except BrokenPipeError:
@@ -69,6 +70,6 @@ def _append(variable: str, text: str) -> None:
         return
     try:
         with Path(target).open("a", encoding="utf-8") as f:
-            f.write(text)
+            f.write(redact(text))
     except OSError as e:
         raise WriteError(f"${variable} ({target}): cannot append: {e.strerror or e}") from None

@@ -12,6 +12,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from outagecheck.errors import scrub
 from outagecheck.model import Report, Status
 from outagecheck.output.table import status_text
 
@@ -52,7 +53,7 @@ def watch(next_report: Callable[[], Report], interval: float, count: int | None)
     checks = 0
     with live or contextlib.nullcontext():
         while True:
-            result = next_report()
+            result = scrub(next_report())  # no secret reaches the screen or a log
             changes = tracker.update(result)
             checks += 1
             if live is not None:
