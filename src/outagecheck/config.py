@@ -13,6 +13,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from outagecheck.errors import ConfigError, printable
+from outagecheck.files import CONFIG_CAP, read_capped
 from outagecheck.paths import user_config_dir
 
 DEFAULT_ENDPOINTS: Final[dict[str, str]] = {
@@ -77,16 +78,11 @@ def config_path(option: Path | None) -> tuple[Path, bool]:
 def load(option: Path | None = None) -> Config:
     """Read the config from its path; raise ConfigError naming the file when it is unusable."""
     path, explicit = config_path(option)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    raw = read_capped(path, CONFIG_CAP)  # a FIFO, a device or a huge file: one line, never a hang
+    if raw is None:
         if explicit:
-            raise ConfigError(f"{path}: config file not found") from None
+            raise ConfigError(f"{path}: config file not found")
         return Config()
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a directory, not a config file") from None
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:

@@ -28,6 +28,8 @@ from outagecheck.errors import UsageError, printable, redact
 from outagecheck.model import ExitCode
 
 MIN_WATCH_INTERVAL_S = 5.0
+MAX_INTERVAL_S = 3600.0
+MAX_COUNT = 1_000_000
 
 
 def register(app: typer.Typer) -> None:
@@ -82,8 +84,9 @@ def wait(
     Progress goes to stderr, the last report to stdout: outagecheck wait --require api --max-wait 10m && run-job
     """
     limit = parse_duration(max_wait)
-    if not 1 <= interval <= 3600:
-        raise UsageError(f"--interval must be between 1 and 3600 seconds, got {interval:g}")
+    # `not (a <= x <= b)` also refuses nan; inf and 1e308 are past the bound.
+    if not 1 <= interval <= MAX_INTERVAL_S:
+        raise UsageError(f"--interval must be between 1 and {MAX_INTERVAL_S:g} seconds, got {interval:g}")
     chosen = output_format(fmt, json_out)
     opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay)
     next_report = report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S)
@@ -111,10 +114,13 @@ def watch(
 
     The status page is read at most once a minute, whatever the interval.
     """
-    if interval < MIN_WATCH_INTERVAL_S:
-        raise UsageError(f"--interval must be at least {MIN_WATCH_INTERVAL_S:g} seconds, got {interval:g}")
-    if count is not None and count < 1:
-        raise UsageError(f"--count must be at least 1, got {count}")
+    # `not (a <= x <= b)` also refuses nan; inf and 1e308 would crash the first sleep.
+    if not MIN_WATCH_INTERVAL_S <= interval <= MAX_INTERVAL_S:
+        raise UsageError(
+            f"--interval must be between {MIN_WATCH_INTERVAL_S:g} and {MAX_INTERVAL_S:g} seconds, got {interval:g}"
+        )
+    if count is not None and not 1 <= count <= MAX_COUNT:
+        raise UsageError(f"--count must be between 1 and {MAX_COUNT}, got {count}")
     from outagecheck.output import live  # noqa: PLC0415  # rich loads only after the options are valid
 
     opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from outagecheck.errors import WriteError
+from outagecheck.files import SETTINGS_CAP, read_capped
 
 LOCK_WAIT_S = 10.0
 
@@ -29,13 +30,9 @@ def real_path(path: Path) -> Path:
 
 
 def read_bytes(path: Path) -> bytes | None:
-    """Return the file's bytes, None when it does not exist; WriteError when it can't be read."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as e:
-        raise WriteError(f"{path}: cannot read: {e.strerror or e}") from None
+    """Return the file's bytes, None when it does not exist; ConfigError when it isn't a regular file
+    under the cap, WriteError when it can't be read (files.read_capped: never blocks on a FIFO)."""
+    return read_capped(path, SETTINGS_CAP, unreadable=WriteError)
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
