@@ -209,9 +209,19 @@ def _seconds(doc: dict[str, Any], key: str, default: float, source: str) -> floa
     return float(value)
 
 
+def env_url(name: str, environ: Mapping[str, str]) -> str | None:
+    """A base URL from an environment variable (ANTHROPIC_BASE_URL), checked as a config URL is; ConfigError
+    naming the variable: a port of 99999 or a line break is exit 78, never a traceback mid-request."""
+    value = environ.get(name, "").strip()
+    return _url(value, name, "environment", allow_query=True) if value else None
+
+
 def _url(value: Any, key: str, source: str, *, allow_query: bool = False) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{source}: '{key}' must be a URL string, not {type(value).__name__}")
+    if not value.isprintable() or not value.isascii():
+        # urlsplit silently drops tabs and line breaks (bpo-43882); httpx refuses them mid-request.
+        raise ConfigError(f"{source}: '{key}' holds a control or non-ASCII character (a line break?): {value!r}")
     try:
         parts = urlsplit(value)
     except ValueError as e:  # "Invalid IPv6 URL"

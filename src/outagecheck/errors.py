@@ -39,6 +39,12 @@ class WriteError(OutagecheckError):
     exit_code = ExitCode.CANT_CREATE
 
 
+class OutputError(OutagecheckError):
+    """stdout is closed or can't take the report (a full disk, /dev/full)."""
+
+    exit_code = ExitCode.IO_ERROR
+
+
 # Every secret outagecheck may meet in its environment: validated at the edge, redacted everywhere.
 SECRET_VARIABLES: Final = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN")
 # Anthropic keys are ~108 characters and OAuth tokens a few hundred; anything outside this is a paste accident.
@@ -121,4 +127,13 @@ def print_error(message: str, *, hint: str | None = None) -> None:
     text = printable(redact(message))
     if hint:
         text += f" ({hint})"
-    sys.stderr.write(f"outagecheck: error: {text}\n")
+    say(f"outagecheck: error: {text}")
+
+
+def say(line: str) -> None:
+    """Write one line on stderr; a closed or full stderr loses the line, never the exit code."""
+    try:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):  # ValueError: closed file; AttributeError: sys.stderr None
+        pass

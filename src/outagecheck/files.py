@@ -16,6 +16,7 @@ CONFIG_CAP: Final = 1 * MiB
 REPLAY_CAP: Final = 16 * MiB
 JOURNAL_CAP: Final = 1 * MiB
 SETTINGS_CAP: Final = 16 * MiB  # a Claude Code settings file, a target file or a backup of one
+CA_CAP: Final = 16 * MiB  # $SSL_CERT_FILE (certifi's bundle is ~300 KB)
 
 # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one, and the fstat
 # below then refuses it. Windows has neither flag; there a FIFO can't be named by a plain path.

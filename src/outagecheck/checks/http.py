@@ -6,7 +6,7 @@ import asyncio
 import os
 import ssl
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -191,6 +191,24 @@ def may_send_key(url: str, proxy: str | None) -> bool:
     return proxy is None and parts.hostname in LOOPBACK_HOSTS
 
 
+def check_proxy_variables(environ: Mapping[str, str]) -> None:
+    """Refuse a proxy variable httpx would crash on mid-request (a port of 99999: OverflowError in connect,
+    a line break): ConfigError naming the variable, never echoing it (it may hold credentials)."""
+    for name in PROXY_VARIABLES:
+        value = environ.get(name, "").strip()
+        if not value:
+            continue
+        if not value.isprintable() or not value.isascii():
+            raise ConfigError(f"{name} is unusable: it holds a control or non-ASCII character")
+        try:
+            parts = urlsplit(value if "://" in value else "http://" + value)
+            _ = parts.port  # ValueError past 65535 or not a number
+        except ValueError as e:
+            raise ConfigError(f"{name} is unusable: Invalid port ({_short_error(e)})") from None
+        if not parts.hostname:
+            raise ConfigError(f"{name} is unusable: no host in it")
+
+
 def make_client(
     timeout_s: float,
     transport: httpx.AsyncBaseTransport | None = None,
@@ -201,6 +219,7 @@ def make_client(
 
     `tls` is a CA bundle already loading (ContextLoader); a test transport needs none.
     """
+    check_proxy_variables(os.environ)
     verify: ssl.SSLContext | bool = True
     if transport is None:
         verify = (tls or ContextLoader()).result()

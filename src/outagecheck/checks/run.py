@@ -67,6 +67,7 @@ def report_source(opts: CheckOptions, environ: Mapping[str, str], *, page_every_
     from outagecheck.checks import assess, plan, probe  # noqa: PLC0415
 
     cfg = config.load(opts.config)
+    config.env_url("ANTHROPIC_BASE_URL", environ)
     cfg = replace(cfg, timeout=opts.timeout or cfg.timeout, slow=opts.slow or cfg.slow)
     surfaces = plan.surfaces_for(cfg, environ)
     ids = [s.id for s in surfaces]

@@ -71,6 +71,8 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER) -> int:
 def _confirm(yes: bool, question: str) -> bool:
     if yes:
         return True
+    if sys.stdin is None or sys.stdin.closed:  # `<&-`: click's prompt would crash on a missing stdin
+        raise UsageError(f"no answer to '{question}': pass --yes to write without asking")
     try:
         return typer.confirm(question, default=False)
     except typer.Abort:

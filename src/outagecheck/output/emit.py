@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from outagecheck.errors import WriteError, redact, scrub
+from outagecheck.errors import OutputError, WriteError, redact, scrub
 from outagecheck.model import Report
 from outagecheck.output import github, markdown, nagios, table
 from outagecheck.output.json import to_json
@@ -38,6 +38,8 @@ def emit(report: Report, fmt: str, *, verbose: bool = False, console: Console | 
         _print(report, fmt, verbose, console)
     except BrokenPipeError:
         _silence_stdout()
+    except (OSError, ValueError) as e:  # stdout closed (`>&-`) or full (/dev/full); ValueError: a closed file
+        raise OutputError(f"cannot write the report to stdout: {getattr(e, 'strerror', None) or e}") from None
     if os.environ.get("GITHUB_ACTIONS") == "true":
         github_actions(report, machine_stdout=fmt in ("json", "nagios"))
 
@@ -58,8 +60,13 @@ def github_actions(report: Report, *, machine_stdout: bool) -> None:
     """Annotations, the Markdown step summary and the step outputs (docs: 'Workflow commands')."""
     # Workflow commands are read from stdout and stderr alike; keep them off a machine-read stdout.
     stream = sys.stderr if machine_stdout else sys.stdout
-    stream.write(github.github_annotations(report))
-    stream.flush()
+    try:
+        stream.write(github.github_annotations(report))
+        stream.flush()
+    except BrokenPipeError:
+        pass  # the reader left; the step files below still matter
+    except (OSError, ValueError) as e:
+        raise OutputError(f"cannot write the annotations: {getattr(e, 'strerror', None) or e}") from None
     _append("GITHUB_STEP_SUMMARY", markdown.to_markdown(report))
     _append("GITHUB_OUTPUT", github.github_outputs(report))
 
