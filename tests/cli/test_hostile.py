@@ -70,6 +70,12 @@ CASES = {
         "'ANTHROPIC_BASE_URL' holds a control",
         {"ANTHROPIC_BASE_URL": "http://127.0.0.1:1/\nx"},
     ),
+    "no-proxy-bracketed-ipv6": Case(
+        STATUS, ExitCode.OK, env={"HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": "[::1],.example.com,127.0.0.1"}
+    ),
+    "no-proxy-bad-port": Case(
+        STATUS, ExitCode.CONFIG, "NO_PROXY is unusable: 'x:y'", {"HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": "x:y"}
+    ),
     # Closed and full streams.
     "stdout-closed": Case(STATUS, ExitCode.IO_ERROR, "cannot write the report to stdout", redirect=">&-"),
     "stdout-full-table": Case(STATUS, ExitCode.IO_ERROR, "No space left on device", redirect=">/dev/full"),
