@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from outagecheck.errors import ConfigError, WriteError
-from outagecheck.files import read_capped
+from outagecheck.files import read_capped, try_lock
+from tests.helpers import cli_env
 
 
 def test_a_regular_file_is_read_whole(tmp_path: Path) -> None:
@@ -50,3 +53,41 @@ def test_a_directory_and_a_symlink_loop(tmp_path: Path) -> None:
         read_capped(loop, 10)
     with pytest.raises(WriteError, match="symlink loop"):
         read_capped(loop, 10, unreadable=WriteError)
+
+
+def test_try_lock_is_exclusive_until_the_descriptor_closes(tmp_path: Path) -> None:
+    path = tmp_path / "lock"
+    first = os.open(path, os.O_RDWR | os.O_CREAT)
+    second = os.open(path, os.O_RDWR)
+    try:
+        assert try_lock(first) is True
+        assert try_lock(second) is False
+        os.close(first)
+        first = -1
+        assert try_lock(second) is True
+    finally:
+        for fd in (first, second):
+            if fd >= 0:
+                os.close(fd)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["status", "--replay", "march-2026"], ["status", "--replay", "api-down", "--json"], ["scenarios"]],
+    ids=["replay-table", "replay-json", "scenarios"],
+)
+def test_the_status_path_runs_on_a_platform_without_fcntl(tmp_path: Path, args: list[str]) -> None:
+    # As on Windows: importing fcntl fails. A journal exists, so status really reads it (the reminder).
+    state = tmp_path / "state" / "outagecheck"
+    state.mkdir(parents=True)
+    (state / "journal.toml").write_text("version = 1\nchanges = []\n")
+    code = (
+        "import sys; sys.modules['fcntl'] = None\n"
+        f"sys.argv = ['outagecheck', *{args!r}]\n"
+        "from outagecheck.__main__ import main; main()\n"
+    )
+    env = cli_env(tmp_path, XDG_STATE_HOME=str(tmp_path / "state"))
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert "Traceback" not in run.stderr
+    assert run.returncode == (0 if args == ["scenarios"] else 2), run.stderr
+    assert run.stdout

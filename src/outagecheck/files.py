@@ -6,6 +6,7 @@ import contextlib
 import errno
 import os
 import stat
+import sys
 from pathlib import Path
 from typing import Final
 
@@ -70,3 +71,28 @@ def read_capped(path: Path, cap: int, *, unreadable: type[OutagecheckError] = Co
 
 def _size(n: int) -> str:
     return f"{n / MiB:.3g} MiB" if n >= MiB else f"{n} bytes"
+
+
+def try_lock(fd: int) -> bool:
+    """Take an exclusive, non-blocking lock on an open file: True when held, False when another process
+    holds it. msvcrt on Windows, fcntl elsewhere, imported here so nothing on the status path needs
+    either. The lock goes with the descriptor: closing it releases the lock."""
+    if sys.platform == "win32":
+        import msvcrt  # noqa: PLC0415  # Windows only
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError as e:
+            if e.errno in (errno.EACCES, errno.EDEADLK):
+                return False
+            raise
+        return True
+    import fcntl  # noqa: PLC0415  # POSIX only: imported when a lock is taken, never by status
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as e:
+        if e.errno in (errno.EAGAIN, errno.EACCES):
+            return False
+        raise
+    return True
