@@ -13,7 +13,7 @@ from types import TracebackType
 SOFTWARE = 70  # ExitCode.SOFTWARE; model.py is not imported before the handlers below are in place
 IO_ERROR = 74  # ExitCode.IO_ERROR
 INTERRUPTED = 130  # ExitCode.INTERRUPTED
-GRACE_S = 1.0  # after Ctrl-C, the longest outagecheck takes to clean up before it is ended anyway
+GRACE_S = 3.0  # after Ctrl-C, the longest outagecheck takes to clean up (a rollback fsyncs) before it is ended
 ISSUES = "https://github.com/outagecheck/outagecheck/issues"
 # These commands run for minutes or days and make garbage each check: the collector stays on for them.
 LONG_RUNNING = frozenset({"wait", "watch"})
