@@ -4,7 +4,11 @@ key and its sweep, the CLI runner helper, status page summaries, config files, a
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
@@ -172,3 +176,33 @@ def api_overloaded(mock: HTTPXMock) -> None:
     overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
     mock.add_response(url=API_HELLO, status_code=529, json=overloaded)
     mock.add_response(url=STATUS, json=summary(k8w3r06qmzrp="degraded_performance"))
+
+
+# -- the real CLI in a subprocess ---------------------------------------------------------------------------
+
+
+def cli_env(home: Path, **extra: str) -> dict[str, str]:
+    """A clean environment for a subprocess run: this HOME, no secrets, proxies or CI variables of ours."""
+    drop = ("ANTHROPIC_", "CLAUDE_", "OUTAGECHECK_", "XDG_", "GITHUB_", "SSL_CERT_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop) and not k.lower().endswith("_proxy")}
+    env.update(HOME=str(home), NO_COLOR="1", PYTHONDONTWRITEBYTECODE="1", **extra)
+    return env
+
+
+def run_cli(
+    args: list[str], env: dict[str, str], *, cwd: Path | None = None, redirect: str = "", timeout: float = 60
+) -> tuple[int, str, str, float]:
+    """Run `python -m outagecheck ARGS` through bash, so `redirect` can close or point a stream anywhere
+    (`>&-`, `>/dev/full`, `2>&-`, `<&-`); return (exit code, stdout, stderr, seconds)."""
+    script = f'exec "$0" -m outagecheck "$@" {redirect}'
+    start = time.monotonic()
+    run = subprocess.run(
+        ["bash", "-c", script, sys.executable, *args],
+        capture_output=True,
+        env=env,
+        cwd=cwd,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+    elapsed = time.monotonic() - start
+    return run.returncode, run.stdout.decode("utf-8", "replace"), run.stderr.decode("utf-8", "replace"), elapsed

@@ -99,7 +99,7 @@ def test_default_file_is_read(isolated_home: Path) -> None:
     ("content", "message"),
     [
         pytest.param(b"timeout = \xff\xfe", "not UTF-8 text (byte 10)", id="not-utf8"),
-        pytest.param(None, "is a directory, not a config file", id="directory"),
+        pytest.param(None, "is a directory, not a regular file", id="directory"),
     ],
 )
 def test_unreadable_files(tmp_path: Path, content: bytes | None, message: str) -> None:

@@ -13,6 +13,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from outagecheck.errors import ConfigError, printable
+from outagecheck.files import CONFIG_CAP, read_capped
 from outagecheck.paths import user_config_dir
 
 DEFAULT_ENDPOINTS: Final[dict[str, str]] = {
@@ -77,16 +78,11 @@ def config_path(option: Path | None) -> tuple[Path, bool]:
 def load(option: Path | None = None) -> Config:
     """Read the config from its path; raise ConfigError naming the file when it is unusable."""
     path, explicit = config_path(option)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    raw = read_capped(path, CONFIG_CAP)  # a FIFO, a device or a huge file: one line, never a hang
+    if raw is None:
         if explicit:
-            raise ConfigError(f"{path}: config file not found") from None
+            raise ConfigError(f"{path}: config file not found")
         return Config()
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a directory, not a config file") from None
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -213,9 +209,19 @@ def _seconds(doc: dict[str, Any], key: str, default: float, source: str) -> floa
     return float(value)
 
 
+def env_url(name: str, environ: Mapping[str, str]) -> str | None:
+    """A base URL from an environment variable (ANTHROPIC_BASE_URL), checked as a config URL is; ConfigError
+    naming the variable: a port of 99999 or a line break is exit 78, never a traceback mid-request."""
+    value = environ.get(name, "").strip()
+    return _url(value, name, "environment", allow_query=True) if value else None
+
+
 def _url(value: Any, key: str, source: str, *, allow_query: bool = False) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{source}: '{key}' must be a URL string, not {type(value).__name__}")
+    if not value.isprintable() or not value.isascii():
+        # urlsplit silently drops tabs and line breaks (bpo-43882); httpx refuses them mid-request.
+        raise ConfigError(f"{source}: '{key}' holds a control or non-ASCII character (a line break?): {value!r}")
     try:
         parts = urlsplit(value)
     except ValueError as e:  # "Invalid IPv6 URL"

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import os
+import re
 import sys
+from collections.abc import Mapping
+from typing import Final, TypeVar
 
 from outagecheck.model import ExitCode
+
+T = TypeVar("T")
 
 
 class OutagecheckError(Exception):
@@ -32,10 +39,82 @@ class WriteError(OutagecheckError):
     exit_code = ExitCode.CANT_CREATE
 
 
+class OutputError(OutagecheckError):
+    """stdout is closed or can't take the report (a full disk, /dev/full)."""
+
+    exit_code = ExitCode.IO_ERROR
+
+
+# Every secret outagecheck may meet in its environment: validated at the edge, redacted everywhere.
+SECRET_VARIABLES: Final = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN")
+# Anthropic keys are ~108 characters and OAuth tokens a few hundred; anything outside this is a paste accident.
+SECRET_LENGTH: Final = (16, 4096)
+REDACTED: Final = "[redacted]"
+# Shorter pieces of a secret are not hunted for in text: they would match ordinary words.
+MIN_FRAGMENT: Final = 8
+
+
+def credential(name: str, environ: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """Return (value, problem) for a secret variable: surrounding whitespace stripped, or what is wrong with it.
+
+    A value that can't be a credential (a line break, a control or non-ASCII character, an impossible
+    length) is never sent: httpx would echo it in "Illegal header value b'...'" or crash on it. The
+    problem names the variable, never its value.
+    """
+    value = environ.get(name, "").strip()
+    if not value:
+        return None, None
+    if "\n" in value or "\r" in value:
+        problem = "contains a line break"
+    elif any(ord(c) < 32 or ord(c) == 127 for c in value):
+        problem = "contains a control character"
+    elif not value.isascii():
+        problem = "contains a non-ASCII character"
+    elif " " in value:
+        problem = "contains a space"
+    elif not SECRET_LENGTH[0] <= len(value) <= SECRET_LENGTH[1]:
+        problem = f"has an impossible length ({len(value)} characters)"
+    else:
+        return value, None
+    return None, f"{name} {problem}"
+
+
+def _secrets() -> list[str]:
+    """Every string to hide: each secret whole, raw and stripped, and each printable-ASCII run of it
+    (a multi-line or non-ASCII key reaches text escaped, line by line, or as a repr)."""
+    found: set[str] = set()
+    for name in SECRET_VARIABLES:
+        raw = os.environ.get(name, "")
+        for whole in (raw, raw.strip()):
+            if len(whole) >= MIN_FRAGMENT:
+                found.add(whole)
+        found.update(f for f in re.split(r"[^\x21-\x7e]+", raw) if len(f) >= MIN_FRAGMENT)
+    return sorted(found, key=len, reverse=True)  # longest first: a whole key before its pieces
+
+
 def redact(text: str) -> str:
-    """Remove the API key from text meant for people, whatever produced it."""
-    key = os.environ.get("ANTHROPIC_API_KEY", "").strip()
-    return text.replace(key, "[redacted]") if len(key) >= 8 else text
+    """Hide every secret of SECRET_VARIABLES in text bound for any output or file, whatever produced it."""
+    for secret in _secrets():
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def scrub(value: T) -> T:
+    """redact() every string inside a value: str, tuple, list, dict, frozen dataclass (a whole Report)."""
+    if isinstance(value, enum.Enum):  # a Status is a str too, and must stay a Status
+        return value
+    if isinstance(value, str):
+        return redact(value)  # type: ignore[return-value]  # str in, str out
+    if isinstance(value, tuple):
+        return tuple(scrub(v) for v in value)  # type: ignore[return-value]  # same shape back
+    if isinstance(value, list):
+        return [scrub(v) for v in value]  # type: ignore[return-value]  # same shape back
+    if isinstance(value, dict):
+        return {scrub(k): scrub(v) for k, v in value.items()}  # type: ignore[return-value]  # same shape back
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: scrub(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)
+    return value
 
 
 def printable(text: str) -> str:
@@ -48,7 +127,16 @@ def print_error(message: str, *, hint: str | None = None) -> None:
     text = printable(redact(message))
     if hint:
         text += f" ({hint})"
-    sys.stderr.write(f"outagecheck: error: {text}\n")
+    say(f"outagecheck: error: {text}")
+
+
+def say(line: str) -> None:
+    """Write one line on stderr; a closed or full stderr loses the line, never the exit code."""
+    try:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):  # ValueError: closed file; AttributeError: sys.stderr None
+        pass
 
 
 def announce(e: OutagecheckError) -> int:

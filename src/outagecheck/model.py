@@ -44,7 +44,9 @@ class ExitCode(enum.IntEnum):
     DOWN = 2
     UNKNOWN = 3
     USAGE = 64  # sysexits EX_USAGE
+    SOFTWARE = 70  # sysexits EX_SOFTWARE: a bug in outagecheck (the last-resort handler in __main__)
     CANT_CREATE = 73  # sysexits EX_CANTCREAT
+    IO_ERROR = 74  # sysexits EX_IOERR: the report could not be written to stdout
     CONFIG = 78  # sysexits EX_CONFIG
     INTERRUPTED = 130  # 128 + SIGINT
 

@@ -41,6 +41,17 @@ def state_dir() -> Path:
     return _xdg("XDG_STATE_HOME", Path.home() / ".local" / "state") / APP
 
 
+def cache_dir() -> Path:
+    """Return outagecheck's cache dir: $XDG_CACHE_HOME/outagecheck (~/.cache/outagecheck) on Linux,
+    ~/Library/Caches/outagecheck on macOS, %LOCALAPPDATA%\\outagecheck\\Cache on Windows."""
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / APP
+    if sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA", "")
+        return (Path(local) if local and os.path.isabs(local) else Path.home() / "AppData" / "Local") / APP / "Cache"
+    return _xdg("XDG_CACHE_HOME", Path.home() / ".cache") / APP
+
+
 def journal_file() -> Path:
     """The journal of applied fallback changes."""
     return state_dir() / "journal.toml"

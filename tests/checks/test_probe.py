@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from outagecheck.checks.plan import CheckPlan, Target
-from outagecheck.checks.probe import gather
+from outagecheck.checks.probe import Heartbeat, gather
 from outagecheck.model import Status
 from tests.helpers import (
     HELLO,
@@ -135,3 +135,42 @@ def test_keyed_probe_does_not_follow_redirects(
     assert len(keyed) == 1
     api_evidence = {e["endpoint"]: e["reason"] for e in doc["surfaces"][2]["evidence"]}
     assert api_evidence == {"api_hello": "ok", "api_models": "redirect"}
+
+
+async def _starved_gather(plan: CheckPlan, block_s: float) -> dict[str, Status | str]:
+    """gather() while something else hogs the event loop (a stand-in for a CPU-starved process)."""
+
+    async def hog() -> None:
+        await asyncio.sleep(0.1)
+        time.sleep(block_s)  # noqa: ASYNC251  # the point: block the loop, so every timer fires late
+
+    hogging = asyncio.ensure_future(hog())
+    seen = await gather(plan)
+    await hogging
+    e = seen.evidence["api_hello"]
+    return {"status": e.status, "reason": e.reason, "detail": e.detail}
+
+
+def test_a_timeout_on_a_starved_event_loop_is_local_overload_not_down(loopback: LoopbackServer) -> None:
+    loopback.route("/hang", hang=True)
+    plan = CheckPlan((Target("api_hello", loopback.url + "/hang"),), (), timeout_s=1.0, slow_s=3.0)
+    starved = asyncio.run(_starved_gather(plan, block_s=0.6))
+    assert (starved["status"], starved["reason"]) == (Status.UNKNOWN, "local_overload")
+    assert "this machine was too busy to tell (the event loop ran" in str(starved["detail"])
+    # The same hang with the loop free is the service's fault: down.
+    free = asyncio.run(_starved_gather(plan, block_s=0.0))
+    assert (free["status"], free["reason"]) == (Status.DOWN, "timeout")
+
+
+def test_an_attempt_that_starts_with_too_little_budget_is_local_overload() -> None:
+    async def decide() -> tuple[str | None, str | None, str | None]:
+        heart = Heartbeat(timeout_s=2.0)
+        return (
+            heart.starved(0.4, 2.0, first=True),  # started with 0.4 s of 2 s: not a fair share
+            heart.starved(0.4, 2.0, first=False),  # a retry starts late by design
+            heart.starved(1.9, 2.0, first=True),
+        )
+
+    late, retry, fair = asyncio.run(decide())
+    assert late == "the check could start only with 0.40 s of its 2 s left"
+    assert (retry, fair) == (None, None)

@@ -55,14 +55,23 @@ def test_wait_gives_up_with_exit_2_and_the_last_report(
     [
         (["wait", "--max-wait", "soon"], "is not a duration"),
         (["wait", "--interval", "0.5"], "--interval must be between 1 and 3600"),
-        (["watch", "--interval", "2"], "--interval must be at least 5 seconds"),
-        (["watch", "--count", "0"], "--count must be at least 1"),
+        (["wait", "--interval", "nan"], "--interval must be between 1 and 3600 seconds, got nan"),
+        (["wait", "--interval", "inf"], "--interval must be between 1 and 3600 seconds, got inf"),
+        (["wait", "--max-wait", "1e308"], "is not a duration"),
+        (["wait", "--max-wait", "99999999999999999999h"], "at most 7 days"),
+        (["watch", "--interval", "2"], "--interval must be between 5 and 3600 seconds, got 2"),
+        (["watch", "--interval", "nan"], "--interval must be between 5 and 3600 seconds, got nan"),
+        (["watch", "--interval", "inf"], "got inf"),
+        (["watch", "--interval", "1e308"], "got 1e+308"),
+        (["watch", "--count", "0"], "--count must be between 1 and 1000000, got 0"),
+        (["watch", "--count", "99999999999999999999999"], "--count must be between 1 and 1000000"),
     ],
 )
 def test_wait_and_watch_usage_errors(runner: CliRunner, args: list[str], message: str) -> None:
     result = invoke(runner, *args)
     assert result.exit_code == 64
     assert message in result.stderr
+    assert result.stderr.count("\n") == 1
 
 
 @real_sockets

@@ -25,7 +25,7 @@ def why(e: Evidence) -> str:
 
 
 # Evidence of a check that was never sent: it says nothing about the network either way.
-NOT_SENT = frozenset({"missing_env", "key_withheld"})
+NOT_SENT = frozenset({"missing_env", "key_withheld", "bad_credential"})
 
 
 # Answers generated on this side of the network: a proxy's error page, a captive portal.

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import ipaddress
 import os
 import ssl
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
-from urllib.request import getproxies_environment
 
 import httpx
+from httpx._utils import URLPattern, get_environment_proxies  # httpx's own proxy rules (pinned < 0.29)
 
 from outagecheck import __version__
 from outagecheck.checks.classify import classify_exception
@@ -162,45 +164,43 @@ def failure_evidence(
     return Evidence(key, url, status, reason, detail, latency_s=latency, local=local)
 
 
-# The variables proxy_for reads; REQUEST_METHOD because urllib ignores HTTP_PROXY under CGI.
+# The variables httpx's get_environment_proxies reads (through urllib); REQUEST_METHOD because urllib
+# ignores HTTP_PROXY under CGI.
 _PROXY_ENV = (*PROXY_VARIABLES, "NO_PROXY", "no_proxy", "REQUEST_METHOD")
 
 
-def _environment_proxies() -> dict[str, str]:
-    """urllib's reading of the proxy variables, once per distinct setting: it scans the whole
-    environment, which was a fifth of each probe's CPU before its socket opened (benchmarks/)."""
-    return _proxies_for(tuple(os.environ.get(name) for name in _PROXY_ENV))
+def _mounts() -> tuple[tuple[URLPattern, str | None], ...]:
+    """The proxy mounts httpx builds from the environment (HTTP(S)_PROXY, ALL_PROXY, NO_PROXY), in the
+    order its client tries them: the same functions, so outagecheck and httpx never disagree about a host.
+    Worked out once per distinct setting: urllib scans the whole environment, which was a fifth of each
+    probe's CPU before its socket opened (benchmarks/)."""
+    return _mounts_for(tuple(os.environ.get(name) for name in _PROXY_ENV))
 
 
 @functools.lru_cache(maxsize=8)
-def _proxies_for(values: tuple[str | None, ...]) -> dict[str, str]:
-    del values  # the cache key: getproxies_environment reads the same variables itself
-    return getproxies_environment()
+def _mounts_for(values: tuple[str | None, ...]) -> tuple[tuple[URLPattern, str | None], ...]:
+    del values  # the cache key: get_environment_proxies reads the same variables itself
+    return tuple(sorted(((URLPattern(k), p) for k, p in get_environment_proxies().items()), key=lambda m: m[0]))
 
 
 def proxy_for(url: str) -> str | None:
-    """The proxy the environment sends `url` through (HTTPS_PROXY, ALL_PROXY, NO_PROXY), credentials hidden."""
-    parts = urlsplit(url)
-    proxies = _environment_proxies()
-    if not proxies or _bypassed(parts.hostname or "", proxies.get("no", "")):
-        return None
-    proxy = proxies.get(parts.scheme) or proxies.get("all")
+    """The proxy httpx sends `url` through, credentials hidden; None for a direct connection.
+
+    Decided as httpx's client decides (`_transport_for_url`): the first matching mount wins, and a
+    NO_PROXY entry is a mount with no proxy (a leading dot, ports, IPv6 literals as httpx reads them).
+    """
+    try:
+        target = httpx.URL(url)
+        proxy = next((p for pattern, p in _mounts() if pattern.matches(target)), None)
+    except (ValueError, httpx.InvalidURL):
+        return None  # check_proxy_variables has refused what httpx can't read
     if not proxy:
         return None
     try:
-        p = urlsplit(proxy if "://" in proxy else "http://" + proxy)
+        p = urlsplit(proxy)
         return f"{p.scheme}://{p.hostname}" + (f":{p.port}" if p.port else "")
     except ValueError:
         return "(unparsable proxy URL)"  # make_client has refused it already; never echo credentials
-
-
-def _bypassed(host: str, no_proxy: str) -> bool:
-    """NO_PROXY as curl and httpx read it: '*', a host, or a domain suffix (leading dot optional)."""
-    host = host.lower().strip("[]")
-    for entry in (e.strip().lower().strip("[]") for e in no_proxy.split(",")):
-        if entry == "*" or (entry and (host == entry.lstrip(".") or host.endswith("." + entry.lstrip(".")))):
-            return True
-    return False
 
 
 def may_send_key(url: str, proxy: str | None) -> bool:
@@ -209,6 +209,53 @@ def may_send_key(url: str, proxy: str | None) -> bool:
     if parts.scheme == "https":
         return True
     return proxy is None and parts.hostname in LOOPBACK_HOSTS
+
+
+def _bare_ipv6(entry: str) -> str:
+    """'[::1]' -> '::1': httpx reads a bare IPv6 literal in NO_PROXY, and crashes on a bracketed one
+    ("Invalid port: ':1]'", httpx 0.28 _utils.get_environment_proxies); curl accepts both."""
+    entry = entry.strip()
+    if entry.startswith("[") and entry.endswith("]"):
+        with contextlib.suppress(ValueError):
+            return str(ipaddress.IPv6Address(entry[1:-1]))
+    return entry
+
+
+def check_proxy_variables(environ: MutableMapping[str, str]) -> None:
+    """Refuse a proxy variable httpx would crash on mid-request (a port of 99999: OverflowError in connect,
+    a line break): ConfigError naming the variable, never echoing it (it may hold credentials).
+
+    A bracketed IPv6 literal in NO_PROXY is rewritten bare in `environ` first, so httpx's client and
+    proxy_for() read the same, usable list.
+    """
+    for name in ("NO_PROXY", "no_proxy"):
+        if "[" in environ.get(name, ""):
+            environ[name] = ",".join(_bare_ipv6(e) for e in environ[name].split(","))
+    for name in PROXY_VARIABLES:
+        value = environ.get(name, "").strip()
+        if not value:
+            continue
+        if not value.isprintable() or not value.isascii():
+            raise ConfigError(f"{name} is unusable: it holds a control or non-ASCII character")
+        try:
+            parts = urlsplit(value if "://" in value else "http://" + value)
+            _ = parts.port  # ValueError past 65535 or not a number
+        except ValueError as e:
+            raise ConfigError(f"{name} is unusable: Invalid port ({_short_error(e)})") from None
+        if not parts.hostname:
+            raise ConfigError(f"{name} is unusable: no host in it")
+    no_proxy = next((n for n in ("NO_PROXY", "no_proxy") if environ.get(n)), None)
+    if no_proxy is not None:
+        value = environ[no_proxy]
+        if not value.isprintable() or not value.isascii():
+            raise ConfigError(f"{no_proxy} is unusable: it holds a control or non-ASCII character")
+        for key, proxy in get_environment_proxies().items():
+            try:
+                URLPattern(key)
+            except (ValueError, httpx.InvalidURL) as e:
+                culprit = no_proxy if proxy is None else "a proxy variable"
+                entry = key.removeprefix("all://").removeprefix("*")
+                raise ConfigError(f"{culprit} is unusable: {entry!r}: {_short_error(e)}") from None
 
 
 def make_client(
@@ -221,6 +268,7 @@ def make_client(
 
     `tls` is a CA bundle already loading (ContextLoader); a test transport needs none.
     """
+    check_proxy_variables(os.environ)
     verify: ssl.SSLContext | bool = True
     if transport is None:
         verify = (tls or ContextLoader()).result()

@@ -22,6 +22,7 @@ class Target:
     blocked: str | None = None  # why it can't be sent (a header's variable is unset); no request is made
     expect_body: str = ""  # the body contract of a healthy 2xx (surfaces.Endpoint.expect_body)
     edge: str = ""  # the CDN in front of the host; "" when unknown (custom surfaces, the gateway)
+    blocked_reason: str = "missing_env"  # the evidence reason when blocked
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,26 @@ def surfaces_for(cfg: Config, environ: Mapping[str, str]) -> tuple[Surface, ...]
     return (*SURFACES, *extra)
 
 
-def build_plan(cfg: Config, environ: Mapping[str, str], *, api_key: str | None) -> CheckPlan:
-    """Decide which URLs to fetch: each shared endpoint once, the keyed one only with a key."""
+def build_plan(
+    cfg: Config, environ: Mapping[str, str], *, api_key: str | None, key_problem: str | None = None
+) -> CheckPlan:
+    """Decide which URLs to fetch: each shared endpoint once, the keyed one only with a key.
+
+    A key that can't be a credential (`key_problem`, from errors.credential) blocks the keyed check:
+    its row says why, and nothing is sent.
+    """
     targets = [
-        Target(e.key, cfg.endpoints[e.base] + e.path, e.keyed, expect_body=e.expect_body, edge=e.edge)
+        Target(
+            e.key,
+            cfg.endpoints[e.base] + e.path,
+            e.keyed,
+            blocked=key_problem if e.keyed else None,
+            blocked_reason="bad_credential",
+            expect_body=e.expect_body,
+            edge=e.edge,
+        )
         for e in ENDPOINTS.values()
-        if not e.keyed or api_key
+        if not e.keyed or api_key or key_problem
     ]
     for c in cfg.surfaces:
         headers, blocked = [], None

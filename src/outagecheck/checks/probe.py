@@ -39,6 +39,48 @@ RETRY_ON = frozenset({"connect_refused", "connect_error", "reset", "http_5xx"})
 RETRY_JITTER_S = (0.05, 0.25)
 # A retry is only worth starting with at least this much time left after its pause.
 MIN_RETRY_WINDOW_S = 0.3
+# Starvation: a heartbeat on the event loop every HEARTBEAT_S; a wake-up later than LAG_LIMIT (or this
+# share of the timeout, if more) means this process, not the remote service, was too slow. So does a
+# first attempt that got less than FAIR_SHARE of its budget. A timeout then is `local_overload`, unknown.
+HEARTBEAT_S = 0.05
+LAG_LIMIT_S = 0.25
+LAG_SHARE = 0.1
+FAIR_SHARE = 0.5
+
+
+class Heartbeat:
+    """Measure how late the event loop runs: the worst lag between when a wake-up was due and when it came."""
+
+    def __init__(self, timeout_s: float) -> None:
+        self.limit = max(LAG_LIMIT_S, LAG_SHARE * timeout_s)
+        self.worst = 0.0
+        self._due: float | None = None
+
+    async def beat(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            self._due = loop.time() + HEARTBEAT_S
+            await asyncio.sleep(HEARTBEAT_S)
+            self.worst = max(self.worst, loop.time() - self._due)
+
+    def lag(self) -> float:
+        """The worst lag so far, counting a wake-up that is overdue right now."""
+        now = asyncio.get_running_loop().time()
+        return max(self.worst, now - self._due if self._due is not None else 0.0)
+
+    def starved(self, budget_at_start: float, timeout_s: float, *, first: bool) -> str | None:
+        """Why a timeout says more about this machine than the service, or None."""
+        if (lag := self.lag()) > self.limit:
+            return f"the event loop ran {lag:.2f} s late"
+        if first and budget_at_start < FAIR_SHARE * timeout_s:
+            return f"the check could start only with {max(budget_at_start, 0):.2f} s of its {timeout_s:g} s left"
+        return None
+
+
+def overloaded(evidence: Evidence, why: str) -> Evidence:
+    """A timeout on a starved machine: unknown, `local_overload`, never down."""
+    detail = f"{evidence.detail}, but this machine was too busy to tell ({why})"
+    return replace(evidence, status=Status.UNKNOWN, reason="local_overload", detail=detail, local=False)
 
 
 @dataclass(frozen=True)
@@ -106,12 +148,19 @@ def _evidence(target: Target, answer: Answer, plan: CheckPlan) -> Evidence:
 
 
 async def _attempt(
-    client: httpx.AsyncClient, target: Target, plan: CheckPlan, deadline: float
+    client: httpx.AsyncClient,
+    target: Target,
+    plan: CheckPlan,
+    deadline: float,
+    heart: Heartbeat | None = None,
+    *,
+    first: bool = True,
 ) -> tuple[Evidence, float | None]:
     """One try: (evidence, the server's retry-after in seconds, if it gave one)."""
     loop = asyncio.get_running_loop()
+    budget = deadline - loop.time()  # what this attempt really has, from the moment it can start
     if target.blocked:
-        return Evidence(target.key, target.url, Status.UNKNOWN, "missing_env", target.blocked), None
+        return Evidence(target.key, target.url, Status.UNKNOWN, target.blocked_reason, target.blocked), None
     proxy = proxy_for(target.url)
     headers = dict(target.headers)
     if target.keyed and plan.api_key:
@@ -135,9 +184,11 @@ async def _attempt(
             tracer=tracer,
         )
     except (httpx.HTTPError, OSError) as exc:
-        return failure_evidence(
+        failed = failure_evidence(
             target.key, target.url, exc, plan.timeout_s, tracer, proxy, round(loop.time() - start, 3)
-        ), None
+        )
+        busy = heart.starved(budget, plan.timeout_s, first=first) if heart and failed.reason == "timeout" else None
+        return (overloaded(failed, busy) if busy else failed), None
     return _evidence(target, answer, plan), _parse_retry_after(answer.headers.get("retry-after"))
 
 
@@ -157,16 +208,17 @@ async def probe(
     deadline: float,
     *,
     rng: Callable[[], float] = random.random,
+    heart: Heartbeat | None = None,
 ) -> Evidence:
     """Probe one URL, with one retry inside the deadline; network trouble is a result, never an exception."""
     loop = asyncio.get_running_loop()
-    first, retry_after = await _attempt(client, target, plan, deadline)
+    first, retry_after = await _attempt(client, target, plan, deadline, heart)
     first = replace(first, attempts=(first.as_attempt(),))
     delay = _retry_delay(first, retry_after, rng)
     if delay is None or loop.time() + delay + MIN_RETRY_WINDOW_S > deadline:
         return first
     await asyncio.sleep(delay)
-    second, _ = await _attempt(client, target, plan, deadline)
+    second, _ = await _attempt(client, target, plan, deadline, heart, first=False)
     attempts = (*first.attempts, second.as_attempt())
     if second.status is Status.OPERATIONAL or second.reason == "slow":
         detail = f"passed after retry; first try: {first.reason}: {first.detail}"
@@ -183,13 +235,17 @@ async def gather(
 ) -> Gathered:
     """Run every probe and the status page reads concurrently; nothing outlives plan.timeout_s."""
     loop = asyncio.get_running_loop()
+    client = make_client(plan.timeout_s, transport, tls=tls)
+    # The budget starts once the checks can run: waiting for the CA bundle on a busy machine is not
+    # the remote service's time.
     deadline = loop.time() + plan.timeout_s
     # Each check stops itself a moment early, so it reports its own failure instead of being cut off.
     own_deadline = deadline - SELF_STOP_S
-    client = make_client(plan.timeout_s, transport, tls=tls)
+    heart = Heartbeat(plan.timeout_s)
+    pulse = asyncio.ensure_future(heart.beat())
     try:
         jobs: dict[str, Coroutine[Any, Any, Any]] = {
-            t.key: probe(client, t, plan, own_deadline, rng=rng) for t in plan.targets
+            t.key: probe(client, t, plan, own_deadline, rng=rng, heart=heart) for t in plan.targets
         }
         if plan.status_pages:
             jobs["status_page"] = read_status_page(client, plan, own_deadline)
@@ -217,11 +273,12 @@ async def gather(
                     others[base] = read
             else:
                 target = next(t for t in plan.targets if t.key == key)
-                evidence[key] = result or Evidence(
-                    key, target.url, Status.DOWN, "timeout", f"no answer within {plan.timeout_s:g} s"
-                )
+                cut_off = Evidence(key, target.url, Status.DOWN, "timeout", f"no answer within {plan.timeout_s:g} s")
+                why = None if result else heart.starved(plan.timeout_s, plan.timeout_s, first=True)
+                evidence[key] = result or (overloaded(cut_off, why) if why else cut_off)
         return Gathered(evidence, page, others)
     finally:
+        pulse.cancel()
         # Closing must not stretch the deadline either: connections of cancelled requests are dropped.
         with contextlib.suppress(Exception):
             await asyncio.wait_for(client.aclose(), CLOSE_GRACE_S)

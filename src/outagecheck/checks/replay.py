@@ -12,6 +12,7 @@ from typing import Any
 
 from outagecheck.errors import ConfigError, UsageError
 from outagecheck.fallback.advice import advise, key_flags
+from outagecheck.files import REPLAY_CAP, read_capped
 from outagecheck.model import Report
 from outagecheck.output.json import NotAReport, from_dict
 
@@ -38,13 +39,14 @@ def load_replay(source: str) -> tuple[dict[str, Any], str]:
         item = _bundled() / f"{source}.json"
         return json.loads(item.read_text(encoding="utf-8")), f"scenario {source}"
     path = Path(source)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    raw = read_capped(path, REPLAY_CAP)  # a FIFO, a device or a huge file: one line, never a hang
+    if raw is None:
         names = ", ".join(scenarios())
-        raise UsageError(f"--replay {source}: no such file, and not a bundled scenario ({names})") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: cannot read the report: {e}") from None
+        raise UsageError(f"--replay {source}: no such file, and not a bundled scenario ({names})")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: cannot read the report: not UTF-8 text (byte {e.start})") from None
     try:
         doc = json.loads(text)
     except ValueError as e:

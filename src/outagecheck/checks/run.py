@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from outagecheck.errors import UsageError
+from outagecheck.errors import SECRET_VARIABLES, UsageError, credential
 from outagecheck.model import Report, Status, StatusPage
 
 if TYPE_CHECKING:
@@ -67,15 +67,23 @@ def report_source(opts: CheckOptions, environ: Mapping[str, str], *, page_every_
     from outagecheck.checks import assess, plan, probe  # noqa: PLC0415
 
     cfg = config.load(opts.config)
+    config.env_url("ANTHROPIC_BASE_URL", environ)
     cfg = replace(cfg, timeout=opts.timeout or cfg.timeout, slow=opts.slow or cfg.slow)
     surfaces = plan.surfaces_for(cfg, environ)
     ids = [s.id for s in surfaces]
     unknown = [r for r in opts.require if r not in ids]
     if unknown:
         raise UsageError(f"unknown surface '{unknown[0]}' for --require (choose from {', '.join(ids)})")
-    api_key = environ.get("ANTHROPIC_API_KEY", "").strip() or None
-    checks = plan.build_plan(cfg, environ, api_key=api_key)
-    live = _LiveChecks(checks, surfaces, probe.gather_now, assess.assess, outstanding_targets, tls, page_every_s)
+    api_key, key_problem = credential("ANTHROPIC_API_KEY", environ)
+    checks = plan.build_plan(cfg, environ, api_key=api_key, key_problem=key_problem)
+    warnings = tuple(
+        f"{problem}: it can't be a credential, so it was not used; set it again without it"
+        for problem in (credential(name, environ)[1] for name in SECRET_VARIABLES)
+        if problem
+    )
+    live = _LiveChecks(
+        checks, surfaces, probe.gather_now, assess.assess, outstanding_targets, tls, page_every_s, warnings
+    )
     required = opts.require or tuple(ids)
     return lambda: live.run(required)
 
@@ -91,6 +99,7 @@ class _LiveChecks:
     outstanding: Callable[[], tuple[str, ...]]  # fallbacks applied and not reverted, for the reminder
     tls: ContextLoader | None = None
     page_every_s: float = 0.0  # 0: read the status page on every run
+    warnings: tuple[str, ...] = ()  # about the environment (a secret variable that can't be one), on every report
     _page: tuple[float, StatusPage, dict[str, StatusPage]] | None = field(default=None, init=False)
 
     def run(self, required: tuple[str, ...]) -> Report:
@@ -103,7 +112,7 @@ class _LiveChecks:
             self._page = (time.monotonic(), seen.page, seen.other_pages)
         _, page, others = self._page
         outstanding = self.outstanding()
-        result = self.assess(
+        report = self.assess(
             seen.evidence,
             page,
             required=required,
@@ -111,9 +120,10 @@ class _LiveChecks:
             surfaces=self.surfaces,
             other_pages=others,
         )
-        return replace(
-            result, fallback_outstanding=outstanding, slow_s=self.checks.slow_s, timeout_s=self.checks.timeout_s
+        report = replace(
+            report, fallback_outstanding=outstanding, slow_s=self.checks.slow_s, timeout_s=self.checks.timeout_s
         )
+        return replace(report, warnings=(*self.warnings, *report.warnings)) if self.warnings else report
 
 
 def wait_until_operational(

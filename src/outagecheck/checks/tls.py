@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from outagecheck.errors import ConfigError
+from outagecheck.files import CA_CAP, read_capped
 
 if TYPE_CHECKING:
     import ssl
@@ -32,13 +34,15 @@ class ContextLoader:
         cafile, capath = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
         try:
             if cafile:
-                self._context = ssl.create_default_context(cafile=cafile)
+                self._context = ssl.create_default_context(cadata=_bundle(Path(cafile)))
             elif capath:
                 self._context = ssl.create_default_context(capath=capath)
             else:
                 import certifi  # noqa: PLC0415  # only when no SSL_CERT_FILE or SSL_CERT_DIR
 
                 self._context = ssl.create_default_context(cafile=certifi.where())
+        except ConfigError as e:
+            self._error = ConfigError(f"SSL_CERT_FILE: {e}")
         except (OSError, ssl.SSLError) as e:
             where = f"SSL_CERT_FILE={cafile}" if cafile else f"SSL_CERT_DIR={capath}" if capath else "certifi"
             self._error = ConfigError(f"cannot load CA certificates from {where}: {e.strerror or e}")
@@ -49,3 +53,12 @@ class ContextLoader:
             raise self._error
         assert self._context is not None
         return self._context
+
+
+def _bundle(path: Path) -> str | bytes:
+    """The CA bundle SSL_CERT_FILE names, read under a cap: OpenSSL would block on a FIFO and read
+    /dev/zero until memory runs out. PEM as text (non-ASCII comments dropped), anything else as DER."""
+    data = read_capped(path, CA_CAP)
+    if data is None:
+        raise ConfigError(f"{path}: no such file")
+    return data.decode("ascii", errors="ignore") if b"-----BEGIN" in data else data

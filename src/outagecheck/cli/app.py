@@ -14,7 +14,7 @@ from outagecheck.cli import meta, status
 from outagecheck.cli.config import config_app
 from outagecheck.cli.fallback import fallback_app
 from outagecheck.cli.options import EXIT_CODES_HELP
-from outagecheck.errors import OutagecheckError, announce, print_error
+from outagecheck.errors import OutagecheckError, announce, print_error, say
 from outagecheck.model import ExitCode
 
 
@@ -48,7 +48,7 @@ class _Group(TyperGroup):
         except (typer.Abort, KeyboardInterrupt):
             code = ExitCode.INTERRUPTED
         if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130) itself
-            sys.stderr.write("outagecheck: interrupted\n")
+            say("outagecheck: interrupted")
         return self._finish(code, standalone_mode)
 
     @staticmethod

@@ -6,7 +6,6 @@ import contextlib
 import importlib
 import os
 import re
-import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -14,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from outagecheck.checks.run import POLL_PAGE_EVERY_S, CheckOptions, report_source, wait_until_operational
-from outagecheck.errors import UsageError
+from outagecheck.errors import UsageError, printable, redact, say
 from outagecheck.model import ExitCode, FailOn, Report
 
 FAIL_ON_ENV = "OUTAGECHECK_FAIL_ON"
@@ -153,8 +152,7 @@ def parse_duration(text: str) -> float:
 
 
 def _progress(line: str) -> None:
-    sys.stderr.write(f"outagecheck: {line}\n")
-    sys.stderr.flush()
+    say(f"outagecheck: {printable(redact(line))}")
 
 
 def _import_in_background(name: str) -> threading.Thread:

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from outagecheck.cli.options import ConfigOpt, YesOpt
-from outagecheck.errors import UsageError
+from outagecheck.errors import UsageError, redact
 from outagecheck.model import ExitCode, step_lines
 
 fallback_app = typer.Typer(
@@ -32,7 +32,7 @@ ScopeOpt = Annotated[
 
 
 def _out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(redact(text) + "\n")
 
 
 @fallback_app.callback(invoke_without_command=True)
@@ -75,6 +75,8 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER) -> int:
 def _confirm(yes: bool, question: str) -> bool:
     if yes:
         return True
+    if sys.stdin is None or sys.stdin.closed:  # `<&-`: click's prompt would crash on a missing stdin
+        raise UsageError(f"no answer to '{question}': pass --yes to write without asking")
     try:
         return typer.confirm(question, default=False)
     except typer.Abort:

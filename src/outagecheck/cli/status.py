@@ -34,6 +34,8 @@ from outagecheck.cli.options import (
 from outagecheck.errors import UsageError
 
 MIN_WATCH_INTERVAL_S = 5.0
+MAX_INTERVAL_S = 3600.0
+MAX_COUNT = 1_000_000
 
 
 def register(app: typer.Typer) -> None:
@@ -146,10 +148,13 @@ def watch(
 
     The status page is read at most once a minute, whatever the interval.
     """
-    if interval < MIN_WATCH_INTERVAL_S:
-        raise UsageError(f"--interval must be at least {MIN_WATCH_INTERVAL_S:g} seconds, got {interval:g}")
-    if count is not None and count < 1:
-        raise UsageError(f"--count must be at least 1, got {count}")
+    # `not (a <= x <= b)` also refuses nan; inf and 1e308 would crash the first sleep.
+    if not MIN_WATCH_INTERVAL_S <= interval <= MAX_INTERVAL_S:
+        raise UsageError(
+            f"--interval must be between {MIN_WATCH_INTERVAL_S:g} and {MAX_INTERVAL_S:g} seconds, got {interval:g}"
+        )
+    if count is not None and not 1 <= count <= MAX_COUNT:
+        raise UsageError(f"--count must be between 1 and {MAX_COUNT}, got {count}")
     extra = hooks.build(
         on_change=on_change, webhooks=webhook, desktop=notify, fail_after=fail_after,
         recover_after=recover_after, revert=revert_when_back,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from outagecheck import paths
-from outagecheck.errors import ConfigError, UsageError, WriteError
+from outagecheck.errors import ConfigError, UsageError, WriteError, credential
 from outagecheck.fallback import detect, documents, journal
 from outagecheck.fallback.safefile import atomic_write, locked, read_bytes, remove, sha256
 from outagecheck.fallback.targets import CLAUDE_CODE, FileEdit, claude_code_edits, generic_edits
@@ -216,7 +216,10 @@ def propose(
     target: str, cfg: Config, environ: Mapping[str, str], cwd: Path, *, scope: str, key_command: str | None
 ) -> Proposal:
     """Work out what `fallback apply TARGET` would write; nothing is written."""
-    api_key = environ.get("ANTHROPIC_API_KEY", "").strip() or None
+    api_key, key_problem = credential("ANTHROPIC_API_KEY", environ)
+    if key_problem and target == CLAUDE_CODE and not key_command:
+        # Never copy a broken key into the key file: Claude Code would send it and fail.
+        raise UsageError(f"{key_problem}: set it again without it, or pass --key-command CMD that prints the key")
     if key_command is not None and not key_command.strip():
         raise UsageError("--key-command is empty")
     if target != CLAUDE_CODE:

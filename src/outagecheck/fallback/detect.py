@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Mapping
@@ -65,6 +66,12 @@ class Guide:
     steps: tuple[Step, ...]
     warnings: tuple[str, ...]
     blockers: tuple[str, ...] = ()  # the warnings that would stop or override an applied fallback
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths lead to one file; os.path.realpath, unlike Path.resolve() on 3.11, never
+    raises on a symlink loop (RuntimeError), so a looping settings.json is read, and reported, once."""
+    return os.path.realpath(a) == os.path.realpath(b)
 
 
 def _read_layer(name: str, path: Path) -> Layer:
@@ -131,7 +138,7 @@ def detect(cwd: Path, env: Mapping[str, str], *, ask_claude: bool = True) -> Set
     ]
     # Run from $HOME, the "project" .claude/settings.json is the user file itself: count it once.
     layers = tuple(
-        _read_layer(name, path) if name == "user" or path.resolve() != user.resolve() else Layer(name, str(path), False)
+        _read_layer(name, path) if name == "user" or not _same_file(path, user) else Layer(name, str(path), False)
         for name, path in candidates
     )
     onboarding: bool | None = None

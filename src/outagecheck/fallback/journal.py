@@ -9,7 +9,8 @@ from typing import Any
 
 from outagecheck import paths
 from outagecheck.errors import ConfigError, OutagecheckError
-from outagecheck.fallback.safefile import atomic_write, read_bytes
+from outagecheck.fallback.safefile import atomic_write
+from outagecheck.files import JOURNAL_CAP, read_capped
 
 VERSION = 1
 
@@ -40,7 +41,7 @@ class Entry:
 
 def load(path: Path) -> list[Entry]:
     """Read the journal; a missing file is an empty journal."""
-    raw = read_bytes(path)
+    raw = read_capped(path, JOURNAL_CAP)
     if raw is None:
         return []
     try:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import hashlib
 import os
 import stat
@@ -14,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from outagecheck.errors import WriteError
+from outagecheck.files import SETTINGS_CAP, read_capped, try_lock
 
 LOCK_WAIT_S = 10.0
 
@@ -29,13 +28,9 @@ def real_path(path: Path) -> Path:
 
 
 def read_bytes(path: Path) -> bytes | None:
-    """Return the file's bytes, None when it does not exist; WriteError when it can't be read."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as e:
-        raise WriteError(f"{path}: cannot read: {e.strerror or e}") from None
+    """Return the file's bytes, None when it does not exist; ConfigError when it isn't a regular file
+    under the cap, WriteError when it can't be read (files.read_capped: never blocks on a FIFO)."""
+    return read_capped(path, SETTINGS_CAP, unreadable=WriteError)
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
@@ -58,7 +53,7 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
             os.fsync(handle.fileno())
         if old is not None:
             os.chmod(tmp, stat.S_IMODE(old.st_mode))
-            if os.geteuid() == 0 and (old.st_uid, old.st_gid) != (0, 0):
+            if hasattr(os, "geteuid") and os.geteuid() == 0 and (old.st_uid, old.st_gid) != (0, 0):
                 os.chown(tmp, old.st_uid, old.st_gid)
         else:
             umask = os.umask(0)
@@ -104,12 +99,14 @@ def locked(lock_path: Path, *, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
         deadline = time.monotonic() + wait_s
         while True:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                held = try_lock(fd)  # fcntl or msvcrt, behind one function (files.py)
+            except (OSError, ImportError) as e:
+                raise WriteError(f"{lock_path}: cannot lock: {getattr(e, 'strerror', None) or e}") from None
+            if held:
                 break
-            except OSError as e:
-                if e.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() > deadline:
-                    raise WriteError(f"another outagecheck holds {lock_path}; try again") from None
-                time.sleep(0.05)
+            if time.monotonic() > deadline:
+                raise WriteError(f"another outagecheck holds {lock_path}; try again")
+            time.sleep(0.05)
         yield
     finally:
         os.close(fd)  # closing releases the lock

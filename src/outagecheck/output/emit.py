@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from outagecheck.errors import WriteError
+from outagecheck.errors import OutputError, WriteError, redact, scrub
 from outagecheck.model import Report
 from outagecheck.output import github, markdown, nagios, prometheus
 from outagecheck.output.json import to_json
@@ -90,6 +90,7 @@ def emit(
     A reader that leaves early (`outagecheck status | head -1`) is not an error: the exit code still
     says what the checks found.
     """
+    report = scrub(report)  # the one pass that keeps every secret out of every format and file below
     if output is not None:
         from outagecheck.fallback.safefile import atomic_write  # noqa: PLC0415  # only with --output
 
@@ -100,6 +101,8 @@ def emit(
             _print(report, fmt, verbose, console)
         except BrokenPipeError:
             _silence_stdout()
+        except (OSError, ValueError) as e:  # stdout closed (`>&-`) or full (/dev/full); ValueError: a closed file
+            raise OutputError(f"cannot write the report to stdout: {getattr(e, 'strerror', None) or e}") from None
     if os.environ.get("GITHUB_ACTIONS") == "true":
         github_actions(report, machine_stdout=fmt in ("json", "nagios", "prometheus"))
 
@@ -118,8 +121,13 @@ def github_actions(report: Report, *, machine_stdout: bool) -> None:
     """Annotations, the Markdown step summary and the step outputs (docs: 'Workflow commands')."""
     # Workflow commands are read from stdout and stderr alike; keep them off a machine-read stdout.
     stream = sys.stderr if machine_stdout else sys.stdout
-    stream.write(github.github_annotations(report))
-    stream.flush()
+    try:
+        stream.write(github.github_annotations(report))
+        stream.flush()
+    except BrokenPipeError:
+        pass  # the reader left; the step files below still matter
+    except (OSError, ValueError) as e:
+        raise OutputError(f"cannot write the annotations: {getattr(e, 'strerror', None) or e}") from None
     _append("GITHUB_STEP_SUMMARY", markdown.to_markdown(report))
     _append("GITHUB_OUTPUT", github.github_outputs(report))
 
@@ -130,6 +138,6 @@ def _append(variable: str, text: str) -> None:
         return
     try:
         with Path(target).open("a", encoding="utf-8") as f:
-            f.write(text)
+            f.write(redact(text))
     except OSError as e:
         raise WriteError(f"${variable} ({target}): cannot append: {e.strerror or e}") from None

@@ -12,6 +12,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from outagecheck.errors import scrub
 from outagecheck.model import Report, Status
 from outagecheck.output.emit import make_console
 from outagecheck.output.table import status_text
@@ -62,7 +63,7 @@ def watch(
     checks = 0
     with live or contextlib.nullcontext():
         while True:
-            result = next_report()
+            result = scrub(next_report())  # no secret reaches the screen or a log
             changes = tracker.update(result)
             checks += 1
             if on_report is not None:
