@@ -18,7 +18,10 @@ from typer.testing import CliRunner
 
 from tests.helpers import (
     API_HELLO,
+    API_MODELS,
     OAUTH_HELLO,
+    SETTINGS_TEXT,
+    STATE_TEXT,
     STATUS,
     TEST_KEY,
     WEB,
@@ -105,6 +108,30 @@ def pytest_runtest_makereport(
         report.outcome = "failed"
         report.longrepr = f"the API key leaked into captured output of {item.nodeid}"
     return report
+
+
+# -- a Claude Code home and a key, for fallback apply / revert ----------------------------------------------
+
+
+@pytest.fixture
+def claude_home(isolated_home: Path) -> Path:
+    """A HOME holding a Claude Code settings.json with the user's own keys and a ~/.claude.json."""
+    (isolated_home / ".claude").mkdir()
+    (isolated_home / ".claude" / "settings.json").write_text(SETTINGS_TEXT)
+    (isolated_home / ".claude.json").write_text(STATE_TEXT)
+    return isolated_home
+
+
+@pytest.fixture
+def mocked_models_ok(httpx_mock: HTTPXMock) -> HTTPXMock:
+    httpx_mock.add_response(url=API_MODELS, json={"data": [{"id": "claude-x", "type": "model"}], "has_more": True})
+    return httpx_mock
+
+
+@pytest.fixture
+def with_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", TEST_KEY)
+    return TEST_KEY
 
 
 # -- mocked HTTP (pytest-httpx) and the loopback server -------------------------------------------------

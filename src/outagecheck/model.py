@@ -44,6 +44,7 @@ class ExitCode(enum.IntEnum):
     DOWN = 2
     UNKNOWN = 3
     USAGE = 64  # sysexits EX_USAGE
+    UNAVAILABLE = 69  # sysexits EX_UNAVAILABLE: `fallback apply` wrote the switch, but the API route fails
     CANT_CREATE = 73  # sysexits EX_CANTCREAT
     CONFIG = 78  # sysexits EX_CONFIG
     INTERRUPTED = 130  # 128 + SIGINT

@@ -14,7 +14,8 @@ from outagecheck.errors import UsageError
 EXIT_CODES_HELP = (
     "Exit codes: 0 every required surface operational; 1 the worst is degraded; "
     "2 a required surface is down; 3 unknown (could not tell), none down or degraded; "
-    "64 usage error; 73 cannot write a file; 78 configuration error; 130 interrupted."
+    "64 usage error; 69 fallback written but the API route fails; 73 cannot write a file; "
+    "78 configuration error; 130 interrupted."
 )
 
 RequireOpt = Annotated[

@@ -6,14 +6,13 @@ import difflib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from outagecheck import paths
-from outagecheck.errors import ConfigError, UsageError, WriteError
+from outagecheck.errors import ConfigError, UsageError
 from outagecheck.fallback import detect, documents, journal
-from outagecheck.fallback.safefile import atomic_write, locked, read_bytes, remove, sha256
+from outagecheck.fallback.safefile import read_bytes
 from outagecheck.fallback.targets import CLAUDE_CODE, FileEdit, claude_code_edits, generic_edits
 
 if TYPE_CHECKING:
@@ -57,9 +56,8 @@ def _decode(path: Path, raw: bytes) -> str:
         raise ConfigError(f"{path}: not UTF-8 text; left untouched") from None
 
 
-def change_for(fe: FileEdit) -> FileChange | None:
-    """Compute one file's new bytes; None when it already says what we'd write (idempotent)."""
-    before = read_bytes(fe.path)
+def compute_change(fe: FileEdit, before: bytes | None) -> FileChange | None:
+    """Work out one file's new bytes from its current ones; None when it already says what we'd write."""
     if fe.fmt == "secret":
         assert fe.secret_bytes is not None
         return None if before == fe.secret_bytes else FileChange(fe, before, fe.secret_bytes, (), False)
@@ -84,112 +82,9 @@ def change_for(fe: FileEdit) -> FileChange | None:
     return FileChange(fe, before, doc.render().encode(), tuple(changes), documents.has_comments(text, fe.fmt))
 
 
-def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-
-
-def write_planned(target: str, planned: list[FileChange]) -> list[journal.Entry]:
-    """Back up, journal, then write each file atomically, all under the lock."""
-    journal_path = paths.journal_file()
-    written = []
-    with locked(paths.lock_file()):
-        entries = journal.load(journal_path)
-        for p in planned:
-            # Re-plan under the lock: another run may have written this file since the diff was shown.
-            fresh = change_for(p.edit)
-            if fresh is None:
-                continue
-            if fresh.before != p.before:
-                raise WriteError(f"{p.edit.path}: changed while outagecheck was working; run it again")
-            backup = ""
-            if fresh.before is not None and p.edit.fmt != "secret":
-                backup_path = paths.state_dir() / "backups" / f"{_stamp()}-{p.edit.path.name}"
-                atomic_write(backup_path, fresh.before, mode=0o600)
-                backup = str(backup_path)
-            secret = p.edit.fmt == "secret"
-            entry = journal.Entry(
-                target=target,
-                path=str(p.edit.path),
-                format=p.edit.fmt,
-                created=fresh.before is None,
-                backup=backup,
-                written_sha256="" if secret else sha256(fresh.after),
-                applied_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                secret=secret,
-                keys=fresh.keys,
-            )
-            # Journal first: if we die before the file is written, revert finds nothing of ours there.
-            entries.append(entry)
-            journal.save(journal_path, entries)
-            atomic_write(p.edit.path, fresh.after, mode=0o600 if secret else None)
-            written.append(entry)
-    return written
-
-
-@dataclass(frozen=True)
-class Reverted:
-    """What revert did to one file."""
-
-    path: str
-    detail: str
-
-
-def _revert_entry(entry: journal.Entry) -> Reverted:
-    path = Path(entry.path)
-    current = read_bytes(path)
-    if entry.secret:
-        remove(path)
-        return Reverted(entry.path, "removed the key file outagecheck created")
-    if current is None:
-        return Reverted(entry.path, "file is gone; nothing to restore")
-    if sha256(current) == entry.written_sha256:
-        if entry.created:
-            remove(path)
-            return Reverted(entry.path, "unchanged since outagecheck created it: removed")
-        original = read_bytes(Path(entry.backup))
-        if original is None:
-            raise WriteError(f"{entry.backup}: backup of {path} is missing; not reverting it")
-        atomic_write(path, original)
-        return Reverted(entry.path, "unchanged since outagecheck wrote it: restored from backup")
-    # The user edited the file since: undo only our keys, and only where they still hold our value.
-    try:
-        doc = documents.parse(_decode(path, current), entry.format)
-    except documents.ParseError as e:
-        raise ConfigError(f"{path}: {e}; not reverting it (journal kept)") from None
-    kept = []
-    for change in entry.keys:
-        now = doc.get(change.key)
-        ours = documents.MISSING if change.value is None else json.loads(change.value)
-        if now != ours and not (now is documents.MISSING and ours is documents.MISSING):
-            kept.append(change.key)
-            continue
-        if change.previous is None:
-            doc.unset(change.key)
-        else:
-            doc.set(change.key, json.loads(change.previous))
-    new = doc.render().encode()
-    if new != current:
-        atomic_write(path, new)
-    detail = "edited since outagecheck wrote it: reverted only outagecheck's keys, kept your edits"
-    if kept:
-        detail += f" (left {', '.join(kept)}: you changed it since)"
-    return Reverted(entry.path, detail)
-
-
-def revert(name: str | None) -> list[Reverted]:
-    """Undo the journaled changes of one target (all targets without a name), newest first."""
-    journal_path = paths.journal_file()
-    done: list[Reverted] = []
-    with locked(paths.lock_file()):
-        entries = journal.load(journal_path)
-        chosen = [e for e in entries if name is None or e.target == name]
-        for entry in reversed(chosen):
-            done.append(_revert_entry(entry))
-            entries.remove(entry)
-            journal.save(journal_path, entries)
-            if entry.backup:
-                remove(Path(entry.backup))
-    return done
+def change_for(fe: FileEdit) -> FileChange | None:
+    """Compute one file's new bytes; None when it already says what we'd write (idempotent)."""
+    return compute_change(fe, read_bytes(fe.path))
 
 
 def outstanding() -> list[journal.Entry]:

@@ -15,7 +15,8 @@ from typing import Final
 
 from outagecheck import paths
 from outagecheck.errors import WriteError
-from outagecheck.fallback.checked import commit, read_with_id, remove_if
+from outagecheck.fallback import checked
+from outagecheck.fallback.checked import read_with_id, remove_if
 from outagecheck.fallback.lock import claude_lock
 from outagecheck.fallback.safefile import discard, real_path, stage
 
@@ -83,7 +84,7 @@ def read_modify_write(
         tmp = None if isinstance(after, Remove) else stage(path, after, mode=mode)
         try:
             with _lock_for(path):
-                done = (seen is None or remove_if(path, seen)) if tmp is None else commit(tmp, path, seen)
+                done = (seen is None or remove_if(path, seen)) if tmp is None else checked.commit(tmp, path, seen)
             if done:
                 tmp = None
                 return before, after
