@@ -20,7 +20,7 @@ from outagecheck.fallback.checked import read_only_reason, write_secret
 from outagecheck.fallback.revert import clean_leftovers, undo
 from outagecheck.fallback.safefile import atomic_write, locked, read_bytes, remove, sha256
 from outagecheck.fallback.targets import FileEdit
-from outagecheck.fallback.writer import Remove, Unsettled, read_modify_write
+from outagecheck.fallback.writer import Redo, Remove, Unsettled, read_modify_write
 
 
 def _stamp() -> str:
@@ -81,21 +81,35 @@ class _Run:
                 if not last_try:
                     raise Unsettled from None
                 raise
+            planned = state.pop("armed", None)  # set by intent(): this is the call under the lock
+            if planned is not None and (
+                change is None or (change.keys, raw is None) != (planned.keys, planned.created)
+            ):
+                raise Redo  # the file moved on since the intent was journaled
             state["change"] = change
             return None if change is None else change.after
 
-        def prepare(before: bytes | None, after: bytes | Remove) -> None:
-            if "entry" in state:  # an earlier try, redone on a newer version of the file
+        def intent(before: bytes | None, after: bytes | Remove) -> None:
+            # Journaled before the write, outside Claude Code's lock: the slow fsyncs stay out of the window.
+            if "entry" in state:
                 self.drop(state.pop("entry"))
+            state["entry"] = state["armed"] = self.entry(edit, before, state["change"], "")
+            self.add(state["entry"])
+
+        def finish(before: bytes | None, after: bytes | Remove) -> None:
+            # The backup is exactly the version the rename replaced; a crash before this line leaves a
+            # pending entry without one, which recovery undoes by its keys.
             backup = ""
             if before is not None:
                 backup_path = paths.state_dir() / "backups" / f"{_stamp()}-{edit.path.name}"
                 atomic_write(backup_path, before, mode=0o600)
                 backup = str(backup_path)
-            state["entry"] = self.entry(edit, before, state["change"], backup)
-            self.add(state["entry"])
+            done = replace(self.entry(edit, before, state["change"], backup), applied_at=state["entry"].applied_at)
+            self.entries[self.entries.index(state["entry"])] = done
+            self.mine[self.mine.index(state["entry"])] = done
+            journal.save(paths.journal_file(), self.entries)
 
-        if read_modify_write(edit.path, compute, prepare=prepare) is None and "entry" in state:
+        if read_modify_write(edit.path, compute, intent=intent, finish=finish) is None and "entry" in state:
             self.drop(state["entry"])
 
 

@@ -35,12 +35,16 @@ class Unsettled(Exception):  # a signal to re-read, not an error a user sees
     """compute() saw an empty or half-written file: another writer may be mid-write; read it again."""
 
 
+class Redo(Exception):  # a signal to start over, not an error a user sees
+    """compute() under the lock found the file no longer fits the intent journaled before it: start over."""
+
+
 class ChangedError(WriteError):
     """The file kept changing while outagecheck wrote it; it was left as the other writer wrote it."""
 
 
 Compute = Callable[[bytes | None, bool], bytes | Remove | None]
-Prepare = Callable[[bytes | None, bytes | Remove], None]
+Hook = Callable[[bytes | None, bytes | Remove], None]
 
 
 def is_claude_state(path: Path) -> bool:
@@ -58,37 +62,63 @@ def _lock_for(path: Path) -> Iterator[None]:
 
 
 def read_modify_write(
-    path: Path, compute: Compute, *, mode: int | None = None, prepare: Prepare | None = None
+    path: Path, compute: Compute, *, mode: int | None = None, intent: Hook | None = None, finish: Hook | None = None
 ) -> tuple[bytes | None, bytes | Remove] | None:
     """Apply `compute(before, last_try)` to the file; return (before, after), or None when nothing changes.
 
     compute returns the new bytes, REMOVE, or None (nothing to do); it raises Unsettled on an empty or
     unparsable read, which is re-read for up to SETTLE_S, then passed with last_try=True to be refused.
-    `prepare(before, after)` runs before the rename (backups, the journal), again on each redo.
+    `intent(before, after)` runs first, outside the lock, on an unlocked read (journal what is about to
+    happen: slow fsyncs stay out of the window); then, under the lock, the file is read again, compute runs
+    on it (raising Redo when it no longer fits the intent), and the result is staged and renamed only over
+    the version read. `finish(before, after)` runs after the rename (the backup of exactly `before`).
     """
     settle_until = time.monotonic() + SETTLE_S
     pause = 0.01
-    for _ in range(REDO_LIMIT):
-        while True:
-            before, seen = read_with_id(path)
-            try:
-                after = compute(before, time.monotonic() >= settle_until)
-                break
-            except Unsettled:
-                time.sleep(pause)
-                pause = min(pause * 2, 0.2)
-        if after is None:
-            return None
-        if prepare is not None:
-            prepare(before, after)
-        tmp = None if isinstance(after, Remove) else stage(path, after, mode=mode)
+    tries = 0
+    while True:
         try:
-            with _lock_for(path):
-                done = (seen is None or remove_if(path, seen)) if tmp is None else checked.commit(tmp, path, seen)
+            if intent is not None:
+                early, _ = read_with_id(path)
+                planned = compute(early, time.monotonic() >= settle_until)
+                if planned is None:
+                    return None
+                intent(early, planned)
+            done, before, after = _locked_write(path, compute, time.monotonic() >= settle_until, mode)
+            if after is None:
+                return None
             if done:
-                tmp = None
+                assert after is not None
+                if finish is not None:
+                    finish(before, after)
                 return before, after
+        except Unsettled:
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
+            continue
+        except Redo:
+            pass
+        tries += 1
+        if tries >= REDO_LIMIT:
+            raise ChangedError(f"{path} changed while outagecheck was writing ({REDO_LIMIT} tries)")
+
+
+def _locked_write(
+    path: Path, compute: Compute, last_try: bool, mode: int | None
+) -> tuple[bool, bytes | None, bytes | Remove | None]:
+    """Under the lock: read, compute, stage, and rename only over the version read."""
+    with _lock_for(path):
+        before, seen = read_with_id(path)
+        after = compute(before, last_try)
+        if after is None:
+            return False, before, None
+        if isinstance(after, Remove):
+            return seen is None or remove_if(path, seen), before, after
+        tmp = stage(path, after, mode=mode)
+        done = False
+        try:
+            done = checked.commit(tmp, path, seen)
         finally:
-            if tmp is not None:
+            if not done:
                 discard(tmp)
-    raise ChangedError(f"{path} changed while outagecheck was writing ({REDO_LIMIT} tries)")
+        return done, before, after
