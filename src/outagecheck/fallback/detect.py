@@ -216,18 +216,38 @@ def guide(setup: Setup, *, scope: str = "user") -> Guide:
     if setup.claude_auth_error:
         warnings.append(setup.claude_auth_error)
     auth = setup.claude_auth or {}
-    source = f" (claude auth status: authMethod={auth.get('authMethod')}, apiKeySource={auth.get('apiKeySource')})"
-    source = source if auth else " (inferred from environment and settings; `claude` not asked)"
+    # Only the fields present: `apiKeySource` is absent when there is no key (Claude Code 2.1.197).
+    shown = ", ".join(f"{k}={auth[k]}" for k in ("authMethod", "apiKeySource") if auth.get(k) is not None)
+    source = (
+        f" (claude auth status: {shown})" if shown else " (inferred from environment and settings; `claude` not asked)"
+    )
     steps: list[Step] = []
     if route == "cloud":
         summary = "Claude Code uses a cloud provider (Bedrock, Vertex or Foundry): a Claude login outage misses it."
     elif route == "gateway":
         base = setup.env.get("ANTHROPIC_BASE_URL", "the default API")
         summary = f"Claude Code uses ANTHROPIC_AUTH_TOKEN against {base}: it does not depend on the Claude login."
+    elif route == "api" and setup.onboarding_done is not True:
+        # The TUI's first-start flow checks Anthropic's login hosts, key or not, and stops at "Unable to
+        # connect to Anthropic services" while they are down (traced on Claude Code 2.1.197).
+        summary = (
+            "Claude Code has an API key, but its onboarding is not complete: the interactive client checks "
+            "Anthropic's login hosts first and stops while they are down." + source
+        )
+        steps.append(
+            Step(
+                'Mark onboarding complete ("hasCompletedOnboarding": true in ~/.claude.json) and point Claude Code '
+                "at the key (shows a diff and asks first):",
+                f"outagecheck fallback apply claude-code{' --scope local' if scope == 'local' else ''}",
+            )
+        )
     elif route == "api":
         summary = "Claude Code already uses an API key: a login outage does not touch it." + source
     else:
-        summary = "Claude Code uses the subscription login: a login outage locks it out." + source
+        if auth.get("authMethod") == "none":
+            summary = "Claude Code is not logged in: it has neither a login nor a key." + source
+        else:
+            summary = "Claude Code uses the subscription login: a login outage locks it out." + source
         has_key = "ANTHROPIC_API_KEY" in setup.env
         if not has_key:
             steps.append(
