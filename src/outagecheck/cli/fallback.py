@@ -120,6 +120,9 @@ def apply(
         return 0
     for change in proposal.planned:
         sys.stdout.write(change.diff())
+    # Only the edits go on: the files are read again under the lock, and a big file's bytes are not held twice.
+    edits, helper = [change.edit for change in proposal.planned], proposal.helper
+    del proposal, change
     if dry_run:
         _out("Dry run: nothing written.")
         return 0
@@ -127,13 +130,13 @@ def apply(
         _out("Nothing written.")
         return 0
     _warn_running()
-    for e in transaction.write_planned(target, list(proposal.planned), force=force):
+    for e in transaction.write_planned(target, edits, force=force):
         _out(f"Wrote {e.path}" + (f" (backup: {e.backup})" if e.backup else " (new file)"))
     _out(f"Undo with: outagecheck fallback revert {target}")
-    if proposal.helper is not None:
+    if helper is not None:
         from outagecheck.fallback.verify import verify_helper  # noqa: PLC0415  # httpx, after the write
 
-        ok, message = verify_helper(proposal.helper, cfg.endpoints["api"], cfg.timeout)
+        ok, message = verify_helper(helper, cfg.endpoints["api"], cfg.timeout)
         if not ok:
             # The switch is written but does not work: say so, and how to undo it (exit 69, README).
             print_error(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from outagecheck import paths
+from outagecheck.fallback import bigjson
 from outagecheck.fallback.advice import BILLING, FEATURES
 from outagecheck.model import Step
 
@@ -67,15 +68,25 @@ class Guide:
     blockers: tuple[str, ...] = ()  # the warnings that would stop or override an applied fallback
 
 
+def _parse_layer(raw: bytes) -> Any:
+    """The layer's JSON; of a big file only the keys read here are decoded (bigjson.py)."""
+    if len(raw) < bigjson.LARGE:
+        text = raw.decode("utf-8")
+        return json.loads(text) if text.strip() else {}
+    return bigjson.pick(raw, {"env", "apiKeyHelper", "forceLoginMethod"})
+
+
 def _read_layer(name: str, path: Path) -> Layer:
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return Layer(name, str(path), False)
-    except (OSError, UnicodeDecodeError) as e:
+    except OSError as e:
         return Layer(name, str(path), True, error=f"cannot read: {e}")
     try:
-        data = json.loads(text) if text.strip() else {}
+        data = _parse_layer(raw)
+    except UnicodeDecodeError as e:
+        return Layer(name, str(path), True, error=f"cannot read: {e}")
     except ValueError as e:
         return Layer(name, str(path), True, error=f"invalid JSON: {e}")
     if not isinstance(data, dict):

@@ -73,6 +73,7 @@ class _Run:
         state: dict[str, Any] = {}
 
         def compute(raw: bytes | None, last_try: bool) -> bytes | None:
+            state.pop("change", None)  # the last try's bytes go before this one's are made
             try:
                 if raw is not None and not raw.strip() and not last_try:
                     raise Unsettled  # an existing empty file may be another writer's truncate-then-write
@@ -93,7 +94,7 @@ class _Run:
             # Journaled before the write, outside Claude Code's lock: the slow fsyncs stay out of the window.
             if "entry" in state:
                 self.drop(state.pop("entry"))
-            state["entry"] = state["armed"] = self.entry(edit, before, state["change"], "")
+            state["entry"] = state["armed"] = self.entry(edit, before, state.pop("change"), "")
             self.add(state["entry"])
 
         def finish(before: bytes | None, after: bytes | Remove) -> None:
@@ -126,26 +127,26 @@ def _recover(entries: list[journal.Entry]) -> None:
             )
 
 
-def _refuse_read_only(planned: list[FileChange]) -> None:
-    for p in planned:
-        where = p.edit.path.parent if p.edit.fmt == "secret" else p.edit.path
+def _refuse_read_only(edits: list[FileEdit]) -> None:
+    for edit in edits:
+        where = edit.path.parent if edit.fmt == "secret" else edit.path
         if (reason := read_only_reason(where)) is not None:
-            raise WriteError(f"{reason}: refusing to write {p.edit.path}; nothing changed (--force writes it anyway)")
+            raise WriteError(f"{reason}: refusing to write {edit.path}; nothing changed (--force writes it anyway)")
 
 
-def write_planned(target: str, planned: list[FileChange], *, force: bool = False) -> list[journal.Entry]:
-    """Write every planned file, or none: on failure roll back what was written, and say so."""
+def write_planned(target: str, edits: list[FileEdit], *, force: bool = False) -> list[journal.Entry]:
+    """Write every edit's file, or none: on failure roll back what was written, and say so."""
     journal_path = paths.journal_file()
     if not force:
-        _refuse_read_only(planned)
+        _refuse_read_only(edits)
     with locked(paths.lock_file()):
         entries = journal.load(journal_path)
         clean_leftovers(entries)
         _recover(entries)
         run = _Run(target, entries)
         try:
-            for p in planned:
-                (run.write_secret if p.edit.fmt == "secret" else run.write)(p.edit)
+            for edit in edits:
+                (run.write_secret if edit.fmt == "secret" else run.write)(edit)
             done = [replace(e, pending=False) for e in run.mine]
             finished = [done[run.mine.index(e)] if e in run.mine else e for e in entries]
             journal.save(journal_path, finished)

@@ -84,6 +84,7 @@ def read_modify_write(
                 if planned is None:
                     return None
                 intent(early, planned)
+                del early, planned  # a big file is not held twice while it is written
             done, before, after = _locked_write(path, compute, time.monotonic() >= settle_until, mode)
             if after is None:
                 return None
