@@ -21,7 +21,9 @@ from typing import Final
 from outagecheck.errors import WriteError
 
 STALE_S: Final = 10.0  # proper-lockfile's default `stale`
-WAIT_S: Final = 5.0  # how long to wait for a live holder before giving up with nothing changed
+# Wait past the stale limit: a holder that died (SIGKILL, power loss) leaves its lock, which turns stale
+# and is taken over within the wait; only a live holder that keeps refreshing it outlasts the wait.
+WAIT_S: Final = STALE_S + 1.0
 FIRST_BACKOFF_S: Final = 0.005
 MAX_BACKOFF_S: Final = 0.2
 
