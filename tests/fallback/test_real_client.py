@@ -3,17 +3,20 @@ HOME with a loopback API: no network to Anthropic."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from outagecheck.fallback.running import running_claude
 from tests.helpers import STATE_TEXT, TEST_KEY, invoke, real_sockets, write_config
 from tests.loopback import LoopbackServer
 
@@ -144,14 +147,24 @@ def test_never_onboarded_with_a_key_the_guide_sets_onboarding_and_the_tui_starts
     assert invoke(runner, "fallback", "apply", "claude-code", "--yes").exit_code == 0
     assert json.loads((isolated_home / ".claude.json").read_text())["hasCompletedOnboarding"] is True
     if shutil.which("tmux") is None:
-        return  # the TUI half needs tmux; the onboarding flag is checked above
-    env = _env(isolated_home, keyed, api, TERM="xterm-256color")
-    session = f"oc-{tmp_path.name}"[:40]
+        pytest.skip("tmux is not installed: the onboarding flag was checked, the interactive client can't be run")
+    with _tui(isolated_home, keyed, api, tmp_path) as pane:
+        screen = pane()
+        assert "Unable to connect" not in screen
+        assert "❯" in screen, screen
+
+
+@contextlib.contextmanager
+def _tui(home: Path, claude: Path, api: LoopbackServer, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """The interactive client running in tmux; yields a function that waits for its prompt and returns the screen."""
+    env = _env(home, claude, api, TERM="xterm-256color")
+    session = "oc-tui"
     exports = " ".join(f"{k}={json.dumps(v)}" for k, v in env.items())
     socket = str(tmp_path / "tmux.sock")
     subprocess.run(["tmux", "-S", socket, "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-                    f"env -i {exports} {keyed}"], check=True, timeout=30)  # fmt: skip
-    try:
+                    f"env -i {exports} {claude}"], check=True, timeout=30)  # fmt: skip
+
+    def screen() -> str:
         pane = ""
         for _ in range(120):
             pane = subprocess.run(
@@ -160,7 +173,35 @@ def test_never_onboarded_with_a_key_the_guide_sets_onboarding_and_the_tui_starts
             if "❯" in pane or "Unable to connect" in pane:
                 break
             time.sleep(0.5)
-        assert "Unable to connect" not in pane
-        assert "❯" in pane, pane
+        return pane
+
+    try:
+        yield screen
     finally:
         subprocess.run(["tmux", "-S", socket, "kill-server"], check=False, timeout=30)
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed: the interactive client can't be run")
+def test_with_the_tui_running_apply_warns_and_the_client_keeps_its_writes(
+    runner: CliRunner, isolated_home: Path, keyed: Path, api: LoopbackServer, tmp_path: Path
+) -> None:
+    (isolated_home / ".claude.json").write_text('{"hasCompletedOnboarding": true, "numStartups": 3}')
+    with _tui(isolated_home, keyed, api, tmp_path) as screen:
+        screen()  # running and past start-up (it has rewritten ~/.claude.json by now)
+        running = [p.pid for p in running_claude()]
+        assert running
+        applied = invoke(runner, "fallback", "apply", "claude-code", "--yes")
+        assert applied.exit_code == 0, applied.output
+        assert applied.stderr.startswith("outagecheck: warning: Claude Code is running (")
+        assert any(f"pid {pid} " in applied.stderr for pid in running)
+        env = _env(isolated_home, keyed, api)
+        done = subprocess.run([str(keyed), "-p", "ping"], env=env, capture_output=True, text=True, timeout=180)
+        assert done.stdout.strip() == "pong", done.stderr
+        assert {h.get("x-api-key") for _, p, h in api.requests if p.startswith("/v1/messages")} == {TEST_KEY}
+        reverted = invoke(runner, "fallback", "revert", "--yes")
+        assert reverted.exit_code == 0, reverted.output
+        assert "Claude Code is running" in reverted.stderr
+    state = json.loads((isolated_home / ".claude.json").read_text())
+    assert all(k in state for k in CLAUDE_KEYS)  # every key Claude Code wrote is kept
+    assert state["hasCompletedOnboarding"] is True  # the user's own, not outagecheck's: kept
+    assert _auth_status(keyed, env)["authMethod"] == "none"
