@@ -73,7 +73,10 @@ def _undo_keys(entry: journal.Entry, doc: documents.Document) -> list[str]:
         else:
             doc.set(change.key, json.loads(change.previous))
     lost = before - set(doc.data) - {c.key.split(".")[0] for c in entry.keys}
-    assert not lost, f"revert would drop keys it does not own: {sorted(lost)}"
+    if lost:  # never write a document that lost keys outagecheck does not own
+        raise WriteError(
+            f"{entry.path}: reverting would drop {', '.join(sorted(lost))}; not reverting it (journal kept)"
+        )
     return kept
 
 

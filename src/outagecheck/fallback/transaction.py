@@ -152,7 +152,10 @@ def write_planned(target: str, edits: list[FileEdit], *, force: bool = False) ->
             journal.save(journal_path, finished)
             return done
         except BaseException as exc:
-            _, problems = undo(entries, list(run.mine))
+            try:
+                _, problems = undo(entries, list(run.mine))
+            except OutagecheckError as again:  # the journal itself can't be written (a full disk)
+                problems = [str(again)]
             if problems:
                 tail = "; rolling back failed: " + "; ".join(problems) + " (run `outagecheck fallback revert`)"
             else:
