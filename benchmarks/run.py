@@ -1,11 +1,15 @@
-"""Benchmark outagecheck against curl on a loopback latency server, and its start-up and fault bounds.
+"""Benchmark outagecheck against its baselines on a loopback latency server: one table, targets, ratios.
 
-    python benchmarks/run.py            # every case, 5 runs each (about two minutes)
-    python benchmarks/run.py --runs 9   # steadier medians
-    python benchmarks/run.py --quick    # one tiny case, one run: the test suite's smoke test
+    python benchmarks/run.py              # every row, 9 interleaved runs each (a few minutes)
+    python benchmarks/run.py --check      # the same, exit 1 when a target is missed
+    python benchmarks/run.py --only startup --only status --runs 15
+    python benchmarks/run.py --quick      # one tiny case, one run: the test suite's smoke test
 
-Prints one table: median wall time and peak RSS per case, the reference it is compared with, and the
-target. Needs outagecheck installed in this Python (pip install -e .); curl is optional.
+Each row runs outagecheck (A) and its baseline (B) in turn, A B A B ..., and reports both medians and
+the median of the per-pair ratios A/B, so a machine that speeds up or slows down mid-run hits both
+alike. Baselines: `curl --parallel` over the same URLs for `status`, `python -c pass` for start-up.
+Peak RSS is the measured process's own (wait4 through a small `python -S` middleman). Needs
+outagecheck installed in this Python (pip install -e .); curl is optional (rows that need it say so).
 """
 
 from __future__ import annotations
@@ -14,13 +18,13 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,19 +73,36 @@ def run(argv: list[str], env: dict[str, str]) -> Sample:
     return Sample(float(wall), int(rss_kb) / 1024, int(code))
 
 
-def measure(argv: list[str], env: dict[str, str], runs: int) -> tuple[float, float, set[int]]:
-    run(argv, env)  # warm-up: page cache, .pyc files
-    samples = [run(argv, env) for _ in range(runs)]
-    return (
-        statistics.median(s.wall_s for s in samples),
-        max(s.rss_mb for s in samples),
-        {s.code for s in samples},
+@dataclass
+class Pair:
+    """Medians of A and B run in turn, the median of the per-pair ratios, A's peak RSS and exit codes."""
+
+    a_wall: float
+    b_wall: float
+    ratio: float
+    a_rss: float
+    a_codes: set[int]
+
+
+def measure_pair(a: list[str], b: list[str], env: dict[str, str], runs: int) -> Pair:
+    run(a, env)  # warm-up: page cache, .pyc files
+    run(b, env)
+    pairs = [(run(a, env), run(b, env)) for _ in range(runs)]
+    return Pair(
+        statistics.median(x.wall_s for x, _ in pairs),
+        statistics.median(y.wall_s for _, y in pairs),
+        statistics.median(x.wall_s / y.wall_s for x, y in pairs),
+        max(x.rss_mb for x, _ in pairs),
+        {x.code for x, _ in pairs},
     )
 
 
 def outagecheck() -> list[str]:
     found = shutil.which("outagecheck", path=str(Path(sys.executable).parent))
     return [found] if found else [sys.executable, "-m", "outagecheck"]
+
+
+PASS = [sys.executable, "-c", "pass"]
 
 
 def route_healthy(server: LoopbackServer, delay: float) -> None:
@@ -103,19 +124,21 @@ def write_config(directory: Path, server: LoopbackServer, *, timeout: float, ext
     return path
 
 
-def custom_surfaces(server: LoopbackServer, n: int, delay: float) -> str:
-    lines = []
+def custom_surfaces(server: LoopbackServer, n: int, delay: float) -> tuple[str, list[str]]:
+    lines, urls = [], []
     for i in range(n):
         server.route(f"/custom/{i}", json={"ok": True}, delay=delay)
-        lines.append(f'[surfaces.s{i}]\nname = "Custom {i}"\nurl = "{server.url}/custom/{i}"\n')
-    return "\n".join(lines)
+        urls.append(f"{server.url}/custom/{i}")
+        lines.append(f'[surfaces.s{i}]\nname = "Custom {i}"\nurl = "{urls[-1]}"\n')
+    return "\n".join(lines), urls
 
 
-def supports_custom_surfaces(env: dict[str, str], directory: Path) -> bool:
-    probe = directory / "probe.toml"
-    probe.write_text('[surfaces.x]\nname = "x"\nurl = "http://127.0.0.1:9/"\n')
-    argv = [*outagecheck(), "config", "show", "--config", str(probe)]
-    return subprocess.run(argv, env=env, capture_output=True).returncode == 0
+def curl_parallel(urls: list[str]) -> list[str] | None:
+    curl = shutil.which("curl")
+    if curl is None:
+        return None
+    outs = [arg for _ in urls for arg in ("-o", os.devnull)]
+    return [curl, "-s", "--parallel", "--parallel-immediate", "--parallel-max", "300", *outs, *urls]
 
 
 class Table:
@@ -123,88 +146,174 @@ class Table:
         self.rows: list[tuple[str, ...]] = []
         self.missed: list[str] = []
 
-    def add(
-        self, case: str, wall: float | None, rss: float | None, reference: str, target: str, ok: bool | None
-    ) -> None:
-        verdict = {True: "met", False: "MISSED", None: ""}[ok]
+    def add(self, case: str, value: str, baseline: str, ratio: str, rss: str, target: str, ok: bool | None) -> None:
         if ok is False:
             self.missed.append(case)
-        self.rows.append(
-            (
-                case,
-                f"{wall * 1000:.0f} ms" if wall is not None else "-",
-                f"{rss:.1f} MB" if rss is not None else "-",
-                reference,
-                target,
-                verdict,
-            )
-        )
+        self.rows.append((case, value, baseline, ratio, rss, target, {True: "met", False: "MISSED", None: ""}[ok]))
 
     def print(self) -> None:
-        header = ("case", "median wall", "peak RSS", "compared with", "target", "")
+        header = ("case", "median", "baseline", "ratio", "peak RSS", "target", "")
         widths = [max(len(r[i]) for r in [header, *self.rows]) for i in range(len(header))]
         for row in [header, tuple("-" * w for w in widths), *self.rows]:
             print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
-def curl_cases(table: Table, urls: list[str], env: dict[str, str], runs: int, label: str) -> float | None:
-    curl = shutil.which("curl")
-    if curl is None:
-        table.add(f"curl ({label})", None, None, "curl not found", "", None)
-        return None
-    outs = [arg for _ in urls for arg in ("-o", os.devnull)]
-    parallel, prss, _ = measure([curl, "-s", "--parallel", "--parallel-immediate", *outs, *urls], env, runs)
-    table.add(f"curl --parallel, {label}", parallel, prss, "", "", None)
-    sequential, srss, _ = measure([curl, "-s", *outs, *urls], env, runs)
-    table.add(f"curl sequential, {label}", sequential, srss, "", "", None)
-    return parallel
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+def mb(value: float) -> str:
+    return f"{value:.1f} MB"
 
 
 def status_cases(table: Table, server: LoopbackServer, tmp: Path, env: dict[str, str], runs: int) -> None:
-    keyed = env | {"ANTHROPIC_API_KEY": DUMMY_KEY}
-    for latency in (0.0, 0.2, 1.0):
-        route_healthy(server, latency)
-        cfg = write_config(tmp, server, timeout=10)
-        urls = [server.url + p for p in PATHS.values()]
-        label = f"5 URLs at L={latency:g} s"
-        curl = curl_cases(table, urls, env, runs, label)
-        wall, rss, codes = measure([*outagecheck(), "status", "--config", str(cfg)], keyed, runs)
-        assert codes == {0}, f"status exited {codes} at L={latency}"
-        if latency == 0:
-            table.add(f"status, {label}", wall, rss, "", "<= 200 ms, <= 45 MB", wall <= 0.200 and rss <= 45)
-        else:
-            ratio = wall / curl if curl else None
-            ok = ratio <= 1.10 if ratio is not None and latency == 1.0 else None
-            reference = f"{ratio:.2f}x parallel curl" if ratio is not None else ""
-            target = "<= 1.10x parallel curl" if latency == 1.0 else ""
-            table.add(f"status, {label}", wall, rss, reference, target, ok if rss <= 45 else False)
+    keyed = env | {"ANTHROPIC_API_KEY": DUMMY_KEY}  # the keyed check too: the same five URLs as curl
+    route_healthy(server, 1.0)
+    cfg = write_config(tmp, server, timeout=10)
+    curl = curl_parallel([server.url + p for p in PATHS.values()])
+    if curl is None:
+        table.add("status --json, 5 URLs at 1.0 s", "-", "curl not found", "-", "-", "<= 1.12x curl", None)
+    else:
+        p = measure_pair([*outagecheck(), "status", "--json", "--config", str(cfg)], curl, keyed, runs)
+        assert p.a_codes == {0}, f"status exited {p.a_codes}"
+        ok = p.ratio <= 1.12
+        table.add("status --json, 5 URLs at 1.0 s", ms(p.a_wall), f"curl {ms(p.b_wall)}", f"{p.ratio:.2f}x",
+                  mb(p.a_rss), "<= 1.12x curl --parallel", ok)  # fmt: skip
+    route_healthy(server, 0.0)
+    cfg = write_config(tmp, server, timeout=10)
+    for label, args, target in (
+        ("status --json, zero latency", ["--json"], 0.150),
+        ("status table, zero latency", [], 0.170),
+    ):
+        p = measure_pair([*outagecheck(), "status", *args, "--config", str(cfg)], PASS, keyed, runs)
+        assert p.a_codes == {0}, f"status exited {p.a_codes}"
+        table.add(label, ms(p.a_wall), f"python -c pass {ms(p.b_wall)}", f"{p.ratio:.2f}x", mb(p.a_rss),
+                  f"<= {ms(target)}", p.a_wall <= target)  # fmt: skip
+        if not args:
+            table.add("peak RSS, one status", mb(p.a_rss), "", "", mb(p.a_rss), "<= 33 MB", p.a_rss <= 33)
 
 
 def surfaces_cases(table: Table, server: LoopbackServer, tmp: Path, env: dict[str, str], runs: int) -> None:
     latency = 0.2
     route_healthy(server, latency)
-    cfg = write_config(tmp, server, timeout=10)
-    wall, rss, _ = measure([*outagecheck(), "status", "--config", str(cfg)], env, runs)
-    table.add(f"3 surfaces at L={latency:g} s", wall, rss, f"L + {(wall - latency) * 1000:.0f} ms", "", None)
-    if not supports_custom_surfaces(env, tmp):
-        table.add("50 custom surfaces", None, None, "custom surfaces not supported yet", "<= L + 250 ms", None)
-        return
-    cfg = write_config(tmp, server, timeout=10, extra=custom_surfaces(server, 50, latency))
-    wall, rss, _ = measure([*outagecheck(), "status", "--config", str(cfg)], env, runs)
-    over = wall - latency
-    table.add(
-        f"50 custom surfaces at L={latency:g} s", wall, rss, f"L + {over * 1000:.0f} ms", "<= L + 250 ms", over <= 0.250
-    )
+    for n, target, rss_target in ((50, 0.40, None), (200, 1.0, 40.0)):
+        extra, urls = custom_surfaces(server, n, latency)
+        cfg = write_config(tmp, server, timeout=10, extra=extra)
+        baseline = curl_parallel([server.url + p for p in PATHS.values() if p != PATHS["models"]] + urls) or PASS
+        name = "curl --parallel" if baseline is not PASS else "python -c pass"
+        p = measure_pair([*outagecheck(), "status", "--json", "--config", str(cfg)], baseline, env, runs)
+        ok = p.a_wall <= target and (rss_target is None or p.a_rss <= rss_target)
+        rss_goal = f", <= {rss_target:g} MB" if rss_target else ""
+        table.add(f"{n} custom surfaces at {latency:g} s", ms(p.a_wall), f"{name} {ms(p.b_wall)}", f"{p.ratio:.2f}x",
+                  mb(p.a_rss), f"<= {target:g} s{rss_goal}", ok)  # fmt: skip
 
 
 def startup_cases(table: Table, env: dict[str, str], runs: int) -> None:
-    for args, target in ((["--version"], 0.080), (["--help"], 0.080)):
-        wall, rss, _ = measure([*outagecheck(), *args], env, runs)
-        table.add(f"outagecheck {args[0]}", wall, rss, "", f"<= {target * 1000:.0f} ms", wall <= target)
-    floor = "import typer, httpx, asyncio, rich.table"  # what any typer + httpx + rich tool must load
-    for stmt in ("pass", "import typer", "import httpx", floor):
-        wall, rss, _ = measure([sys.executable, "-c", stmt], env, runs)
-        table.add(f'python -c "{stmt}"', wall, rss, "reference", "", None)
+    cases: list[tuple[str, list[str], float]] = [
+        ("outagecheck --help", [*outagecheck(), "--help"], 0.025),
+        ("outagecheck --version", [*outagecheck(), "--version"], 0.020),
+        ("python -m outagecheck --version", [sys.executable, "-m", "outagecheck", "--version"], 0.020),
+    ]
+    for label, argv, target in cases:
+        p = measure_pair(argv, PASS, env, runs)
+        table.add(label, ms(p.a_wall), f"python -c pass {ms(p.b_wall)}", f"{p.ratio:.2f}x", mb(p.a_rss),
+                  f"<= {ms(target)}", p.a_wall <= target)  # fmt: skip
+
+
+# Measures, in one process, the CPU time each probe spends before its socket opens: N probes against a
+# loopback server that answers late; every probe's `connect_tcp.started` trace event is timed, and
+# (last start - gather start) / N is the CPU each probe costs before connecting, since the event loop
+# starts them one after another. The first gather warms the client and the anyio backend.
+PROBE_HARNESS = """
+import asyncio, os, sys, time
+sys.path.insert(0, os.environ["BENCH_ROOT"])
+from outagecheck.checks import http, probe
+from outagecheck.checks.plan import CheckPlan, Target
+N, BASE = int(os.environ["BENCH_N"]), os.environ["BENCH_URL"]
+starts = []
+real = http.Tracer.__call__
+async def traced(self, event, info):
+    if event.endswith("connect_tcp.started"):
+        starts.append(time.process_time())
+    await real(self, event, info)
+http.Tracer.__call__ = traced
+plan = CheckPlan(tuple(Target(f"surface:s{i}", f"{BASE}/late/{i}") for i in range(N)), (), 5.0, 30.0)
+asyncio.run(probe.gather(plan))
+starts.clear()
+begin = time.process_time()
+asyncio.run(probe.gather(plan))
+print((max(starts) - begin) / N * 1000)
+"""
+
+
+def probe_cpu_cases(table: Table, server: LoopbackServer, runs: int) -> None:
+    n = 200
+    for i in range(n):
+        server.route(f"/late/{i}", json={"ok": True}, delay=0.5)
+    env = {**os.environ, "BENCH_ROOT": str(ROOT), "BENCH_N": str(n), "BENCH_URL": server.url}
+    figures = []
+    for _ in range(max(3, runs // 3)):
+        done = subprocess.run([sys.executable, "-c", PROBE_HARNESS], env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            print(done.stderr[-2000:], file=sys.stderr)
+            table.add("CPU per probe before its connect", "-", "", "", "", "<= 0.3 ms", False)
+            return
+        figures.append(float(done.stdout.split()[-1]))
+    per = statistics.median(figures)
+    table.add("CPU per probe before its connect", f"{per:.2f} ms", f"{n} probes", "", "", "<= 0.3 ms", per <= 0.3)
+
+
+# Runs `outagecheck wait` through its real entry point for CHECKS checks against a surface that stays
+# degraded, with time.sleep replaced so the interval costs nothing, and prints the RSS growth between
+# the 20th check and the last (the first checks warm caches and pools).
+WAIT_HARNESS = """
+import os, sys, time
+time.sleep = lambda s: None
+CHECKS = int(os.environ["BENCH_CHECKS"])
+import outagecheck.checks.run as run
+
+def rss_kb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+real = run.report_source
+def counted(*args, **kwargs):
+    source = real(*args, **kwargs)
+    state = {"n": 0, "base": 0}
+    def next_report():
+        state["n"] += 1
+        if state["n"] == 20:
+            state["base"] = rss_kb()
+        if state["n"] == CHECKS + 20:
+            os.write(int(os.environ["BENCH_FD"]), f"{rss_kb() - state['base']}\\n".encode())
+            os._exit(0)
+        return source()
+    return next_report
+run.report_source = counted
+sys.argv = ["outagecheck", *sys.argv[1:]]
+from outagecheck.__main__ import main
+main()
+"""
+
+
+def memory_cases(table: Table, server: LoopbackServer, tmp: Path, env: dict[str, str], checks: int) -> None:
+    route_healthy(server, 0.0)
+    server.route(PATHS["web"], status=404, body=b"not here")  # degraded, no retry: wait keeps waiting
+    cfg = write_config(tmp, server, timeout=10)
+    read, write = os.pipe()
+    argv = [sys.executable, "-c", WAIT_HARNESS, "wait", "--require", "web", "--max-wait", "168h", "--interval", "1",
+            "--config", str(cfg)]  # fmt: skip
+    harness_env = env | {"BENCH_CHECKS": str(checks), "BENCH_FD": str(write)}
+    done = subprocess.run(argv, env=harness_env, pass_fds=(write,), capture_output=True)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        growth = pipe.read().strip()
+    if done.returncode != 0 or not growth:
+        table.add(f"wait RSS growth over {checks} checks", "-", "", "", "-", "< 2 MB", False)
+        print(done.stderr.decode()[-2000:], file=sys.stderr)
+        return
+    grown = int(growth) / 1024
+    table.add(f"wait RSS growth over {checks} checks", mb(grown), "", "", "", "< 2 MB", grown < 2)
 
 
 def gzip_bomb(inflated: int) -> bytes:
@@ -214,17 +323,19 @@ def gzip_bomb(inflated: int) -> bytes:
     return b"".join(z.compress(block) for _ in range(inflated // len(block))) + z.flush()
 
 
-GZIP_BOMB = gzip_bomb(200 * 1024 * 1024)
-FAULTS: dict[str, tuple[str, dict[str, object]]] = {
-    "hang (never answers)": ("web", {"hang": True}),
-    "reset mid-headers": ("web", {"reset_in_headers": True}),
-    "drip 500 body, 1 byte/100 ms": ("web", {"status": 500, "body": b"e" * 200, "drip": 0.1}),
-    "200 MB body on a 500": ("web", {"status": 500, "body_size": 200 * 1024 * 1024}),
-    "200 MB status page": ("page", {"body_size": 200 * 1024 * 1024}),
-    "gzip bomb status page (200 MB)": ("page", {"body": GZIP_BOMB, "headers": {"content-encoding": "gzip"}}),
-    "drip status page": ("page", {"body": json.dumps(SUMMARY).encode(), "drip": 0.05}),
-    "not HTTP": ("web", {"raw": b"SSH-2.0-OpenSSH_9.6\r\nProtocol mismatch.\r\n\r\n"}),
-    "503 on every check (retried)": ("all", {"status": 503, "body": b"busy"}),
+FAULTS: dict[str, tuple[str, Callable[[], dict[str, object]]]] = {
+    "hang (never answers)": ("web", lambda: {"hang": True}),
+    "reset mid-headers": ("web", lambda: {"reset_in_headers": True}),
+    "drip 500 body, 1 byte/100 ms": ("web", lambda: {"status": 500, "body": b"e" * 200, "drip": 0.1}),
+    "200 MB body on a 500": ("web", lambda: {"status": 500, "body_size": 200 * 1024 * 1024}),
+    "200 MB status page": ("page", lambda: {"body_size": 200 * 1024 * 1024}),
+    "gzip bomb status page (200 MB)": (
+        "page",
+        lambda: {"body": gzip_bomb(200 * 1024 * 1024), "headers": {"content-encoding": "gzip"}},
+    ),
+    "drip status page": ("page", lambda: {"body": json.dumps(SUMMARY).encode(), "drip": 0.05}),
+    "not HTTP": ("web", lambda: {"raw": b"SSH-2.0-OpenSSH_9.6\r\nProtocol mismatch.\r\n\r\n"}),
+    "503 on every check (retried)": ("all", lambda: {"status": 503, "body": b"busy"}),
 }
 
 
@@ -233,11 +344,11 @@ def fault_cases(table: Table, server: LoopbackServer, tmp: Path, env: dict[str, 
     for name, (where, route) in FAULTS.items():
         route_healthy(server, 0.0)
         for key in PATHS if where == "all" else [where]:
-            server.route(PATHS[key], **route)  # type: ignore[arg-type]
+            server.route(PATHS[key], **route())
         cfg = write_config(tmp, server, timeout=timeout)
-        wall, rss, _ = measure([*outagecheck(), "status", "--config", str(cfg)], env, runs)
-        ok = wall <= timeout + 0.5 and rss <= 60
-        table.add(f"fault: {name}", wall, rss, f"--timeout {timeout:g}", "<= T + 500 ms, <= 60 MB", ok)
+        p = measure_pair([*outagecheck(), "status", "--config", str(cfg)], PASS, env, runs)
+        ok = p.a_wall <= timeout + 0.5 and p.a_rss <= 60
+        table.add(f"fault: {name}", ms(p.a_wall), "", "", mb(p.a_rss), f"<= {timeout:g} s + 500 ms, <= 60 MB", ok)
 
 
 def machine() -> str:
@@ -252,20 +363,22 @@ def machine() -> str:
     )
 
 
+GROUPS = ("status", "surfaces", "probes", "startup", "memory", "faults")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5, help="runs per case (median reported); default 5")
+    parser.add_argument("--runs", type=int, default=9, help="interleaved runs per row (median reported); default 9")
+    parser.add_argument("--checks", type=int, default=500, help="checks for the wait memory row; default 500")
     parser.add_argument("--quick", action="store_true", help="one tiny case, one run (smoke test)")
-    parser.add_argument(
-        "--only", choices=["status", "surfaces", "startup", "faults"], action="append", help="run only these groups"
-    )
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--only", choices=GROUPS, action="append", help="run only these groups")
     args = parser.parse_args()
     # PYTHONDONTWRITEBYTECODE would make every run recompile outagecheck's sources (an editable install
     # has no .pyc until a run writes them): an installed wheel ships them, so measure with them.
     skip = ("ANTHROPIC_", "OUTAGECHECK_", "PYTHONDONTWRITEBYTECODE")
     env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     env |= {"NO_COLOR": "1", "COLUMNS": "100", "NO_PROXY": "127.0.0.1,localhost"}
-    resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE))
     print(f"machine: {machine()}")
     table = Table()
     server = LoopbackServer()
@@ -279,25 +392,30 @@ def main() -> int:
             if args.quick:
                 route_healthy(server, 0.0)
                 cfg = write_config(tmpdir, server, timeout=5)
-                wall, rss, codes = measure([*outagecheck(), "status", "--config", str(cfg)], env, 1)
-                table.add("status, L=0 (quick)", wall, rss, f"exit {sorted(codes)}", "", None)
+                sample = run([*outagecheck(), "status", "--config", str(cfg)], env)
+                table.add("status, L=0 (quick)", ms(sample.wall_s), "", "", mb(sample.rss_mb),
+                          f"exit [{sample.code}]", None)  # fmt: skip
             else:
-                groups = args.only or ["status", "surfaces", "startup", "faults"]
-                print(f"runs per case: {args.runs} (+1 warm-up)")
+                groups = args.only or GROUPS
+                print(f"interleaved runs per row: {args.runs} (+1 warm-up each)")
                 if "status" in groups:
                     status_cases(table, server, tmpdir, env, args.runs)
                 if "surfaces" in groups:
                     surfaces_cases(table, server, tmpdir, env, args.runs)
+                if "probes" in groups:
+                    probe_cpu_cases(table, server, args.runs)
                 if "startup" in groups:
                     startup_cases(table, env, args.runs)
+                if "memory" in groups:
+                    memory_cases(table, server, tmpdir, env, args.checks)
                 if "faults" in groups:
-                    fault_cases(table, server, tmpdir, env, args.runs)
+                    fault_cases(table, server, tmpdir, env, max(3, args.runs // 3))
     finally:
         server.stop()
     table.print()
     if table.missed:
         print(f"\ntargets missed: {', '.join(table.missed)}")
-    return 0
+    return 1 if args.check and table.missed else 0
 
 
 if __name__ == "__main__":

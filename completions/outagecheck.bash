@@ -1,4 +1,3 @@
-
 _outagecheck_completion() {
     local IFS=$'
 '

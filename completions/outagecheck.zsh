@@ -1,4 +1,3 @@
-
 #compdef outagecheck
 
 _outagecheck_completion() {

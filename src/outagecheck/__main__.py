@@ -1,4 +1,4 @@
-"""Entry point for the console script and `python -m outagecheck`: answers --version before typer loads."""
+"""Entry point for the console script and `python -m outagecheck`: answers --version and --help before typer loads."""
 
 from __future__ import annotations
 
@@ -14,10 +14,19 @@ def main() -> None:
 
         sys.stdout.write(f"outagecheck {__version__}\n")
         return
+    from outagecheck.cli.pages import page_for  # noqa: PLC0415  # os and sys only: --help without typer
+
+    if (page := page_for(sys.argv[1:])) is not None:
+        sys.stdout.write(page)
+        _exit(0)
     # A run lives for a second or two and makes few reference cycles: collecting during the imports
     # only costs time (benchmarks/).
     gc.disable()
-    from outagecheck.cli.app import app  # noqa: PLC0415  # after the --version shortcut
+    from outagecheck.cli.fast import run  # noqa: PLC0415  # status and wait without typer (cli/flags.py)
+
+    if (code := run(sys.argv[1:])) is not None:
+        _exit(code)
+    from outagecheck.cli.app import app  # noqa: PLC0415  # only for what the fast paths leave
 
     # prog_name keeps `python -m outagecheck` on the same completion variable as the console script.
     code = app(prog_name="outagecheck", standalone_mode=False)

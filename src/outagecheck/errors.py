@@ -49,3 +49,9 @@ def print_error(message: str, *, hint: str | None = None) -> None:
     if hint:
         text += f" ({hint})"
     sys.stderr.write(f"outagecheck: error: {text}\n")
+
+
+def announce(e: OutagecheckError) -> int:
+    """Print an expected error as its one line and return its exit code."""
+    print_error(str(e))
+    return int(e.exit_code)

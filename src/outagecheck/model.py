@@ -50,6 +50,34 @@ class ExitCode(enum.IntEnum):
     INTERRUPTED = 130  # 128 + SIGINT
 
 
+class FailOn(enum.StrEnum):
+    """--fail-on: the least severe verdict that still fails the process (`never`: nothing does)."""
+
+    DOWN = "down"
+    DEGRADED = "degraded"
+    UNKNOWN = "unknown"
+    NEVER = "never"
+
+
+# The verdicts each --fail-on level turns into a non-zero exit; `unknown` is today's default mapping.
+_FAILING: Final[dict[FailOn, frozenset[ExitCode]]] = {
+    FailOn.DOWN: frozenset({ExitCode.DOWN}),
+    FailOn.DEGRADED: frozenset({ExitCode.DOWN, ExitCode.DEGRADED}),
+    FailOn.UNKNOWN: frozenset({ExitCode.DOWN, ExitCode.DEGRADED, ExitCode.UNKNOWN}),
+    FailOn.NEVER: frozenset(),
+}
+
+
+def under_policy(verdict: ExitCode, fail_on: FailOn | None) -> ExitCode:
+    """The process exit code for a verdict under --fail-on: the verdict if the policy fails on it, else 0.
+
+    None keeps the verdict as it is (the default mapping, and `wait`'s own exit 2).
+    """
+    if fail_on is None:
+        return verdict
+    return verdict if verdict in _FAILING[fail_on] else ExitCode.OK
+
+
 @dataclass(frozen=True)
 class Attempt:
     """One try at one URL; an Evidence lists every try behind its verdict."""
@@ -76,6 +104,8 @@ class Evidence:
     # when every endpoint fails this way the local network is the likely cause.
     local: bool = False
     attempts: tuple[Attempt, ...] = ()  # every try, oldest first; more than one when it was retried
+    # A fingerprint of the body's head ("" without one): the same page from every host is an intermediary's.
+    signature: str = ""
 
     def as_attempt(self) -> Attempt:
         return Attempt(self.status, self.reason, self.detail, self.http_status, self.latency_s)
@@ -95,6 +125,18 @@ class Incident:
 
 
 @dataclass(frozen=True)
+class Maintenance:
+    """A scheduled maintenance from the status page, upcoming or under way: a note, never an outage."""
+
+    name: str
+    status: str  # Statuspage: scheduled, in_progress, verifying
+    scheduled_for: str
+    scheduled_until: str
+    link: str
+    components: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class StatusPage:
     """What the official status page said, or why it gave no signal."""
 
@@ -106,6 +148,7 @@ class StatusPage:
     incidents: tuple[Incident, ...] = ()
     indicator: str | None = None
     attempts: tuple[Evidence, ...] = ()
+    maintenances: tuple[Maintenance, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,6 +206,33 @@ class Report:
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # disagreements between probes and status page, and similar
     local_network: bool = False
+    # Fallbacks applied on this machine and not reverted (the journal), for reminders and metrics.
+    fallback_outstanding: tuple[str, ...] = ()
+    # The limits a live run used (--slow, --timeout): Nagios perfdata thresholds. Not in --json.
+    slow_s: float | None = None
+    timeout_s: float | None = None
+
+    def outstanding_note(self) -> str | None:
+        """While a fallback is applied, a reminder on every run (the advice says more once logins are back)."""
+        reverting = any((step.command or "").startswith("outagecheck fallback revert") for step in self.advice.steps)
+        if not self.fallback_outstanding or reverting:
+            return None
+        names = ", ".join(self.fallback_outstanding)
+        return (
+            f"A fallback is applied ({names}): 'outagecheck fallback revert' undoes it; "
+            "run it before uninstalling outagecheck."
+        )
+
+    def maintenance_notes(self) -> list[str]:
+        """One line per scheduled maintenance: planned work explains a degraded component; it is not an outage."""
+        lines = []
+        for m in self.status_page.maintenances:
+            what = f"{m.name}" + (f" ({', '.join(m.components)})" if m.components else "")
+            if m.status == "scheduled":
+                lines.append(f"Scheduled maintenance: {what}, {m.scheduled_for} to {m.scheduled_until}. {m.link}")
+            else:
+                lines.append(f"Maintenance under way until {m.scheduled_until}: {what}. {m.link}")
+        return lines
 
     def service_label(self, surface: SurfaceResult) -> str:
         """The Service column: the name, marked when the surface does not count for the exit code."""
@@ -179,3 +249,13 @@ class Report:
             Status.OPERATIONAL: ExitCode.OK,
             None: ExitCode.OK,
         }[worst(counted)]
+
+    @property
+    def usable(self) -> bool:
+        """Every required surface answers (operational, or degraded: slower but working); the GitHub
+        Action's `ok` output, which AI steps gate on."""
+        return self.exit_code in (ExitCode.OK, ExitCode.DEGRADED)
+
+    def exit_code_for(self, fail_on: FailOn | None) -> ExitCode:
+        """The process exit code under a --fail-on policy; `exit_code` stays the verdict (--json, outputs)."""
+        return under_policy(self.exit_code, fail_on)

@@ -15,6 +15,11 @@ class Endpoint:
     base: str  # key in [endpoints]: "claude_ai", "platform" or "api"
     path: str
     keyed: bool = False  # carries the user's API key; sent only to the api base
+    # What a healthy 2xx body is: "hello" ({"message": "hello"}), "models" (a JSON list or an Anthropic
+    # error envelope), "" (no contract: any page). Anything else gets no vote (unexpected_body, captive_portal).
+    expect_body: str = ""
+    # The CDN in front of the host: an error page from another intermediary is not the service's own.
+    edge: str = "cloudflare"
 
 
 @dataclass(frozen=True)
@@ -44,10 +49,10 @@ ENDPOINTS: Final[dict[str, Endpoint]] = {
         Endpoint("web", "claude_ai", "/"),
         # Claude Code's start-up connectivity check fetches both hellos and needs a 200 from each; a
         # failure prints "Unable to connect to Anthropic services" before any login screen.
-        Endpoint("oauth_hello", "platform", "/v1/oauth/hello"),
-        Endpoint("api_hello", "api", "/api/hello"),
+        Endpoint("oauth_hello", "platform", "/v1/oauth/hello", expect_body="hello"),
+        Endpoint("api_hello", "api", "/api/hello", expect_body="hello"),
         # Costs no tokens; only probed when ANTHROPIC_API_KEY is set.
-        Endpoint("api_models", "api", "/v1/models?limit=1", keyed=True),
+        Endpoint("api_models", "api", "/v1/models?limit=1", keyed=True, expect_body="models"),
     )
 }
 

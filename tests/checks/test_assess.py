@@ -20,9 +20,19 @@ OK_PAGE_COMPONENTS = {
 }
 
 
-def ev(endpoint: str, status: Status = Status.OPERATIONAL, reason: str = "ok", *, local: bool = False) -> Evidence:
+def ev(
+    endpoint: str, status: Status = Status.OPERATIONAL, reason: str = "ok", *, local: bool = False, sig: str = ""
+) -> Evidence:
     detail = "HTTP 200" if reason == "ok" else f"{reason} detail"
-    return Evidence(endpoint, f"https://example.test/{endpoint}", status, reason, detail, local=local)
+    return Evidence(endpoint, f"https://example.test/{endpoint}", status, reason, detail, local=local, signature=sig)
+
+
+def page_attempt(reason: str, *, local: bool = False, sig: str = "") -> StatusPage:
+    attempt = Evidence("status_page", "https://status.example.test/", UNK_, reason, "x", local=local, signature=sig)
+    return StatusPage(False, attempt.url, reason, "x", attempts=(attempt,))
+
+
+UNK_ = Status.UNKNOWN
 
 
 def healthy() -> dict[str, Evidence]:
@@ -134,6 +144,87 @@ CASES = [
             impacts={"api": "Overloaded: requests intermittently rejected"},
         ),
         id="overloaded-names-the-reason",
+    ),
+    pytest.param(
+        Case(
+            {
+                "web": ev("web"),  # the portal's page for claude.ai, unrecognised: still no green
+                "oauth_hello": ev("oauth_hello", UNK, "captive_portal", local=True),
+                "api_hello": ev("api_hello", UNK, "captive_portal", local=True),
+            },
+            page_attempt("bad_summary"),
+            (UNK, UNK, UNK),
+            3,
+            local=True,
+            warnings=("A captive portal (hotel or guest Wi-Fi login) answered instead of Claude",),
+        ),
+        id="captive-portal-is-never-operational",
+    ),
+    pytest.param(
+        Case(
+            {k: ev(k, UNK, "proxy_error", local=True) for k in ("web", "oauth_hello", "api_hello")},
+            page_attempt("proxy_error", local=True),
+            (UNK, UNK, UNK),
+            3,
+            local=True,
+            warnings=("A proxy or other intermediary on this network answered for every host",),
+        ),
+        id="squid-for-every-host-is-local-not-down",
+    ),
+    pytest.param(
+        Case(
+            {k: ev(k, DOWN, "http_5xx", sig="abc") for k in ("web", "oauth_hello", "api_hello")},
+            page_attempt("http_5xx", sig="abc"),
+            (UNK, UNK, UNK),
+            3,
+            local=True,
+            warnings=("answered for every host",),
+        ),
+        id="the-same-error-page-from-every-host-is-an-intermediary",
+    ),
+    pytest.param(
+        Case(
+            {k: ev(k, DOWN, "http_5xx", sig="abc") for k in ("web", "oauth_hello", "api_hello")},
+            page(rwppv331jlwc="major_outage", yyzkbfz2thpt="major_outage", k8w3r06qmzrp="major_outage"),
+            (DOWN, DOWN, DOWN),
+            2,
+        ),
+        id="the-same-page-with-a-readable-status-page-is-the-service",
+    ),
+    pytest.param(
+        Case(
+            {
+                **healthy(),
+                "api_hello": ev("api_hello", UNK, "access_denied"),
+                "api_models": ev("api_models", UNK, "access_denied"),
+            },
+            page(),
+            (OP, UNK, UNK),
+            3,
+            warnings=("the API route will not work from this network or region",),
+            impacts={"api": "Not reachable from here (access_denied"},
+        ),
+        id="region-block-is-access-not-health",
+    ),
+    pytest.param(
+        Case(
+            {**healthy(), "api_models": ev("api_models", OP, "account_billing")},
+            page(),
+            (OP, OP, OP),
+            0,
+            warnings=("add credit",),
+        ),
+        id="credit-balance-is-an-account-warning-not-degradation",
+    ),
+    pytest.param(
+        Case(
+            {**healthy(), "web": ev("web", UNK, "client_rate_limited")},
+            page(),
+            (OP, OP, OP),
+            0,
+            notes=("a limit on this machine, not an outage",),
+        ),
+        id="cloudflare-1015-is-this-client-not-the-service",
     ),
 ]
 

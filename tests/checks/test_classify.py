@@ -41,9 +41,9 @@ CHALLENGE_HTML = b"<!DOCTYPE html><html><head><title>Just a moment...</title></h
             JSON,
             api_error("permission_error", "nope"),
             0.1,
-            Status.OPERATIONAL,
-            "auth_answered",
-            id="json-403-auth-layer-answered",
+            Status.UNKNOWN,
+            "access_denied",
+            id="json-403-permission-error-is-access-denied-not-health",
         ),
         pytest.param(
             401,
@@ -238,3 +238,213 @@ def test_classify_exception(exc: Exception, reason: str, local: bool) -> None:
 )
 def test_classify_component(raw: str, status: Status) -> None:
     assert classify_component(raw) is status
+
+
+HELLO = b'{"message":"hello"}'
+PORTAL = b"<html><head><title>Guest WiFi</title></head><body>Welcome to the hotspot</body></html>"
+HTML = {"content-type": "text/html"}
+SQUID = {"server": "squid/5.7", "x-squid-error": "ERR_DNS_FAIL 0", "content-type": "text/html"}
+CF = {"server": "cloudflare", "cf-ray": "8a1b2c3d4e5f-FRA", "content-type": "text/html"}
+AKAMAI = {"server": "AkamaiGHost", "content-type": "text/html"}
+AKAMAI_DENIED = b"<html><head><title>Access Denied</title></head><body>Reference #18.ef3a2f17</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("code", "headers", "body", "contract", "expect", "edge", "status", "reason", "local"),
+    [
+        pytest.param(200, JSON, HELLO, "hello", (), "cloudflare", Status.OPERATIONAL, "ok", False, id="hello-kept"),
+        pytest.param(
+            200, {}, b'{"message":"hi"}', "hello", (), "", Status.UNKNOWN, "unexpected_body", False, id="other-json"
+        ),
+        pytest.param(200, {}, b"", "hello", (), "", Status.UNKNOWN, "unexpected_body", False, id="empty-hello"),
+        pytest.param(
+            200, HTML, b"<html>Login</html>", "hello", (), "", Status.UNKNOWN, "captive_portal", True, id="html-on-api"
+        ),
+        pytest.param(
+            302,
+            {"location": "http://10.0.0.1/login"},
+            b"",
+            "models",
+            (),
+            "",
+            Status.UNKNOWN,
+            "captive_portal",
+            True,
+            id="redirect-to-another-host-on-api",
+        ),
+        pytest.param(
+            200, JSON, b'{"data":[],"has_more":false}', "models", (), "", Status.OPERATIONAL, "ok", False, id="models"
+        ),
+        pytest.param(200, HTML, PORTAL, "", (), "", Status.UNKNOWN, "captive_portal", True, id="portal-markers-web"),
+        pytest.param(
+            200, HTML, b"<html>Claude</html>", "", (), "", Status.OPERATIONAL, "ok", False, id="web-page-no-contract"
+        ),
+        pytest.param(503, SQUID, b"<html>x</html>", "", (), "", Status.UNKNOWN, "proxy_error", True, id="squid-503"),
+        pytest.param(
+            503,
+            SQUID,
+            b"<html>x</html>",
+            "",
+            tuple(range(100, 600)),
+            "",
+            Status.UNKNOWN,
+            "proxy_error",
+            True,
+            id="squid-beats-expect",
+        ),
+        pytest.param(
+            403,
+            AKAMAI,
+            AKAMAI_DENIED,
+            "",
+            tuple(range(100, 500)),
+            "",
+            Status.UNKNOWN,
+            "blocked",
+            False,
+            id="akamai-403-on-gateway-is-not-expected",
+        ),
+        pytest.param(
+            403,
+            {},
+            b"<title>Access Denied</title> Reference #18",
+            "",
+            (),
+            "",
+            Status.UNKNOWN,
+            "blocked",
+            False,
+            id="akamai-by-body",
+        ),
+        pytest.param(
+            429,
+            CF,
+            b"error code: 1015",
+            "",
+            (),
+            "cloudflare",
+            Status.UNKNOWN,
+            "client_rate_limited",
+            False,
+            id="cloudflare-1015",
+        ),
+        pytest.param(
+            403, CF, b"error code: 1020", "", (), "cloudflare", Status.UNKNOWN, "blocked", False, id="cloudflare-1020"
+        ),
+        pytest.param(
+            522,
+            CF,
+            b"<html>522: Connection timed out</html>",
+            "",
+            (),
+            "cloudflare",
+            Status.DOWN,
+            "http_5xx",
+            False,
+            id="cloudflare-522-counts-against-the-service",
+        ),
+        pytest.param(
+            429, {}, b"Rate exceeded.", "", (), "", Status.UNKNOWN, "client_rate_limited", False, id="waf-rate-text"
+        ),
+        pytest.param(
+            429,
+            {"anthropic-ratelimit-requests-remaining": "0"},
+            api_error("rate_limit_error", "slow down"),
+            "models",
+            (),
+            "cloudflare",
+            Status.DEGRADED,
+            "rate_limited",
+            False,
+            id="anthropic-429-keeps-its-meaning",
+        ),
+        pytest.param(
+            503,
+            {"content-type": "text/plain"},
+            b"upstream connect error or disconnect/reset before headers",
+            "hello",
+            (),
+            "cloudflare",
+            Status.UNKNOWN,
+            "proxy_error",
+            True,
+            id="foreign-envoy-on-claude-host",
+        ),
+        pytest.param(
+            503,
+            {"server": "envoy", "via": "1.1 google"},
+            b"upstream connect error or disconnect/reset before headers",
+            "hello",
+            (),
+            "cloudflare",
+            Status.DOWN,
+            "http_5xx",
+            False,
+            id="anthropic-own-envoy",
+        ),
+        pytest.param(
+            503,
+            {},
+            b"upstream connect error or disconnect/reset before headers",
+            "",
+            (),
+            "",
+            Status.DOWN,
+            "http_5xx",
+            False,
+            id="envoy-on-custom-surface-is-its-own",
+        ),
+        pytest.param(
+            403,
+            JSON,
+            b'{"error":{"type":"forbidden","message":"Request not allowed"}}',
+            "hello",
+            (),
+            "cloudflare",
+            Status.UNKNOWN,
+            "access_denied",
+            False,
+            id="region-block-without-outer-type",
+        ),
+        pytest.param(
+            400,
+            JSON,
+            api_error("invalid_request_error", "Your credit balance is too low to access the Anthropic API."),
+            "models",
+            (),
+            "cloudflare",
+            Status.OPERATIONAL,
+            "account_billing",
+            False,
+            id="credit-balance-is-account",
+        ),
+        pytest.param(
+            401,
+            HTML,
+            b"<html>401</html>",
+            "models",
+            (),
+            "cloudflare",
+            Status.UNKNOWN,
+            "unexpected_body",
+            False,
+            id="html-401-on-api-is-not-the-api",
+        ),
+    ],
+)
+def test_who_answered(
+    code: int,
+    headers: dict[str, str],
+    body: bytes,
+    contract: str,
+    expect: tuple[int, ...],
+    edge: str,
+    status: Status,
+    reason: str,
+    local: bool,
+) -> None:
+    verdict = classify_response(
+        code, headers, body, latency_s=0.1, slow_s=3.0, contract=contract, expect=expect, edge=edge, host="api.test"
+    )
+    assert (verdict.status, verdict.reason, verdict.local) == (status, reason, local)
+    assert verdict.detail

@@ -13,7 +13,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
-from tests.helpers import GOLDEN, ROOT, api_down, api_overloaded, invoke, march
+from tests.helpers import GOLDEN, ROOT, all_operational, api_down, api_overloaded, invoke, march
 
 SCENARIOS = ROOT / "src" / "outagecheck" / "checks" / "scenarios"
 
@@ -21,6 +21,7 @@ BUNDLED: dict[str, tuple[str, Callable[[HTTPXMock], None]]] = {
     "march-2026": ("2026-03-02: claude.ai and Claude Code logins down, the API up (exit 2)", march),
     "api-down": ("Everything down, the API too: no API fallback (exit 2)", api_down),
     "api-overloaded": ("The API answers 529 overloaded; logins fine (exit 1)", api_overloaded),
+    "all-operational": ("A good day: every surface and the status page operational (exit 0)", all_operational),
 }
 STAMP = "2026-03-02T12:30:00Z"
 

@@ -3,9 +3,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from pytest_httpx import HTTPXMock
+from typer.testing import CliRunner
 
-from outagecheck.checks.statuspage import UnusableSummary, parse_summary
-from tests.helpers import march_summary, summary
+from outagecheck.checks.statuspage import UnusableSummary, parse_maintenances, parse_summary
+from outagecheck.output.json import from_dict
+from tests.helpers import API_HELLO, OAUTH_HELLO, STATUS, WEB, invoke, march_summary, summary
 
 
 def test_parses_the_real_shape() -> None:
@@ -62,3 +65,51 @@ def test_resolved_incidents_are_not_open() -> None:
 def test_unusable_bodies(body: bytes) -> None:
     with pytest.raises(UnusableSummary):
         parse_summary(body, page_url="https://x")
+
+
+# -- scheduled maintenance: a note, not an outage ------------------------------------------------------
+
+
+def _maintenance(status: str, name: str = "Database upgrade") -> dict[str, object]:
+    return {
+        "id": "m1",
+        "name": name,
+        "status": status,
+        "impact": "maintenance",
+        "scheduled_for": "2026-03-05T02:00:00Z",
+        "scheduled_until": "2026-03-05T03:00:00Z",
+        "shortlink": "https://stspg.io/m1",
+        "components": [{"id": "rwppv331jlwc", "name": "claude.ai"}],
+    }
+
+
+def test_parse_maintenances_keeps_upcoming_and_running_ones() -> None:
+    doc = summary()
+    doc["scheduled_maintenances"] = [
+        _maintenance("in_progress"),
+        _maintenance("scheduled", "Next week"),
+        _maintenance("completed", "Done"),
+        "junk",
+    ]
+    found = parse_maintenances(json.dumps(doc).encode(), page_url="https://status.claude.com")
+    assert [(m.name, m.status) for m in found] == [("Database upgrade", "in_progress"), ("Next week", "scheduled")]
+    assert found[0].components == ("claude.ai",)
+    assert found[0].link == "https://stspg.io/m1"
+    assert parse_maintenances(b"not json", page_url="x") == ()
+
+
+def test_maintenance_under_way_is_a_note_not_an_outage(runner: CliRunner, httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=WEB, text="<html>Claude</html>", is_reusable=True)
+    httpx_mock.add_response(url=OAUTH_HELLO, json={"message": "hello"}, is_reusable=True)
+    httpx_mock.add_response(url=API_HELLO, json={"message": "hello"}, is_reusable=True)
+    page = summary(rwppv331jlwc="under_maintenance")
+    page["scheduled_maintenances"] = [_maintenance("in_progress")]
+    httpx_mock.add_response(url=STATUS, json=page, is_reusable=True)
+    doc = json.loads(invoke(runner, "status", "--json").stdout)
+    assert doc["surfaces"][0]["status"] == "degraded"  # planned work: degraded at worst, never down
+    assert doc["status_page"]["maintenances"][0]["status"] == "in_progress"
+    assert from_dict(doc).status_page.maintenances[0].components == ("claude.ai",)  # read back as written
+    table = invoke(runner, "status").stdout
+    assert (
+        "Note: Maintenance under way until 2026-03-05T03:00:00Z: Database upgrade (claude.ai). https://stspg.io/m1"
+    ) in table

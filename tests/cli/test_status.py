@@ -252,3 +252,52 @@ def test_version_and_help(runner: CliRunner) -> None:
     help_text = " ".join(invoke(runner, "status", "--help").stdout.split())
     assert "64 usage error" in help_text
     assert "78 configuration error" in help_text
+
+
+# -- --fail-on: the exit-code policy for scripts ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("scenario", "fail_on", "code"),
+    [
+        pytest.param("march-2026", "never", 0, id="never-reports-and-exits-0"),
+        pytest.param("march-2026", "down", 2, id="down-fails-on-down"),
+        pytest.param("api-overloaded", "down", 0, id="down-lets-degraded-pass"),
+        pytest.param("api-overloaded", "degraded", 1, id="degraded-fails-on-degraded"),
+        pytest.param("api-overloaded", "unknown", 1, id="unknown-is-the-default-mapping"),
+    ],
+)
+def test_fail_on_sets_the_exit_code_not_the_verdict(runner: CliRunner, scenario: str, fail_on: str, code: int) -> None:
+    result = invoke(runner, "status", "--replay", scenario, "--json", "--fail-on", fail_on)
+    assert result.exit_code == code
+    verdict = 2 if scenario == "march-2026" else 1
+    assert json.loads(result.stdout)["exit_code"] == verdict  # the report still says what is down
+
+
+def test_fail_on_from_the_environment(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OUTAGECHECK_FAIL_ON", "never")
+    assert invoke(runner, "status", "--replay", "march-2026").exit_code == 0
+    assert invoke(runner, "status", "--replay", "march-2026", "--fail-on", "down").exit_code == 2  # option wins
+    monkeypatch.setenv("OUTAGECHECK_FAIL_ON", "sometimes")
+    bad = invoke(runner, "status", "--replay", "march-2026")
+    assert bad.exit_code == 64
+    assert "sometimes" in bad.stderr
+
+
+def test_wait_gives_up_under_the_policy(runner: CliRunner) -> None:
+    args = ("wait", "--replay", "march-2026", "--require", "web", "--max-wait", "1s", "--interval", "1")
+    assert invoke(runner, *args).exit_code == 2
+    assert invoke(runner, *args, "--fail-on", "never").exit_code == 0
+    assert invoke(runner, *args, "--fail-on", "down").exit_code == 2
+
+
+def test_status_reminds_while_a_fallback_is_applied(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    # During the outage the advice is about applying it; the reminder to revert comes on every run.
+    monkeypatch.setattr("outagecheck.fallback.journal.outstanding_targets", lambda: ("claude-code",))
+    for fmt in ("table", "markdown"):
+        result = invoke(runner, "status", "--replay", "march-2026", "--format", fmt)
+        assert "A fallback is applied (claude-code): 'outagecheck fallback revert' undoes it" in result.stdout
+    # Once the logins are back the advice itself says to revert: said once, not twice.
+    healthy = invoke(runner, "status", "--replay", "all-operational")
+    assert "fallback is still applied (claude-code)" in healthy.stdout
+    assert "A fallback is applied" not in healthy.stdout

@@ -38,6 +38,22 @@ def surfaces(web: Status, code: Status, api: Status) -> dict[str, SurfaceResult]
             (OP, DOWN, OP), KEY_OK, True, True, "Claude Code (CLI) is failing but the Claude API is up", id="code-only"
         ),
         pytest.param((DOWN, OP, DEG), KEY_OK, True, True, "the API route may need retries", id="api-degraded"),
+        pytest.param(
+            (DOWN, DOWN, UNK),
+            KeyFlags(True, False, False, access_denied=True),
+            True,
+            False,
+            "the API route will not work from this network or region",
+            id="access-denied-no-fallback",
+        ),
+        pytest.param(
+            (OP, OP, OP),
+            KeyFlags(True, False, False, billing=True),
+            False,
+            False,
+            "add credit at https://platform.claude.com/settings/billing or use another key",
+            id="no-credit-no-fallback",
+        ),
         pytest.param((DOWN, OP, UNK), KEY_OK, True, False, "could not be verified", id="api-unknown"),
         pytest.param(
             (DOWN, DOWN, DOWN), KEY_OK, True, False, "No API fallback: the Claude API is down too", id="all-down"
@@ -96,6 +112,13 @@ def _models(reason: str) -> dict[str, Evidence]:
         pytest.param(_models("slow"), KEY_OK, id="accepted-slowly"),
         pytest.param(_models("key_rejected"), KEY_BAD, id="rejected"),
         pytest.param(_models("auth_answered"), KeyFlags(True, False, False), id="other-auth-answer"),
+        pytest.param(_models("access_denied"), KeyFlags(True, False, False, access_denied=True), id="access-denied"),
+        pytest.param(_models("account_billing"), KeyFlags(True, False, False, billing=True), id="no-credit"),
+        pytest.param(
+            {"api_hello": Evidence("api_hello", "https://x/api/hello", Status.UNKNOWN, "access_denied", "")},
+            KeyFlags(False, False, False, access_denied=True),
+            id="region-block-without-a-key",
+        ),
         pytest.param(
             {"web": Evidence("web", "https://x/", Status.OPERATIONAL, "key_rejected", "")},
             NO_KEY,

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Literal, TypedDict, get_type_hints
+from typing import Any, Literal, TypedDict, get_type_hints
 
 import pytest
+from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
 import outagecheck.checks
 from outagecheck.checks.assess import assess
 from outagecheck.model import Attempt, Evidence, Incident, Report, Status, StatusPage
-from outagecheck.output.json import NotAReport, from_dict, to_dict, to_json
+from outagecheck.output.json import NotAReport, from_dict, schema_text, to_dict, to_json
 from outagecheck.surfaces import GATEWAY_ID, SURFACES, Surface, custom, endpoint_key
-from tests.helpers import invoke
+from tests.helpers import ROOT, invoke
 
 
 class SurfaceContract(TypedDict):
@@ -154,3 +156,76 @@ def test_a_gateway_report_round_trips() -> None:
 def test_what_is_not_a_report_is_refused(doc: object) -> None:
     with pytest.raises(NotAReport):
         from_dict(doc)
+
+
+# -- the JSON Schema (draft 2020-12): what to_dict writes, every scenario, the copy under schema/ --------
+
+
+def _strict(node: Any) -> Any:
+    """The schema with additionalProperties false on every object: to_dict may write nothing it does not declare."""
+    if isinstance(node, dict):
+        node = {k: _strict(v) for k, v in node.items()}
+        if "properties" in node:
+            node.setdefault("additionalProperties", False)
+    elif isinstance(node, list):
+        node = [_strict(v) for v in node]
+    return node
+
+
+SCHEMA: dict[str, Any] = json.loads(schema_text())
+VALIDATOR = Draft202012Validator(_strict(SCHEMA), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _errors(doc: Any) -> list[str]:
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in VALIDATOR.iter_errors(doc)]
+
+
+def test_the_schema_is_draft_2020_12_and_the_root_copy_matches() -> None:
+    Draft202012Validator.check_schema(SCHEMA)
+    assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    root_copy = ROOT / "schema" / "report-v1.schema.json"
+    if os.environ.get("OUTAGECHECK_UPDATE_GOLDEN") == "1":
+        root_copy.write_text(schema_text())
+    assert root_copy.read_text() == schema_text(), "regenerate schema/ (OUTAGECHECK_UPDATE_GOLDEN=1 pytest)"
+
+
+def test_outagecheck_schema_prints_it(runner: CliRunner) -> None:
+    result = invoke(runner, "schema")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == SCHEMA
+
+
+@pytest.mark.parametrize("path", _bundled(), ids=lambda p: p.stem)
+def test_bundled_scenarios_validate(path: Path) -> None:
+    assert _errors(json.loads(path.read_text())) == []
+
+
+def test_live_reports_validate() -> None:
+    team = custom("team", "Team gateway", "Team down", None, None)
+    evidence = {"surface:team": Evidence("surface:team", "https://gw/h", Status.UNKNOWN, "missing_env", "x")}
+    for report in (_live_report(), _live_report(team, evidence=evidence)):
+        assert _errors(to_dict(report)) == []
+
+
+@pytest.mark.usefixtures("mocked_march_outage")
+def test_a_real_run_validates(runner: CliRunner) -> None:
+    doc = json.loads(invoke(runner, "status", "--json").stdout)
+    assert _errors(doc) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "complaint"),
+    [
+        pytest.param(("exit_code",), 7, "is not one of", id="exit-code-out-of-range"),
+        pytest.param(("surfaces", 0, "status"), "sideways", "is not one of", id="unknown-status"),
+        pytest.param(("checked_at",), "yesterday", "does not match", id="checked-at-not-utc"),
+        pytest.param(("surfaces", 0, "surprise"), 1, "Additional properties", id="undeclared-field"),
+    ],
+)
+def test_the_schema_rejects_what_from_dict_would_misread(path: tuple[Any, ...], value: Any, complaint: str) -> None:
+    doc = to_dict(_live_report())
+    node = doc
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    assert any(complaint in e for e in _errors(doc))

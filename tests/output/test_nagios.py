@@ -41,6 +41,8 @@ def test_nagios_output_parses_and_maps_the_exit_code(runner: CliRunner) -> None:
     assert status == "OUTAGECHECK CRITICAL - Claude.ai (web) down, Claude Code (CLI) down"
     assert set(perf) == {"web", "code", "api"}
     assert all(p["uom"] == "s" and p["min"] == "0" for p in perf.values())
+    # warn = slow (default 3 s), crit = max = the deadline (default 5 s)
+    assert {(p["warn"], p["crit"], p["max"]) for p in perf.values()} == {("3", "5", "5")}
     assert long_output[0].startswith("Claude.ai (web): Down - Login failures")
 
 
@@ -74,25 +76,25 @@ def _nagios(*rows: SurfaceResult, required: tuple[str, ...] | None = None) -> st
         pytest.param(
             (_row("web", Status.OPERATIONAL, 0.1), _row("api", Status.OPERATIONAL, 0.2, 0.05)),
             None,
-            "OUTAGECHECK OK - 2 of 2 surfaces operational | web=0.100s;;;0 api=0.200s;;;0",
+            "OUTAGECHECK OK - 2 of 2 surfaces operational | web=0.100s;;;0; api=0.200s;;;0;",
             id="ok-uses-the-slowest-latency",
         ),
         pytest.param(
             (_row("web", Status.DEGRADED, 3.5), _row("api", Status.UNKNOWN, None)),
             None,
-            "OUTAGECHECK WARNING - Svc web degraded, Svc api unknown | web=3.500s;;;0 api=U;;;0",
+            "OUTAGECHECK WARNING - Svc web degraded, Svc api unknown | web=3.500s;;;0; api=U;;;0;",
             id="warning-and-undetermined-latency",
         ),
         pytest.param(
             (_row("web", Status.DOWN), _row("api", Status.OPERATIONAL, 0.1)),
             ("api",),
-            "OUTAGECHECK OK - 1 of 1 surfaces operational | web=U;;;0 api=0.100s;;;0",
+            "OUTAGECHECK OK - 1 of 1 surfaces operational | web=U;;;0; api=0.100s;;;0;",
             id="not-required-does-not-count",
         ),
         pytest.param(
             (_row("web", Status.UNKNOWN),),
             None,
-            "OUTAGECHECK UNKNOWN - Svc web unknown | web=U;;;0",
+            "OUTAGECHECK UNKNOWN - Svc web unknown | web=U;;;0;",
             id="unknown",
         ),
     ],
@@ -106,3 +108,10 @@ def test_first_line(rows: tuple[SurfaceResult, ...], required: tuple[str, ...] |
 def test_long_output_has_no_pipe() -> None:
     lines = _nagios(_row("web", Status.DOWN)).splitlines()
     assert lines[1] == "Svc web: Down - impact / web"
+
+
+@pytest.mark.usefixtures("mocked_march_outage")
+def test_nagios_thresholds_follow_slow_and_timeout(runner: CliRunner) -> None:
+    result = invoke(runner, "status", "--format", "nagios", "--slow", "1.5", "--timeout", "4")
+    perf = parse_plugin_output(result.stdout)[2]
+    assert {(p["warn"], p["crit"], p["min"], p["max"]) for p in perf.values()} == {("1.5", "4", "0", "4")}

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from outagecheck.checks.classify import COMPONENT_STATUS, classify_component
 from outagecheck.checks.plan import summary_url
-from outagecheck.fallback.advice import advise, key_flags
+from outagecheck.fallback.advice import advise, blocked_route, key_flags
 from outagecheck.model import Evidence, Report, Status, StatusPage, SurfaceResult, worst
 from outagecheck.surfaces import SURFACES, Surface
 
@@ -28,9 +28,26 @@ def why(e: Evidence) -> str:
 NOT_SENT = frozenset({"missing_env", "key_withheld"})
 
 
+# Answers generated on this side of the network: a proxy's error page, a captive portal.
+INTERCEPTED = frozenset({"proxy_error", "captive_portal"})
+
+
 def _local_failure(evidence: Mapping[str, Evidence], page: StatusPage) -> bool:
+    """Nothing but this network answered: every check failed locally, a captive portal stands in the way of
+    the probes while the status page is unreadable, or every host served the very same page."""
     everything = [e for e in (*evidence.values(), *page.attempts) if e.reason not in NOT_SENT]
-    return bool(everything) and not page.usable and all(e.local for e in everything)
+    if not everything or page.usable:
+        return False
+    if all(e.local for e in everything):
+        return True
+    if any(e.reason == "captive_portal" for e in evidence.values()):
+        return True
+    signatures = {e.signature for e in everything}
+    return len(everything) > 1 and len(signatures) == 1 and "" not in signatures and not _any_ok(everything)
+
+
+def _any_ok(evidence: list[Evidence]) -> bool:
+    return any(e.status is Status.OPERATIONAL for e in evidence)
 
 
 def _components(surface: Surface, page: StatusPage) -> list[tuple[str, str]]:
@@ -56,8 +73,11 @@ def _impact(
     local: bool,
 ) -> str:
     if local:
-        failed = next((e for e in evidence if e.local), None)
+        failed = next((e for e in evidence if e.local), None) or next(iter(evidence), None)
         return "Could not verify: local network, proxy or DNS" + (f" ({why(failed)})" if failed else "")
+    denied = next((e for e in evidence if e.reason == "access_denied"), None)
+    if denied is not None:
+        return f"Not reachable from here ({why(denied)})"
     if status is Status.OPERATIONAL:
         return "No reported disruption"
     if status is Status.UNKNOWN:
@@ -89,6 +109,12 @@ def _assess(
         if state not in COMPONENT_STATUS:
             notes.append(f"The status page gives {name} the unknown state '{state}'; read as degraded.")
     status = Status.UNKNOWN if local else (worst(s for s in (probe_status, official) if s) or Status.UNKNOWN)
+    if any(e.reason == "access_denied" for e in seen):
+        # Refused to this client: the service may be fine, but not from here.
+        status = Status.UNKNOWN
+    limited = next((e for e in seen if e.reason == "client_rate_limited"), None)
+    if limited is not None and not local:
+        notes.append(f"{surface.service}: {limited.detail}: a limit on this machine, not an outage; try again later.")
     if probe_status and official and probe_status is not official:
         if probe_status is worst((probe_status, official)):
             why = "status pages often lag a real outage"
@@ -101,6 +127,25 @@ def _assess(
         surface.id, surface.service, status, impact, probe_status, official, tuple(seen), tuple(components)
     )
     return result, notes
+
+
+def _local_warning(everything: list[Evidence]) -> str:
+    reasons = ", ".join(sorted({e.reason for e in everything}))
+    if any(e.reason == "captive_portal" for e in everything):
+        return (
+            f"A captive portal (hotel or guest Wi-Fi login) answered instead of Claude ({reasons}): sign in to the "
+            "network in a browser, then check again. Nothing here says Claude is up or down."
+        )
+    signatures = {e.signature for e in everything}
+    if any(e.reason in INTERCEPTED for e in everything) or (len(signatures) == 1 and "" not in signatures):
+        return (
+            f"A proxy or other intermediary on this network answered for every host ({reasons}): the local "
+            "network or its proxy is the likely cause, not Claude."
+        )
+    return (
+        "Every endpoint, the status page included, failed before any server answered "
+        f"({reasons}): the local network, proxy or DNS is the likely cause, not Claude."
+    )
 
 
 def assess(
@@ -127,15 +172,13 @@ def assess(
         results.append(result)
         notes.extend(surface_notes)
     if local:
-        reasons = sorted({e.reason for e in [*evidence.values(), *page.attempts]})
-        warnings.append(
-            "Every endpoint, the status page included, failed before any server answered "
-            f"({', '.join(reasons)}): the local network, proxy or DNS is the likely cause, not Claude."
-        )
+        warnings.append(_local_warning([*evidence.values(), *page.attempts]))
     elif not page.usable:
         where = f" ({page.url})" if page.url else ""
         notes.append(f"The status page gave no official signal: {page.detail}{where}.")
     key = key_flags(evidence)
+    if blocked := blocked_route(key):
+        warnings.append(blocked[0].upper() + blocked[1:] + ".")
     if key.rejected:
         warnings.append(
             "The Claude API rejected your ANTHROPIC_API_KEY (401 invalid x-api-key): "

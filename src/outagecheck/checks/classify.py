@@ -7,7 +7,9 @@ import socket
 import ssl
 from collections.abc import Mapping
 from typing import Final, NamedTuple
+from urllib.parse import urlsplit
 
+from outagecheck.checks.intermediaries import contract_met, identify, is_html, portal_markers
 from outagecheck.model import Status
 
 # How much of an error body classification may look at: enough for a JSON error or a challenge page.
@@ -21,6 +23,7 @@ class Verdict(NamedTuple):
     status: Status
     reason: str
     detail: str
+    local: bool = False  # generated on this side of the network (a proxy, a captive portal)
 
 
 class Failure(NamedTuple):
@@ -31,45 +34,120 @@ class Failure(NamedTuple):
 
 
 def needs_body(status_code: int) -> bool:
-    """Say whether classifying this status code needs a look at the body (2xx never does)."""
+    """Say whether classifying this status code needs a look at the body (2xx never does without a contract)."""
     return not 200 <= status_code < 300
 
 
 def _api_error(body: bytes) -> tuple[str, str] | None:
-    """Return (type, message) of an Anthropic JSON error body, or None."""
+    """Return (type, message) of an Anthropic JSON error body, or None.
+
+    The envelope is {"type": "error", "error": {"type", "message"}}; region blocks answer without the
+    outer type: 403 {"error":{"type":"forbidden","message":"Request not allowed"}} (anthropics/claude-code#1613).
+    """
     try:
         doc = json.loads(body)
-    except ValueError:
+    except (ValueError, UnicodeDecodeError):
         return None
-    if not isinstance(doc, dict) or doc.get("type") != "error" or not isinstance(doc.get("error"), dict):
+    if not isinstance(doc, dict) or doc.get("type", "error") != "error" or not isinstance(doc.get("error"), dict):
         return None
     error = doc["error"]
-    return str(error.get("type", "")), str(error.get("message", ""))
+    if not isinstance(error.get("type"), str):
+        return None
+    return error["type"], str(error.get("message", ""))
 
 
-def _is_challenge_page(body: bytes) -> bool:
-    head = body[:SNIFF_BYTES].lower()
-    return b"just a moment" in head and b"<" in head
+# Kinds of intermediary answer -> (status, reason, generated locally?)
+SIGHTING: Final[dict[str, tuple[Status, str, bool]]] = {
+    "challenge": (Status.UNKNOWN, "bot_challenge", False),
+    "client_limit": (Status.UNKNOWN, "client_rate_limited", False),
+    "block": (Status.UNKNOWN, "blocked", False),
+    "proxy_error": (Status.UNKNOWN, "proxy_error", True),
+}
+# An account that cannot pay is an account problem, not an outage (anthropics/claude-code#66314).
+BILLING_TEXT: Final = ("credit balance is too low", "billing")
+
+
+def _redirect_elsewhere(headers: Mapping[str, str], host: str) -> bool:
+    target = urlsplit(headers.get("location", ""))
+    return bool(target.hostname) and target.hostname != host
 
 
 def classify_response(
-    status_code: int, headers: Mapping[str, str], body: bytes, *, latency_s: float, slow_s: float
+    status_code: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    latency_s: float,
+    slow_s: float,
+    contract: str = "",
+    expect: tuple[int, ...] = (),
+    edge: str = "",
+    host: str = "",
 ) -> Verdict:
-    """Classify one HTTP answer; `headers` has lower-case names, `body` is at most SNIFF_BYTES."""
-    # Bot walls first: they say nothing about the service behind them. claude.ai answers non-browser
-    # clients from CI or VPN addresses with a Cloudflare challenge while the API answers normally
-    # (anthropics/claude-code#36306, #78594).
-    if "x-amzn-waf-action" in headers:
-        action = headers["x-amzn-waf-action"]
-        return Verdict(Status.UNKNOWN, "bot_challenge", f"AWS WAF {action} (HTTP {status_code})")
-    # 403 + cf-mitigated: challenge is Cloudflare's bot check, not an outage.
-    if headers.get("cf-mitigated", "").lower() == "challenge":
-        return Verdict(Status.UNKNOWN, "bot_challenge", f"Cloudflare challenge (HTTP {status_code})")
-    if status_code in (403, 503) and _is_challenge_page(body):
-        return Verdict(Status.UNKNOWN, "bot_challenge", f"'Just a moment...' page (HTTP {status_code})")
+    """Classify one HTTP answer; `headers` has lower-case names, `body` is at most SNIFF_BYTES.
 
+    `contract` is what the endpoint answers when healthy ("hello", "models"; "" for no contract), `expect`
+    the codes a custom surface calls healthy, `edge` the CDN the service is behind, `host` the host asked.
+    The same rules hold for every row: who answered is decided before what the status code means.
+    """
+    sighting = identify(status_code, headers, body, edge=edge)
+    if sighting is not None:
+        status, reason, local = SIGHTING[sighting.kind]
+        return Verdict(status, reason, sighting.detail, local)
+    if contract and (status_code in PORTAL_CODES or 200 <= status_code < 300):
+        verdict = _contract(status_code, headers, body, contract, host)
+        if verdict is not None:
+            return verdict
+    elif 200 <= status_code < 400 and portal_markers(headers, body):
+        return Verdict(Status.UNKNOWN, "captive_portal", f"a captive portal's login page (HTTP {status_code})", True)
+    if expect:
+        if status_code in expect:
+            # The user said what a healthy answer is; only slowness can still make it less than that.
+            if latency_s > slow_s:
+                return Verdict(Status.DEGRADED, "slow", f"answered in {latency_s:.1f} s (slow > {slow_s:g} s)")
+            return Verdict(Status.OPERATIONAL, "ok", f"HTTP {status_code} (expected)")
+        if 200 <= status_code < 300:
+            return Verdict(Status.DEGRADED, "unexpected_status", f"HTTP {status_code}, expected {_codes(expect)}")
+    return _by_status(status_code, headers, body, latency_s=latency_s, slow_s=slow_s, contract=contract)
+
+
+# The codes a captive portal answers an API path with: its own page, or a redirect to it.
+PORTAL_CODES: Final = frozenset({200, 302, 303, 307})
+
+
+def _contract(status_code: int, headers: Mapping[str, str], body: bytes, contract: str, host: str) -> Verdict | None:
+    """Check a 2xx (or a portal's redirect) against the endpoint's contract; None: it keeps it."""
+    html = is_html(headers, body)
+    if 300 <= status_code < 400:
+        if _redirect_elsewhere(headers, host):
+            where = urlsplit(headers.get("location", "")).hostname
+            return Verdict(Status.UNKNOWN, "captive_portal", f"HTTP {status_code} to another host ({where})", True)
+        return None
+    if contract_met(contract, body):
+        return None
+    if html or portal_markers(headers, body):
+        # An API path answered with a web page: a hotel or guest Wi-Fi portal answers every host this way.
+        return Verdict(Status.UNKNOWN, "captive_portal", f"HTML instead of the API's JSON (HTTP {status_code})", True)
+    shown = body[:40].decode("utf-8", "replace").strip() or "an empty body"
+    return Verdict(Status.UNKNOWN, "unexpected_body", f"HTTP {status_code} but not the expected {contract} ({shown!r})")
+
+
+def _codes(codes: tuple[int, ...]) -> str:
+    return ", ".join(map(str, codes)) if len(codes) <= 4 else f"{codes[0]}-{codes[-1]}"
+
+
+def _by_status(
+    status_code: int, headers: Mapping[str, str], body: bytes, *, latency_s: float, slow_s: float, contract: str
+) -> Verdict:
     api_error = _api_error(body) if needs_body(status_code) else None
-    if 200 <= status_code < 300 or (status_code in (401, 403) and api_error is not None):
+    if api_error is not None and 400 <= status_code < 500 and status_code != 429:
+        kind, message = api_error
+        if status_code == 403 or kind in ("permission_error", "forbidden"):
+            # Region or network block, or a key without access: the API is refusing *this* client.
+            return Verdict(Status.UNKNOWN, "access_denied", f"HTTP {status_code} {kind}: {message[:80]}")
+        if kind == "billing_error" or any(t in message.lower() for t in BILLING_TEXT):
+            return Verdict(Status.OPERATIONAL, "account_billing", f"HTTP {status_code} {kind}: {message[:80]}")
+    if 200 <= status_code < 300 or (status_code in (400, 401, 404) and api_error is not None):
         if latency_s > slow_s:
             return Verdict(Status.DEGRADED, "slow", f"answered in {latency_s:.1f} s (slow > {slow_s:g} s)")
         if api_error is None:
@@ -93,6 +171,8 @@ def classify_response(
     if 300 <= status_code < 400:
         target = headers.get("location", "?")
         return Verdict(Status.UNKNOWN, "redirect", f"HTTP {status_code} to {target} (not followed)")
+    if contract and 400 <= status_code < 500:
+        return Verdict(Status.UNKNOWN, "unexpected_body", f"HTTP {status_code} without the API's JSON error")
     return Verdict(Status.DEGRADED, "unexpected_status", f"HTTP {status_code}")
 
 

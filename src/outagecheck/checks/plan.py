@@ -20,6 +20,8 @@ class Target:
     headers: tuple[tuple[str, str], ...] = ()  # already expanded; never printed
     expect: tuple[int, ...] = ()  # these codes are operational; empty: the usual rules
     blocked: str | None = None  # why it can't be sent (a header's variable is unset); no request is made
+    expect_body: str = ""  # the body contract of a healthy 2xx (surfaces.Endpoint.expect_body)
+    edge: str = ""  # the CDN in front of the host; "" when unknown (custom surfaces, the gateway)
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,9 @@ def surfaces_for(cfg: Config, environ: Mapping[str, str]) -> tuple[Surface, ...]
 def build_plan(cfg: Config, environ: Mapping[str, str], *, api_key: str | None) -> CheckPlan:
     """Decide which URLs to fetch: each shared endpoint once, the keyed one only with a key."""
     targets = [
-        Target(e.key, cfg.endpoints[e.base] + e.path, e.keyed) for e in ENDPOINTS.values() if not e.keyed or api_key
+        Target(e.key, cfg.endpoints[e.base] + e.path, e.keyed, expect_body=e.expect_body, edge=e.edge)
+        for e in ENDPOINTS.values()
+        if not e.keyed or api_key
     ]
     for c in cfg.surfaces:
         headers, blocked = [], None

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
-from outagecheck.checks.classify import SNIFF_BYTES, Verdict, classify_response, needs_body
+from outagecheck.checks.classify import SNIFF_BYTES, classify_response, needs_body
 from outagecheck.checks.http import (
     ANTHROPIC_VERSION,
     Answer,
@@ -24,6 +25,7 @@ from outagecheck.checks.http import (
     may_send_key,
     proxy_for,
 )
+from outagecheck.checks.intermediaries import PEEK_BYTES, signature
 from outagecheck.checks.plan import CheckPlan, Target, summary_url
 from outagecheck.checks.statuspage import read_status_page
 from outagecheck.checks.tls import ContextLoader
@@ -49,9 +51,19 @@ class Gathered:
     other_pages: dict[str, StatusPage] = field(default_factory=dict)
 
 
-def _sniff_errors(status_code: int, headers: dict[str, str]) -> int:
-    """How much body a probe reads: only an error body, and only its head."""
-    return SNIFF_BYTES if needs_body(status_code) else 0
+def body_limit(target: Target) -> Callable[[int, dict[str, str]], int]:
+    """How much body a probe reads: the head of an error body, or of a 2xx to check it against its
+    contract and recognise a portal; never a whole page."""
+
+    def limit(status_code: int, headers: dict[str, str]) -> int:
+        if needs_body(status_code):
+            return SNIFF_BYTES
+        if target.method == "HEAD":
+            return 0
+        # The hellos answer ~20 bytes; a one-model list a few hundred.
+        return SNIFF_BYTES if target.expect_body == "models" else PEEK_BYTES
+
+    return limit
 
 
 def _parse_retry_after(value: str | None) -> float | None:
@@ -68,15 +80,18 @@ def _parse_retry_after(value: str | None) -> float | None:
 
 
 def _evidence(target: Target, answer: Answer, plan: CheckPlan) -> Evidence:
-    code, latency = answer.status_code, answer.latency_s
-    if target.expect and code in target.expect:
-        # The user said what a healthy answer is; only slowness can still make it less than that.
-        verdict = classify_response(200, {}, b"", latency_s=latency, slow_s=plan.slow_s)
-        verdict = verdict._replace(detail=f"HTTP {code} (expected)") if verdict.reason == "ok" else verdict
-    elif target.expect and 200 <= code < 300:
-        verdict = Verdict(Status.DEGRADED, "unexpected_status", f"HTTP {code}, expected {_codes(target.expect)}")
-    else:
-        verdict = classify_response(code, answer.headers, answer.body, latency_s=latency, slow_s=plan.slow_s)
+    # One rule set for every row: the Claude endpoints, custom surfaces and the gateway alike.
+    verdict = classify_response(
+        answer.status_code,
+        answer.headers,
+        answer.body,
+        latency_s=answer.latency_s,
+        slow_s=plan.slow_s,
+        contract=target.expect_body,
+        expect=target.expect,
+        edge=target.edge,
+        host=urlsplit(target.url).hostname or "",
+    )
     return Evidence(
         target.key,
         target.url,
@@ -85,6 +100,8 @@ def _evidence(target: Target, answer: Answer, plan: CheckPlan) -> Evidence:
         verdict.detail,
         http_status=answer.status_code,
         latency_s=answer.latency_s,
+        local=verdict.local,
+        signature=signature(answer.body),
     )
 
 
@@ -113,7 +130,7 @@ async def _attempt(
             method=target.method,
             headers=headers,
             follow=not target.keyed,
-            body=_sniff_errors,
+            body=body_limit(target),
             deadline=deadline,
             tracer=tracer,
         )
@@ -122,10 +139,6 @@ async def _attempt(
             target.key, target.url, exc, plan.timeout_s, tracer, proxy, round(loop.time() - start, 3)
         ), None
     return _evidence(target, answer, plan), _parse_retry_after(answer.headers.get("retry-after"))
-
-
-def _codes(codes: tuple[int, ...]) -> str:
-    return ", ".join(map(str, codes)) if len(codes) <= 4 else f"{codes[0]}-{codes[-1]}"
 
 
 def _retry_delay(evidence: Evidence, retry_after: float | None, rng: Callable[[], float]) -> float | None:

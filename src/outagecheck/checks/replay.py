@@ -68,7 +68,7 @@ def replay_report(doc: Any, where: str, required: tuple[str, ...], outstanding: 
     evidence = {e.endpoint: e for s in saved.surfaces for e in s.evidence}
     key = key_flags(evidence)
     advice = advise(by_id, key, incidents=saved.status_page.incidents, outstanding=outstanding)
-    return replace(saved, required=required or tuple(by_id), advice=advice)
+    return replace(saved, required=required or tuple(by_id), advice=advice, fallback_outstanding=outstanding)
 
 
 def replay_source(option: str | None, environ: Mapping[str, str]) -> str | None:

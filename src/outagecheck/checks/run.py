@@ -102,13 +102,17 @@ class _LiveChecks:
         if fresh or self._page is None:
             self._page = (time.monotonic(), seen.page, seen.other_pages)
         _, page, others = self._page
-        return self.assess(
+        outstanding = self.outstanding()
+        result = self.assess(
             seen.evidence,
             page,
             required=required,
-            outstanding=self.outstanding(),
+            outstanding=outstanding,
             surfaces=self.surfaces,
             other_pages=others,
+        )
+        return replace(
+            result, fallback_outstanding=outstanding, slow_s=self.checks.slow_s, timeout_s=self.checks.timeout_s
         )
 
 

@@ -15,8 +15,9 @@ import httpx
 
 from outagecheck.checks.classify import SNIFF_BYTES, classify_response
 from outagecheck.checks.http import Tracer, exchange, failure_evidence, proxy_for
+from outagecheck.checks.intermediaries import is_html, portal_markers, signature
 from outagecheck.checks.plan import CheckPlan, summary_url
-from outagecheck.model import Evidence, Incident, Status, StatusPage
+from outagecheck.model import Evidence, Incident, Maintenance, Status, StatusPage
 
 MAX_SUMMARY_BYTES = 2 * 1024 * 1024  # the real page is ~2 KB; a runaway body is cut here
 # A status page base that is not the last one gets this share of the time left, so a hanging first
@@ -63,6 +64,34 @@ def parse_summary(body: bytes, *, page_url: str) -> tuple[dict[str, tuple[str, s
     return components, tuple(i for i in incidents if i.status not in ("resolved", "postmortem")), indicator
 
 
+def parse_maintenances(body: bytes, *, page_url: str) -> tuple[Maintenance, ...]:
+    """The summary's `scheduled_maintenances` still to come or under way (completed ones are dropped)."""
+    try:
+        doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return ()
+    if not isinstance(doc, dict):
+        return ()
+    base = _text(_dict(doc.get("page")).get("url"), page_url).rstrip("/")
+    found = []
+    for raw in _dicts(doc.get("scheduled_maintenances")):
+        status = _text(raw.get("status"), "scheduled")
+        if status not in ("scheduled", "in_progress", "verifying"):
+            continue
+        link = _text(raw.get("shortlink")) or (f"{base}/incidents/{_text(raw.get('id'))}" if raw.get("id") else base)
+        found.append(
+            Maintenance(
+                name=_text(raw.get("name"), "(unnamed maintenance)"),
+                status=status,
+                scheduled_for=_text(raw.get("scheduled_for")),
+                scheduled_until=_text(raw.get("scheduled_until")),
+                link=link,
+                components=tuple(_text(c.get("name")) for c in _dicts(raw.get("components")) if c.get("name")),
+            )
+        )
+    return tuple(found)
+
+
 def _incident(raw: dict[str, Any], base: str) -> Incident:
     updates = _dicts(raw.get("incident_updates"))
     latest = max(updates, key=lambda u: _text(u.get("display_at")) or _text(u.get("created_at")), default={})
@@ -103,8 +132,11 @@ async def _fetch_summary(
         return replace(gone, status=Status.UNKNOWN), b""
     code, latency = answer.status_code, answer.latency_s
     if _summary_body(code, answer.headers) == SNIFF_BYTES:
-        v = classify_response(code, answer.headers, answer.body, latency_s=latency, slow_s=plan.slow_s)
-        return Evidence("status_page", url, Status.UNKNOWN, v.reason, v.detail, code, latency), b""
+        v = classify_response(code, answer.headers, answer.body, latency_s=latency, slow_s=plan.slow_s, edge="")
+        sig = signature(answer.body)
+        return Evidence(
+            "status_page", url, Status.UNKNOWN, v.reason, v.detail, code, latency, v.local, signature=sig
+        ), b""
     if answer.too_large:
         detail = f"body over {MAX_SUMMARY_BYTES // 1024} KiB"
         return Evidence("status_page", url, Status.UNKNOWN, "body_too_large", detail, code, latency), b""
@@ -118,6 +150,24 @@ async def _fetch_summary(
         gone = failure_evidence("status_page", url, answer.broken, plan.timeout_s, tracer, None, latency)
         return replace(gone, status=Status.UNKNOWN, http_status=code, local=False), b""
     return Evidence("status_page", url, Status.OPERATIONAL, "ok", f"HTTP {code}", code, latency), answer.body
+
+
+def _unusable(evidence: Evidence, body: bytes, why: UnusableSummary) -> Evidence:
+    """A 2xx that is not a summary: a captive portal's login page, or just something else."""
+    sig = signature(body)
+    if portal_markers({}, body) or (is_html({}, body) and evidence.http_status in (200, None) and _login_form(body)):
+        detail = f"a captive portal's login page instead of the summary (HTTP {evidence.http_status})"
+        return replace(
+            evidence, status=Status.UNKNOWN, reason="captive_portal", detail=detail, local=True, signature=sig
+        )
+    return replace(
+        evidence, status=Status.UNKNOWN, reason="bad_summary", detail=f"unreadable summary: {why}", signature=sig
+    )
+
+
+def _login_form(body: bytes) -> bool:
+    low = body[:16384].lower()
+    return b"<form" in low and (b"password" in low or b"login" in low or b"accept" in low)
 
 
 async def read_status_page(
@@ -139,9 +189,7 @@ async def read_status_page(
             try:
                 comps, incidents, indicator = parse_summary(body, page_url=base)
             except UnusableSummary as e:
-                evidence = replace(
-                    evidence, status=Status.UNKNOWN, reason="bad_summary", detail=f"unreadable summary: {e}"
-                )
+                evidence = _unusable(evidence, body, e)
             else:
                 attempts.append(evidence)
                 return StatusPage(
@@ -153,6 +201,7 @@ async def read_status_page(
                     incidents,
                     indicator,
                     tuple(attempts),
+                    parse_maintenances(body, page_url=base),
                 )
         attempts.append(evidence)
     last = attempts[-1] if attempts else None

@@ -10,11 +10,11 @@ import typer
 from typer.core import TyperGroup
 
 from outagecheck import __version__
-from outagecheck.cli import status
+from outagecheck.cli import meta, status
 from outagecheck.cli.config import config_app
 from outagecheck.cli.fallback import fallback_app
 from outagecheck.cli.options import EXIT_CODES_HELP
-from outagecheck.errors import OutagecheckError, print_error
+from outagecheck.errors import OutagecheckError, announce, print_error
 from outagecheck.model import ExitCode
 
 
@@ -36,8 +36,7 @@ class _Group(TyperGroup):
         try:
             code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except OutagecheckError as e:
-            print_error(str(e))
-            code = e.exit_code
+            code = announce(e)
         except typer.TyperException as e:  # click's UsageError and friends subclass it in typer 0.29
             if type(e).__name__ == "NoArgsIsHelpError":
                 # Bare `outagecheck`: the help was printed; still a usage error for scripts.
@@ -90,3 +89,4 @@ def _root(
 app.add_typer(fallback_app, name="fallback")
 app.add_typer(config_app, name="config")
 status.register(app)
+meta.register(app)

@@ -1,31 +1,31 @@
-"""`status`, `wait`, `watch` and `scenarios`: options in, checks.run, output.emit, exit code out."""
+"""`status`, `wait`, `watch` and `scenarios` as typer commands; status and wait run cli/commands.py."""
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import os
 import sys
-import threading
 from typing import Annotated
 
 import typer
 
-from outagecheck.checks.run import POLL_PAGE_EVERY_S, CheckOptions, report_source, wait_until_operational
+from outagecheck.checks.run import POLL_PAGE_EVERY_S, CheckOptions, report_source
+from outagecheck.cli import commands
 from outagecheck.cli.options import (
     EXIT_CODES_HELP,
     ConfigOpt,
+    FailOnOpt,
     FormatOpt,
     JsonOpt,
+    MaxWaitOpt,
+    OutputOpt,
     ReplayOpt,
     RequireOpt,
     SlowOpt,
     TimeoutOpt,
-    output_format,
-    parse_duration,
+    VerboseOpt,
+    WaitIntervalOpt,
 )
 from outagecheck.errors import UsageError
-from outagecheck.model import ExitCode
 
 MIN_WATCH_INTERVAL_S = 5.0
 
@@ -45,53 +45,57 @@ def status(
     timeout: TimeoutOpt = None,
     slow: SlowOpt = None,
     config: ConfigOpt = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every check behind the table.")] = False,
+    verbose: VerboseOpt = False,
     replay: ReplayOpt = None,
+    fail_on: FailOnOpt = None,
+    output: OutputOpt = None,
 ) -> int:
     """Check Claude.ai, Claude Code and the Claude API in parallel and print what is down."""
-    chosen = output_format(fmt, json_out)
-    next_report = report_source(CheckOptions(tuple(require or ()), timeout, slow, config, replay), os.environ)
-    # The renderer (rich) loads while the requests are in flight instead of after them.
-    renderer = _import_in_background("outagecheck.output.emit")
-    result = next_report()
-    renderer.join()
-    from outagecheck.output.emit import emit  # noqa: PLC0415  # imported above on a thread, while the checks ran
-
-    emit(result, chosen, verbose=verbose)
-    return int(result.exit_code)
+    return commands.status(
+        fail_on=fail_on.value if fail_on else None,
+        output=output,
+        fmt=fmt.value if fmt else None,
+        json_out=json_out,
+        require=require,
+        timeout=timeout,
+        slow=slow,
+        config=config,
+        verbose=verbose,
+        replay=replay,
+    )
 
 
 def wait(
     require: RequireOpt = None,
-    max_wait: Annotated[
-        str,
-        typer.Option("--max-wait", metavar="DURATION", help="Give up after this long: 90s, 10m, 1h30m (default 10m)."),
-    ] = "10m",
-    interval: Annotated[
-        float, typer.Option("--interval", metavar="SECONDS", help="Between checks (default 10, at least 1).")
-    ] = 10.0,
+    max_wait: MaxWaitOpt = "10m",
+    interval: WaitIntervalOpt = 10.0,
     timeout: TimeoutOpt = None,
     slow: SlowOpt = None,
     config: ConfigOpt = None,
     fmt: FormatOpt = None,
     json_out: JsonOpt = False,
     replay: ReplayOpt = None,
+    fail_on: FailOnOpt = None,
+    output: OutputOpt = None,
 ) -> int:
     """Block until the required surfaces are operational (exit 0), or give up after --max-wait (exit 2).
 
     Progress goes to stderr, the last report to stdout: outagecheck wait --require api --max-wait 10m && run-job
+    With --fail-on, giving up exits as `status --fail-on` would for the last report.
     """
-    limit = parse_duration(max_wait)
-    if not 1 <= interval <= 3600:
-        raise UsageError(f"--interval must be between 1 and 3600 seconds, got {interval:g}")
-    chosen = output_format(fmt, json_out)
-    opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay)
-    next_report = report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S)
-    from outagecheck.output.emit import emit  # noqa: PLC0415  # rich loads only after the options are valid
-
-    result, ok = wait_until_operational(next_report, max_wait=limit, interval=interval, progress=_progress)
-    emit(result, chosen)
-    return int(ExitCode.OK if ok else ExitCode.DOWN)
+    return commands.wait(
+        fail_on=fail_on.value if fail_on else None,
+        output=output,
+        require=require,
+        max_wait=max_wait,
+        interval=interval,
+        timeout=timeout,
+        slow=slow,
+        config=config,
+        fmt=fmt.value if fmt else None,
+        json_out=json_out,
+        replay=replay,
+    )
 
 
 def watch(
@@ -128,20 +132,3 @@ def scenarios() -> int:
     for name, description in replay.scenarios().items():
         sys.stdout.write(f"{name}\t{description}\n")
     return 0
-
-
-def _progress(line: str) -> None:
-    sys.stderr.write(f"outagecheck: {line}\n")
-    sys.stderr.flush()
-
-
-def _import_in_background(name: str) -> threading.Thread:
-    """Import a module on a thread; the caller joins it, then imports it again (instant, or the real error)."""
-
-    def load() -> None:
-        with contextlib.suppress(Exception):
-            importlib.import_module(name)
-
-    thread = threading.Thread(target=load, name=f"import {name}", daemon=True)
-    thread.start()
-    return thread

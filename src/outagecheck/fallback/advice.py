@@ -10,6 +10,8 @@ from outagecheck.model import Advice, Evidence, Incident, Status, Step, SurfaceR
 
 STATUS_PAGE: Final = "https://status.claude.com"
 KEYS_PAGE: Final = "https://platform.claude.com/settings/keys"
+BILLING_PAGE: Final = "https://platform.claude.com/settings/billing"
+REGIONS_PAGE: Final = "https://www.anthropic.com/supported-countries"
 CURL: Final = (
     "curl -sS https://api.anthropic.com/v1/messages "
     '-H "x-api-key: $ANTHROPIC_API_KEY" -H "anthropic-version: 2023-06-01" '
@@ -29,14 +31,39 @@ class KeyFlags:
     checked: bool  # the key was set, so the keyed check ran
     ok: bool  # the API accepted it
     rejected: bool  # the API answered 401 invalid x-api-key
+    # The API refuses this client (403 permission_error, a region or network block): not from here.
+    access_denied: bool = False
+    billing: bool = False  # the key's organisation cannot pay ("credit balance is too low")
 
 
 def key_flags(evidence: Mapping[str, Evidence]) -> KeyFlags:
-    """Read the keyed check's evidence, the same way for a live run and a replayed report."""
+    """Read the API checks' evidence, the same way for a live run and a replayed report."""
+    denied = any(evidence[k].reason == "access_denied" for k in ("api_hello", "api_models") if k in evidence)
     models = evidence.get("api_models")
     if models is None:
-        return KeyFlags(checked=False, ok=False, rejected=False)
-    return KeyFlags(checked=True, ok=models.reason in ("ok", "slow"), rejected=models.reason == "key_rejected")
+        return KeyFlags(checked=False, ok=False, rejected=False, access_denied=denied)
+    return KeyFlags(
+        checked=True,
+        ok=models.reason in ("ok", "slow"),
+        rejected=models.reason == "key_rejected",
+        access_denied=denied,
+        billing=models.reason == "account_billing",
+    )
+
+
+def blocked_route(key: KeyFlags) -> str | None:
+    """Why the API route can't work for this machine or account whatever the service's health, or None."""
+    if key.access_denied:
+        return (
+            "the Claude API refuses requests from here (access_denied): the API route will not work from this "
+            f"network or region; see {REGIONS_PAGE} and check for a VPN or company proxy"
+        )
+    if key.billing:
+        return (
+            "your API key's organisation has no credit (account_billing): add credit at "
+            f"{BILLING_PAGE} or use another key; this is not a Claude outage"
+        )
+    return None
 
 
 def _broken(status: Status) -> bool:
@@ -53,6 +80,12 @@ def advise(
     """Say whether the raw API is a way around the outage, and how to take it."""
     front = [s for s in (surfaces["web"], surfaces["code"]) if _broken(s.status)]
     api = surfaces["api"].status
+    blocked = blocked_route(key)
+    if not front and blocked:
+        return Advice(needed=False, available=False, headline=f"No fallback needed; but {blocked}.")
+    if front and blocked:
+        names = " and ".join(s.service for s in front)
+        return Advice(needed=True, available=False, headline=f"{names} failing, and {blocked}.")
     if not front:
         logins_back = all(surfaces[i].status is Status.OPERATIONAL for i in ("web", "code"))
         if outstanding and logins_back:

@@ -1,25 +1,21 @@
-"""Where a finished report goes: stdout in the chosen format, and GitHub Actions' files when in a workflow."""
+"""Where a finished report goes: stdout (or --output FILE) in the chosen format, and GitHub Actions' files in
+a workflow. Machine formats never load rich: only the table does."""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-
-from rich.console import Console
+from typing import TYPE_CHECKING, TextIO
 
 from outagecheck.errors import WriteError
 from outagecheck.model import Report
-from outagecheck.output import github, markdown, nagios, table
+from outagecheck.output import github, markdown, nagios, prometheus
 from outagecheck.output.json import to_json
 
-
-class _Console(Console):
-    """rich's Console exits 1 on a broken pipe; here the reader leaving only stops the output."""
-
-    def on_broken_pipe(self) -> None:
-        self.quiet = True
-        _silence_stdout()
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _silence_stdout() -> None:
@@ -27,29 +23,94 @@ def _silence_stdout() -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def emit(report: Report, fmt: str, *, verbose: bool = False, console: Console | None = None) -> None:
-    """Print the report on stdout; in GitHub Actions, also annotate, summarise and set step outputs.
+def _set(environ: Mapping[str, str], name: str) -> bool:
+    return environ.get(name, "") not in ("", "0")
+
+
+def wants_colour(environ: Mapping[str, str], is_terminal: bool) -> bool:
+    """Colour or not, by the conventions, first match wins:
+
+    NO_COLOR set (https://no-color.org) → no; FORCE_COLOR or CLICOLOR_FORCE set and not 0
+    (https://force-color.org, https://bixense.com/clicolors/) → yes, even into a pipe; CLICOLOR=0 → no;
+    TERM=dumb → no; otherwise only on a terminal.
+    """
+    if environ.get("NO_COLOR", ""):
+        return False
+    if _set(environ, "FORCE_COLOR") or _set(environ, "CLICOLOR_FORCE"):
+        return True
+    if environ.get("CLICOLOR") == "0" or environ.get("TERM") == "dumb":
+        return False
+    return is_terminal
+
+
+def make_console(environ: Mapping[str, str] | None = None, file: TextIO | None = None) -> Console:
+    """The console for people (table, watch), built inside the command so the environment applies."""
+    from rich.console import Console  # noqa: PLC0415  # machine formats never load rich
+
+    class _Console(Console):
+        """rich's Console exits 1 on a broken pipe; here the reader leaving only stops the output."""
+
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            _silence_stdout()
+
+    env = os.environ if environ is None else environ
+    stream = file or sys.stdout
+    colour = wants_colour(env, stream.isatty())
+    if colour:
+        # Forced colour into a pipe: a terminal's styles, with the width rich would find anyway.
+        return _Console(file=stream, force_terminal=True, no_color=False)
+    return _Console(file=stream, no_color=True, color_system=None)
+
+
+def render(report: Report, fmt: str) -> str:
+    """A machine format as text: json, markdown, nagios or prometheus."""
+    if fmt == "json":
+        return to_json(report) + "\n"
+    if fmt == "markdown":
+        return markdown.to_markdown(report)
+    if fmt == "nagios":
+        return nagios.to_nagios(report)
+    if fmt == "prometheus":
+        return prometheus.to_prometheus(report)
+    raise ValueError(f"not a machine format: {fmt}")
+
+
+def emit(
+    report: Report,
+    fmt: str,
+    *,
+    verbose: bool = False,
+    console: Console | None = None,
+    output: Path | None = None,
+) -> None:
+    """Print the report on stdout, or write it to `output` atomically; in GitHub Actions, also annotate,
+    summarise and set step outputs.
 
     A reader that leaves early (`outagecheck status | head -1`) is not an error: the exit code still
     says what the checks found.
     """
-    try:
-        _print(report, fmt, verbose, console)
-    except BrokenPipeError:
-        _silence_stdout()
+    if output is not None:
+        from outagecheck.fallback.safefile import atomic_write  # noqa: PLC0415  # only with --output
+
+        # A scraper (node_exporter's textfile collector) sees the old file or the new one, never half.
+        atomic_write(output, render(report, fmt).encode("utf-8"))
+    else:
+        try:
+            _print(report, fmt, verbose, console)
+        except BrokenPipeError:
+            _silence_stdout()
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        github_actions(report, machine_stdout=fmt in ("json", "nagios"))
+        github_actions(report, machine_stdout=fmt in ("json", "nagios", "prometheus"))
 
 
 def _print(report: Report, fmt: str, verbose: bool, console: Console | None) -> None:
-    if fmt == "json":
-        sys.stdout.write(to_json(report) + "\n")
-    elif fmt == "markdown":
-        sys.stdout.write(markdown.to_markdown(report))
-    elif fmt == "nagios":
-        sys.stdout.write(nagios.to_nagios(report))
+    if fmt == "table":
+        from outagecheck.output import table  # noqa: PLC0415  # rich loads for the table only
+
+        table.print_report(report, console or make_console(), verbose=verbose)
     else:
-        table.print_report(report, console or _Console(), verbose=verbose)
+        sys.stdout.write(render(report, fmt))
     sys.stdout.flush()
 
 

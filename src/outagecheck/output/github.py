@@ -5,6 +5,8 @@ Docs: https://docs.github.com/en/actions/reference/workflow-commands-for-github-
 
 from __future__ import annotations
 
+from typing import Final
+
 from outagecheck.model import Report, Status
 
 
@@ -16,17 +18,19 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+# A required surface: down fails the job, so it is an error; degraded or unknown (exit 1 or 3) a warning.
+_REQUIRED: Final[dict[Status, str]] = {Status.DOWN: "error", Status.DEGRADED: "warning", Status.UNKNOWN: "warning"}
+
+
 def github_annotations(report: Report) -> str:
-    """`::error` for a down surface, `::warning` for a degraded one; nothing for the rest."""
+    """For a required surface, `::error` when down and `::warning` when degraded or unknown; a surface the
+    job does not need only gets a `::notice`. Operational surfaces get nothing."""
     lines = []
     for s in report.surfaces:
-        if s.status is Status.DOWN:
-            command = "error"
-        elif s.status is Status.DEGRADED:
-            command = "warning"
-        else:
+        if s.status is Status.OPERATIONAL:
             continue
-        title = _escape_property(f"{s.service} {s.status.value}")
+        command = _REQUIRED[s.status] if s.id in report.required else "notice"
+        title = _escape_property(f"{report.service_label(s)} {s.status.value}")
         lines.append(f"::{command} title={title}::{_escape_data(s.impact)}")
     if report.advice.needed:
         lines.append(f"::notice title=outagecheck::{_escape_data(report.advice.headline)}")
@@ -34,9 +38,10 @@ def github_annotations(report: Report) -> str:
 
 
 def github_outputs(report: Report) -> str:
-    """Step outputs: one `<id>=<status>` per surface, `fallback_available`, `exit_code`."""
+    """Step outputs: one `<id>=<status>` per surface, `ok`, `fallback_available`, `exit_code` (the verdict)."""
     pairs = [(s.id, s.status.value) for s in report.surfaces]
     pairs += [
+        ("ok", "true" if report.usable else "false"),
         ("fallback_available", "true" if report.advice.available else "false"),
         ("exit_code", str(int(report.exit_code))),
     ]

@@ -4,21 +4,45 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from importlib import resources
 from typing import Any, Final
 
-from outagecheck.model import Advice, Attempt, Evidence, Incident, Report, Status, StatusPage, Step, SurfaceResult
+from outagecheck.model import (
+    Advice,
+    Attempt,
+    Evidence,
+    Incident,
+    Maintenance,
+    Report,
+    Status,
+    StatusPage,
+    Step,
+    SurfaceResult,
+)
 
 SCHEMA_VERSION: Final = 1
+# The JSON Schema (draft 2020-12) of what to_dict writes; schema/ at the repository root holds a copy
+# for links, checked against this one by the tests.
+SCHEMA_FILE: Final = "report-v1.schema.json"
 
 
 class NotAReport(ValueError):
     """The document is not an outagecheck --json report of a schema version we read."""
 
 
+def _lists(value: Any) -> Any:
+    """asdict() keeps tuples; the document holds JSON arrays, as the schema says."""
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_lists(v) for v in value]
+    return value
+
+
 def to_dict(report: Report) -> dict[str, Any]:
-    """Return the --json document (schema_version 1); `exit_code` and surfaces[] are a contract."""
+    """Return the --json document (schema_version 1, JSON types only); `exit_code` and surfaces[] are a contract."""
     page = report.status_page
-    return {
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "checked_at": report.checked_at,
         "exit_code": int(report.exit_code),
@@ -32,7 +56,7 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "probe_status": s.probe_status.value if s.probe_status else None,
                 "official_status": s.official_status.value if s.official_status else None,
                 "official_components": [{"name": n, "status": st} for n, st in s.official_components],
-                "evidence": [asdict(e) for e in s.evidence],
+                "evidence": [_evidence_dict(e) for e in s.evidence],
             }
             for s in report.surfaces
         ],
@@ -43,13 +67,28 @@ def to_dict(report: Report) -> dict[str, Any]:
             "reason": page.reason,
             "detail": page.detail,
             "indicator": page.indicator,
-            "attempts": [asdict(e) for e in page.attempts],
+            "attempts": [_evidence_dict(e) for e in page.attempts],
+            "maintenances": [asdict(m) for m in page.maintenances],
         },
         "fallback": asdict(report.advice),
         "warnings": list(report.warnings),
         "notes": list(report.notes),
         "local_network": report.local_network,
+        "fallback_outstanding": list(report.fallback_outstanding),
     }
+    return dict(_lists(doc))
+
+
+def schema_text() -> str:
+    """The JSON Schema of the --json document, as shipped in the package (`outagecheck schema`)."""
+    return resources.files("outagecheck.output").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+
+
+def _evidence_dict(e: Evidence) -> dict[str, Any]:
+    """Evidence as schema v1 has it: the body signature only serves the live assessment."""
+    doc = asdict(e)
+    del doc["signature"]
+    return doc
 
 
 def to_json(report: Report) -> str:
@@ -78,6 +117,9 @@ def from_dict(doc: Any) -> Report:
             incidents=tuple(Incident(**{**i, "components": tuple(i.get("components", ()))}) for i in doc["incidents"]),
             indicator=sp.get("indicator"),
             attempts=tuple(_evidence(a) for a in sp.get("attempts", [])),
+            maintenances=tuple(
+                Maintenance(**{**m, "components": tuple(m.get("components", ()))}) for m in sp.get("maintenances", [])
+            ),
         )
         return Report(
             doc["checked_at"],
@@ -88,6 +130,7 @@ def from_dict(doc: Any) -> Report:
             tuple(doc.get("warnings", [])),
             tuple(doc.get("notes", [])),
             bool(doc.get("local_network", False)),
+            tuple(doc.get("fallback_outstanding", [])),
         )
     except (KeyError, TypeError, ValueError) as e:
         raise NotAReport(f"{type(e).__name__}: {e}") from None

@@ -7,12 +7,13 @@ import sys
 import time
 from collections.abc import Callable
 
-from rich.console import Console, Group
+from rich.console import Group
 from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
 from outagecheck.model import Report, Status
+from outagecheck.output.emit import make_console
 from outagecheck.output.table import status_text
 
 
@@ -47,8 +48,9 @@ class Tracker:
 def watch(next_report: Callable[[], Report], interval: float, count: int | None) -> int:
     """Run until Ctrl-C (typer turns it into exit 130) or `count` checks; return the last exit code."""
     tracker = Tracker()
-    console = Console()
-    live = Live(console=console, auto_refresh=False) if console.is_terminal else None
+    console = make_console()
+    # The live table only on a real terminal: forced colour (FORCE_COLOR) into a log still gets lines.
+    live = Live(console=console, auto_refresh=False) if sys.stdout.isatty() else None
     checks = 0
     with live or contextlib.nullcontext():
         while True:

@@ -33,6 +33,10 @@ def to_markdown(report: Report) -> str:
         lines += ["", f"> **Warning:** {_cell(warning)}"]
     for note in report.notes:
         lines += ["", f"_Note: {_cell(note)}_"]
+    for note in report.maintenance_notes():
+        lines += ["", f"_Note: {_cell(note)}_"]
+    if reminder := report.outstanding_note():
+        lines += ["", f"_Note: {_cell(reminder)}_"]
     advice = report.advice
     if advice.needed:
         lines += ["", f"**{_cell(advice.headline)}**", ""]

@@ -35,7 +35,11 @@ def to_nagios(report: Report) -> str:
         summary = ", ".join(f"{s.service} {s.status.value}" for s in bad)
     else:
         summary = f"{len(counted)} of {len(counted)} surfaces operational"
-    perf = " ".join(f"{_label(s.id)}={_latency(s)};;;0" for s in report.surfaces)
+    # 'label'=value[UOM];[warn];[crit];[min];[max]: slower than --slow is degraded (warning), and nothing
+    # waits past --timeout (critical, and the most a value can be). A replay has no limits: empty fields.
+    warn = f"{report.slow_s:g}" if report.slow_s is not None else ""
+    crit = f"{report.timeout_s:g}" if report.timeout_s is not None else ""
+    perf = " ".join(f"{_label(s.id)}={_latency(s)};{warn};{crit};0;{crit}" for s in report.surfaces)
     # The first line must not hold a '|' outside the perfdata separator.
     lines = [f"OUTAGECHECK {state} - {summary.replace('|', '/')} | {perf}"]
     for s in report.surfaces:

@@ -68,6 +68,10 @@ def print_report(report: Report, console: Console, *, verbose: bool = False) -> 
         console.print(Text("Warning: " + warning, style="yellow"))
     for note in report.notes:
         console.print(Text("Note: " + note))
+    for note in report.maintenance_notes():
+        _line(console, "Note: " + note, indent=0)
+    if reminder := report.outstanding_note():
+        console.print(Text("Note: " + reminder))
     advice = report.advice
     if advice.needed:
         console.print(Text(advice.headline, style="bold"))

@@ -1,0 +1,136 @@
+"""The bodies of `status` and `wait`, free of typer: the typer commands and the fast path both call them."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import re
+import sys
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+from outagecheck.checks.run import POLL_PAGE_EVERY_S, CheckOptions, report_source, wait_until_operational
+from outagecheck.errors import UsageError
+from outagecheck.model import ExitCode, FailOn
+
+FAIL_ON_ENV = "OUTAGECHECK_FAIL_ON"
+
+
+def status(
+    *,
+    fmt: str | None = None,
+    json_out: bool = False,
+    require: list[str] | None = None,
+    timeout: float | None = None,
+    slow: float | None = None,
+    config: Path | None = None,
+    verbose: bool = False,
+    replay: str | None = None,
+    fail_on: str | None = None,
+    output: Path | None = None,
+) -> int:
+    """Check every surface once, print the report, return its exit code under --fail-on."""
+    chosen = output_format(fmt, json_out)
+    to_file = output_file(output, chosen)
+    policy = fail_on_policy(fail_on, os.environ)
+    next_report = report_source(CheckOptions(tuple(require or ()), timeout, slow, config, replay), os.environ)
+    # The table's renderer (rich) loads while the requests are in flight instead of after them.
+    renderer = _import_in_background("outagecheck.output.table") if chosen == "table" else None
+    result = next_report()
+    if renderer is not None:
+        renderer.join()
+    from outagecheck.output.emit import emit  # noqa: PLC0415  # after the checks: nothing delays the requests
+
+    emit(result, chosen, verbose=verbose, output=to_file)
+    return int(result.exit_code_for(policy))
+
+
+def wait(
+    *,
+    require: list[str] | None = None,
+    max_wait: str = "10m",
+    interval: float = 10.0,
+    timeout: float | None = None,
+    slow: float | None = None,
+    config: Path | None = None,
+    fmt: str | None = None,
+    json_out: bool = False,
+    replay: str | None = None,
+    fail_on: str | None = None,
+    output: Path | None = None,
+) -> int:
+    """Check until the required surfaces are operational (0) or --max-wait passes (2, or the last report's
+    verdict under --fail-on); print the last report."""
+    limit = parse_duration(max_wait)
+    if not 1 <= interval <= 3600:
+        raise UsageError(f"--interval must be between 1 and 3600 seconds, got {interval:g}")
+    chosen = output_format(fmt, json_out)
+    to_file = output_file(output, chosen)
+    policy = fail_on_policy(fail_on, os.environ)
+    opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay)
+    next_report = report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S)
+    from outagecheck.output.emit import emit  # noqa: PLC0415  # after the options are known to be valid
+
+    result, ok = wait_until_operational(next_report, max_wait=limit, interval=interval, progress=_progress)
+    emit(result, chosen, output=to_file)
+    if ok:
+        return int(ExitCode.OK)
+    # Gave up: exit 2 by default; under --fail-on, what the last report's verdict means for the policy.
+    return int(ExitCode.DOWN if policy is None else result.exit_code_for(policy))
+
+
+def output_format(fmt: str | None, json_out: bool) -> str:
+    """Reconcile --format and --json into one format name."""
+    if json_out and fmt not in (None, "json"):
+        raise UsageError(f"--json and --format {fmt} disagree; use one")
+    return "json" if json_out else (fmt or "table")
+
+
+def output_file(path: Path | None, chosen: str) -> Path | None:
+    """--output takes a machine format: the table is for a terminal."""
+    if path is not None and chosen == "table":
+        raise UsageError("--output needs --format json, markdown, nagios or prometheus")
+    return path
+
+
+def fail_on_policy(option: str | None, environ: Mapping[str, str]) -> FailOn | None:
+    """--fail-on wins, else $OUTAGECHECK_FAIL_ON; None keeps the default mapping."""
+    value = option or environ.get(FAIL_ON_ENV, "").strip()
+    if not value:
+        return None
+    try:
+        return FailOn(value.lower())
+    except ValueError:
+        levels = ", ".join(level.value for level in FailOn)
+        raise UsageError(f"${FAIL_ON_ENV}: '{value}' is not one of {levels}") from None
+
+
+def parse_duration(text: str) -> float:
+    """'90', '90s', '10m', '1h30m' -> seconds; at most 7 days."""
+    match = re.fullmatch(r"\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+(?:\.\d+)?)s?)?\s*", text)
+    if not text.strip() or match is None or not any(match.groups()):
+        raise UsageError(f"--max-wait: '{text}' is not a duration (like 90s, 10m or 1h30m)")
+    hours, minutes, seconds = match.groups()
+    total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
+    if not 0 < total <= 7 * 86400:
+        raise UsageError(f"--max-wait must be more than 0 and at most 7 days, got '{text}'")
+    return total
+
+
+def _progress(line: str) -> None:
+    sys.stderr.write(f"outagecheck: {line}\n")
+    sys.stderr.flush()
+
+
+def _import_in_background(name: str) -> threading.Thread:
+    """Import a module on a thread; the caller joins it, then imports it again (instant, or the real error)."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+
+    thread = threading.Thread(target=load, name=f"import {name}", daemon=True)
+    thread.start()
+    return thread

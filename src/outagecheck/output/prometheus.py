@@ -1,0 +1,111 @@
+"""The report as Prometheus metrics: text exposition format 0.0.4, no timestamps. Pure.
+
+For node_exporter's textfile collector (`--output FILE` is written atomically) or any scraper of a file.
+Format: https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Final
+
+from outagecheck.model import SEVERITY, Report, Status, SurfaceResult
+
+PREFIX: Final = "outagecheck_"
+CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
+
+# Statuspage's component states (https://developer.statuspage.io/#tag/components); one series each, so
+# an alert can match `status="major_outage"` whatever the page said last time.
+COMPONENT_STATES: Final = ("operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance")
+
+Sample = tuple[dict[str, str], float]
+
+
+def _escape_label(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _escape_help(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _family(name: str, help_text: str, samples: Iterable[Sample]) -> list[str]:
+    """One metric family: HELP, TYPE (all are gauges: each run is a snapshot), then its samples."""
+    lines = [f"# HELP {PREFIX}{name} {_escape_help(help_text)}", f"# TYPE {PREFIX}{name} gauge"]
+    for labels, value in samples:
+        text = ",".join(f'{k}="{_escape_label(v)}"' for k, v in labels.items())
+        lines.append(f"{PREFIX}{name}{{{text}}} {_number(value)}" if text else f"{PREFIX}{name} {_number(value)}")
+    return lines
+
+
+def surface_reason(s: SurfaceResult) -> str:
+    """Why the surface has its status: the reason of its worst probe, or `status_page` when the page decided."""
+    if s.probe_status is not None and SEVERITY[s.status] > SEVERITY[s.probe_status]:
+        return "status_page"
+    if not s.evidence:
+        return "status_page" if s.official_status is not None else "no_evidence"
+    worst_first = sorted(s.evidence, key=lambda e: -SEVERITY[e.status])
+    return worst_first[0].reason
+
+
+def _epoch(stamp: str) -> float | None:
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def to_prometheus(report: Report) -> str:
+    """Every surface's verdict and reason, each endpoint's latency and HTTP status, the status page, the fallback."""
+    surfaces, page, advice, local = report.surfaces, report.status_page, report.advice, report.local_network
+    up: list[Sample] = [({"surface": s.id}, s.status is Status.OPERATIONAL) for s in surfaces]
+    required: list[Sample] = [({"surface": s.id}, s.id in report.required) for s in surfaces]
+    one_hot: list[Sample] = [
+        ({"surface": s.id, "status": status.value}, s.status is status) for s in surfaces for status in Status
+    ]
+    info: list[Sample] = [({"surface": s.id, "service": s.service, "reason": surface_reason(s)}, 1.0) for s in surfaces]
+    endpoints = {e.endpoint: e for s in surfaces for e in s.evidence}  # /api/hello serves two surfaces: once
+    endpoints.update({e.endpoint: e for e in page.attempts})
+    duration: list[Sample] = [
+        ({"endpoint": e.endpoint, "url": e.url}, e.latency_s) for e in endpoints.values() if e.latency_s is not None
+    ]
+    http: list[Sample] = [
+        ({"endpoint": e.endpoint, "url": e.url}, e.http_status) for e in endpoints.values() if e.http_status is not None
+    ]
+    components: list[Sample] = []
+    for s in surfaces:
+        for name, raw in s.official_components:
+            states = COMPONENT_STATES if raw in COMPONENT_STATES else (*COMPONENT_STATES, raw)
+            components += [({"surface": s.id, "component": name, "status": st}, st == raw) for st in states]
+    lines = [
+        *_family("surface_up", "1 when the surface is operational, else 0.", up),
+        *_family("surface_required", "1 when the surface decides the exit code (--require).", required),
+        *_family("surface_status", "The surface's status, one-hot: 1 on the current one.", one_hot),
+        *_family("surface_reason_info", "Why the surface has its status (a stable reason name).", info),
+        *_family("probe_duration_seconds", "Time to the answer (or the failure) of each endpoint.", duration),
+        *_family("probe_http_status", "HTTP status code of each endpoint that answered.", http),
+        *_family("status_page_up", "1 when the official status page was read.", [({}, page.usable)]),
+        *_family(
+            "status_page_component_status",
+            "Each matched status page component's state, one-hot (Statuspage states).",
+            components,
+        ),
+        *_family("open_incidents", "Unresolved incidents on the status page.", [({}, len(page.incidents))]),
+        *_family("exit_code", "The verdict: 0 operational, 1 degraded, 2 down, 3 unknown.", [({}, report.exit_code)]),
+        *_family("fallback_available", "1 when the raw API is a usable way around it.", [({}, advice.available)]),
+        *_family(
+            "fallback_outstanding",
+            "Fallbacks applied with 'outagecheck fallback apply' and not reverted yet.",
+            [({}, len(report.fallback_outstanding))],
+        ),
+        *_family("local_network", "1 when every check failed before any server answered.", [({}, local)]),
+    ]
+    checked = _epoch(report.checked_at)
+    if checked is not None:
+        lines += _family("checked_at_seconds", "When the checks ran, Unix time (staleness alerts).", [({}, checked)])
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,94 @@
+"""Answers captured in the real world (tests/fixtures/real/, each naming its source), served by the loopback
+server and read by the real CLI. Each file's expectation was written from its payload before it first ran."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.helpers import (
+    API_PATH,
+    FIXTURES,
+    OAUTH_PATH,
+    PAGE_PATH,
+    TEST_KEY,
+    WEB_PATH,
+    invoke,
+    loopback_config,
+    real_sockets,
+)
+from tests.loopback import LoopbackServer
+
+pytestmark = real_sockets
+
+REAL = FIXTURES / "real"
+CASES = sorted(REAL.glob("*.json"))
+MODELS_PATH = "/api/v1/models?limit=1"
+GATEWAY_PATH = "/gw"
+# Where each `served_for` value puts the captured answer.
+PATHS = {
+    "web": (WEB_PATH,),
+    "platform": (OAUTH_PATH,),
+    "api": (API_PATH,),
+    "models": (MODELS_PATH,),
+    "status_page": (PAGE_PATH,),
+    "gateway": (GATEWAY_PATH,),
+    "every host": (WEB_PATH, OAUTH_PATH, API_PATH, PAGE_PATH),
+}
+
+
+def _serve(server: LoopbackServer, path: str, status: int, headers: dict[str, str], body: str) -> None:
+    port = server.url.rsplit(":", 1)[1]
+    headers = {k: v.replace("{port}", port) for k, v in headers.items()}
+    server.route(path, status=status, headers=headers, body=body.encode())
+
+
+def test_the_corpus_is_big_enough_and_every_case_names_its_source() -> None:
+    assert len(CASES) >= 25
+    for path in CASES:
+        case = json.loads(path.read_text())
+        assert case["source"].startswith(("https://", "code index id")), path.name
+        assert case["served_for"] in PATHS, path.name
+        assert {"exit", "rows"} <= set(case["expect"]), path.name
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.stem) for p in CASES])
+def test_real_answer(
+    runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: Path
+) -> None:
+    case: dict[str, Any] = json.loads(path.read_text())
+    expect = case["expect"]
+    served = case["served_for"]
+    loopback.route(GATEWAY_PATH, status=401, body=b'{"error":"missing bearer token"}')  # a gateway, up
+    loopback.route(MODELS_PATH, json={"data": [{"type": "model", "id": "claude-x"}], "has_more": False})
+    for where in PATHS[served]:
+        _serve(loopback, where, case["status"], case["headers"], case["body"])
+    for where, route in case.get("routes", {}).items():
+        _serve(loopback, where, route["status"], route["headers"], route["body"])
+    if served == "models":
+        monkeypatch.setenv("ANTHROPIC_API_KEY", TEST_KEY)
+    if "gateway" in expect["rows"]:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", loopback.url + GATEWAY_PATH)
+
+    result = invoke(runner, "status", "--config", str(loopback_config(tmp_path, loopback)), "--json")
+    doc = json.loads(result.stdout)
+
+    rows = {s["id"]: s["status"] for s in doc["surfaces"]}
+    assert (rows, result.exit_code) == (expect["rows"], expect["exit"])
+    found = {e["endpoint"]: e["reason"] for s in doc["surfaces"] for e in s["evidence"]}
+    for endpoint, reason in expect.get("reasons", {}).items():
+        assert found[endpoint] == reason, endpoint
+    if "page_reason" in expect:
+        assert doc["status_page"]["reason"] == expect["page_reason"]
+    if "local_network" in expect:
+        assert doc["local_network"] is expect["local_network"]
+    if "warning" in expect:
+        assert expect["warning"] in " ".join(doc["warnings"])
+    if "note" in expect:
+        assert expect["note"] in " ".join(doc["notes"])
+    if "fallback_available" in expect:
+        assert doc["fallback"]["available"] is expect["fallback_available"]

@@ -1,0 +1,94 @@
+"""--help comes from pages rendered ahead of time; they must be exactly what typer prints."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from outagecheck.cli import pages
+from outagecheck.cli.app import app
+
+
+def _commands(group: typer.core.TyperGroup, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [path]
+    ctx = typer.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if isinstance(command, typer.core.TyperGroup):
+            found += _commands(command, (*path, name))
+        elif command is not None and not command.hidden:
+            found.append((*path, name))
+    return found
+
+
+def typer_pages() -> dict[str, str]:
+    """Every command's help as typer prints it at the stored width."""
+    group = typer.main.get_command(app)
+    assert isinstance(group, typer.core.TyperGroup)
+    runner = CliRunner()
+    rendered = {}
+    for path in _commands(group):
+        result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": str(pages.WIDTH)}, prog_name="outagecheck")
+        assert result.exit_code == 0, result.output
+        rendered[" ".join(path)] = result.stdout
+    return rendered
+
+
+def test_stored_pages_are_typers_output() -> None:
+    expected = pages.render(typer_pages())
+    if os.environ.get("OUTAGECHECK_UPDATE_GOLDEN") == "1":
+        with open(pages.PAGES_FILE, "w", encoding="utf-8") as f:
+            f.write(expected)
+    with open(pages.PAGES_FILE, encoding="utf-8") as f:
+        stored = f.read()
+    assert stored == expected, "regenerate src/outagecheck/cli/help.txt: OUTAGECHECK_UPDATE_GOLDEN=1 python -m pytest"
+
+
+# Runs the real entry point; on its way out it says whether typer was ever imported.
+ENTRY = """
+import os, sys
+import outagecheck.__main__ as entry
+def leave(code):
+    sys.stdout.write(f"typer loaded: {'typer' in sys.modules}\\n")
+    sys.stdout.flush()
+    os._exit(code)
+entry._exit = leave
+sys.argv[0] = "outagecheck"
+entry.main()
+"""
+
+
+def outagecheck(*args: str, columns: str = "100") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": columns}
+    return subprocess.run([sys.executable, "-c", ENTRY, *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+@pytest.mark.parametrize("args", [["--help"], ["status", "--help"], ["fallback", "apply", "--help"]], ids=" ".join)
+def test_help_is_served_without_typer(args: list[str]) -> None:
+    done = outagecheck(*args)
+    assert done.returncode == 0, done.stderr
+    page, _, marker = done.stdout.rpartition("typer loaded: ")
+    assert marker == "False\n"
+    assert page == typer_pages()[" ".join(args[:-1])]
+
+
+@pytest.mark.parametrize(
+    ("args", "columns", "code"),
+    [
+        pytest.param(["status", "--json", "--help"], "100", 0, id="other-flags-go-to-typer"),
+        pytest.param(["--help"], "60", 0, id="narrow-terminal-goes-to-typer"),
+        pytest.param(["nosuch", "--help"], "100", 64, id="unknown-command-goes-to-typer"),
+    ],
+)
+def test_anything_else_still_reaches_typer(args: list[str], columns: str, code: int) -> None:
+    done = outagecheck(*args, columns=columns)
+    assert "Traceback" not in done.stderr
+    assert done.returncode == code
+    assert done.stdout.endswith("typer loaded: True\n")
+    if code == 0:
+        assert done.stdout.startswith("Usage: outagecheck")
