@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import time
 import traceback
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -17,6 +20,9 @@ from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
 from tests.helpers import (
+    API_MODELS,
+    SETTINGS_TEXT,
+    STATE_TEXT,
     TEST_KEY,
     all_operational,
     march,
@@ -101,6 +107,55 @@ def pytest_runtest_makereport(
         report.outcome = "failed"
         report.longrepr = f"the API key leaked into captured output of {item.nodeid}"
     return report
+
+
+# -- the real Claude Code client (npm), cached across runs -------------------------------------------------
+
+# Read before any test swaps HOME: the cache outlives the temporary homes.
+NPM_CACHE = Path(os.environ.get("OUTAGECHECK_TEST_NPM_CACHE") or Path.home() / ".cache" / "outagecheck-tests" / "npm")
+
+
+@pytest.fixture(scope="session")
+def real_claude() -> Path:
+    """The published Claude Code CLI, installed once with npm into a cache dir and reused."""
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("npm is not installed: cannot install the real Claude Code client (@anthropic-ai/claude-code)")
+    exe = NPM_CACHE / "node_modules" / ".bin" / "claude"
+    if not exe.exists():
+        started = time.monotonic()
+        subprocess.run(
+            [npm, "install", "--prefix", str(NPM_CACHE), "--no-audit", "--no-fund", "@anthropic-ai/claude-code"],
+            check=True,
+            timeout=1800,
+            capture_output=True,
+        )
+        print(f"npm install @anthropic-ai/claude-code took {time.monotonic() - started:.1f} s")
+    return exe
+
+
+# -- a Claude Code home and a key, for fallback apply / revert ----------------------------------------------
+
+
+@pytest.fixture
+def claude_home(isolated_home: Path) -> Path:
+    """A HOME holding a Claude Code settings.json with the user's own keys and a ~/.claude.json."""
+    (isolated_home / ".claude").mkdir()
+    (isolated_home / ".claude" / "settings.json").write_text(SETTINGS_TEXT)
+    (isolated_home / ".claude.json").write_text(STATE_TEXT)
+    return isolated_home
+
+
+@pytest.fixture
+def mocked_models_ok(httpx_mock: HTTPXMock) -> HTTPXMock:
+    httpx_mock.add_response(url=API_MODELS, json={"data": [{"id": "claude-x", "type": "model"}], "has_more": True})
+    return httpx_mock
+
+
+@pytest.fixture
+def with_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", TEST_KEY)
+    return TEST_KEY
 
 
 # -- mocked HTTP (pytest-httpx) and the loopback server -------------------------------------------------

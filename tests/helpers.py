@@ -45,6 +45,18 @@ TEST_KEY = "sk-ant-api03-TESTKEY-do-not-leak-0123456789abcdef"
 real_sockets = pytest.mark.httpx_mock(should_mock=lambda request: False)
 
 
+# -- a Claude Code home: the user's own settings and ~/.claude.json -----------------------------------------
+
+SETTINGS = {
+    "permissions": {"allow": ["Bash(npm run test:*)"], "deny": ["Read(./.env)"]},
+    "hooks": {"PostToolUse": [{"matcher": "Edit", "hooks": [{"type": "command", "command": "ruff format"}]}]},
+    "env": {"GREETING": "grüß dich ✓"},
+    "someFutureKey": {"nested": [1, 2, {"x": None}]},
+}
+SETTINGS_TEXT = json.dumps(SETTINGS, indent=4, ensure_ascii=False) + "\n"
+STATE_TEXT = '{"numStartups": 12, "oauthAccount": {"emailAddress": "me@example.com"}, "projects": {"/w": {}}}'
+
+
 # -- the key sweep: no test's output or files may hold TEST_KEY ------------------------------------------
 
 

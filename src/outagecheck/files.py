@@ -16,7 +16,7 @@ MiB: Final = 1 << 20
 CONFIG_CAP: Final = 1 * MiB
 REPLAY_CAP: Final = 16 * MiB
 JOURNAL_CAP: Final = 1 * MiB
-SETTINGS_CAP: Final = 16 * MiB  # a Claude Code settings file, a target file or a backup of one
+SETTINGS_CAP: Final = 256 * MiB  # a settings, target or backup file: apply edits big JSON in ~2.5x its size
 CA_CAP: Final = 16 * MiB  # $SSL_CERT_FILE (certifi's bundle is ~300 KB)
 
 # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one, and the fstat

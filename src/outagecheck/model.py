@@ -44,6 +44,7 @@ class ExitCode(enum.IntEnum):
     DOWN = 2
     UNKNOWN = 3
     USAGE = 64  # sysexits EX_USAGE
+    UNAVAILABLE = 69  # sysexits EX_UNAVAILABLE: `fallback apply` wrote the switch, but the API route fails
     SOFTWARE = 70  # sysexits EX_SOFTWARE: a bug in outagecheck (the last-resort handler in __main__)
     CANT_CREATE = 73  # sysexits EX_CANTCREAT
     IO_ERROR = 74  # sysexits EX_IOERR: the report could not be written to stdout

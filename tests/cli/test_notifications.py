@@ -93,7 +93,7 @@ def test_wait_then_revert_restores_the_files_byte_for_byte(
     state = isolated_home / ".claude.json"
     state.write_bytes(b'{"numStartups": 3}')
     before = {p: p.read_bytes() for p in (settings, state)}
-    loopback.route("/api/v1/models", json={"data": []})  # apply proves the key here
+    loopback.route("/api/v1/models?limit=1", json={"data": []})  # apply proves the key here
     cfg = loopback_config(tmp_path, loopback, timeout=1.0)
     monkeypatch.setenv("ANTHROPIC_API_KEY", TEST_KEY)
     applied = invoke(runner, "fallback", "apply", "claude-code", "--yes", "--config", str(cfg))

@@ -11,37 +11,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
-from tests.helpers import API_MODELS, TEST_KEY, invoke, write_config
-
-SETTINGS = {
-    "permissions": {"allow": ["Bash(npm run test:*)"], "deny": ["Read(./.env)"]},
-    "hooks": {"PostToolUse": [{"matcher": "Edit", "hooks": [{"type": "command", "command": "ruff format"}]}]},
-    "env": {"GREETING": "grüß dich ✓"},
-    "someFutureKey": {"nested": [1, 2, {"x": None}]},
-}
-SETTINGS_TEXT = json.dumps(SETTINGS, indent=4, ensure_ascii=False) + "\n"
-STATE_TEXT = '{"numStartups": 12, "oauthAccount": {"emailAddress": "me@example.com"}, "projects": {"/w": {}}}'
-
-
-@pytest.fixture
-def claude_home(isolated_home: Path) -> Path:
-    """A HOME holding a Claude Code settings.json with the user's own keys and a ~/.claude.json."""
-    (isolated_home / ".claude").mkdir()
-    (isolated_home / ".claude" / "settings.json").write_text(SETTINGS_TEXT)
-    (isolated_home / ".claude.json").write_text(STATE_TEXT)
-    return isolated_home
-
-
-@pytest.fixture
-def mocked_models_ok(httpx_mock: HTTPXMock) -> HTTPXMock:
-    httpx_mock.add_response(url=API_MODELS, json={"data": [{"id": "claude-x", "type": "model"}], "has_more": True})
-    return httpx_mock
-
-
-@pytest.fixture
-def with_key(monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("ANTHROPIC_API_KEY", TEST_KEY)
-    return TEST_KEY
+from tests.helpers import API_MODELS, SETTINGS, SETTINGS_TEXT, STATE_TEXT, TEST_KEY, invoke, write_config
 
 
 def all_text(root: Path) -> str:
@@ -141,10 +111,14 @@ def test_key_command_needs_no_key_file(runner: CliRunner, claude_home: Path, htt
         json={"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}},
     )
     result = invoke(runner, "fallback", "apply", "claude-code", "--key-command", "printf wrong-key", "--yes")
-    assert result.exit_code == 0
+    # Written but not working: a non-zero exit (69) with the reason and the way back.
+    assert result.exit_code == 69
     assert json.loads((claude_home / ".claude" / "settings.json").read_text())["apiKeyHelper"] == "printf wrong-key"
     assert not (claude_home / ".config" / "outagecheck" / "anthropic-api-key").exists()
-    assert "Warning: not verified: the API rejected the key from the helper" in result.stdout
+    assert result.stderr == (
+        "outagecheck: error: the fallback is written but does not work: the API rejected the key from the helper "
+        f"(GET {API_MODELS}: HTTP 401); undo with: outagecheck fallback revert claude-code\n"
+    )
     request = httpx_mock.get_request(url=API_MODELS)
     assert request is not None
     assert request.headers["x-api-key"] == "wrong-key"

@@ -9,7 +9,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
-from outagecheck.fallback import detect
+from outagecheck.fallback import running
 from tests.helpers import TEST_KEY, invoke, write_config
 
 
@@ -37,7 +37,10 @@ def test_subscription_user_gets_the_steps(runner: CliRunner, monkeypatch: pytest
     assert "Remote Control, /schedule and claude.ai connectors are disabled" in out
 
 
-def test_claude_auth_status_is_asked(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_claude_auth_status_is_asked(
+    runner: CliRunner, tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (isolated_home / ".claude.json").write_text('{"hasCompletedOnboarding": true}')
     status = {
         "loggedIn": True,
         "authMethod": "api_key",
@@ -54,7 +57,7 @@ def test_claude_auth_status_is_asked(runner: CliRunner, tmp_path: Path, monkeypa
 
 
 def test_hanging_claude_times_out(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(detect, "CLAUDE_AUTH_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(running, "CLAUDE_AUTH_TIMEOUT_S", 0.3)
     fake_claude(tmp_path / "bin", "sleep 5", monkeypatch)
     out = fallback_out(runner)
     assert "`claude auth status` gave no answer within 0.3 s" in out
@@ -112,3 +115,47 @@ def test_status_reminds_to_revert_once_logins_are_back(
     out = " ".join(invoke(runner, "status").stdout.split())
     assert "The login paths are back, and a fallback is still applied (tool)." in out
     assert "outagecheck fallback revert" in out
+
+
+API_KEY_STATUS = {"loggedIn": True, "authMethod": "api_key", "apiKeySource": "ANTHROPIC_API_KEY"}
+
+
+@pytest.mark.parametrize("state", [None, '{"numStartups": 1}', '{"hasCompletedOnboarding": false}'])
+def test_a_key_without_onboarding_gets_the_onboarding_step(
+    runner: CliRunner, tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch, state: str | None
+) -> None:
+    if state is not None:
+        (isolated_home / ".claude.json").write_text(state)
+    fake_claude(tmp_path / "bin", f"echo '{json.dumps(API_KEY_STATUS)}'", monkeypatch)
+    out = fallback_out(runner)
+    assert "its onboarding is not complete" in out
+    assert "already uses an API key" not in out
+    assert '1. Mark onboarding complete ("hasCompletedOnboarding": true in ~/.claude.json)' in out
+    assert out.endswith("(shows a diff and asks first): outagecheck fallback apply claude-code")
+
+
+def test_not_logged_in_reads_so_and_never_prints_none(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What Claude Code 2.1.197 prints with no login and no key (exit 1): no apiKeySource at all.
+    fake_claude(
+        tmp_path / "bin",
+        """echo '{"loggedIn": false, "authMethod": "none", "apiProvider": "firstParty"}'; exit 1""",
+        monkeypatch,
+    )
+    out = fallback_out(runner)
+    assert (
+        "Claude Code is not logged in: it has neither a login nor a key. (claude auth status: authMethod=none)" in out
+    )
+    assert "subscription login" not in out
+    assert "None" not in out
+
+
+def test_the_plan_takes_config_like_apply(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    good = write_config(tmp_path / "good.toml", "timeout = 2\n")
+    assert invoke(runner, "fallback", "--config", str(good)).exit_code == 0
+    bad = write_config(tmp_path / "bad.toml", "timeout = \n")
+    result = invoke(runner, "fallback", "--config", str(bad))
+    assert result.exit_code == 78
+    assert result.stderr.startswith(f"outagecheck: error: {bad}")

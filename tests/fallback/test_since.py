@@ -60,7 +60,7 @@ def test_units_are_the_exact_command(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_apply_until_recovered_starts_a_detached_watcher(
     runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    loopback.route("/api/v1/models", json={"data": []})
+    loopback.route("/api/v1/models?limit=1", json={"data": []})  # the post-apply proof must pass
     cfg = loopback_config(tmp_path, loopback, timeout=1.0)
     monkeypatch.setenv("ANTHROPIC_API_KEY", TEST_KEY)
     result = invoke(runner, "fallback", "apply", "claude-code", "--yes", "--until-recovered", "--config", str(cfg))

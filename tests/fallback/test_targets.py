@@ -193,8 +193,17 @@ def test_read_only_directory_exits_73_and_leaves_the_file(tmp_path: Path) -> Non
         ro.chmod(0o555)
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
         assert done.returncode == 73, done.stderr
-        assert done.stderr.startswith(f"outagecheck: error: {ro}/tool.json: cannot write in {ro}: ")
-        assert "Traceback" not in done.stderr
+        assert done.stderr == (
+            f"outagecheck: error: {ro} is a read-only directory (mode 0555): refusing to write {ro}/tool.json; "
+            "nothing changed (--force writes it anyway)\n"
+        )
+        assert (ro / "tool.json").read_text() == '{"mode": "login"}\n'
+        # --force tries, the system refuses, and the failed apply says nothing changed.
+        forced = subprocess.run([*cmd, "--force"], capture_output=True, text=True, env=env, timeout=60)
+        assert forced.returncode == 73, forced.stderr
+        assert forced.stderr.startswith(f"outagecheck: error: {ro}/tool.json: cannot write in {ro}: ")
+        assert forced.stderr.endswith("; nothing changed\n")
+        assert "Traceback" not in forced.stderr
         assert (ro / "tool.json").read_text() == '{"mode": "login"}\n'
     finally:
         ro.chmod(0o755)

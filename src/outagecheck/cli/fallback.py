@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from outagecheck.cli.options import ConfigOpt, YesOpt
-from outagecheck.errors import UsageError, redact
+from outagecheck.errors import UsageError, WriteError, print_error, redact
 from outagecheck.model import ExitCode, step_lines
 
 fallback_app = typer.Typer(
@@ -36,11 +36,14 @@ def _out(text: str = "") -> None:
 
 
 @fallback_app.callback(invoke_without_command=True)
-def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER) -> int:
+def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER, config: ConfigOpt = None) -> int:
     """Show how this machine reaches Claude and the exact steps to fall back to the API."""
     if ctx.invoked_subcommand is not None:
         return 0
+    from outagecheck import config as config_file  # noqa: PLC0415  # fallback commands only
     from outagecheck.fallback import detect  # noqa: PLC0415  # fallback commands only: keeps status light
+
+    config_file.load(config)  # the same config as apply: a broken one is said here, before an apply
 
     setup = detect.detect(Path.cwd(), os.environ)
     guide = detect.guide(setup, scope=scope.value)
@@ -72,6 +75,19 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER) -> int:
     return 0
 
 
+def _warn_running() -> None:
+    """Name the running Claude Code processes: they keep the login they started with until restarted."""
+    from outagecheck.fallback.running import running_claude  # noqa: PLC0415  # fallback commands only
+
+    running = running_claude()
+    if running:
+        names = ", ".join(f"pid {p.pid} ({p.command})" for p in running)
+        sys.stderr.write(
+            f"outagecheck: warning: Claude Code is running ({names}); running sessions keep their current "
+            "login until restarted. Its files are written under its own lock, so this is safe.\n"
+        )
+
+
 def _confirm(yes: bool, question: str) -> bool:
     if yes:
         return True
@@ -100,10 +116,12 @@ def apply(
             "--until-recovered", help="Start a detached 'wait --then-revert' that reverts it once Claude is back."
         ),
     ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Write a read-only file or directory anyway.")] = False,
 ) -> int:
     """Switch a config to the raw API: shows a diff, asks, backs up, writes atomically, then verifies."""
     from outagecheck import config as config_file  # noqa: PLC0415  # fallback commands only
     from outagecheck.fallback import apply as applying  # noqa: PLC0415  # fallback commands only
+    from outagecheck.fallback import transaction  # noqa: PLC0415  # fallback commands only
 
     cfg = config_file.load(config)
     proposal = applying.propose(target, cfg, os.environ, Path.cwd(), scope=scope.value, key_command=key_command)
@@ -114,20 +132,30 @@ def apply(
         return 0
     for change in proposal.planned:
         sys.stdout.write(change.diff())
+    # Only the edits go on: the files are read again under the lock, and a big file's bytes are not held twice.
+    edits, helper = [change.edit for change in proposal.planned], proposal.helper
+    del proposal, change
     if dry_run:
         _out("Dry run: nothing written.")
         return 0
     if not _confirm(yes, "Write these changes?"):
         _out("Nothing written.")
         return 0
-    for e in applying.write_planned(target, list(proposal.planned)):
+    _warn_running()
+    for e in transaction.write_planned(target, edits, force=force):
         _out(f"Wrote {e.path}" + (f" (backup: {e.backup})" if e.backup else " (new file)"))
     _out(f"Undo with: outagecheck fallback revert {target}")
-    if proposal.helper is not None:
+    if helper is not None:
         from outagecheck.fallback.verify import verify_helper  # noqa: PLC0415  # httpx, after the write
 
-        ok, message = verify_helper(proposal.helper, cfg.endpoints["api"], cfg.timeout)
-        _out(("Verified: " if ok else "Warning: not verified: ") + message)
+        ok, message = verify_helper(helper, cfg.endpoints["api"], cfg.timeout)
+        if not ok:
+            # The switch is written but does not work: say so, and how to undo it (exit 69, README).
+            print_error(
+                f"the fallback is written but does not work: {message}; undo with: outagecheck fallback revert {target}"
+            )
+            return int(ExitCode.UNAVAILABLE)
+        _out("Verified: " + message)
     if until_recovered:
         from outagecheck.fallback import watcher  # noqa: PLC0415  # --until-recovered only
 
@@ -143,6 +171,7 @@ def revert(
 ) -> int:
     """Undo what apply changed, and nothing else."""
     from outagecheck.fallback import apply as applying  # noqa: PLC0415  # fallback commands only
+    from outagecheck.fallback import revert as reverting  # noqa: PLC0415  # fallback commands only
 
     pending = [e for e in applying.outstanding() if name is None or e.target == name]
     if not pending:
@@ -153,6 +182,10 @@ def revert(
     if not _confirm(yes, "Write these changes?"):
         _out("Nothing reverted.")
         return 0
-    for r in applying.revert(name):
+    _warn_running()
+    done, problems = reverting.revert(name)
+    for r in done:
         _out(f"{r.path}: {r.detail}")
+    if problems:
+        raise WriteError("could not revert everything: " + "; ".join(problems))
     return int(ExitCode.OK)

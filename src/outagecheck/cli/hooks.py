@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from outagecheck.checks.debounce import Debouncer, Streak
 from outagecheck.checks.run import ReportSource, clock_text, wait_until_operational
-from outagecheck.errors import OutagecheckError, UsageError
+from outagecheck.errors import OutagecheckError, UsageError, WriteError
 from outagecheck.model import Report
 from outagecheck.output.json import to_json
 from outagecheck.output.notify import Notifier
@@ -37,12 +37,14 @@ class Hooks:
             self._revert()
 
     def _revert(self) -> None:
-        from outagecheck.fallback.apply import revert  # noqa: PLC0415  # only when a fallback is to be ended
+        from outagecheck.fallback.revert import revert  # noqa: PLC0415  # only when a fallback is to be ended
 
         self.reverted = True
         streak = self.revert_streak.needed if self.revert_streak else 0
         try:
-            done = revert(None)
+            done, problems = revert(None)
+            if problems:
+                raise WriteError("could not revert everything: " + "; ".join(problems))
         except OutagecheckError as e:
             self.say(f"could not revert the fallback: {e}; run 'outagecheck fallback revert'")
             self.notifier.say(f"Claude is back, but outagecheck could not revert the fallback: {e}")

@@ -14,8 +14,9 @@ from outagecheck.model import FailOn
 EXIT_CODES_HELP = (
     "Exit codes: 0 every required surface operational; 1 the worst is degraded; "
     "2 a required surface is down; 3 unknown (could not tell), none down or degraded; "
-    "64 usage error; 70 internal error (please report it); 73 cannot write a file; "
-    "74 cannot write the report (stdout closed or full); 78 configuration error; 130 interrupted."
+    "64 usage error; 69 fallback written but the API route fails; 70 internal error (please report it); "
+    "73 cannot write a file; 74 cannot write the report (stdout closed or full); 78 configuration error; "
+    "130 interrupted."
 )
 
 

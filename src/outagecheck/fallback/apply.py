@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from outagecheck import paths
-from outagecheck.errors import ConfigError, UsageError, WriteError, credential
-from outagecheck.fallback import detect, documents, journal
-from outagecheck.fallback.safefile import atomic_write, locked, read_bytes, remove, sha256
+from outagecheck.errors import ConfigError, UsageError, credential
+from outagecheck.fallback import bigjson, detect, documents, journal
+from outagecheck.fallback.safefile import read_bytes
 from outagecheck.fallback.targets import CLAUDE_CODE, FileEdit, claude_code_edits, generic_edits
 
 if TYPE_CHECKING:
@@ -33,17 +34,85 @@ class FileChange:
     drops_comments: bool
 
     def diff(self) -> str:
-        """A unified diff of the change; a secret file is described, never shown."""
+        """A unified diff of the change; a secret file is described, never shown; long lines are summarised."""
         name = str(self.edit.path)
         if self.edit.fmt == "secret":
             verb = "new file" if self.before is None else "rewrite"
             return f"--- {name}\n+++ {name}\n({verb}, mode 0600, {SECRET_NOTE})\n"
-        old = (self.before or b"").decode("utf-8").splitlines(keepends=True)
-        new = self.after.decode("utf-8").splitlines(keepends=True)
-        text = "".join(difflib.unified_diff(old, new, fromfile=name if self.before else "/dev/null", tofile=name))
+        before, after, skipped = _around_change(self.before or b"", self.after)
+        old, new = _lines(before), _lines(after)
+        text = "".join(
+            difflib.unified_diff(old, new, fromfile=name if self.before else "/dev/null", tofile=name, n=CONTEXT)
+        )
+        if skipped:
+            text = _HUNK.sub(lambda m: _shift(m, skipped), text)
         if self.drops_comments:
             text += "(note: TOML is rewritten without its comments; the backup keeps them)\n"
         return text
+
+
+CONTEXT: Final = 3
+LONG_LINE: Final = 4096  # longer lines are summarised in a diff (a one-line 50 MB file is one line)
+_HUNK: Final = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@", re.MULTILINE)
+
+
+def _shift(match: re.Match[str], lines: int) -> str:
+    old, old_len, new, new_len = match.groups()
+    return f"@@ -{int(old) + lines}{old_len or ''} +{int(new) + lines}{new_len or ''} @@"
+
+
+def _around_change(before: bytes, after: bytes) -> tuple[bytes, bytes, int]:
+    """Cut a big file down to the changed region and its context lines; return it and the lines cut before."""
+    if len(before) + len(after) < 2 * LONG_LINE * 16:
+        return before, after, 0
+    view_b, view_a = memoryview(before), memoryview(after)
+    head = 0
+    step = 1 << 16
+    while head < min(len(before), len(after)) and view_b[head : head + step] == view_a[head : head + step]:
+        head += step
+    while head < min(len(before), len(after)) and before[head] == after[head]:
+        head += 1
+    tail = 0
+    limit = min(len(before), len(after)) - head
+    while (
+        tail + step <= limit
+        and view_b[len(before) - tail - step : len(before) - tail]
+        == view_a[len(after) - tail - step : len(after) - tail]
+    ):
+        tail += step
+    while tail < limit and before[len(before) - tail - 1] == after[len(after) - tail - 1]:
+        tail += 1
+    start = head
+    for _ in range(CONTEXT + 1):
+        start = before.rfind(b"\n", 0, max(start - 1, 0)) + 1 if start > 0 else 0
+    end_b, end_a = len(before) - tail, len(after) - tail
+    for _ in range(CONTEXT + 1):
+        found = before.find(b"\n", end_b)
+        end_b = len(before) if found < 0 else found + 1
+        found = after.find(b"\n", end_a)
+        end_a = len(after) if found < 0 else found + 1
+    # A whole-range slice of bytes is the object itself: a one-line file is not copied.
+    return before[start:end_b], after[start:end_a], before.count(b"\n", 0, start)
+
+
+def _lines(data: bytes) -> list[str]:
+    """Lines for difflib, each long one replaced by its length and hash (equal lines still compare equal);
+    long lines are hashed in place, never copied."""
+    out = []
+    view = memoryview(data)
+    pos = 0
+    while pos < len(data):
+        end = data.find(b"\n", pos)
+        end = len(data) if end < 0 else end + 1
+        if end - pos > LONG_LINE:
+            out.append(
+                f"(a line of {end - pos:,} bytes, sha256 {hashlib.sha256(view[pos:end]).hexdigest()[:12]}; not shown)\n"
+            )
+        else:
+            line = data[pos:end].decode("utf-8", errors="replace")
+            out.append(line if line.endswith("\n") else line + "\n")
+        pos = end
+    return out
 
 
 def _j(value: Any) -> str:
@@ -57,12 +126,32 @@ def _decode(path: Path, raw: bytes) -> str:
         raise ConfigError(f"{path}: not UTF-8 text; left untouched") from None
 
 
-def change_for(fe: FileEdit) -> FileChange | None:
-    """Compute one file's new bytes; None when it already says what we'd write (idempotent)."""
-    before = read_bytes(fe.path)
+def _big_json_change(fe: FileEdit, before: bytes) -> FileChange | None:
+    """Top-level keys set in a big JSON file from its bytes: no parse of the whole document (bigjson.py)."""
+    if not bigjson.is_utf8(before):
+        raise ConfigError(f"{fe.path}: not UTF-8 text; left untouched")
+    try:
+        found = bigjson.members(before)
+        spans = {key: (start, end) for key, start, end in found[0]}
+        changes, sets = [], {}
+        for key, new in fe.set.items():
+            old = bigjson.value(before, spans[key]) if key in spans else documents.MISSING
+            if old is documents.MISSING or old != new:
+                sets[key] = new
+                changes.append(journal.KeyChange(key, _j(new), None if old is documents.MISSING else _j(old)))
+    except ValueError as e:
+        raise ConfigError(f"{fe.path}: invalid JSON: {e}; left untouched") from None
+    return FileChange(fe, before, bigjson.patch(before, found, sets), tuple(changes), False) if changes else None
+
+
+def compute_change(fe: FileEdit, before: bytes | None) -> FileChange | None:
+    """Work out one file's new bytes from its current ones; None when it already says what we'd write."""
     if fe.fmt == "secret":
         assert fe.secret_bytes is not None
         return None if before == fe.secret_bytes else FileChange(fe, before, fe.secret_bytes, (), False)
+    top_level_only = not fe.unset and all("." not in key for key in fe.set)
+    if fe.fmt == "json" and before is not None and len(before) >= bigjson.LARGE and top_level_only:
+        return _big_json_change(fe, before)
     text = _decode(fe.path, before) if before is not None else ""
     try:
         doc = documents.parse(text, fe.fmt)
@@ -84,112 +173,9 @@ def change_for(fe: FileEdit) -> FileChange | None:
     return FileChange(fe, before, doc.render().encode(), tuple(changes), documents.has_comments(text, fe.fmt))
 
 
-def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-
-
-def write_planned(target: str, planned: list[FileChange]) -> list[journal.Entry]:
-    """Back up, journal, then write each file atomically, all under the lock."""
-    journal_path = paths.journal_file()
-    written = []
-    with locked(paths.lock_file()):
-        entries = journal.load(journal_path)
-        for p in planned:
-            # Re-plan under the lock: another run may have written this file since the diff was shown.
-            fresh = change_for(p.edit)
-            if fresh is None:
-                continue
-            if fresh.before != p.before:
-                raise WriteError(f"{p.edit.path}: changed while outagecheck was working; run it again")
-            backup = ""
-            if fresh.before is not None and p.edit.fmt != "secret":
-                backup_path = paths.state_dir() / "backups" / f"{_stamp()}-{p.edit.path.name}"
-                atomic_write(backup_path, fresh.before, mode=0o600)
-                backup = str(backup_path)
-            secret = p.edit.fmt == "secret"
-            entry = journal.Entry(
-                target=target,
-                path=str(p.edit.path),
-                format=p.edit.fmt,
-                created=fresh.before is None,
-                backup=backup,
-                written_sha256="" if secret else sha256(fresh.after),
-                applied_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                secret=secret,
-                keys=fresh.keys,
-            )
-            # Journal first: if we die before the file is written, revert finds nothing of ours there.
-            entries.append(entry)
-            journal.save(journal_path, entries)
-            atomic_write(p.edit.path, fresh.after, mode=0o600 if secret else None)
-            written.append(entry)
-    return written
-
-
-@dataclass(frozen=True)
-class Reverted:
-    """What revert did to one file."""
-
-    path: str
-    detail: str
-
-
-def _revert_entry(entry: journal.Entry) -> Reverted:
-    path = Path(entry.path)
-    current = read_bytes(path)
-    if entry.secret:
-        remove(path)
-        return Reverted(entry.path, "removed the key file outagecheck created")
-    if current is None:
-        return Reverted(entry.path, "file is gone; nothing to restore")
-    if sha256(current) == entry.written_sha256:
-        if entry.created:
-            remove(path)
-            return Reverted(entry.path, "unchanged since outagecheck created it: removed")
-        original = read_bytes(Path(entry.backup))
-        if original is None:
-            raise WriteError(f"{entry.backup}: backup of {path} is missing; not reverting it")
-        atomic_write(path, original)
-        return Reverted(entry.path, "unchanged since outagecheck wrote it: restored from backup")
-    # The user edited the file since: undo only our keys, and only where they still hold our value.
-    try:
-        doc = documents.parse(_decode(path, current), entry.format)
-    except documents.ParseError as e:
-        raise ConfigError(f"{path}: {e}; not reverting it (journal kept)") from None
-    kept = []
-    for change in entry.keys:
-        now = doc.get(change.key)
-        ours = documents.MISSING if change.value is None else json.loads(change.value)
-        if now != ours and not (now is documents.MISSING and ours is documents.MISSING):
-            kept.append(change.key)
-            continue
-        if change.previous is None:
-            doc.unset(change.key)
-        else:
-            doc.set(change.key, json.loads(change.previous))
-    new = doc.render().encode()
-    if new != current:
-        atomic_write(path, new)
-    detail = "edited since outagecheck wrote it: reverted only outagecheck's keys, kept your edits"
-    if kept:
-        detail += f" (left {', '.join(kept)}: you changed it since)"
-    return Reverted(entry.path, detail)
-
-
-def revert(name: str | None) -> list[Reverted]:
-    """Undo the journaled changes of one target (all targets without a name), newest first."""
-    journal_path = paths.journal_file()
-    done: list[Reverted] = []
-    with locked(paths.lock_file()):
-        entries = journal.load(journal_path)
-        chosen = [e for e in entries if name is None or e.target == name]
-        for entry in reversed(chosen):
-            done.append(_revert_entry(entry))
-            entries.remove(entry)
-            journal.save(journal_path, entries)
-            if entry.backup:
-                remove(Path(entry.backup))
-    return done
+def change_for(fe: FileEdit) -> FileChange | None:
+    """Compute one file's new bytes; None when it already says what we'd write (idempotent)."""
+    return compute_change(fe, read_bytes(fe.path))
 
 
 def outstanding() -> list[journal.Entry]:

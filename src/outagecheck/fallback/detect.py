@@ -5,15 +5,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 from outagecheck import paths
+from outagecheck.errors import OutagecheckError
+from outagecheck.fallback import bigjson, running
 from outagecheck.fallback.advice import BILLING, FEATURES
+from outagecheck.files import SETTINGS_CAP, read_capped
 from outagecheck.model import Step
 
 ENV_VARS: Final = (
@@ -26,7 +27,6 @@ ENV_VARS: Final = (
 )
 SECRET_VARS: Final = frozenset({"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"})
 CLOUD_VARS: Final = ("CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX", "CLAUDE_CODE_USE_FOUNDRY")
-CLAUDE_AUTH_TIMEOUT_S: Final = 8.0  # `claude` starts Node: 3-5 s is normal
 # Highest precedence first (code.claude.com settings docs).
 LAYER_ORDER: Final = ("managed", "local", "project", "user")
 
@@ -74,15 +74,25 @@ def _same_file(a: Path, b: Path) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
 
 
+def _parse_layer(raw: bytes) -> Any:
+    """The layer's JSON; of a big file only the keys read here are decoded (bigjson.py)."""
+    if len(raw) < bigjson.LARGE:
+        text = raw.decode("utf-8")
+        return json.loads(text) if text.strip() else {}
+    return bigjson.pick(raw, {"env", "apiKeyHelper", "forceLoginMethod"})
+
+
 def _read_layer(name: str, path: Path) -> Layer:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return Layer(name, str(path), False)
-    except (OSError, UnicodeDecodeError) as e:
+        raw = read_capped(path, SETTINGS_CAP)  # never blocks on a FIFO; a device or a huge file is refused
+    except OutagecheckError as e:
         return Layer(name, str(path), True, error=f"cannot read: {e}")
+    if raw is None:
+        return Layer(name, str(path), False)
     try:
-        data = json.loads(text) if text.strip() else {}
+        data = _parse_layer(raw)
+    except UnicodeDecodeError as e:
+        return Layer(name, str(path), True, error=f"cannot read: {e}")
     except ValueError as e:
         return Layer(name, str(path), True, error=f"invalid JSON: {e}")
     if not isinstance(data, dict):
@@ -98,32 +108,6 @@ def _read_layer(name: str, path: Path) -> Layer:
         force_login_method=force if isinstance(force, str) else None,
         env_keys=tuple(k for k in ENV_VARS if k in env),
     )
-
-
-def _claude_auth_status() -> tuple[dict[str, Any] | None, str | None]:
-    exe = shutil.which("claude")
-    if exe is None:
-        return None, None
-    try:
-        done = subprocess.run(
-            [exe, "auth", "status"],
-            capture_output=True,
-            text=True,
-            timeout=CLAUDE_AUTH_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return None, f"`claude auth status` gave no answer within {CLAUDE_AUTH_TIMEOUT_S:g} s"
-    except OSError as e:
-        return None, f"`claude auth status` could not run: {e.strerror or e}"
-    try:
-        doc = json.loads(done.stdout)
-    except ValueError:
-        return None, f"`claude auth status` printed no JSON (exit {done.returncode})"
-    if not isinstance(doc, dict):
-        return None, "`claude auth status` printed unexpected JSON"
-    # Keep only the fields we report; the rest may name accounts.
-    return {k: doc[k] for k in ("loggedIn", "authMethod", "apiKeySource", "apiProvider") if k in doc}, None
 
 
 def detect(cwd: Path, env: Mapping[str, str], *, ask_claude: bool = True) -> Setup:
@@ -147,7 +131,7 @@ def detect(cwd: Path, env: Mapping[str, str], *, ask_claude: bool = True) -> Set
         onboarding = bool(state.get("hasCompletedOnboarding")) if isinstance(state, dict) else None
     except (OSError, ValueError):
         onboarding = None
-    auth, auth_error = _claude_auth_status() if ask_claude else (None, None)
+    auth, auth_error = running.claude_auth_status() if ask_claude else (None, None)
     oc_path = paths.openclaw_config()
     oc_text = ""
     with contextlib.suppress(OSError):
@@ -223,18 +207,38 @@ def guide(setup: Setup, *, scope: str = "user") -> Guide:
     if setup.claude_auth_error:
         warnings.append(setup.claude_auth_error)
     auth = setup.claude_auth or {}
-    source = f" (claude auth status: authMethod={auth.get('authMethod')}, apiKeySource={auth.get('apiKeySource')})"
-    source = source if auth else " (inferred from environment and settings; `claude` not asked)"
+    # Only the fields present: `apiKeySource` is absent when there is no key (Claude Code 2.1.197).
+    shown = ", ".join(f"{k}={auth[k]}" for k in ("authMethod", "apiKeySource") if auth.get(k) is not None)
+    source = (
+        f" (claude auth status: {shown})" if shown else " (inferred from environment and settings; `claude` not asked)"
+    )
     steps: list[Step] = []
     if route == "cloud":
         summary = "Claude Code uses a cloud provider (Bedrock, Vertex or Foundry): a Claude login outage misses it."
     elif route == "gateway":
         base = setup.env.get("ANTHROPIC_BASE_URL", "the default API")
         summary = f"Claude Code uses ANTHROPIC_AUTH_TOKEN against {base}: it does not depend on the Claude login."
+    elif route == "api" and setup.onboarding_done is not True:
+        # The TUI's first-start flow checks Anthropic's login hosts, key or not, and stops at "Unable to
+        # connect to Anthropic services" while they are down (traced on Claude Code 2.1.197).
+        summary = (
+            "Claude Code has an API key, but its onboarding is not complete: the interactive client checks "
+            "Anthropic's login hosts first and stops while they are down." + source
+        )
+        steps.append(
+            Step(
+                'Mark onboarding complete ("hasCompletedOnboarding": true in ~/.claude.json) and point Claude Code '
+                "at the key (shows a diff and asks first):",
+                f"outagecheck fallback apply claude-code{' --scope local' if scope == 'local' else ''}",
+            )
+        )
     elif route == "api":
         summary = "Claude Code already uses an API key: a login outage does not touch it." + source
     else:
-        summary = "Claude Code uses the subscription login: a login outage locks it out." + source
+        if auth.get("authMethod") == "none":
+            summary = "Claude Code is not logged in: it has neither a login nor a key." + source
+        else:
+            summary = "Claude Code uses the subscription login: a login outage locks it out." + source
         has_key = "ANTHROPIC_API_KEY" in setup.env
         if not has_key:
             steps.append(

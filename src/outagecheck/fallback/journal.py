@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from outagecheck import paths
 from outagecheck.errors import ConfigError, OutagecheckError
@@ -13,6 +14,11 @@ from outagecheck.fallback.safefile import atomic_write
 from outagecheck.files import JOURNAL_CAP, read_capped
 
 VERSION = 1
+FORMATS: Final = ("json", "toml", "env", "secret")
+
+
+class JournalError(ConfigError):
+    """The journal cannot be trusted: nothing is changed, and the backups are listed so nothing is lost."""
 
 
 @dataclass(frozen=True)
@@ -37,20 +43,110 @@ class Entry:
     applied_at: str
     secret: bool = False
     keys: tuple[KeyChange, ...] = field(default_factory=tuple)
+    pending: bool = False  # journaled before its apply finished: a crash left it, the next run rolls it back
+
+
+_ENTRY_TYPES: Final[dict[str, type]] = {
+    "target": str,
+    "path": str,
+    "format": str,
+    "created": bool,
+    "backup": str,
+    "written_sha256": str,
+    "applied_at": str,
+    "secret": bool,
+    "pending": bool,
+}
+_REQUIRED: Final = ("target", "path", "format", "created", "backup", "written_sha256", "applied_at")
+
+
+def _json_text(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{where} must be JSON text, not {type(value).__name__}")
+    try:
+        json.loads(value)
+    except ValueError:
+        raise ValueError(f"{where} is not valid JSON text") from None
+    return value
+
+
+def _key(raw: Any, where: str) -> KeyChange:
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where} must be a table")
+    if unknown := set(raw) - {"key", "value", "previous"}:
+        raise ValueError(f"{where} has an unknown field '{sorted(unknown)[0]}'")
+    if not isinstance(raw.get("key"), str) or not raw["key"]:
+        raise ValueError(f"{where}.key must be a non-empty string")
+    return KeyChange(
+        raw["key"], _json_text(raw.get("value"), f"{where}.value"), _json_text(raw.get("previous"), f"{where}.previous")
+    )
+
+
+def _entry(raw: Any, where: str) -> Entry:
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where} must be a table")
+    if unknown := set(raw) - {*_ENTRY_TYPES, "keys"}:
+        raise ValueError(f"{where} has an unknown field '{sorted(unknown)[0]}'")
+    for name in _REQUIRED:
+        if name not in raw:
+            raise ValueError(f"{where} has no '{name}'")
+    for name, kind in _ENTRY_TYPES.items():
+        if name in raw and type(raw[name]) is not kind:
+            raise ValueError(f"{where}.{name} must be a {kind.__name__}, not {raw[name]!r}")
+    if raw["format"] not in FORMATS:
+        raise ValueError(f"{where}.format '{raw['format']}' is not one of {', '.join(FORMATS)}")
+    if not raw["path"] or not Path(raw["path"]).is_absolute():
+        raise ValueError(f"{where}.path must be an absolute path")
+    if raw["backup"] and not Path(raw["backup"]).is_absolute():
+        raise ValueError(f"{where}.backup must be an absolute path or empty")
+    sha = raw["written_sha256"]
+    if sha and (len(sha) != 64 or set(sha) - set("0123456789abcdef")):
+        raise ValueError(f"{where}.written_sha256 is not a SHA-256")
+    if raw.get("secret", False) != (raw["format"] == "secret"):
+        raise ValueError(f"{where}.secret disagrees with its format")
+    keys = raw.get("keys", [])
+    if not isinstance(keys, list):
+        raise ValueError(f"{where}.keys must be an array of tables")
+    fields = {k: v for k, v in raw.items() if k != "keys"}
+    return Entry(**fields, keys=tuple(_key(k, f"{where}.keys[{i}]") for i, k in enumerate(keys)))
+
+
+def parse(text: str) -> list[Entry]:
+    """Validate a journal's text; ValueError says what is wrong."""
+    if not text.strip():
+        raise ValueError("it is empty")
+    doc = tomllib.loads(text)
+    if unknown := set(doc) - {"version", "changes"}:
+        raise ValueError(f"unknown field '{sorted(unknown)[0]}'")
+    version = doc.get("version")
+    if type(version) is not int or version != VERSION:
+        raise ValueError(f"unknown version {version!r} (this outagecheck reads version {VERSION})")
+    changes = doc.get("changes", [])
+    if not isinstance(changes, list):
+        raise ValueError("'changes' must be an array of tables")
+    return [_entry(e, f"changes[{i}]") for i, e in enumerate(changes)]
+
+
+def backups() -> list[Path]:
+    """Every backup outagecheck holds, for the message that says the journal can't be trusted."""
+    folder = paths.state_dir() / "backups"
+    return sorted(folder.iterdir()) if folder.is_dir() else []
 
 
 def load(path: Path) -> list[Entry]:
-    """Read the journal; a missing file is an empty journal."""
+    """Read and validate the journal; a missing file is an empty journal, anything odd is JournalError."""
     raw = read_capped(path, JOURNAL_CAP)
     if raw is None:
         return []
     try:
-        doc = tomllib.loads(raw.decode("utf-8"))
-        return [
-            Entry(**{**e, "keys": tuple(KeyChange(**k) for k in e.get("keys", []))}) for e in doc.get("changes", [])
-        ]
+        return parse(raw.decode("utf-8"))
     except (ValueError, TypeError) as e:
-        raise ConfigError(f"{path}: the outagecheck journal is damaged ({e}); fix or remove it") from None
+        kept = ", ".join(str(b) for b in backups()) or "none"
+        raise JournalError(
+            f"the journal is damaged: {path}: {e}; nothing changed (your originals are in the backups: {kept})"
+        ) from None
 
 
 def save(path: Path, entries: list[Entry]) -> None:

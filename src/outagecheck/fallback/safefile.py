@@ -1,12 +1,12 @@
-"""Writes that never lose a user's file: same-directory temp file, fsync, atomic rename, a lock."""
+"""Writes that never lose a user's file: same-directory temp file, fsync, compare, atomic rename, a lock."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import os
+import secrets
 import stat
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +15,7 @@ from outagecheck.errors import WriteError
 from outagecheck.files import SETTINGS_CAP, read_capped, try_lock
 
 LOCK_WAIT_S = 10.0
+TEMP_TAG = ".outagecheck-tmp."  # every temp file outagecheck makes: .<name>.outagecheck-tmp.<pid>.<hex>
 
 
 def sha256(data: bytes) -> str:
@@ -38,19 +39,43 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
 
     The file keeps its mode and owner; a new file gets `mode` (default 0644 less the umask).
     """
+    tmp = stage(path, data, mode=mode)
+    try:
+        os.replace(tmp, real_path(path))
+    except OSError as e:
+        discard(tmp)
+        raise WriteError(f"{path}: cannot write: {e.strerror or e}") from None
+    fsync_dir(real_path(path).parent)
+
+
+def _temp_name(target: Path) -> Path:
+    return target.parent / f".{target.name}{TEMP_TAG}{os.getpid()}.{secrets.token_hex(6)}"
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view[: 1 << 20]) :]
+
+
+def stage(path: Path, data: bytes, *, mode: int | None = None) -> Path:
+    """Write `data` to a fresh 0600 temp file beside `path`'s real file, fsynced, with the mode and owner
+    the file will keep (its current ones, else `mode`); return the temp file, ready for commit()."""
     target = real_path(path)
     directory = target.parent
     try:
         directory.mkdir(parents=True, exist_ok=True)
         old = target.stat() if target.exists() else None
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".outagecheck-tmp", dir=directory)
+        tmp = _temp_name(target)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
     except OSError as e:
         raise WriteError(f"{path}: cannot write in {directory}: {e.strerror or e}") from None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         if old is not None:
             os.chmod(tmp, stat.S_IMODE(old.st_mode))
             if hasattr(os, "geteuid") and os.geteuid() == 0 and (old.st_uid, old.st_gid) != (0, 0):
@@ -59,15 +84,21 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, mode if mode is not None else 0o666 & ~umask)
-        os.replace(tmp, target)
-        _fsync_dir(directory)
-    except OSError as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise WriteError(f"{path}: cannot write: {e.strerror or e}") from None
+    except BaseException as e:
+        discard(tmp)
+        if isinstance(e, OSError):
+            raise WriteError(f"{path}: cannot write: {e.strerror or e}") from None
+        raise
+    return tmp
 
 
-def _fsync_dir(directory: Path) -> None:
+def discard(tmp: Path) -> None:
+    """Remove a staged temp file that will not be committed."""
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
+
+
+def fsync_dir(directory: Path) -> None:
     # The rename is only durable once the directory entry is on disk.
     with contextlib.suppress(OSError):
         fd = os.open(directory, os.O_RDONLY)

@@ -1,0 +1,115 @@
+"""Find running Claude Code processes: they keep the login they started with until restarted."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+NPM_PACKAGE: Final = "@anthropic-ai/claude-code"
+PS_TIMEOUT_S: Final = 3.0
+
+
+@dataclass(frozen=True)
+class Process:
+    """A running Claude Code: its pid and how it was started (argv, shortened)."""
+
+    pid: int
+    command: str
+
+
+def is_claude(argv: list[str], exe: str = "") -> bool:
+    """The native client is an executable or argv[0] named `claude`; older npm installs run it under node."""
+    names = {os.path.basename(argv[0]) if argv else "", os.path.basename(exe)}
+    if "claude" in names:
+        return True
+    runs_node = any(n == "node" or n.startswith("node.") or n == "nodejs" for n in names)
+    return runs_node and any(NPM_PACKAGE in arg for arg in argv[1:])
+
+
+def _short(argv: list[str]) -> str:
+    text = " ".join(argv)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _from_proc(proc: Path) -> list[Process]:
+    found = []
+    me = os.getpid()
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            raw = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue  # gone, or not ours to read
+        argv = [a.decode(errors="replace") for a in raw.split(b"\0") if a]
+        exe = ""
+        with contextlib.suppress(OSError):
+            exe = os.readlink(entry / "exe")
+        if argv and is_claude(argv, exe):
+            found.append(Process(int(entry.name), _short(argv)))
+    return found
+
+
+def _from_ps() -> list[Process]:
+    try:
+        done = subprocess.run(
+            ["ps", "-axww", "-o", "pid=", "-o", "args="],
+            capture_output=True,
+            text=True,
+            timeout=PS_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    found = []
+    for line in done.stdout.splitlines():
+        pid, _, args = line.strip().partition(" ")
+        argv = args.split()
+        if pid.isdigit() and int(pid) != os.getpid() and argv and is_claude(argv):
+            found.append(Process(int(pid), _short(argv)))
+    return found
+
+
+def running_claude(proc: Path = Path("/proc")) -> list[Process]:
+    """List the running Claude Code processes (Linux /proc, macOS and others `ps`)."""
+    if sys.platform.startswith("linux") and proc.is_dir():
+        return _from_proc(proc)
+    return _from_ps()
+
+
+# `claude` starts Node or its native binary: 3-5 s is normal.
+CLAUDE_AUTH_TIMEOUT_S = 8.0
+
+
+def claude_auth_status() -> tuple[dict[str, Any] | None, str | None]:
+    """Ask the installed `claude` how it authenticates: (the fields we report, or None; why not, or None)."""
+    exe = shutil.which("claude")
+    if exe is None:
+        return None, None
+    try:
+        done = subprocess.run(
+            [exe, "auth", "status"],
+            capture_output=True,
+            text=True,
+            timeout=CLAUDE_AUTH_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return None, f"`claude auth status` gave no answer within {CLAUDE_AUTH_TIMEOUT_S:g} s"
+    except OSError as e:
+        return None, f"`claude auth status` could not run: {e.strerror or e}"
+    try:
+        doc = json.loads(done.stdout)
+    except ValueError:
+        return None, f"`claude auth status` printed no JSON (exit {done.returncode})"
+    if not isinstance(doc, dict):
+        return None, "`claude auth status` printed unexpected JSON"
+    # Keep only the fields we report; the rest may name accounts.
+    return {k: doc[k] for k in ("loggedIn", "authMethod", "apiKeySource", "apiProvider") if k in doc}, None

@@ -1,0 +1,141 @@
+"""Real processes: a writer rewriting ~/.claude.json every few ms while apply and revert run in a loop, and
+SIGKILL at random points of apply and revert."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from outagecheck.fallback import journal
+from outagecheck.fallback.safefile import TEMP_TAG
+from tests.helpers import ROOT, SETTINGS, SETTINGS_TEXT, STATE_TEXT, TEST_KEY, sweep_files
+
+pytestmark = pytest.mark.slow
+ROUNDS = 12
+
+
+def _env(home: Path, key_command: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "OUTAGECHECK_", "XDG_"))}
+    env.update(HOME=str(home), ANTHROPIC_API_KEY=TEST_KEY, PYTHONPATH=str(ROOT))
+    # The proof after apply goes to a port nothing listens on: exit 69, which these tests accept.
+    (home / "oc.toml").write_text('timeout = 1\n[endpoints]\napi = "http://127.0.0.1:9"\n')
+    env["OUTAGECHECK_CONFIG"] = str(home / "oc.toml")
+    return env
+
+
+def _cli(env: dict[str, str], *args: str) -> list[str]:
+    return [sys.executable, "-m", "outagecheck", "fallback", *args]
+
+
+def _home(tmp_path: Path) -> tuple[Path, Path, Path]:
+    home = tmp_path / "home"
+    (home / ".claude").mkdir(parents=True)
+    settings = home / ".claude" / "settings.json"
+    settings.write_text(SETTINGS_TEXT)
+    state = home / ".claude.json"
+    state.write_text(STATE_TEXT)
+    return home, settings, state
+
+
+def _read_json(path: Path) -> Any:
+    """Read a JSON file an in-place writer may be halfway through rewriting."""
+    for _ in range(200):
+        try:
+            return json.loads(path.read_text())
+        except ValueError:
+            time.sleep(0.005)
+    raise AssertionError(f"{path} never held a whole JSON document")
+
+
+def _entries(home: Path) -> list[journal.Entry]:
+    return journal.load(home / ".local" / "state" / "outagecheck" / "journal.toml")
+
+
+@pytest.mark.parametrize("mode", ["lock", "inplace"])
+def test_a_concurrent_writer_loses_nothing_while_apply_and_revert_loop(tmp_path: Path, mode: str) -> None:
+    home, settings, state = _home(tmp_path)
+    env = _env(home, "")
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "tests.writers", mode, str(state)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    codes: dict[str, list[int]] = {"apply": [], "revert": [], "undone by writer": []}
+    try:
+        time.sleep(0.2)
+        for _ in range(ROUNDS):
+            for command in (["apply", "claude-code", "--yes"], ["revert", "--yes"]):
+                done = subprocess.run(_cli(env, *command), capture_output=True, text=True, env=env, timeout=120)
+                codes[command[0]].append(done.returncode)
+                assert done.returncode in (0, 69), done.stderr
+                entries = _entries(home)
+                doc = _read_json(state)
+                assert doc.get("oauthAccount") == {"emailAddress": "me@example.com"}  # never {}
+                applied = command[0] == "apply"
+                # All three files journaled, or none (two when the writer had put the onboarding flag back).
+                assert len(entries) in ((3,) if mode == "lock" else (2, 3)) if applied else len(entries) == 0
+                helper = json.loads(settings.read_text()).get("apiKeyHelper")
+                assert (helper is not None) == applied
+                # A writer that ignores the lock and writes in place can put back what it read before our
+                # rename: counted, not prevented. One that honours the lock never does.
+                undone = ("hasCompletedOnboarding" in doc) != applied
+                assert not (undone and mode == "lock")
+                codes["undone by writer"].append(int(undone))
+    finally:
+        writer.send_signal(signal.SIGTERM)
+        out, _ = writer.communicate(timeout=30)
+    stats = json.loads(out)
+    final = _read_json(state)
+    lost = stats["updates"] - final.get("writerCount", 0)
+    print(f"\n[{mode}] writer updates {stats['updates']}, lost {lost}, applies/reverts {codes}, stats {stats}")
+    assert stats["lost_documents"] == 0
+    assert stats["updates"] > ROUNDS
+    if mode == "lock":  # honoured lock: not one of the writer's updates overwritten
+        assert lost == 0
+    assert not [p for p in home.rglob("*") if TEMP_TAG in p.name or p.name.endswith(".lock")]
+
+
+@pytest.mark.parametrize("command", ["apply", "revert"])
+def test_sigkill_at_random_points_leaves_old_or_new_and_the_next_run_cleans_up(tmp_path: Path, command: str) -> None:
+    home, settings, state = _home(tmp_path)
+    env = _env(home, "")
+    key_file = home / ".config" / "outagecheck" / "anthropic-api-key"
+    rng = random.Random(12)
+    for _ in range(ROUNDS):
+        if command == "revert":
+            subprocess.run(_cli(env, "apply", "claude-code", "--yes"), env=env, capture_output=True, timeout=120)
+            assert len(_entries(home)) == 3
+        proc = subprocess.Popen(
+            _cli(env, command, *(["claude-code"] if command == "apply" else []), "--yes"),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.1, 0.9))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        # Each file is the old or the new version, never a mixture; the journal reads; the key is nowhere else.
+        assert json.loads(settings.read_text()) in (SETTINGS, {**SETTINGS, "apiKeyHelper": f"cat {key_file}"})
+        assert json.loads(state.read_text()) in (
+            json.loads(STATE_TEXT),
+            {**json.loads(STATE_TEXT), "hasCompletedOnboarding": True},
+        )
+        _entries(home)
+        sweep_files(home, {key_file})
+        # A minute later, the next run rolls back and tidies up what the killed one left.
+        for leftover in home.rglob(f"*{TEMP_TAG}*"):
+            os.utime(leftover, (time.time() - 120, time.time() - 120))
+        done = subprocess.run(_cli(env, "revert", "--yes"), env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert _entries(home) == []
+        assert json.loads(settings.read_text()) == SETTINGS
+        assert json.loads(state.read_text()) == json.loads(STATE_TEXT)
+        assert not key_file.exists()
+        assert not [p for p in home.rglob("*") if TEMP_TAG in p.name]

@@ -1,0 +1,112 @@
+"""The journal is validated before revert trusts it: anything odd is exit 78 and nothing changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from outagecheck.fallback import journal
+from tests.helpers import invoke
+
+GOOD_ENTRY = """
+[[changes]]
+target = "claude-code"
+path = "{settings}"
+format = "json"
+created = false
+backup = "{backup}"
+written_sha256 = "{sha}"
+applied_at = "2026-03-02T10:00:00+00:00"
+secret = false
+[[changes.keys]]
+key = "apiKeyHelper"
+value = '"cat /k"'
+"""
+
+
+def _journal(home: Path, text: str) -> tuple[Path, Path, Path]:
+    state = home / ".local" / "state" / "outagecheck"
+    (state / "backups").mkdir(parents=True)
+    settings = home / ".claude" / "settings.json"
+    settings.parent.mkdir()
+    settings.write_text('{"apiKeyHelper": "cat /k"}\n')
+    backup = state / "backups" / "20260302T100000Z-settings.json"
+    backup.write_text("{}\n")
+    journal_path = state / "journal.toml"
+    journal_path.write_text(text.format(settings=settings, backup=backup, sha="a" * 64))
+    return journal_path, settings, backup
+
+
+def test_a_valid_journal_round_trips(isolated_home: Path) -> None:
+    path, settings, backup = _journal(isolated_home, "version = 1\n" + GOOD_ENTRY)
+    [entry] = journal.load(path)
+    assert entry == journal.Entry(
+        target="claude-code",
+        path=str(settings),
+        format="json",
+        created=False,
+        backup=str(backup),
+        written_sha256="a" * 64,
+        applied_at="2026-03-02T10:00:00+00:00",
+        keys=(journal.KeyChange("apiKeyHelper", '"cat /k"'),),
+    )
+    journal.save(path, [entry])
+    assert journal.load(path) == [entry]
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        pytest.param("", "it is empty", id="zero-bytes"),
+        pytest.param("version = 99\n" + GOOD_ENTRY, "unknown version 99", id="unknown-version"),
+        pytest.param("version = '1'\n" + GOOD_ENTRY, "unknown version '1'", id="version-is-a-string"),
+        pytest.param(
+            "version = 1\n" + GOOD_ENTRY.replace("created = false", 'created = "false"'),
+            "changes[0].created must be a bool, not 'false'",
+            id="created-is-a-string",
+        ),
+        pytest.param(
+            "version = 1\n" + GOOD_ENTRY.replace('path = "{settings}"', "path = 123"),
+            "changes[0].path must be a str, not 123",
+            id="path-is-a-number",
+        ),
+        pytest.param(
+            "version = 1\n" + GOOD_ENTRY.replace('format = "json"', 'format = "yaml"'),
+            "changes[0].format 'yaml' is not one of json, toml, env, secret",
+            id="unknown-format",
+        ),
+        pytest.param(
+            "version = 1\n" + GOOD_ENTRY.replace("value = '\"cat /k\"'", "value = 'cat /k'"),
+            "changes[0].keys[0].value is not valid JSON text",
+            id="value-not-json",
+        ),
+        pytest.param(
+            "version = 1\n" + GOOD_ENTRY.replace('path = "{settings}"', 'path = "relative.json"'),
+            "changes[0].path must be an absolute path",
+            id="relative-path",
+        ),
+        pytest.param(
+            "version = 1\n" + GOOD_ENTRY + "surprise = 1\n", "changes[0].keys[0] has an unknown field", id="extra-field"
+        ),
+        pytest.param("version = 1\nchanges = [", "Invalid value (at end of document)", id="not-toml"),
+    ],
+)
+def test_a_damaged_journal_is_exit_78_and_changes_nothing(
+    runner: CliRunner, isolated_home: Path, text: str, why: str
+) -> None:
+    path, settings, backup = _journal(isolated_home, text)
+    before = settings.read_bytes(), backup.read_bytes(), path.read_bytes()
+    result = invoke(runner, "fallback", "revert", "--yes")
+    assert result.exit_code == 78, result.output
+    assert result.stderr.startswith(f"outagecheck: error: the journal is damaged: {path}: ")
+    assert why in result.stderr
+    assert result.stderr.endswith(f"; nothing changed (your originals are in the backups: {backup})\n")
+    assert (settings.read_bytes(), backup.read_bytes(), path.read_bytes()) == before
+    assert "Nothing to revert" not in result.stdout
+
+
+def test_status_reminder_ignores_a_damaged_journal(isolated_home: Path) -> None:
+    _journal(isolated_home, "")
+    assert journal.outstanding_targets() == ()

@@ -1,0 +1,115 @@
+"""A revert that never loses anything: missing backups, deleted targets, empty reads, crash leftovers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from outagecheck.fallback import journal
+from tests.helpers import SETTINGS, SETTINGS_TEXT, STATE_TEXT, invoke
+
+pytestmark = pytest.mark.usefixtures("with_key", "mocked_models_ok")
+
+
+def _entries(home: Path) -> list[journal.Entry]:
+    return journal.load(home / ".local" / "state" / "outagecheck" / "journal.toml")
+
+
+def _backup_of(home: Path, name: str) -> Path:
+    return Path(next(e.backup for e in _entries(home) if e.path.endswith(name)))
+
+
+def test_a_missing_backup_does_not_block_the_rest(runner: CliRunner, claude_home: Path) -> None:
+    assert invoke(runner, "fallback", "apply", "claude-code", "--yes").exit_code == 0
+    settings = claude_home / ".claude" / "settings.json"
+    backup = _backup_of(claude_home, "settings.json")
+    backup.unlink()
+    result = invoke(runner, "fallback", "revert", "--yes")
+    assert result.exit_code == 73
+    assert result.stderr == (
+        f"outagecheck: error: could not revert everything: could not restore {settings}: its backup {backup} "
+        "is missing (outagecheck's keys removed)\n"
+    )
+    assert json.loads(settings.read_text()) == SETTINGS  # our key gone, every user key kept
+    assert (claude_home / ".claude.json").read_text() == STATE_TEXT  # the other entry was still restored
+    assert not (claude_home / ".config" / "outagecheck" / "anthropic-api-key").exists()
+    assert _entries(claude_home) == []
+    assert invoke(runner, "fallback", "revert", "--yes").stdout == "Nothing to revert.\n"
+
+
+def test_a_deleted_target_keeps_its_backup_and_says_where(runner: CliRunner, claude_home: Path) -> None:
+    invoke(runner, "fallback", "apply", "claude-code", "--yes")
+    settings = claude_home / ".claude" / "settings.json"
+    backup = _backup_of(claude_home, "settings.json")
+    settings.unlink()
+    result = invoke(runner, "fallback", "revert", "--yes")
+    assert result.exit_code == 0, result.output
+    assert f"{settings}: file is gone; its backup is kept at {backup}\n" in result.stdout
+    assert backup.read_text() == SETTINGS_TEXT
+
+
+def test_an_empty_read_is_refused_and_the_journal_kept(runner: CliRunner, claude_home: Path) -> None:
+    invoke(runner, "fallback", "apply", "claude-code", "--yes")
+    state = claude_home / ".claude.json"
+    state.write_text("")  # what a truncate-then-write writer leaves for a moment (here: for good)
+    result = invoke(runner, "fallback", "revert", "--yes")
+    assert result.exit_code == 73
+    assert f"{state}: cannot read it as json (it is empty); not reverting it (journal kept)" in result.stderr
+    assert state.read_text() == ""  # never written as {}
+    assert [e.path for e in _entries(claude_home)] == [str(state)]
+    assert json.loads((claude_home / ".claude" / "settings.json").read_text()) == SETTINGS
+
+
+def test_a_document_that_lost_every_user_key_is_not_written_back(runner: CliRunner, claude_home: Path) -> None:
+    invoke(runner, "fallback", "apply", "claude-code", "--yes")
+    state = claude_home / ".claude.json"
+    state.write_text('{"hasCompletedOnboarding": true, "numStartups": 13}')  # half a rewrite: keys missing
+    state.write_text('{"hasCompletedOnboarding": true}')
+    result = invoke(runner, "fallback", "revert", "--yes")
+    assert result.exit_code == 73
+    assert f"{state}: holds none of its earlier keys; not reverting it (journal kept)" in result.stderr
+    assert state.read_text() == '{"hasCompletedOnboarding": true}'
+
+
+def test_claude_codes_own_writes_survive_revert(runner: CliRunner, claude_home: Path) -> None:
+    invoke(runner, "fallback", "apply", "claude-code", "--yes")
+    state = claude_home / ".claude.json"
+    doc = json.loads(state.read_text())
+    doc.update(numStartups=13, firstStartTime="2026-03-02T10:00:00Z")  # Claude Code starts and writes
+    state.write_text(json.dumps(doc))
+    assert invoke(runner, "fallback", "revert", "--yes").exit_code == 0
+    assert json.loads(state.read_text()) == {
+        **json.loads(STATE_TEXT),
+        "numStartups": 13,
+        "firstStartTime": "2026-03-02T10:00:00Z",
+    }
+    assert not list((claude_home / ".local" / "state" / "outagecheck" / "backups").iterdir())
+
+
+def test_stale_temp_files_of_our_own_are_removed_and_live_ones_kept(runner: CliRunner, claude_home: Path) -> None:
+    folder = claude_home / ".claude"
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+        dead_pid = int(dead.stdout)
+        stale = folder / f".settings.json.outagecheck-tmp.{dead_pid}.0123456789ab"
+        fresh = folder / f".settings.json.outagecheck-tmp.{dead_pid}.ba9876543210"
+        busy = folder / f".settings.json.outagecheck-tmp.{live.pid}.aaaaaaaaaaaa"
+        other = folder / "settings.json.tmp.1.abc"  # not ours: never touched
+        for path in (stale, fresh, busy, other):
+            path.write_text("{}")
+        old = time.time() - 120
+        for path in (stale, busy, other):
+            os.utime(path, (old, old))
+        assert invoke(runner, "fallback", "apply", "claude-code", "--yes").exit_code == 0
+        assert (stale.exists(), fresh.exists(), busy.exists(), other.exists()) == (False, True, True, True)
+    finally:
+        live.kill()
+        live.wait()
