@@ -58,7 +58,9 @@ def test_long_runs_keep_rss_flat_over_hundreds_of_checks(
     capsys: pytest.CaptureFixture[str],
     command: list[str],
 ) -> None:
-    loopback.route("/api/api/hello", status=404, body=b"not here")  # degraded, not retried: wait goes on
+    # Degraded and not retried (no retry-after), so wait goes on: the API's own 529 envelope.
+    overloaded = b'{"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}'
+    loopback.route("/api/api/hello", status=529, body=overloaded, headers={"content-type": "application/json"})
     cfg = loopback_config(tmp_path, loopback, timeout=2.0)
     script = SCRIPT.replace("WARM_UP", str(WARM_UP)).replace("CHECKS", str(CHECKS))
     args = [*command, "--config", str(cfg)]
