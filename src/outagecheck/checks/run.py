@@ -5,6 +5,7 @@ cli → run.report_source → plan → probe (http, statuspage) → classify →
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -64,6 +65,11 @@ def report_source(opts: CheckOptions, environ: Mapping[str, str], *, page_every_
 
     tls = ContextLoader()
     from outagecheck import config  # noqa: PLC0415
+
+    # httpx's package imports its own command-line tool (httpx._main: click, rich, pygments) whenever
+    # those happen to be installed, as in a development environment: ~60 ms and ~7 MB a run for a tool
+    # outagecheck never calls. Marked absent, httpx's own `except ImportError` keeps its stub `main`.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None: "not importable", by design
     from outagecheck.checks import assess, plan, probe  # noqa: PLC0415
 
     cfg = config.load(opts.config)
