@@ -39,7 +39,14 @@ def main() -> None:
         from outagecheck.cli.pages import page_for  # noqa: PLC0415  # os and sys only: --help without typer
 
         if (page := page_for(sys.argv[1:])) is not None:
-            sys.stdout.write(page)
+            try:
+                sys.stdout.write(page)
+                sys.stdout.flush()
+            except BrokenPipeError:  # `outagecheck --help | head`: the reader left, that is fine
+                _exit(0)
+            except OSError:
+                _say("outagecheck: error: cannot write to stdout")
+                _exit(IO_ERROR)
             _exit(0)
         if sys.argv[1:2] == ["statusline"]:  # Claude Code runs it on every prompt update: < 30 ms, no typer
             from outagecheck.cli.statusline import main as statusline  # noqa: PLC0415  # before typer loads
