@@ -28,6 +28,10 @@ def why(e: Evidence) -> str:
 NOT_SENT = frozenset({"missing_env", "key_withheld", "bad_credential"})
 
 
+# The API refuses this client (a region or workspace): the service may be fine, but not from here.
+REFUSED = frozenset({"access_denied", "permission"})
+
+
 # Answers generated on this side of the network: a proxy's error page, a captive portal.
 INTERCEPTED = frozenset({"proxy_error", "captive_portal"})
 
@@ -75,7 +79,7 @@ def _impact(
     if local:
         failed = next((e for e in evidence if e.local), None) or next(iter(evidence), None)
         return "Could not verify: local network, proxy or DNS" + (f" ({why(failed)})" if failed else "")
-    denied = next((e for e in evidence if e.reason == "access_denied"), None)
+    denied = next((e for e in evidence if e.reason in REFUSED), None)
     if denied is not None:
         return f"Not reachable from here ({why(denied)})"
     if status is Status.OPERATIONAL:
@@ -109,7 +113,7 @@ def _assess(
         if state not in COMPONENT_STATUS:
             notes.append(f"The status page gives {name} the unknown state '{state}'; read as degraded.")
     status = Status.UNKNOWN if local else (worst(s for s in (probe_status, official) if s) or Status.UNKNOWN)
-    if any(e.reason == "access_denied" for e in seen):
+    if any(e.reason in REFUSED for e in seen):
         # Refused to this client: the service may be fine, but not from here.
         status = Status.UNKNOWN
     limited = next((e for e in seen if e.reason == "client_rate_limited"), None)
@@ -184,6 +188,9 @@ def assess(
             "The Claude API rejected your ANTHROPIC_API_KEY (401 invalid x-api-key): "
             "the API fallback won't work for you until the key is fixed."
         )
+    notes.extend(
+        f"--deep {k.removeprefix('api_deep:')}: {why(e)}" for k, e in evidence.items() if k.startswith("api_deep:")
+    )
     by_id = {r.id: r for r in results}
     advice = advise(by_id, key, incidents=page.incidents, outstanding=outstanding)
     stamp = (checked_at or datetime.now(UTC)).isoformat(timespec="seconds").replace("+00:00", "Z")

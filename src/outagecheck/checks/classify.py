@@ -38,7 +38,7 @@ def needs_body(status_code: int) -> bool:
     return not 200 <= status_code < 300
 
 
-def _api_error(body: bytes) -> tuple[str, str] | None:
+def parse_api_error(body: bytes) -> tuple[str, str] | None:
     """Return (type, message) of an Anthropic JSON error body, or None.
 
     The envelope is {"type": "error", "error": {"type", "message"}}; region blocks answer without the
@@ -139,7 +139,7 @@ def _codes(codes: tuple[int, ...]) -> str:
 def _by_status(
     status_code: int, headers: Mapping[str, str], body: bytes, *, latency_s: float, slow_s: float, contract: str
 ) -> Verdict:
-    api_error = _api_error(body) if needs_body(status_code) else None
+    api_error = parse_api_error(body) if needs_body(status_code) else None
     if api_error is not None and 400 <= status_code < 500 and status_code != 429:
         kind, message = api_error
         if status_code == 403 or kind in ("permission_error", "forbidden"):

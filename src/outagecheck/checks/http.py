@@ -114,14 +114,18 @@ async def exchange(
     body: BodyPolicy,
     deadline: float,
     tracer: Tracer,
+    content: bytes | None = None,
 ) -> Answer:
-    """One GET that cannot outlive `deadline` (loop time); raise what httpx raises, or TimeoutError."""
+    """One request that cannot outlive `deadline` (loop time); raise what httpx raises, or TimeoutError."""
     loop = asyncio.get_running_loop()
     start = loop.time()
     answer: Answer | None = None
     try:
         async with asyncio.timeout_at(deadline):
-            request = client.stream(method, url, headers=headers, follow_redirects=follow, extensions={"trace": tracer})
+            extensions = {"trace": tracer}
+            request = client.stream(
+                method, url, headers=headers, content=content, follow_redirects=follow, extensions=extensions
+            )
             async with request as resp:
                 lowered = {k.lower(): v for k, v in resp.headers.items()}
                 answer = Answer(resp.status_code, lowered, round(loop.time() - start, 3))

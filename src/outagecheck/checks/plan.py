@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from outagecheck.checks.deep import DEEP_PATH, deep_key, request_body
 from outagecheck.config import Config, expand
 from outagecheck.surfaces import ENDPOINTS, GATEWAY_ID, SURFACES, Surface, custom, endpoint_key, is_gateway
 
@@ -16,13 +17,14 @@ class Target:
     key: str
     url: str
     keyed: bool = False
-    method: str = "GET"  # GET or HEAD: a check never changes anything, so a retry is always safe
+    method: str = "GET"  # GET or HEAD: a check never changes anything, so a retry is safe; a POST is never retried
     headers: tuple[tuple[str, str], ...] = ()  # already expanded; never printed
     expect: tuple[int, ...] = ()  # these codes are operational; empty: the usual rules
     blocked: str | None = None  # why it can't be sent (a header's variable is unset); no request is made
     expect_body: str = ""  # the body contract of a healthy 2xx (surfaces.Endpoint.expect_body)
     edge: str = ""  # the CDN in front of the host; "" when unknown (custom surfaces, the gateway)
     blocked_reason: str = "missing_env"  # the evidence reason when blocked
+    body: bytes | None = None  # a POST's JSON body (status --deep)
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,9 @@ def gateway_url(cfg: Config, environ: Mapping[str, str]) -> str | None:
     return url if cfg.gateway and is_gateway(url) else None
 
 
-def surfaces_for(cfg: Config, environ: Mapping[str, str]) -> tuple[Surface, ...]:
-    """Claude's three surfaces, the config's [surfaces.*], and the gateway row when there is one."""
+def surfaces_for(cfg: Config, environ: Mapping[str, str], deep: tuple[str, ...] = ()) -> tuple[Surface, ...]:
+    """Claude's three surfaces (the API row with the `deep` models' checks), the config's [surfaces.*], and
+    the gateway row when there is one."""
     extra = [custom(c.id, c.name, c.impact, c.statuspage, c.component) for c in cfg.surfaces]
     if gateway_url(cfg, environ):
         extra.append(
@@ -57,16 +60,23 @@ def surfaces_for(cfg: Config, environ: Mapping[str, str]) -> tuple[Surface, ...]
                 impact_degraded="Gateway slow or erroring",
             )
         )
-    return (*SURFACES, *extra)
+    own = tuple(replace(s, endpoints=(*s.endpoints, *map(deep_key, deep))) if s.id == "api" else s for s in SURFACES)
+    return (*own, *extra)
 
 
 def build_plan(
-    cfg: Config, environ: Mapping[str, str], *, api_key: str | None, key_problem: str | None = None
+    cfg: Config,
+    environ: Mapping[str, str],
+    *,
+    api_key: str | None,
+    key_problem: str | None = None,
+    deep: tuple[str, ...] = (),
 ) -> CheckPlan:
     """Decide which URLs to fetch: each shared endpoint once, the keyed one only with a key.
 
     A key that can't be a credential (`key_problem`, from errors.credential) blocks the keyed check:
-    its row says why, and nothing is sent.
+    its row says why, and nothing is sent. `deep` (status --deep) adds one POST /v1/messages per model,
+    sent under the same key rules; without a key it is planned blocked, so its row says why.
     """
     targets = [
         Target(
@@ -81,6 +91,19 @@ def build_plan(
         for e in ENDPOINTS.values()
         if not e.keyed or api_key or key_problem
     ]
+    for model in deep:
+        no_key = None if api_key or key_problem else "--deep needs ANTHROPIC_API_KEY; nothing was sent"
+        targets.append(
+            Target(
+                deep_key(model),
+                cfg.endpoints["api"] + DEEP_PATH,
+                keyed=True,
+                method="POST",
+                blocked=key_problem or no_key,
+                blocked_reason="bad_credential" if key_problem else "missing_env",
+                body=request_body(model),
+            )
+        )
     for c in cfg.surfaces:
         headers, blocked = [], None
         for name, value in c.headers:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from outagecheck.checks.classify import SNIFF_BYTES, classify_response, needs_body
+from outagecheck.checks.deep import classify_deep
 from outagecheck.checks.http import (
     ANTHROPIC_VERSION,
     Answer,
@@ -134,6 +135,8 @@ def _evidence(target: Target, answer: Answer, plan: CheckPlan) -> Evidence:
         edge=target.edge,
         host=urlsplit(target.url).hostname or "",
     )
+    if target.body is not None:
+        verdict = classify_deep(answer.status_code, answer.body, verdict)
     return Evidence(
         target.key,
         target.url,
@@ -169,6 +172,8 @@ async def _attempt(
             detail = f"API key not sent: {target.url} is plain http:// and would carry it in clear {why}"
             return Evidence(target.key, target.url, Status.UNKNOWN, "key_withheld", detail), None
         headers = {"x-api-key": plan.api_key, "anthropic-version": ANTHROPIC_VERSION}
+        if target.body is not None:
+            headers["content-type"] = "application/json"
     tracer = Tracer()
     start = loop.time()
     try:
@@ -179,6 +184,7 @@ async def _attempt(
             method=target.method,
             headers=headers,
             follow=not target.keyed,
+            content=target.body,
             body=body_limit(target),
             deadline=deadline,
             tracer=tracer,
@@ -214,7 +220,8 @@ async def probe(
     loop = asyncio.get_running_loop()
     first, retry_after = await _attempt(client, target, plan, deadline, heart)
     first = replace(first, attempts=(first.as_attempt(),))
-    delay = _retry_delay(first, retry_after, rng)
+    # A POST (status --deep) is billed: it is sent once, whatever it answers.
+    delay = None if target.method == "POST" else _retry_delay(first, retry_after, rng)
     if delay is None or loop.time() + delay + MIN_RETRY_WINDOW_S > deadline:
         return first
     await asyncio.sleep(delay)

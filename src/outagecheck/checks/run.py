@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from outagecheck.errors import SECRET_VARIABLES, UsageError, credential
+from outagecheck.checks.deep import DEFAULT_MODEL, MODEL_ID, filter_incidents
+from outagecheck.errors import SECRET_VARIABLES, UsageError, credential, printable
 from outagecheck.model import Report, Status, StatusPage
 
 if TYPE_CHECKING:
@@ -37,12 +38,22 @@ class CheckOptions:
     slow: float | None = None
     config: Path | None = None
     replay: str | None = None
+    deep: bool = False  # status --deep: one paid POST /v1/messages per model
+    models: tuple[str, ...] = ()  # --model: the deep checks' models, and which incidents to show
 
     def __post_init__(self) -> None:
         for name, value in (("--timeout", self.timeout), ("--slow", self.slow)):
             if value is not None and not 0 < value <= MAX_SECONDS:
                 raise UsageError(f"{name} must be between 0 and {MAX_SECONDS:g} seconds, got {value:g}")
         object.__setattr__(self, "require", tuple(dict.fromkeys(self.require)))
+        object.__setattr__(self, "models", tuple(dict.fromkeys(self.models)))
+        for model in self.models:
+            if not MODEL_ID.fullmatch(model):
+                raise UsageError(f"--model {printable(model)!r} is not a model id (like {DEFAULT_MODEL})")
+
+    def deep_models(self) -> tuple[str, ...]:
+        """The models --deep checks: --model's, else the cheapest; none without --deep."""
+        return (self.models or (DEFAULT_MODEL,)) if self.deep else ()
 
 
 def report_source(opts: CheckOptions, environ: Mapping[str, str], *, page_every_s: float = 0.0) -> ReportSource:
@@ -75,20 +86,20 @@ def report_source(opts: CheckOptions, environ: Mapping[str, str], *, page_every_
     cfg = config.load(opts.config)
     config.env_url("ANTHROPIC_BASE_URL", environ)
     cfg = replace(cfg, timeout=opts.timeout or cfg.timeout, slow=opts.slow or cfg.slow)
-    surfaces = plan.surfaces_for(cfg, environ)
+    surfaces = plan.surfaces_for(cfg, environ, opts.deep_models())
     ids = [s.id for s in surfaces]
     unknown = [r for r in opts.require if r not in ids]
     if unknown:
         raise UsageError(f"unknown surface '{unknown[0]}' for --require (choose from {', '.join(ids)})")
     api_key, key_problem = credential("ANTHROPIC_API_KEY", environ)
-    checks = plan.build_plan(cfg, environ, api_key=api_key, key_problem=key_problem)
+    checks = plan.build_plan(cfg, environ, api_key=api_key, key_problem=key_problem, deep=opts.deep_models())
     warnings = tuple(
         f"{problem}: it can't be a credential, so it was not used; set it again without it"
         for problem in (credential(name, environ)[1] for name in SECRET_VARIABLES)
         if problem
     )
     live = _LiveChecks(
-        checks, surfaces, probe.gather_now, assess.assess, outstanding_targets, tls, page_every_s, warnings
+        checks, surfaces, probe.gather_now, assess.assess, outstanding_targets, tls, page_every_s, warnings, opts.models
     )
     required = opts.require or tuple(ids)
     return lambda: live.run(required)
@@ -106,6 +117,7 @@ class _LiveChecks:
     tls: ContextLoader | None = None
     page_every_s: float = 0.0  # 0: read the status page on every run
     warnings: tuple[str, ...] = ()  # about the environment (a secret variable that can't be one), on every report
+    models: tuple[str, ...] = ()  # --model: only incidents about these (or about no model) are shown
     _page: tuple[float, StatusPage, dict[str, StatusPage]] | None = field(default=None, init=False)
 
     def run(self, required: tuple[str, ...]) -> Report:
@@ -117,6 +129,8 @@ class _LiveChecks:
         if fresh or self._page is None:
             self._page = (time.monotonic(), seen.page, seen.other_pages)
         _, page, others = self._page
+        if self.models:
+            page = replace(page, incidents=filter_incidents(page.incidents, self.models))
         outstanding = self.outstanding()
         report = self.assess(
             seen.evidence,

@@ -31,12 +31,15 @@ def status(
     replay: str | None = None,
     fail_on: str | None = None,
     output: Path | None = None,
+    deep: bool = False,
+    model: list[str] | None = None,
 ) -> int:
     """Check every surface once, print the report, return its exit code under --fail-on."""
     chosen = output_format(fmt, json_out)
     to_file = output_file(output, chosen)
     policy = fail_on_policy(fail_on, os.environ)
-    next_report = report_source(CheckOptions(tuple(require or ()), timeout, slow, config, replay), os.environ)
+    opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay, deep=deep, models=tuple(model or ()))
+    next_report = report_source(opts, os.environ)
     # The table's renderer (rich) loads while the requests are in flight instead of after them.
     renderer = _import_in_background("outagecheck.output.table") if chosen == "table" else None
     result = _annotate(next_report())

@@ -120,10 +120,25 @@ THEN_REVERT = Flag(
     "switch",
     "Once web and code are operational for --recover-after checks (default 3), run 'fallback revert --yes', then exit.",
 )
+DEEP = Flag(
+    "deep",
+    ("--deep",),
+    "switch",
+    "Also send one POST /v1/messages per model with ANTHROPIC_API_KEY (1 output token, a fraction of a cent; "
+    "never on by default): tells billing_limit, model_not_found, overloaded, permission and auth apart.",
+)
+MODEL = Flag(
+    "model",
+    ("--model",),
+    "repeat",
+    "Model for --deep (repeatable; default claude-haiku-4-5); also shows only the incidents about these "
+    "models (or about none).",
+    "M",
+)
 HOOKS = (ON_CHANGE, WEBHOOK, NOTIFY, FAIL_AFTER, RECOVER_AFTER)
 
 # The flags each fast-path command understands; any other goes to typer.
-STATUS = (FORMAT, JSON, REQUIRE, TIMEOUT, SLOW, CONFIG, VERBOSE, REPLAY, FAIL_ON, OUTPUT)
+STATUS = (FORMAT, JSON, REQUIRE, TIMEOUT, SLOW, CONFIG, VERBOSE, REPLAY, FAIL_ON, OUTPUT, DEEP, MODEL)
 WAIT = (
     REQUIRE,
     MAX_WAIT,

@@ -13,11 +13,13 @@ from outagecheck.cli import commands, hooks
 from outagecheck.cli.options import (
     EXIT_CODES_HELP,
     ConfigOpt,
+    DeepOpt,
     FailAfterOpt,
     FailOnOpt,
     FormatOpt,
     JsonOpt,
     MaxWaitOpt,
+    ModelOpt,
     NotifyOpt,
     OnChangeOpt,
     OutputOpt,
@@ -57,6 +59,8 @@ def status(
     replay: ReplayOpt = None,
     fail_on: FailOnOpt = None,
     output: OutputOpt = None,
+    deep: DeepOpt = False,
+    model: ModelOpt = None,
 ) -> int:
     """Check Claude.ai, Claude Code and the Claude API in parallel and print what is down."""
     return commands.status(
@@ -70,6 +74,8 @@ def status(
         config=config,
         verbose=verbose,
         replay=replay,
+        deep=deep,
+        model=model,
     )
 
 

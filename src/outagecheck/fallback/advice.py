@@ -37,17 +37,23 @@ class KeyFlags:
 
 
 def key_flags(evidence: Mapping[str, Evidence]) -> KeyFlags:
-    """Read the API checks' evidence, the same way for a live run and a replayed report."""
+    """Read the API checks' evidence, the same way for a live run and a replayed report.
+
+    The deep checks (`status --deep`, endpoint keys api_deep:MODEL) count too: a key that can list models
+    but whose organisation can't pay, or that may not use the API from here, gives no fallback.
+    """
     denied = any(evidence[k].reason == "access_denied" for k in ("api_hello", "api_models") if k in evidence)
+    deep = {e.reason for k, e in evidence.items() if k.startswith("api_deep:")}
+    denied = denied or "permission" in deep
     models = evidence.get("api_models")
     if models is None:
         return KeyFlags(checked=False, ok=False, rejected=False, access_denied=denied)
     return KeyFlags(
         checked=True,
-        ok=models.reason in ("ok", "slow"),
-        rejected=models.reason == "key_rejected",
+        ok=models.reason in ("ok", "slow") and not deep & {"auth", "billing_limit"},
+        rejected=models.reason == "key_rejected" or "auth" in deep,
         access_denied=denied,
-        billing=models.reason == "account_billing",
+        billing=models.reason == "account_billing" or "billing_limit" in deep,
     )
 
 
