@@ -55,10 +55,13 @@ def _annotate(result: Report) -> Report:
     """What status adds for this machine: malformed credentials, and how long a fallback has been on."""
     from outagecheck.checks.credentials import notes  # noqa: PLC0415  # status only
     from outagecheck.fallback import since  # noqa: PLC0415  # status only
+    from outagecheck.fallback.journal import outstanding_since  # noqa: PLC0415  # status only
 
     if wrong := notes(os.environ):  # "is it my token or is Claude down?": named, never shown
         result = replace(result, notes=(*result.notes, *wrong))
-    if on := since.outstanding_since():
+    # The run read the journal already (Report.fallback_outstanding): read it again, for the dates, only
+    # when it listed a fallback.
+    if result.fallback_outstanding and (on := outstanding_since()):
         result = since.annotate(result, on, time.time())
     return result
 

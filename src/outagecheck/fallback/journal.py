@@ -163,9 +163,21 @@ def save(path: Path, entries: list[Entry]) -> None:
     atomic_write(path, text.encode(), mode=0o600)
 
 
+def outstanding_since() -> list[tuple[str, str]]:
+    """(target, applied_at of its oldest change) of each fallback applied and not reverted; [] for none.
+
+    A damaged journal is [] here: it must not stop the triage; `fallback revert` reports it.
+    """
+    try:
+        entries = load(paths.journal_file())
+    except OutagecheckError:
+        return []
+    first: dict[str, str] = {}
+    for e in entries:
+        first.setdefault(e.target, e.applied_at)
+    return list(first.items())
+
+
 def outstanding_targets() -> tuple[str, ...]:
     """Targets with a fallback applied and not reverted, for status's reminder; a damaged journal is ()."""
-    try:
-        return tuple(dict.fromkeys(e.target for e in load(paths.journal_file())))
-    except OutagecheckError:
-        return ()  # a damaged journal must not stop the triage; `fallback revert` reports it
+    return tuple(target for target, _ in outstanding_since())

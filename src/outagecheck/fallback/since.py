@@ -10,24 +10,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Final
 
-from outagecheck import paths
-from outagecheck.errors import OutagecheckError
-from outagecheck.fallback import journal
 from outagecheck.model import Report
 
 BILLING_WARNING_AFTER_S: Final = 86400.0
-
-
-def outstanding_since() -> list[tuple[str, str]]:
-    """(target, applied_at) of each outstanding fallback, its oldest change; [] for none or a damaged journal."""
-    try:
-        entries = journal.load(paths.journal_file())  # what apply.outstanding() reads, without apply's imports
-    except OutagecheckError:
-        return []
-    first: dict[str, str] = {}
-    for e in entries:
-        first.setdefault(e.target, e.applied_at)
-    return list(first.items())
 
 
 def age_s(applied_at: str, now: float) -> float | None:
