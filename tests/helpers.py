@@ -218,3 +218,31 @@ def run_cli(
     )
     elapsed = time.monotonic() - start
     return run.returncode, run.stdout.decode("utf-8", "replace"), run.stderr.decode("utf-8", "replace"), elapsed
+
+
+# Runs the real entry point; on its way out it writes, as the last line on stderr, which of the heavy
+# libraries were ever imported: "loaded: typer=False rich=True".
+ENTRY_WITH_IMPORTS = """
+import os, sys
+import outagecheck.__main__ as entry
+def leave(code):
+    sys.stderr.write(f"loaded: typer={'typer' in sys.modules} rich={'rich' in sys.modules}\\n")
+    sys.stderr.flush()
+    os._exit(code)
+entry._exit = leave
+sys.argv[0] = "outagecheck"
+entry.main()
+"""
+
+
+def run_entry(*args: str, **env: str) -> tuple[subprocess.CompletedProcess[str], str, list[str]]:
+    """Run the real entry point in a process: (the result, its "loaded: ..." line, the stderr before it)."""
+    done = subprocess.run(
+        [sys.executable, "-c", ENTRY_WITH_IMPORTS, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=60,
+    )
+    *stderr, loaded = done.stderr.splitlines() or [""]
+    return done, loaded, stderr

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +13,7 @@ from typer.testing import CliRunner
 from outagecheck.cli import flags
 from outagecheck.cli.app import app
 from outagecheck.cli.options import Format
-from tests.helpers import invoke
+from tests.helpers import invoke, run_entry
 
 
 def _command(name: str) -> typer.core.TyperCommand:
@@ -141,23 +138,6 @@ def test_paths_are_paths() -> None:
 
 # -- the fast path end to end: the same output as typer's, without typer -----------------------------
 
-ENTRY = """
-import os, sys
-import outagecheck.__main__ as entry
-def leave(code):
-    sys.stderr.write(f"typer loaded: {'typer' in sys.modules}, rich loaded: {'rich' in sys.modules}\\n")
-    sys.stderr.flush()
-    os._exit(code)
-entry._exit = leave
-sys.argv[0] = "outagecheck"
-entry.main()
-"""
-
-
-def _real(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
-    return subprocess.run([sys.executable, "-c", ENTRY, *args], capture_output=True, text=True, env=env, timeout=60)
-
 
 @pytest.mark.parametrize(
     ("args", "rich"),
@@ -169,9 +149,8 @@ def _real(*args: str) -> subprocess.CompletedProcess[str]:
     ],
 )
 def test_the_fast_path_prints_what_typer_prints(runner: CliRunner, args: list[str], rich: bool) -> None:
-    fast = _real(*args)
-    *stderr, marker = fast.stderr.splitlines()
-    assert marker == f"typer loaded: False, rich loaded: {rich}"
+    fast, loaded, stderr = run_entry(*args, COLUMNS="100", NO_COLOR="1", TERM="dumb")
+    assert loaded == f"loaded: typer=False rich={rich}"
     slow = invoke(runner, *args)
     assert (fast.returncode, fast.stdout, "\n".join(stderr)) == (slow.exit_code, slow.stdout, slow.stderr.rstrip("\n"))
 
@@ -188,9 +167,8 @@ def test_the_fast_path_prints_what_typer_prints(runner: CliRunner, args: list[st
     ],
 )
 def test_the_fast_path_reports_errors_like_typer(args: list[str], code: int, message: str) -> None:
-    done = _real(*args)
-    error, marker = done.stderr.splitlines()
-    assert marker.startswith("typer loaded: False")
+    done, loaded, (error,) = run_entry(*args, COLUMNS="100", NO_COLOR="1", TERM="dumb")
+    assert loaded.startswith("loaded: typer=False")
     assert done.returncode == code
     assert error.startswith("outagecheck: error: ")
     assert message in error

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 import typer
@@ -12,6 +10,7 @@ from typer.testing import CliRunner
 
 from outagecheck.cli import pages
 from outagecheck.cli.app import app
+from tests.helpers import run_entry
 
 
 def _commands(group: typer.core.TyperGroup, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -49,32 +48,12 @@ def test_stored_pages_are_typers_output() -> None:
     assert stored == expected, "regenerate src/outagecheck/cli/help.txt: OUTAGECHECK_UPDATE_GOLDEN=1 python -m pytest"
 
 
-# Runs the real entry point; on its way out it says whether typer was ever imported.
-ENTRY = """
-import os, sys
-import outagecheck.__main__ as entry
-def leave(code):
-    sys.stdout.write(f"typer loaded: {'typer' in sys.modules}\\n")
-    sys.stdout.flush()
-    os._exit(code)
-entry._exit = leave
-sys.argv[0] = "outagecheck"
-entry.main()
-"""
-
-
-def outagecheck(*args: str, columns: str = "100") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": columns}
-    return subprocess.run([sys.executable, "-c", ENTRY, *args], capture_output=True, text=True, env=env, timeout=60)
-
-
 @pytest.mark.parametrize("args", [["--help"], ["status", "--help"], ["fallback", "apply", "--help"]], ids=" ".join)
 def test_help_is_served_without_typer(args: list[str]) -> None:
-    done = outagecheck(*args)
+    done, loaded, _ = run_entry(*args, COLUMNS="100")
     assert done.returncode == 0, done.stderr
-    page, _, marker = done.stdout.rpartition("typer loaded: ")
-    assert marker == "False\n"
-    assert page == typer_pages()[" ".join(args[:-1])]
+    assert loaded.startswith("loaded: typer=False")
+    assert done.stdout == typer_pages()[" ".join(args[:-1])]
 
 
 @pytest.mark.parametrize(
@@ -86,9 +65,9 @@ def test_help_is_served_without_typer(args: list[str]) -> None:
     ],
 )
 def test_anything_else_still_reaches_typer(args: list[str], columns: str, code: int) -> None:
-    done = outagecheck(*args, columns=columns)
+    done, loaded, _ = run_entry(*args, COLUMNS=columns)
     assert "Traceback" not in done.stderr
     assert done.returncode == code
-    assert done.stdout.endswith("typer loaded: True\n")
+    assert loaded.startswith("loaded: typer=True")
     if code == 0:
         assert done.stdout.startswith("Usage: outagecheck")
