@@ -144,11 +144,18 @@ def _redacted(text: str) -> str:
 
 
 def _say(line: str) -> None:
+    """The last words (interrupted, internal error): written straight to stderr's descriptor, so a
+    stream that a Ctrl-C left mid-write (or mid-reconfigure) cannot swallow them."""
+    stream = sys.stderr
+    with contextlib.suppress(Exception):
+        stream.flush()  # what is already buffered goes first
+    data = (line + "\n").encode(getattr(stream, "encoding", None) or "utf-8", "replace")
     try:
-        sys.stderr.write(line + "\n")
-        sys.stderr.flush()
-    except Exception:  # a closed or full stderr loses the line, never the exit code
-        pass
+        os.write(stream.fileno(), data)
+    except Exception:  # no descriptor (a stand-in stream), or stderr closed or full: try the stream itself
+        with contextlib.suppress(Exception):
+            stream.write(line + "\n")
+            stream.flush()
 
 
 def _exit(code: int) -> None:

@@ -6,13 +6,11 @@ options) returns None, and __main__ hands the command line to typer as usual.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from outagecheck.cli import commands, flags
 from outagecheck.errors import OutagecheckError, announce
-from outagecheck.model import ExitCode
 
 COMMANDS: dict[str, tuple[tuple[flags.Flag, ...], Callable[..., int]]] = {
     "status": (flags.STATUS, commands.status),
@@ -32,6 +30,4 @@ def run(argv: Sequence[str]) -> int | None:
         return body(**parsed)
     except OutagecheckError as e:  # the same mapping as the command group's (cli/app.py)
         return announce(e)
-    except KeyboardInterrupt:
-        sys.stderr.write("outagecheck: interrupted\n")
-        return int(ExitCode.INTERRUPTED)
+    # Ctrl-C goes up to __main__, which says "interrupted" and exits 130 for every path.
