@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -75,3 +77,25 @@ def test_apply_and_revert_name_it_and_ask_nothing_more(runner: CliRunner, native
     reverted = invoke(runner, "fallback", "revert", "--yes")
     assert reverted.exit_code == 0
     assert f"pid {native_claude} (claude 60)" in reverted.stderr
+
+
+def test_a_client_of_another_home_is_not_named(tmp_path: Path) -> None:
+    """Another $HOME or $CLAUDE_CONFIG_DIR is another login and other files: its sessions are not ours."""
+    ours, theirs = tmp_path / "ours" / ".claude", tmp_path / "theirs"
+    ours.mkdir(parents=True)
+    (theirs / ".claude").mkdir(parents=True)
+    env = {**os.environ, "HOME": str(theirs)}
+    env.pop("CLAUDE_CONFIG_DIR", None)
+    other = subprocess.Popen(["bash", "-c", "exec -a claude sleep 60"], env=env)
+    same = subprocess.Popen(["bash", "-c", "exec -a claude sleep 60"], env={**env, "CLAUDE_CONFIG_DIR": str(ours)})
+    try:
+        _wait_for(other.pid)
+        _wait_for(same.pid)
+        pids = {p.pid for p in running.running_claude(config_dir=ours)}
+        assert same.pid in pids
+        assert other.pid not in pids
+        assert other.pid in {p.pid for p in running.running_claude(config_dir=theirs / ".claude")}
+    finally:
+        for proc in (other, same):
+            proc.kill()
+            proc.wait()

@@ -13,6 +13,7 @@ import typer
 from outagecheck.cli.options import ConfigOpt, YesOpt
 from outagecheck.errors import UsageError, WriteError, print_error, redact
 from outagecheck.model import ExitCode, step_lines
+from outagecheck.paths import claude_dir
 
 fallback_app = typer.Typer(
     help="How to get around a login outage on this machine, and a safe, reversible switch to the raw API.",
@@ -79,7 +80,7 @@ def _warn_running() -> None:
     """Name the running Claude Code processes: they keep the login they started with until restarted."""
     from outagecheck.fallback.running import running_claude  # noqa: PLC0415  # fallback commands only
 
-    running = running_claude()
+    running = running_claude(config_dir=claude_dir())
     if running:
         names = ", ".join(f"pid {p.pid} ({p.command})" for p in running)
         sys.stderr.write(

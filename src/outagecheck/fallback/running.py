@@ -38,7 +38,33 @@ def _short(argv: list[str]) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _from_proc(proc: Path) -> list[Process]:
+def _config_dir(environ: bytes) -> Path | None:
+    """The Claude Code user dir a process's environment names ($CLAUDE_CONFIG_DIR, else $HOME/.claude)."""
+    env = dict(item.partition(b"=")[::2] for item in environ.split(b"\0") if b"=" in item)
+    if config := env.get(b"CLAUDE_CONFIG_DIR"):
+        return Path(os.fsdecode(config)).expanduser()
+    home = env.get(b"HOME")
+    return Path(os.fsdecode(home)) / ".claude" if home else None
+
+
+def _same_dir(a: Path, b: Path) -> bool:
+    with contextlib.suppress(OSError):
+        return os.path.samefile(a, b)
+    return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _uses(entry: Path, config_dir: Path | None) -> bool:
+    """Whether the process may use `config_dir`: False only when its environment names another one."""
+    if config_dir is None:
+        return True
+    try:
+        theirs = _config_dir((entry / "environ").read_bytes())
+    except OSError:
+        return True  # not ours to read: it may share the files, so it is named
+    return theirs is None or _same_dir(theirs, config_dir)
+
+
+def _from_proc(proc: Path, config_dir: Path | None) -> list[Process]:
     found = []
     me = os.getpid()
     for entry in proc.iterdir():
@@ -52,7 +78,7 @@ def _from_proc(proc: Path) -> list[Process]:
         exe = ""
         with contextlib.suppress(OSError):
             exe = os.readlink(entry / "exe")
-        if argv and is_claude(argv, exe):
+        if argv and is_claude(argv, exe) and _uses(entry, config_dir):
             found.append(Process(int(entry.name), _short(argv)))
     return found
 
@@ -77,10 +103,15 @@ def _from_ps() -> list[Process]:
     return found
 
 
-def running_claude(proc: Path = Path("/proc")) -> list[Process]:
-    """List the running Claude Code processes (Linux /proc, macOS and others `ps`)."""
+def running_claude(proc: Path = Path("/proc"), config_dir: Path | None = None) -> list[Process]:
+    """List the running Claude Code processes (Linux /proc, macOS and others `ps`).
+
+    With `config_dir`, a process whose environment names another Claude Code dir (another $HOME or
+    $CLAUDE_CONFIG_DIR: another login, other files) is left out; one whose environment can't be read
+    (`ps`, another user) is kept.
+    """
     if sys.platform.startswith("linux") and proc.is_dir():
-        return _from_proc(proc)
+        return _from_proc(proc, config_dir)
     return _from_ps()
 
 
