@@ -21,6 +21,7 @@ from tests.helpers import (
     WEB,
     invoke,
     loopback_config,
+    real_sockets,
     summary,
 )
 from tests.loopback import LoopbackServer
@@ -220,3 +221,63 @@ def test_a_model_id_that_is_not_one_is_a_usage_error(runner: CliRunner) -> None:
     assert result.exit_code == 64
     assert result.stderr.startswith("outagecheck: error: --model")
     assert result.stderr.count("\n") == 1
+
+
+def test_model_narrows_a_replayed_reports_incidents_as_a_live_one(
+    runner: CliRunner, tmp_path: Path, loopback: LoopbackServer
+) -> None:
+    page = summary()
+    page["incidents"] = [_incident("Elevated errors on Claude Sonnet 4.5"), _incident("Elevated errors on Haiku 4.5")]
+    loopback.route(PAGE_PATH, json=page)
+    saved = tmp_path / "saved.json"
+    saved.write_text(json.dumps(_status(runner, loopback_config(tmp_path, loopback))))
+    assert len(_status(runner, None, "--replay", str(saved))["incidents"]) == 2
+    narrowed = _status(runner, None, "--replay", str(saved), "--model", "claude-haiku-4-5")
+    assert [i["name"] for i in narrowed["incidents"]] == ["Elevated errors on Haiku 4.5"]
+
+
+def test_deep_and_replay_on_one_command_line_is_a_usage_error(runner: CliRunner) -> None:
+    result = invoke(runner, "status", "--deep", "--replay", "march-2026")
+    assert result.exit_code == 64
+    assert result.stderr == "outagecheck: error: --deep sends a request and --replay sends none: use one\n"
+
+
+def test_a_drill_of_a_deep_pipeline_replays_and_says_nothing_was_sent(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # $OUTAGECHECK_REPLAY drills a pipeline without editing it, and that pipeline may run --deep.
+    monkeypatch.setenv("OUTAGECHECK_REPLAY", "march-2026")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", TEST_KEY)
+    doc = _status(runner, None, "--deep")
+    assert doc["exit_code"] == 2
+    assert "--deep sent nothing: $OUTAGECHECK_REPLAY replays scenario march-2026" in doc["warnings"]
+
+
+@real_sockets
+def test_wait_deep_waits_until_the_model_answers(runner: CliRunner, tmp_path: Path, keyed: LoopbackServer) -> None:
+    """`wait --deep --model M`: block a job until that model stops answering 529, one POST per check."""
+    keyed.route(MESSAGES_PATH, status=529, json=_error("overloaded_error", "Overloaded"), times=2)
+    keyed.then(MESSAGES_PATH, json=REPLY)
+    cfg = loopback_config(tmp_path, keyed, timeout=1.0)
+    args = ("--require", "api", "--interval", "1", "--max-wait", "30s", "--config", str(cfg), "--json")
+    result = invoke(runner, "wait", "--deep", "--model", "claude-opus-4-1", *args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("outagecheck: waiting: api degraded") == 2
+    assert _deep(json.loads(result.stdout))["api_deep:claude-opus-4-1"]["reason"] == "ok"
+    assert [json.loads(b)["model"] for p, b in keyed.bodies if p == MESSAGES_PATH] == ["claude-opus-4-1"] * 3
+
+
+@real_sockets
+def test_watch_deep_checks_the_model_on_every_check(
+    runner: CliRunner, tmp_path: Path, keyed: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keyed.route(MESSAGES_PATH, json=REPLY, times=1)
+    keyed.then(MESSAGES_PATH, status=529, json=_error("overloaded_error", "Overloaded"))
+    monkeypatch.setattr("outagecheck.output.live.time.sleep", lambda _: None)
+    cfg = loopback_config(tmp_path, keyed, timeout=1.0)
+    result = invoke(runner, "watch", "--deep", "--interval", "5", "--count", "2", "--config", str(cfg))
+    assert len(_posts(keyed)) == 2
+    changed = [line.split(" ", 1)[1] for line in result.stdout.splitlines()[3:]]
+    assert len(changed) == 1
+    assert changed[0].startswith("api: operational -> degraded"), changed
+    assert "overloaded" in changed[0]

@@ -10,6 +10,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from outagecheck.checks.deep import filter_incidents
 from outagecheck.errors import ConfigError, UsageError
 from outagecheck.fallback.advice import advise, key_flags
 from outagecheck.files import REPLAY_CAP, read_capped
@@ -54,8 +55,11 @@ def load_replay(source: str) -> tuple[dict[str, Any], str]:
     return doc, str(path)
 
 
-def replay_report(doc: Any, where: str, required: tuple[str, ...], outstanding: tuple[str, ...] = ()) -> Report:
-    """Rebuild a Report from a saved --json document; the advice is worked out again, as a live run would."""
+def replay_report(
+    doc: Any, where: str, required: tuple[str, ...], outstanding: tuple[str, ...] = (), *, models: tuple[str, ...] = ()
+) -> Report:
+    """Rebuild a Report from a saved --json document; the advice is worked out again, as a live run would,
+    and `models` (--model) narrows the open incidents as on a live check."""
     try:
         saved = from_dict(doc)
     except NotAReport as e:
@@ -67,6 +71,9 @@ def replay_report(doc: Any, where: str, required: tuple[str, ...], outstanding: 
     unknown = [r for r in required if r not in by_id]
     if unknown:
         raise UsageError(f"unknown surface '{unknown[0]}' for --require (the report has {', '.join(by_id)})")
+    if models:
+        page = saved.status_page
+        saved = replace(saved, status_page=replace(page, incidents=filter_incidents(page.incidents, models)))
     evidence = {e.endpoint: e for s in saved.surfaces for e in s.evidence}
     key = key_flags(evidence)
     advice = advise(by_id, key, incidents=saved.status_page.incidents, outstanding=outstanding)

@@ -67,8 +67,13 @@ def report_source(opts: CheckOptions, environ: Mapping[str, str], *, page_every_
 
     source = replay.replay_source(opts.replay, environ)
     if source is not None:
+        if opts.deep and opts.replay is not None:
+            raise UsageError("--deep sends a request and --replay sends none: use one")
         doc, where = replay.load_replay(source)
-        replayed = replay.replay_report(doc, where, opts.require, outstanding_targets())
+        replayed = replay.replay_report(doc, where, opts.require, outstanding_targets(), models=opts.models)
+        if opts.deep:  # a drill ($OUTAGECHECK_REPLAY) of a pipeline that runs --deep: the replay wins, said once
+            drill = f"--deep sent nothing: ${replay.REPLAY_ENV} replays {where}"
+            replayed = replace(replayed, warnings=(*replayed.warnings, drill))
         return lambda: replayed
     # A live run: the CA bundle starts loading on another core first, while httpx and the rest load
     # here; a replay never loads them (tests check it).

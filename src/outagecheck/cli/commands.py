@@ -85,6 +85,8 @@ def wait(
     fail_after: int = 1,
     recover_after: int | None = None,
     then_revert: bool = False,
+    deep: bool = False,
+    model: list[str] | None = None,
 ) -> int:
     """Check until the required surfaces are operational (0) or --max-wait passes (2, or the last report's
     verdict under --fail-on); print the last report."""
@@ -94,7 +96,7 @@ def wait(
     chosen = output_format(fmt, json_out)
     to_file = output_file(output, chosen)
     policy = fail_on_policy(fail_on, os.environ)
-    opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay)
+    opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay, deep=deep, models=tuple(model or ()))
     next_report = report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S)
     from outagecheck.output.emit import emit  # noqa: PLC0415  # after the options are known to be valid
 

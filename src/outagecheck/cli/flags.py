@@ -124,8 +124,8 @@ DEEP = Flag(
     "deep",
     ("--deep",),
     "switch",
-    "Also send one POST /v1/messages per model with ANTHROPIC_API_KEY (1 output token, a fraction of a cent; "
-    "never on by default): tells billing_limit, model_not_found, overloaded, permission and auth apart.",
+    "Also send one POST /v1/messages per model (per check) with ANTHROPIC_API_KEY (1 output token, a fraction "
+    "of a cent; never on by default): tells billing_limit, model_not_found, overloaded, permission and auth apart.",
 )
 MODEL = Flag(
     "model",
@@ -153,6 +153,8 @@ WAIT = (
     OUTPUT,
     *HOOKS,
     THEN_REVERT,
+    DEEP,
+    MODEL,
 )
 
 

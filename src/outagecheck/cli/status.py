@@ -97,6 +97,8 @@ def wait(
     fail_after: FailAfterOpt = 1,
     recover_after: RecoverAfterOpt = None,
     then_revert: ThenRevertOpt = False,
+    deep: DeepOpt = False,
+    model: ModelOpt = None,
 ) -> int:
     """Block until the required surfaces are operational (exit 0), or give up after --max-wait (exit 2).
 
@@ -121,6 +123,8 @@ def wait(
         fail_after=fail_after,
         recover_after=recover_after,
         then_revert=then_revert,
+        deep=deep,
+        model=model,
     )
 
 
@@ -149,6 +153,8 @@ def watch(
             "run 'fallback revert --yes' and keep watching.",
         ),
     ] = False,
+    deep: DeepOpt = False,
+    model: ModelOpt = None,
 ) -> int:
     """Re-check on a timer: a live table on a terminal, one line per change otherwise. Ctrl-C stops it.
 
@@ -167,7 +173,7 @@ def watch(
     )  # fmt: skip
     from outagecheck.output import live  # noqa: PLC0415  # rich loads only after the options are valid
 
-    opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay)
+    opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay, deep=deep, models=tuple(model or ()))
     return live.watch(report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S), interval, count, extra)
 
 
