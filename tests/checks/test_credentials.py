@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from typer.testing import CliRunner
 
 from outagecheck.checks.credentials import check, notes
 from tests.helpers import invoke
 
-GOOD_KEY = "sk-ant-api03-" + "A" * 95
+GOOD_KEY = "sk-ant-api03-" + "A-_z9" * 18 + "bcdAA"  # 13 + 93 + 2: gitleaks' rule `anthropic-api-key`
 GOOD_OAUTH = "sk-ant-oat01-" + "b" * 95
 
 
@@ -45,6 +47,12 @@ GOOD_OAUTH = "sk-ant-oat01-" + "b" * 95
         ),
         pytest.param(
             "ANTHROPIC_API_KEY",
+            "sk-ant-admin01-" + GOOD_KEY.removeprefix("sk-ant-api03-"),
+            "ANTHROPIC_API_KEY holds an Admin API key, which manages the organisation and can't send messages",
+            id="admin-key",
+        ),
+        pytest.param(
+            "ANTHROPIC_API_KEY",
             "sk-proj-" + "x" * 100,
             "ANTHROPIC_API_KEY does not start like an Anthropic API key (sk-ant-api...)",
             id="openai-key",
@@ -68,6 +76,13 @@ def test_check(name: str, value: str, expected: str | None) -> None:
     assert found == expected
     if found is not None and len(value.strip()) > 12:
         assert value.strip()[12:] not in found  # never the value, nor its secret part
+
+
+def test_the_expected_length_is_the_published_key_format() -> None:
+    """gitleaks' `anthropic-api-key` rule, the format secret scanners match: a key of that shape is 108 long."""
+    assert re.fullmatch(r"sk-ant-api03-[a-zA-Z0-9_\-]{93}AA", GOOD_KEY)
+    assert len(GOOD_KEY) == 108
+    assert check("ANTHROPIC_API_KEY", GOOD_KEY[:-1]) == "ANTHROPIC_API_KEY looks truncated (107 characters; expected 108)"
 
 
 def test_only_set_variables_are_checked() -> None:

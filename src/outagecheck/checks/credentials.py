@@ -20,8 +20,11 @@ class Shape(NamedTuple):
     what: str
 
 
-# Current shapes: API keys are `sk-ant-api03-` + 95 characters, and `claude setup-token` prints an
-# `sk-ant-oat01-` token of the same length (108). A gateway's ANTHROPIC_AUTH_TOKEN can be anything.
+# Current shapes. An API key is `sk-ant-api03-`, 93 URL-safe base64 characters and `AA`: 108 in all
+# (gitleaks' rule `anthropic-api-key`, `sk-ant-api03-[a-zA-Z0-9_\-]{93}AA`, which other secret scanners
+# reuse); an Admin API key is `sk-ant-admin01-` with the same body (gitleaks' `anthropic-admin-api-key`).
+# `claude setup-token` prints an `sk-ant-oat01-` token of the same length (108; a wrapped paste of one
+# is anthropics/claude-code-action#1613). A gateway's ANTHROPIC_AUTH_TOKEN can be anything.
 SHAPES: Final = {
     "ANTHROPIC_API_KEY": Shape("sk-ant-api", 108, "an Anthropic API key"),
     "CLAUDE_CODE_OAUTH_TOKEN": Shape("sk-ant-oat", 108, "a Claude Code OAuth token (claude setup-token)"),
@@ -45,6 +48,8 @@ def check(name: str, value: str) -> str | None:
         return None
     if name == "ANTHROPIC_API_KEY" and value.startswith("sk-ant-oat"):
         return f"{name} holds a Claude Code OAuth token, not an API key: use CLAUDE_CODE_OAUTH_TOKEN for it"
+    if name == "ANTHROPIC_API_KEY" and value.startswith("sk-ant-admin"):
+        return f"{name} holds an Admin API key, which manages the organisation and can't send messages"
     if name == "CLAUDE_CODE_OAUTH_TOKEN" and value.startswith("sk-ant-api"):
         return f"{name} holds an API key, not an OAuth token: use ANTHROPIC_API_KEY for it"
     if not value.startswith(shape.prefix):
