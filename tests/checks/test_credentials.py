@@ -82,7 +82,8 @@ def test_the_expected_length_is_the_published_key_format() -> None:
     """gitleaks' `anthropic-api-key` rule, the format secret scanners match: a key of that shape is 108 long."""
     assert re.fullmatch(r"sk-ant-api03-[a-zA-Z0-9_\-]{93}AA", GOOD_KEY)
     assert len(GOOD_KEY) == 108
-    assert check("ANTHROPIC_API_KEY", GOOD_KEY[:-1]) == "ANTHROPIC_API_KEY looks truncated (107 characters; expected 108)"
+    truncated = check("ANTHROPIC_API_KEY", GOOD_KEY[:-1])
+    assert truncated == "ANTHROPIC_API_KEY looks truncated (107 characters; expected 108)"
 
 
 def test_only_set_variables_are_checked() -> None:
