@@ -31,6 +31,38 @@ def test_version_needs_neither_typer_nor_httpx() -> None:
     assert out.splitlines() == [f"outagecheck {__version__}", "[]"]
 
 
+def test_version_loads_no_more_than_the_interpreter_does() -> None:
+    """The instant answers import os and sys only: not signal (its enums), threading or contextlib."""
+    code = (
+        "import sys; sys.argv = ['outagecheck', '--version']; before = set(sys.modules)\n"
+        "from outagecheck.__main__ import main; main()\n"
+        "print(sorted(m for m in set(sys.modules) - before if not m.startswith('outagecheck')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == "['__future__', 'gc']"
+
+
+def test_a_ctrl_c_python_cannot_raise_is_delivered_again() -> None:
+    """SIGINT landing in a weakref callback (an import's module lock runs one) would be printed as
+    "Exception ignored" and lost; the entry point raises it again at the next ordinary line."""
+    code = (
+        "import time, weakref, outagecheck.__main__ as entry\n"
+        "entry._handle_sigint()\n"
+        "class Lock: pass\n"
+        "def callback(ref):\n"
+        "    raise KeyboardInterrupt\n"
+        "lock = Lock(); ref = weakref.ref(lock, callback)\n"
+        "try:\n"
+        "    del lock\n"
+        "    time.sleep(2)\n"  # the watchdog (3 s) never gets to end it
+        "    print('lost')\n"
+        "except KeyboardInterrupt:\n"
+        "    print('raised')\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (run.stdout, run.stderr) == ("raised\n", "")
+
+
 def test_exit_codes_survive_the_fast_exit(tmp_path: Path, loopback: LoopbackServer) -> None:
     assert outagecheck().returncode == 64  # bare: help, usage error
     bad = outagecheck("status", "--bogus")

@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
-import signal
 import sys
-import threading
-from types import TracebackType
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy reads the name
+if TYPE_CHECKING:
+    from types import TracebackType
 
 SOFTWARE = 70  # ExitCode.SOFTWARE; model.py is not imported before the handlers below are in place
 IO_ERROR = 74  # ExitCode.IO_ERROR
 INTERRUPTED = 130  # ExitCode.INTERRUPTED
+REDELIVER_S = 0.01  # a Ctrl-C Python could not raise is sent again this much later (_unraisable)
 GRACE_S = 3.0  # after Ctrl-C, the longest outagecheck takes to clean up (a rollback fsyncs) before it is ended
 ISSUES = "https://github.com/outagecheck/outagecheck/issues"
 # These commands run for minutes or days and make garbage each check: the collector stays on for them.
 LONG_RUNNING = frozenset({"wait", "watch"})
+# Set once main() has installed its Ctrl-C handler (after the instant answers: --version, --help pages
+# and statusline import only os and sys, ~8 ms less than with signal, threading and contextlib; until
+# then Python's own handler raises KeyboardInterrupt, which main() turns into its one line and 130).
+_sigint_handled = False
 
 
 def main() -> None:
     """Run the CLI; `outagecheck --version` alone is answered without importing typer, httpx or rich."""
     # Ctrl-C at any moment, imports included, ends with one line and 130; a bug ends with one line and 70.
     sys.excepthook = _last_resort
-    signal.signal(signal.SIGINT, _on_sigint)
     try:
         _usable_streams()
         if sys.argv[1:] == ["--version"]:
@@ -52,6 +56,7 @@ def main() -> None:
             from outagecheck.cli.statusline import main as statusline  # noqa: PLC0415  # before typer loads
 
             _exit(statusline(sys.argv[2:]))
+        _handle_sigint()
         # Collecting during the imports only costs time (benchmarks/): off while they run, then every
         # object they made is frozen out of later collections (gc.freeze).
         gc.disable()
@@ -75,10 +80,41 @@ def main() -> None:
         _last_resort(type(e), e, e.__traceback__)
 
 
+def _handle_sigint() -> None:
+    """From here on a Ctrl-C also starts the watchdog (_on_sigint)."""
+    global _sigint_handled  # one flag for _exit, set once
+    import signal  # noqa: PLC0415  # not on the instant answers' path
+
+    signal.signal(signal.SIGINT, _on_sigint)
+    sys.unraisablehook = _unraisable
+    _sigint_handled = True
+
+
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """A Ctrl-C that lands where Python can't raise it (a weakref callback, as an import's module lock
+    runs) would be printed as "Exception ignored … KeyboardInterrupt" and lost: deliver it again instead,
+    to be raised at the next ordinary line."""
+    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        import signal  # noqa: PLC0415  # loaded by _handle_sigint
+        import threading  # noqa: PLC0415  # loaded by then (the importer's locks)
+
+        # From another thread, a moment later: raised here, in the hook, it would be lost the same way.
+        again = threading.Timer(REDELIVER_S, os.kill, (os.getpid(), signal.SIGINT))
+        again.daemon = True
+        try:  # noqa: SIM105  # not contextlib.suppress: see _say
+            again.start()
+        except KeyboardInterrupt:  # another Ctrl-C while the timer starts: the timer still delivers one
+            pass
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 def _on_sigint(signum: int, frame: object) -> None:
     """Ctrl-C: raise KeyboardInterrupt as Python would (typer and the writers clean up on it), and start a
     watchdog that ends the process if it is still running GRACE_S later: an `except:` somewhere in a
     library being imported can swallow the KeyboardInterrupt, and then the run would go on to its deadline."""
+    import threading  # noqa: PLC0415  # loaded long before any Ctrl-C can reach this handler
+
     watchdog = threading.Timer(GRACE_S, _interrupted_hard)
     watchdog.daemon = True
     watchdog.start()
@@ -147,22 +183,28 @@ def _say(line: str) -> None:
     """The last words (interrupted, internal error): written straight to stderr's descriptor, so a
     stream that a Ctrl-C left mid-write (or mid-reconfigure) cannot swallow them."""
     stream = sys.stderr
-    with contextlib.suppress(Exception):
+    try:  # noqa: SIM105  # contextlib.suppress: contextlib costs ~3 ms on the instant answers' path
         stream.flush()  # what is already buffered goes first
+    except Exception:  # a broken stream still gets the line written below
+        pass
     data = (line + "\n").encode(getattr(stream, "encoding", None) or "utf-8", "replace")
     try:
         os.write(stream.fileno(), data)
     except Exception:  # no descriptor (a stand-in stream), or stderr closed or full: try the stream itself
-        with contextlib.suppress(Exception):
+        try:
             stream.write(line + "\n")
             stream.flush()
+        except Exception:  # nowhere left to say it
+            pass
 
 
 def _exit(code: int) -> None:
     """Flush and leave without tearing the interpreter down: finalising httpx, asyncio and rich
     modules takes ~75 ms on every run and does nothing we need (files are closed by now)."""
-    # A late Ctrl-C must not turn into a traceback between here and os._exit.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if _sigint_handled:  # a late Ctrl-C must not turn into a traceback between here and os._exit
+        import signal  # noqa: PLC0415  # loaded by _handle_sigint
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         sys.stdout.flush()
     except BrokenPipeError:  # `outagecheck status | head -1`: the reader left, that is fine
@@ -170,8 +212,10 @@ def _exit(code: int) -> None:
     except (OSError, ValueError):
         _say("outagecheck: error: cannot write the report to stdout")
         code = IO_ERROR
-    with contextlib.suppress(OSError, ValueError):
+    try:  # noqa: SIM105  # not contextlib.suppress: see _say
         sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
     os._exit(code)
 
 
