@@ -1,5 +1,6 @@
 """What more than one test module shares, short of fixtures (those live in conftest.py): URLs, the test
-key and its sweep, the CLI runner helper, status page summaries, config files, and mocked outages."""
+key and its sweep, the CLI runner helper, status page summaries, config files, mocked outages, and the
+statusline in a subprocess."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner, Result
 
+from outagecheck.checks import cache
 from outagecheck.cli.app import app
 from tests.loopback import LoopbackServer
 
@@ -246,3 +248,35 @@ def run_entry(*args: str, **env: str) -> tuple[subprocess.CompletedProcess[str],
     )
     *stderr, loaded = done.stderr.splitlines() or [""]
     return done, loaded, stderr
+
+
+# -- `outagecheck statusline` in a subprocess, its cache refreshed in the background -------------------------
+
+LINE = [sys.executable, "-m", "outagecheck", "statusline"]
+
+
+def line_env(tmp_path: Path, home: Path, config: Path | None = None) -> dict[str, str]:
+    """The environment for a statusline run: this HOME, a cache under tmp_path, no colour, `config` if given."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "OUTAGECHECK_", "CLAUDE"))}
+    env |= {"HOME": str(home), "XDG_CACHE_HOME": str(tmp_path / "cache"), "NO_COLOR": "1", "NO_PROXY": "127.0.0.1"}
+    if config is not None:
+        env["OUTAGECHECK_CONFIG"] = str(config)
+    return env
+
+
+def statusline(env: dict[str, str], *args: str, stdin: int | None = subprocess.DEVNULL) -> str:
+    """Run `outagecheck statusline ARGS`; it must exit 0 with nothing on stderr; return its stdout."""
+    done = subprocess.run([*LINE, *args], env=env, stdin=stdin, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (0, "")
+    return done.stdout
+
+
+def wait_for_cache(directory: Path, newer_than: float = 0.0) -> dict[str, object]:
+    """Wait (up to 60 s) for the background refresh to write a cache newer than `newer_than`; return it."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        found = cache.read(str(directory))
+        if found is not None and float(str(found[0]["written_at"])) > newer_than:
+            return found[0]
+        time.sleep(0.1)
+    raise AssertionError("the background refresh never wrote the cache")

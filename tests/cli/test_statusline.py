@@ -19,34 +19,8 @@ from typer.testing import CliRunner
 from outagecheck import paths
 from outagecheck.checks import cache
 from outagecheck.fallback import journal
-from tests.helpers import OAUTH_PATH, WEB_PATH, invoke, loopback_config
+from tests.helpers import LINE, OAUTH_PATH, WEB_PATH, invoke, line_env, loopback_config, statusline, wait_for_cache
 from tests.loopback import LoopbackServer
-
-LINE = [sys.executable, "-m", "outagecheck", "statusline"]
-
-
-def line_env(tmp_path: Path, home: Path, config: Path | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "OUTAGECHECK_", "CLAUDE"))}
-    env |= {"HOME": str(home), "XDG_CACHE_HOME": str(tmp_path / "cache"), "NO_COLOR": "1", "NO_PROXY": "127.0.0.1"}
-    if config is not None:
-        env["OUTAGECHECK_CONFIG"] = str(config)
-    return env
-
-
-def statusline(env: dict[str, str], *args: str, stdin: int | None = subprocess.DEVNULL) -> str:
-    done = subprocess.run([*LINE, *args], env=env, stdin=stdin, capture_output=True, text=True, timeout=60)
-    assert (done.returncode, done.stderr) == (0, "")
-    return done.stdout
-
-
-def wait_for_cache(directory: Path, newer_than: float = 0.0) -> dict[str, object]:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        found = cache.read(str(directory))
-        if found is not None and float(str(found[0]["written_at"])) > newer_than:
-            return found[0]
-        time.sleep(0.1)
-    raise AssertionError("the background refresh never wrote the cache")
 
 
 def test_cold_then_warm(tmp_path: Path, isolated_home: Path, loopback: LoopbackServer) -> None:
