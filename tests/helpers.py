@@ -1,15 +1,18 @@
 """What more than one test module shares, short of fixtures (those live in conftest.py): URLs, the test
-key and its sweep, the CLI runner helper, status page summaries, config files, mocked outages, and the
-statusline in a subprocess."""
+key and its sweep, the CLI runner helper, status page summaries, config files, mocked outages, the statusline
+in a subprocess, and the real Claude Code client (its environment, its TUI in tmux)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
@@ -280,3 +283,72 @@ def wait_for_cache(directory: Path, newer_than: float = 0.0) -> dict[str, object
             return found[0]
         time.sleep(0.1)
     raise AssertionError("the background refresh never wrote the cache")
+
+
+# -- the real Claude Code client (npm @anthropic-ai/claude-code), against a loopback API --------------------
+
+TMUX = shutil.which("tmux")
+needs_tmux = pytest.mark.skipif(TMUX is None, reason="tmux is not installed: the interactive client can't be run")
+
+# What Claude Code 2.1.x shows on its prompt screen only (where no status line takes its place), and on its
+# "Accessing workspace" dialog only: that dialog lists its choices behind the same "❯" as the prompt, so "❯"
+# alone can't tell them apart.
+PROMPT_SCREEN = "? for shortcuts"
+TRUST_DIALOG = "Yes, I trust this folder"
+NO_CONNECTION = "Unable to connect"
+
+
+def claude_env(home: Path, claude: Path, api: LoopbackServer, **extra: str) -> dict[str, str]:
+    """The whole environment of a real client: this HOME, `api` as its API, no updates or telemetry; `extra`."""
+    return {
+        "PATH": f"{claude.parent}:/usr/bin:/bin",
+        "HOME": str(home),
+        "DISABLE_AUTOUPDATER": "1",
+        "DISABLE_TELEMETRY": "1",
+        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+        "ANTHROPIC_BASE_URL": api.url,
+        **extra,
+    }
+
+
+def trusted_project(home: Path, tmp_path: Path) -> Path:
+    """A new project folder the client trusts: marked so in ~/.claude.json (its other keys kept), so the
+    interactive client opens on its prompt, not on the "Accessing workspace" trust dialog."""
+    project = tmp_path / "project"
+    project.mkdir()
+    state_file = home / ".claude.json"
+    state: dict[str, Any] = json.loads(state_file.read_text()) if state_file.exists() else {}
+    state.setdefault("projects", {})[str(project)] = {"hasTrustDialogAccepted": True}
+    state_file.write_text(json.dumps(state))
+    return project
+
+
+@contextlib.contextmanager
+def claude_tui(
+    home: Path, claude: Path, api: LoopbackServer, tmp_path: Path, *, cwd: Path, **extra: str
+) -> Iterator[Callable[[str], str]]:
+    """The interactive client running in tmux in `cwd`, with claude_env(..., **extra); yields a function that
+    waits (up to 60 s) for a text on screen, or for the trust dialog or the connection error, and returns the
+    screen."""
+    env = claude_env(home, claude, api, **({"TERM": "xterm-256color"} | extra))
+    session = "oc-tui"
+    exports = " ".join(f"{k}={json.dumps(v)}" for k, v in env.items())
+    socket = str(tmp_path / "tmux.sock")
+    subprocess.run(["tmux", "-S", socket, "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+                    "-c", str(cwd), f"env -i {exports} {claude}"], check=True, timeout=30)  # fmt: skip
+
+    def screen(until: str) -> str:
+        pane = ""
+        for _ in range(120):
+            pane = subprocess.run(
+                ["tmux", "-S", socket, "capture-pane", "-p", "-t", session], capture_output=True, text=True, timeout=30
+            ).stdout
+            if any(mark in pane for mark in (until, TRUST_DIALOG, NO_CONNECTION)):
+                break
+            time.sleep(0.5)
+        return pane
+
+    try:
+        yield screen
+    finally:
+        subprocess.run(["tmux", "-S", socket, "kill-server"], check=False, timeout=30)

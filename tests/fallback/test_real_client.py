@@ -3,13 +3,10 @@ HOME with a loopback API: no network to Anthropic."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +14,21 @@ import pytest
 from typer.testing import CliRunner
 
 from outagecheck.fallback.running import running_claude
-from tests.helpers import STATE_TEXT, TEST_KEY, invoke, real_sockets, write_config
+from tests.helpers import (
+    NO_CONNECTION,
+    PROMPT_SCREEN,
+    STATE_TEXT,
+    TEST_KEY,
+    TMUX,
+    TRUST_DIALOG,
+    claude_env,
+    claude_tui,
+    invoke,
+    needs_tmux,
+    real_sockets,
+    trusted_project,
+    write_config,
+)
 from tests.loopback import LoopbackServer
 
 pytestmark = [pytest.mark.slow, real_sockets]
@@ -47,18 +58,6 @@ def api(loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     return loopback
 
 
-def _env(home: Path, claude: Path, api: LoopbackServer, **extra: str) -> dict[str, str]:
-    return {
-        "PATH": f"{claude.parent}:/usr/bin:/bin",
-        "HOME": str(home),
-        "DISABLE_AUTOUPDATER": "1",
-        "DISABLE_TELEMETRY": "1",
-        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
-        "ANTHROPIC_BASE_URL": api.url,
-        **extra,
-    }
-
-
 def _auth_status(claude: Path, env: dict[str, str]) -> dict[str, Any]:
     done = subprocess.run([str(claude), "auth", "status"], env=env, capture_output=True, text=True, timeout=120)
     doc = json.loads(done.stdout)
@@ -77,7 +76,7 @@ def keyed(monkeypatch: pytest.MonkeyPatch, real_claude: Path) -> Path:
 def test_apply_switches_the_real_client_to_the_helper_and_revert_switches_it_back(
     runner: CliRunner, isolated_home: Path, keyed: Path, api: LoopbackServer
 ) -> None:
-    env = _env(isolated_home, keyed, api)
+    env = claude_env(isolated_home, keyed, api)
     assert _auth_status(keyed, env)["authMethod"] == "none"
     applied = invoke(runner, "fallback", "apply", "claude-code", "--yes")
     assert applied.exit_code == 0, applied.output
@@ -104,7 +103,7 @@ def test_claude_codes_own_writes_during_apply_and_revert_are_kept(
     runner: CliRunner, isolated_home: Path, keyed: Path, api: LoopbackServer
 ) -> None:
     (isolated_home / ".claude.json").write_text(STATE_TEXT)
-    env = _env(isolated_home, keyed, api)
+    env = claude_env(isolated_home, keyed, api)
     stop = threading.Event()
     starts = 0
 
@@ -146,55 +145,33 @@ def test_never_onboarded_with_a_key_the_guide_sets_onboarding_and_the_tui_starts
     assert "(shows a diff and asks first): outagecheck fallback apply claude-code" in text  # its own step
     assert invoke(runner, "fallback", "apply", "claude-code", "--yes").exit_code == 0
     assert json.loads((isolated_home / ".claude.json").read_text())["hasCompletedOnboarding"] is True
-    if shutil.which("tmux") is None:
+    if TMUX is None:
         pytest.skip("tmux is not installed: the onboarding flag was checked, the interactive client can't be run")
-    with _tui(isolated_home, keyed, api, tmp_path) as pane:
-        screen = pane()
-        assert "Unable to connect" not in screen
-        assert "❯" in screen, screen
+    project = trusted_project(isolated_home, tmp_path)  # else it opens on the trust dialog, not on its prompt
+    with claude_tui(isolated_home, keyed, api, tmp_path, cwd=project) as pane:
+        screen = pane(PROMPT_SCREEN)
+        assert NO_CONNECTION not in screen
+        assert TRUST_DIALOG not in screen, screen
+        assert PROMPT_SCREEN in screen, screen  # the prompt, past onboarding: no theme picker, no login
 
 
-@contextlib.contextmanager
-def _tui(home: Path, claude: Path, api: LoopbackServer, tmp_path: Path) -> Iterator[Callable[[], str]]:
-    """The interactive client running in tmux; yields a function that waits for its prompt and returns the screen."""
-    env = _env(home, claude, api, TERM="xterm-256color")
-    session = "oc-tui"
-    exports = " ".join(f"{k}={json.dumps(v)}" for k, v in env.items())
-    socket = str(tmp_path / "tmux.sock")
-    subprocess.run(["tmux", "-S", socket, "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-                    f"env -i {exports} {claude}"], check=True, timeout=30)  # fmt: skip
-
-    def screen() -> str:
-        pane = ""
-        for _ in range(120):
-            pane = subprocess.run(
-                ["tmux", "-S", socket, "capture-pane", "-p", "-t", session], capture_output=True, text=True, timeout=30
-            ).stdout
-            if "❯" in pane or "Unable to connect" in pane:
-                break
-            time.sleep(0.5)
-        return pane
-
-    try:
-        yield screen
-    finally:
-        subprocess.run(["tmux", "-S", socket, "kill-server"], check=False, timeout=30)
-
-
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed: the interactive client can't be run")
+@needs_tmux
 def test_with_the_tui_running_apply_warns_and_the_client_keeps_its_writes(
     runner: CliRunner, isolated_home: Path, keyed: Path, api: LoopbackServer, tmp_path: Path
 ) -> None:
     (isolated_home / ".claude.json").write_text('{"hasCompletedOnboarding": true, "numStartups": 3}')
-    with _tui(isolated_home, keyed, api, tmp_path) as screen:
-        screen()  # running and past start-up (it has rewritten ~/.claude.json by now)
+    project = trusted_project(isolated_home, tmp_path)
+    with claude_tui(isolated_home, keyed, api, tmp_path, cwd=project) as screen:
+        assert PROMPT_SCREEN in screen(
+            PROMPT_SCREEN
+        )  # running and past start-up (it has rewritten ~/.claude.json by now)
         running = [p.pid for p in running_claude()]
         assert running
         applied = invoke(runner, "fallback", "apply", "claude-code", "--yes")
         assert applied.exit_code == 0, applied.output
         assert applied.stderr.startswith("outagecheck: warning: Claude Code is running (")
         assert any(f"pid {pid} " in applied.stderr for pid in running)
-        env = _env(isolated_home, keyed, api)
+        env = claude_env(isolated_home, keyed, api)
         done = subprocess.run([str(keyed), "-p", "ping"], env=env, capture_output=True, text=True, timeout=180)
         assert done.stdout.strip() == "pong", done.stderr
         assert {h.get("x-api-key") for _, p, h in api.requests if p.startswith("/v1/messages")} == {TEST_KEY}
