@@ -103,6 +103,10 @@ def outagecheck() -> list[str]:
 
 
 PASS = [sys.executable, "-c", "pass"]
+# What `status` cannot start a request without, as a live run loads it (httpx._main kept out, see
+# checks/run.py): asyncio, ssl, httpx, httpcore and anyio's asyncio backend (loaded on the first send).
+FLOOR = "import sys; sys.modules['httpx._main'] = None; import asyncio, ssl, httpx, httpcore, anyio._backends._asyncio"
+TABLE_LIBS = ", rich.console, rich.table"
 
 
 def route_healthy(server: LoopbackServer, delay: float) -> None:
@@ -191,6 +195,12 @@ def status_cases(table: Table, server: LoopbackServer, tmp: Path, env: dict[str,
                   f"<= {ms(target)}", p.a_wall <= target)  # fmt: skip
         if not args:
             table.add("peak RSS, one status", mb(p.a_rss), "", "", mb(p.a_rss), "<= 33 MB", p.a_rss <= 33)
+    # The floor under those rows, in the same run: only importing what sending a request needs (and
+    # rich's table, for the table row), before any outagecheck code or socket. No target: a yardstick.
+    for label, code in (("floor: import the request stack", FLOOR), ("floor + rich's table", FLOOR + TABLE_LIBS)):
+        p = measure_pair([sys.executable, "-c", code], PASS, env, runs)
+        table.add(label, ms(p.a_wall), f"python -c pass {ms(p.b_wall)}", f"{p.ratio:.2f}x", mb(p.a_rss),
+                  "(none: the libraries alone)", None)  # fmt: skip
 
 
 def surfaces_cases(table: Table, server: LoopbackServer, tmp: Path, env: dict[str, str], runs: int) -> None:
