@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
-from outagecheck.model import Incident, Status
+from outagecheck.model import Incident, Status, StatusPage
 
 if TYPE_CHECKING:
     from outagecheck.checks.classify import Verdict
@@ -96,3 +97,8 @@ def filter_incidents(incidents: Sequence[Incident], models: Sequence[str]) -> tu
         if not _MENTION.search(text) or any(_names(incident, m) for m in known):
             kept.append(incident)
     return tuple(kept)
+
+
+def narrow(page: StatusPage, models: Sequence[str]) -> StatusPage:
+    """--model on a status page, live or replayed: only the incidents about those models (or about none)."""
+    return replace(page, incidents=filter_incidents(page.incidents, models)) if models else page

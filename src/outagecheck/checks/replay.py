@@ -10,7 +10,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from outagecheck.checks.deep import filter_incidents
+from outagecheck.checks.deep import narrow
 from outagecheck.errors import ConfigError, UsageError
 from outagecheck.fallback.advice import advise, key_flags
 from outagecheck.files import REPLAY_CAP, read_capped
@@ -71,9 +71,7 @@ def replay_report(
     unknown = [r for r in required if r not in by_id]
     if unknown:
         raise UsageError(f"unknown surface '{unknown[0]}' for --require (the report has {', '.join(by_id)})")
-    if models:
-        page = saved.status_page
-        saved = replace(saved, status_page=replace(page, incidents=filter_incidents(page.incidents, models)))
+    saved = replace(saved, status_page=narrow(saved.status_page, models))
     evidence = {e.endpoint: e for s in saved.surfaces for e in s.evidence}
     key = key_flags(evidence)
     advice = advise(by_id, key, incidents=saved.status_page.incidents, outstanding=outstanding)

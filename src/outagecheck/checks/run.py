@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from outagecheck.checks.deep import DEFAULT_MODEL, MODEL_ID, filter_incidents
+from outagecheck.checks.deep import DEFAULT_MODEL, MODEL_ID, narrow
 from outagecheck.errors import SECRET_VARIABLES, UsageError, credential, printable
 from outagecheck.model import Report, Status, StatusPage
 
@@ -134,8 +134,7 @@ class _LiveChecks:
         if fresh or self._page is None:
             self._page = (time.monotonic(), seen.page, seen.other_pages)
         _, page, others = self._page
-        if self.models:
-            page = replace(page, incidents=filter_incidents(page.incidents, self.models))
+        page = narrow(page, self.models)
         outstanding = self.outstanding()
         report = self.assess(
             seen.evidence,
