@@ -333,15 +333,15 @@ def claude_tui(
     env = claude_env(home, claude, api, **({"TERM": "xterm-256color"} | extra))
     session = "oc-tui"
     exports = " ".join(f"{k}={json.dumps(v)}" for k, v in env.items())
-    socket = str(tmp_path / "tmux.sock")
-    subprocess.run(["tmux", "-S", socket, "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+    server = str(tmp_path / "tmux.sock")
+    subprocess.run(["tmux", "-S", server, "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
                     "-c", str(cwd), f"env -i {exports} {claude}"], check=True, timeout=30)  # fmt: skip
 
     def screen(until: str) -> str:
         pane = ""
         for _ in range(120):
             pane = subprocess.run(
-                ["tmux", "-S", socket, "capture-pane", "-p", "-t", session], capture_output=True, text=True, timeout=30
+                ["tmux", "-S", server, "capture-pane", "-p", "-t", session], capture_output=True, text=True, timeout=30
             ).stdout
             if any(mark in pane for mark in (until, TRUST_DIALOG, NO_CONNECTION)):
                 break
@@ -351,4 +351,4 @@ def claude_tui(
     try:
         yield screen
     finally:
-        subprocess.run(["tmux", "-S", socket, "kill-server"], check=False, timeout=30)
+        subprocess.run(["tmux", "-S", server, "kill-server"], check=False, timeout=30)
