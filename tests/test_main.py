@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from outagecheck import __version__
 from tests.helpers import ROOT, loopback_config, march_summary
 from tests.loopback import LoopbackServer
@@ -52,6 +54,39 @@ def test_a_ctrl_c_python_cannot_raise_is_delivered_again() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert (run.stdout, run.stderr) == ("raised\n", "")
+
+
+SET_NAME = (
+    "class Field:\n"
+    "    def __set_name__(self, owner, name):\n"
+    "        raise KeyboardInterrupt\n"
+    "class Answer:\n"  # Python 3.11 wraps what __set_name__ raises: a RuntimeError caused by the Ctrl-C
+    "    chunks = Field()\n"
+)
+
+
+@pytest.mark.parametrize(
+    "raises",
+    [
+        pytest.param("raise BaseExceptionGroup('unhandled errors in a TaskGroup', [KeyboardInterrupt()])", id="group"),
+        pytest.param(f"exec({SET_NAME!r}, {{}})", id="set-name"),
+        pytest.param("try:\n        raise KeyboardInterrupt\n    finally:\n        1 / 0", id="during-cleanup"),
+    ],
+)
+def test_a_ctrl_c_however_wrapped_is_130_and_one_line(raises: str) -> None:
+    """A Ctrl-C can come back wrapped: in a task group's BaseExceptionGroup (anyio, asyncio), as the cause of
+    a RuntimeError (a class body's __set_name__ during an import), as the context of a cleanup's error.
+    Still an interruption, not an internal error."""
+    code = (
+        "import sys, outagecheck.cli.fast as fast, outagecheck.__main__ as entry\n"
+        "def run(argv):\n"
+        f"    {raises}\n"
+        "fast.run = run\n"
+        "sys.argv = ['outagecheck', 'status']\n"
+        "entry.main()\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (run.returncode, run.stderr) == (130, "outagecheck: interrupted\n")
 
 
 def test_exit_codes_survive_the_fast_exit(tmp_path: Path, loopback: LoopbackServer) -> None:

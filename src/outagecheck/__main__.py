@@ -84,6 +84,7 @@ def _handle_sigint() -> None:
     """From here on a Ctrl-C also starts the watchdog (_on_sigint)."""
     global _sigint_handled  # one flag for _exit, set once
     import signal  # noqa: PLC0415  # not on the instant answers' path
+    import threading  # noqa: PLC0415, F401  # whole before a Ctrl-C can land in its import (_on_sigint)
 
     signal.signal(signal.SIGINT, _on_sigint)
     sys.unraisablehook = _unraisable
@@ -113,7 +114,7 @@ def _on_sigint(signum: int, frame: object) -> None:
     """Ctrl-C: raise KeyboardInterrupt as Python would (typer and the writers clean up on it), and start a
     watchdog that ends the process if it is still running GRACE_S later: an `except:` somewhere in a
     library being imported can swallow the KeyboardInterrupt, and then the run would go on to its deadline."""
-    import threading  # noqa: PLC0415  # loaded long before any Ctrl-C can reach this handler
+    import threading  # noqa: PLC0415  # loaded by _handle_sigint, before this handler was installed
 
     watchdog = threading.Timer(GRACE_S, _interrupted_hard)
     watchdog.daemon = True
@@ -161,13 +162,28 @@ class _ClosedStdout:
 
 
 def _last_resort(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
-    """One line and exit 70 for an exception nothing expected; Ctrl-C is 130 here too."""
-    if issubclass(kind, KeyboardInterrupt):
+    """One line and exit 70 for an exception nothing expected; Ctrl-C is 130 here too (_interruption)."""
+    if _interruption(error):
         _say("outagecheck: interrupted")
         _exit(INTERRUPTED)
     text = " ".join(str(error).split())[:200] or "no message"
     _say(f"outagecheck: internal error: {kind.__name__}: {_redacted(text)}; please report it at {ISSUES}")
     _exit(SOFTWARE)
+
+
+def _interruption(error: BaseException) -> bool:
+    """A Ctrl-C, however it arrives: bare; inside a task group's BaseExceptionGroup (anyio, asyncio); or as
+    the cause of another error (a Ctrl-C in a class body's __set_name__ is a RuntimeError in Python 3.11)."""
+    seen: BaseException | None = error
+    for _ in range(20):  # chains are short; a cycle must not hang the last resort
+        if seen is None:
+            return False
+        if isinstance(seen, KeyboardInterrupt) or (
+            isinstance(seen, BaseExceptionGroup) and seen.subgroup(KeyboardInterrupt) is not None
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _redacted(text: str) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -174,3 +176,40 @@ def test_an_attempt_that_starts_with_too_little_budget_is_local_overload() -> No
     late, retry, fair = asyncio.run(decide())
     assert late == "the check could start only with 0.40 s of its 2 s left"
     assert (retry, fair) == (None, None)
+
+
+# One request meets a Ctrl-C inside an anyio task group, as httpcore's connect can (anyio.connect_tcp runs
+# its happy-eyeballs attempts in one); every other request hangs. In a subprocess: after this, CPython 3.11.7
+# can fail the pytest process's next ast.parse ("AST constructor recursion depth mismatch", gh-106905).
+CTRL_C_IN_A_TASK_GROUP = """
+import asyncio, os, time
+import anyio, httpx
+from outagecheck.checks.plan import CheckPlan, Target
+from outagecheck.checks.probe import gather
+
+class CtrlCInTaskGroup(httpx.AsyncBaseTransport):
+    async def handle_async_request(self, request):
+        if request.url.path != "/interrupted":
+            await asyncio.sleep(60)
+        async with anyio.create_task_group() as group:
+            group.start_soon(anyio.sleep, 60)
+            raise KeyboardInterrupt  # the signal lands in the group's body: anyio wraps it
+
+targets = (Target("web", "http://127.0.0.1:9/hang"), Target("api_hello", "http://127.0.0.1:9/interrupted"))
+start = time.monotonic()
+try:
+    asyncio.run(gather(CheckPlan(targets, (), timeout_s=5.0, slow_s=3.0), transport=CtrlCInTaskGroup()))
+except BaseException as e:  # then straight out, as the entry point leaves (os._exit)
+    print(type(e).__name__, round(time.monotonic() - start, 1), flush=True)
+    os._exit(0)
+"""
+
+
+def test_a_ctrl_c_wrapped_by_a_task_group_ends_the_checks_at_once() -> None:
+    """anyio hands the Ctrl-C back inside a BaseExceptionGroup, which asyncio keeps as the probe's result
+    instead of stopping the loop: the run used to wait out its whole timeout (then the 3 s watchdog)."""
+    run = subprocess.run([sys.executable, "-c", CTRL_C_IN_A_TASK_GROUP], capture_output=True, text=True, timeout=60)
+    kind, seconds = run.stdout.split()
+    assert kind == "KeyboardInterrupt"  # bare, not the group: the entry point's one line and 130
+    assert float(seconds) < 2.0  # well inside the 5 s timeout
+    assert run.stderr == ""  # nor "unhandled exception during asyncio.run() shutdown"
