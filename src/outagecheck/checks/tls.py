@@ -29,10 +29,10 @@ class ContextLoader:
         self._thread.start()
 
     def _load(self) -> None:
-        import ssl  # noqa: PLC0415  # on this thread: the main thread never waits for it
-
         cafile, capath = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
         try:
+            import ssl  # noqa: PLC0415  # on this thread: the main thread never waits for it
+
             if cafile:
                 self._context = ssl.create_default_context(cadata=_bundle(Path(cafile)))
             elif capath:
@@ -43,9 +43,11 @@ class ContextLoader:
                 self._context = ssl.create_default_context(cafile=certifi.where())
         except ConfigError as e:
             self._error = ConfigError(f"SSL_CERT_FILE: {e}")
-        except (OSError, ssl.SSLError) as e:
+        except Exception as e:  # OSError, ssl.SSLError; or an import a Ctrl-C left half done on the main
+            # thread: raised here it would print "Exception in thread" and a traceback after the one-line exit.
             where = f"SSL_CERT_FILE={cafile}" if cafile else f"SSL_CERT_DIR={capath}" if capath else "certifi"
-            self._error = ConfigError(f"cannot load CA certificates from {where}: {e.strerror or e}")
+            why = e.strerror if isinstance(e, OSError) and e.strerror else e
+            self._error = ConfigError(f"cannot load CA certificates from {where}: {why}")
 
     def result(self) -> ssl.SSLContext:
         self._thread.join()
