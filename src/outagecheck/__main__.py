@@ -162,28 +162,15 @@ class _ClosedStdout:
 
 
 def _last_resort(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
-    """One line and exit 70 for an exception nothing expected; Ctrl-C is 130 here too (_interruption)."""
-    if _interruption(error):
+    """One line and exit 70 for an exception nothing expected; Ctrl-C is 130 here too, however wrapped."""
+    from outagecheck import interrupted  # noqa: PLC0415  # loaded with this module: nothing to import
+
+    if interrupted(error):
         _say("outagecheck: interrupted")
         _exit(INTERRUPTED)
     text = " ".join(str(error).split())[:200] or "no message"
     _say(f"outagecheck: internal error: {kind.__name__}: {_redacted(text)}; please report it at {ISSUES}")
     _exit(SOFTWARE)
-
-
-def _interruption(error: BaseException) -> bool:
-    """A Ctrl-C, however it arrives: bare; inside a task group's BaseExceptionGroup (anyio, asyncio); or as
-    the cause of another error (a Ctrl-C in a class body's __set_name__ is a RuntimeError in Python 3.11)."""
-    seen: BaseException | None = error
-    for _ in range(20):  # chains are short; a cycle must not hang the last resort
-        if seen is None:
-            return False
-        if isinstance(seen, KeyboardInterrupt) or (
-            isinstance(seen, BaseExceptionGroup) and seen.subgroup(KeyboardInterrupt) is not None
-        ):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
 
 
 def _redacted(text: str) -> str:

@@ -178,37 +178,46 @@ def test_an_attempt_that_starts_with_too_little_budget_is_local_overload() -> No
     assert (retry, fair) == (None, None)
 
 
-# One request meets a Ctrl-C inside an anyio task group, as httpcore's connect can (anyio.connect_tcp runs
-# its happy-eyeballs attempts in one); every other request hangs. In a subprocess: after this, CPython 3.11.7
-# can fail the pytest process's next ast.parse ("AST constructor recursion depth mismatch", gh-106905).
-CTRL_C_IN_A_TASK_GROUP = """
-import asyncio, os, time
+# One request meets a Ctrl-C that comes back wrapped; every other request hangs. /group: inside an anyio
+# task group, as in httpcore's connect (anyio.connect_tcp runs its happy-eyeballs attempts in one).
+# /context: as the context of another error, as when it lands in httpcore's lazy import of anyio's
+# backend and the pool's cleanup then fails on the half-imported module. In a subprocess: after this,
+# CPython 3.11.7 can fail the pytest process's next ast.parse ("AST constructor recursion depth
+# mismatch", gh-106905).
+CTRL_C_WRAPPED = """
+import asyncio, os, sys, time
 import anyio, httpx
 from outagecheck.checks.plan import CheckPlan, Target
 from outagecheck.checks.probe import gather
 
-class CtrlCInTaskGroup(httpx.AsyncBaseTransport):
+class CtrlCWrapped(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request):
-        if request.url.path != "/interrupted":
-            await asyncio.sleep(60)
-        async with anyio.create_task_group() as group:
-            group.start_soon(anyio.sleep, 60)
-            raise KeyboardInterrupt  # the signal lands in the group's body: anyio wraps it
+        if request.url.path == "/group":
+            async with anyio.create_task_group() as group:
+                group.start_soon(anyio.sleep, 60)
+                raise KeyboardInterrupt  # the signal lands in the group's body: anyio wraps it
+        if request.url.path == "/context":
+            try:
+                raise KeyboardInterrupt
+            finally:
+                raise ImportError("partially initialized module")
+        await asyncio.sleep(60)
 
-targets = (Target("web", "http://127.0.0.1:9/hang"), Target("api_hello", "http://127.0.0.1:9/interrupted"))
+targets = (Target("web", "http://127.0.0.1:9/hang"), Target("api_hello", "http://127.0.0.1:9" + sys.argv[1]))
 start = time.monotonic()
 try:
-    asyncio.run(gather(CheckPlan(targets, (), timeout_s=5.0, slow_s=3.0), transport=CtrlCInTaskGroup()))
+    asyncio.run(gather(CheckPlan(targets, (), timeout_s=5.0, slow_s=3.0), transport=CtrlCWrapped()))
 except BaseException as e:  # then straight out, as the entry point leaves (os._exit)
     print(type(e).__name__, round(time.monotonic() - start, 1), flush=True)
     os._exit(0)
 """
 
 
-def test_a_ctrl_c_wrapped_by_a_task_group_ends_the_checks_at_once() -> None:
-    """anyio hands the Ctrl-C back inside a BaseExceptionGroup, which asyncio keeps as the probe's result
-    instead of stopping the loop: the run used to wait out its whole timeout (then the 3 s watchdog)."""
-    run = subprocess.run([sys.executable, "-c", CTRL_C_IN_A_TASK_GROUP], capture_output=True, text=True, timeout=60)
+@pytest.mark.parametrize("path", ["/group", "/context"])
+def test_a_wrapped_ctrl_c_ends_the_checks_at_once(path: str) -> None:
+    """A Ctrl-C wrapped in a group or another error is kept by asyncio as the probe's result instead of
+    stopping the loop: the run used to wait out its whole timeout (then the 3 s watchdog)."""
+    run = subprocess.run([sys.executable, "-c", CTRL_C_WRAPPED, path], capture_output=True, text=True, timeout=60)
     kind, seconds = run.stdout.split()
     assert kind == "KeyboardInterrupt"  # bare, not the group: the entry point's one line and 130
     assert float(seconds) < 2.0  # well inside the 5 s timeout

@@ -140,12 +140,6 @@ async def exchange(
         if answer is None:
             raise
         answer.cut_short = True
-    except BaseExceptionGroup as group:
-        # A Ctrl-C that lands while anyio's task group opens the connection comes out wrapped in the group,
-        # which asyncio keeps as the task's result: the run would wait out its deadline (3 s watchdog).
-        if group.subgroup(KeyboardInterrupt) is not None:
-            raise KeyboardInterrupt from None
-        raise
     return answer
 
 

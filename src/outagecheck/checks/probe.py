@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from outagecheck import interrupted
 from outagecheck.checks.classify import SNIFF_BYTES, classify_response, needs_body
 from outagecheck.checks.deep import classify_deep
 from outagecheck.checks.http import (
@@ -28,6 +29,7 @@ from outagecheck.checks.http import (
 )
 from outagecheck.checks.intermediaries import PEEK_BYTES, signature
 from outagecheck.checks.plan import CheckPlan, Target, summary_url
+from outagecheck.checks.starvation import Heartbeat, overloaded
 from outagecheck.checks.statuspage import read_status_page
 from outagecheck.checks.tls import ContextLoader
 from outagecheck.model import Evidence, Status, StatusPage
@@ -40,48 +42,6 @@ RETRY_ON = frozenset({"connect_refused", "connect_error", "reset", "http_5xx"})
 RETRY_JITTER_S = (0.05, 0.25)
 # A retry is only worth starting with at least this much time left after its pause.
 MIN_RETRY_WINDOW_S = 0.3
-# Starvation: a heartbeat on the event loop every HEARTBEAT_S; a wake-up later than LAG_LIMIT (or this
-# share of the timeout, if more) means this process, not the remote service, was too slow. So does a
-# first attempt that got less than FAIR_SHARE of its budget. A timeout then is `local_overload`, unknown.
-HEARTBEAT_S = 0.05
-LAG_LIMIT_S = 0.25
-LAG_SHARE = 0.1
-FAIR_SHARE = 0.5
-
-
-class Heartbeat:
-    """Measure how late the event loop runs: the worst lag between when a wake-up was due and when it came."""
-
-    def __init__(self, timeout_s: float) -> None:
-        self.limit = max(LAG_LIMIT_S, LAG_SHARE * timeout_s)
-        self.worst = 0.0
-        self._due: float | None = None
-
-    async def beat(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            self._due = loop.time() + HEARTBEAT_S
-            await asyncio.sleep(HEARTBEAT_S)
-            self.worst = max(self.worst, loop.time() - self._due)
-
-    def lag(self) -> float:
-        """The worst lag so far, counting a wake-up that is overdue right now."""
-        now = asyncio.get_running_loop().time()
-        return max(self.worst, now - self._due if self._due is not None else 0.0)
-
-    def starved(self, budget_at_start: float, timeout_s: float, *, first: bool) -> str | None:
-        """Why a timeout says more about this machine than the service, or None."""
-        if (lag := self.lag()) > self.limit:
-            return f"the event loop ran {lag:.2f} s late"
-        if first and budget_at_start < FAIR_SHARE * timeout_s:
-            return f"the check could start only with {max(budget_at_start, 0):.2f} s of its {timeout_s:g} s left"
-        return None
-
-
-def overloaded(evidence: Evidence, why: str) -> Evidence:
-    """A timeout on a starved machine: unknown, `local_overload`, never down."""
-    detail = f"{evidence.detail}, but this machine was too busy to tell ({why})"
-    return replace(evidence, status=Status.UNKNOWN, reason="local_overload", detail=detail, local=False)
 
 
 @dataclass(frozen=True)
@@ -259,6 +219,8 @@ async def gather(
         for base in plan.other_pages:
             jobs[f"page:{base}"] = read_status_page(client, plan, own_deadline, (base,))
         tasks = {key: asyncio.ensure_future(job) for key, job in jobs.items()}
+        for task in tasks.values():
+            task.add_done_callback(_stop_on_ctrl_c)
         await asyncio.wait(tasks.values(), timeout=max(0.0, deadline - loop.time()))
         for task in tasks.values():
             task.cancel()
@@ -289,6 +251,14 @@ async def gather(
         # Closing must not stretch the deadline either: connections of cancelled requests are dropped.
         with contextlib.suppress(Exception):
             await asyncio.wait_for(client.aclose(), CLOSE_GRACE_S)
+
+
+def _stop_on_ctrl_c(task: asyncio.Future[Any]) -> None:
+    """A Ctrl-C that a library caught and wrapped (anyio's connect task group hands it back in a
+    BaseExceptionGroup; a cleanup can fail on a module it left half imported) would be kept as the task's
+    result while the loop runs on to the deadline: raised from this callback, it stops the loop at once."""
+    if not task.cancelled() and (error := task.exception()) is not None and interrupted(error):
+        raise KeyboardInterrupt from None
 
 
 def gather_now(plan: CheckPlan, *, tls: ContextLoader | None = None) -> Gathered:
