@@ -13,7 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from outagecheck.checks.plan import CheckPlan, Target
-from outagecheck.checks.probe import Heartbeat, gather
+from outagecheck.checks.probe import gather
+from outagecheck.checks.starvation import Heartbeat
 from outagecheck.model import Status
 from tests.helpers import (
     HELLO,
