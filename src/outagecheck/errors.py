@@ -39,6 +39,12 @@ class WriteError(OutagecheckError):
     exit_code = ExitCode.CANT_CREATE
 
 
+class Interrupted(OutagecheckError):
+    """Ctrl-C during a write: the message says whether what was written was rolled back."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
 class OutputError(OutagecheckError):
     """stdout is closed or can't take the report (a full disk, /dev/full)."""
 

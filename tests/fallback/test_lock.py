@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -27,6 +28,22 @@ def test_the_lock_is_removed_on_ctrl_c(tmp_path: Path) -> None:
     state = tmp_path / ".claude.json"
     with pytest.raises(KeyboardInterrupt), claude_lock(state):
         raise KeyboardInterrupt
+    assert not lock_dir(state).exists()
+
+
+def test_a_ctrl_c_right_after_the_mkdir_still_removes_the_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGINT landing between the mkdir and its bookkeeping used to leave Claude Code's lock behind (and
+    our own rollback of ~/.claude.json then waited on it until the watchdog ended the run)."""
+    state = tmp_path / ".claude.json"
+    real_mkdir = os.mkdir
+
+    def mkdir_then_ctrl_c(path: str | os.PathLike[str], mode: int = 0o777) -> None:
+        real_mkdir(path, mode)
+        os.kill(os.getpid(), signal.SIGINT)  # the handler runs at the next bytecode, still in here
+
+    monkeypatch.setattr(lock.os, "mkdir", mkdir_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt), claude_lock(state):
+        pytest.fail("the body ran although Ctrl-C came while the lock was taken")
     assert not lock_dir(state).exists()
 
 

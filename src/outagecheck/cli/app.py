@@ -36,7 +36,7 @@ class _Group(TyperGroup):
         try:
             code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except OutagecheckError as e:
-            code = announce(e)
+            return self._finish(announce(e), standalone_mode)  # its one line said it, Interrupted too
         except typer.TyperException as e:  # click's UsageError and friends subclass it in typer 0.29
             if type(e).__name__ == "NoArgsIsHelpError":
                 # Bare `outagecheck`: the help was printed; still a usage error for scripts.

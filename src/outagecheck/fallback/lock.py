@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,17 +49,50 @@ def _take_over_if_stale(lock: Path) -> bool:
 
 
 @contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold back a Ctrl-C for the few bytecodes of a mkdir and its bookkeeping (main thread only):
+    landing between them it would leave Claude Code's lock behind, and our own rollback would then wait
+    on it. A held-back Ctrl-C is delivered on the way out, through the handler it was held back from."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+        if caught and callable(previous):
+            previous(signal.SIGINT, None)  # outagecheck's handler: the watchdog, then KeyboardInterrupt
+        elif caught and previous != signal.SIG_IGN:
+            raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
 def claude_lock(path: Path, *, wait_s: float = WAIT_S) -> Iterator[None]:
     """Hold Claude Code's lock on `path` (mkdir `<path>.lock`); always removed, also on Ctrl-C."""
     lock = lock_dir(path)
+    held: list[Path] = []
+    try:
+        _take(path, lock, wait_s, held)
+        # Held for milliseconds (one read, one stat, one rename): no mtime refresh is needed.
+        yield
+    finally:
+        if held:
+            with contextlib.suppress(OSError):
+                os.rmdir(lock)
+
+
+def _take(path: Path, lock: Path, wait_s: float, held: list[Path]) -> None:
+    """mkdir the lock (noted in `held` with no Ctrl-C between the two), waiting out a live holder."""
     deadline = time.monotonic() + wait_s
     backoff = FIRST_BACKOFF_S
-    held = False
     while True:
         try:
-            os.mkdir(lock, 0o755)
-            held = True
-            break
+            with _ctrl_c_held():
+                os.mkdir(lock, 0o755)
+                held.append(lock)
+            return
         except FileExistsError:
             if _take_over_if_stale(lock):
                 continue
@@ -68,13 +103,6 @@ def claude_lock(path: Path, *, wait_s: float = WAIT_S) -> Iterator[None]:
             time.sleep(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF_S)
         except FileNotFoundError:
-            break  # no directory for the file yet: nobody can be writing it, and nothing to lock
+            return  # no directory for the file yet: nobody can be writing it, and nothing to lock
         except OSError as e:
             raise WriteError(f"{path}: cannot take Claude Code's lock {lock}: {e.strerror or e}") from None
-    # Held for milliseconds (one read, one stat, one rename): no mtime refresh is needed.
-    try:
-        yield
-    finally:
-        if held:
-            with contextlib.suppress(OSError):
-                os.rmdir(lock)

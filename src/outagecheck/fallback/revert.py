@@ -113,12 +113,13 @@ def revert_entry(entry: journal.Entry) -> Reverted:
             if entry.created:
                 outcome["how"] = "unchanged since outagecheck created it: removed"
                 return REMOVE
-            original = read_bytes(Path(entry.backup))
+            # No backup yet: the apply stopped between its rename and the backup (a crash, Ctrl-C): by keys.
+            original = read_bytes(Path(entry.backup)) if entry.backup else None
             if original is not None:
                 outcome["how"] = "unchanged since outagecheck wrote it: restored from backup"
                 outcome["expect"] = original
                 return original
-            outcome["missing_backup"] = True
+            outcome["missing_backup"] = bool(entry.backup)
         doc = _doc(entry, raw, last_try)
         outcome["kept"] = _undo_keys(entry, doc)
         outcome.setdefault(

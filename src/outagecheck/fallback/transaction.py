@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from outagecheck import paths
-from outagecheck.errors import ConfigError, OutagecheckError, WriteError
+from outagecheck.errors import ConfigError, Interrupted, OutagecheckError, WriteError
 from outagecheck.fallback import journal
 from outagecheck.fallback.apply import FileChange, compute_change
 from outagecheck.fallback.checked import read_only_reason, write_secret
@@ -164,4 +164,6 @@ def write_planned(target: str, edits: list[FileEdit], *, force: bool = False) ->
                 raise type(exc)(f"{exc}{tail}") from None
             if isinstance(exc, OSError):
                 raise WriteError(f"{exc.filename or 'a file'}: {exc.strerror or exc}{tail}") from None
+            if isinstance(exc, KeyboardInterrupt):  # Ctrl-C: say whether the rollback left the files as they were
+                raise Interrupted(f"interrupted{tail}") from None
             raise
