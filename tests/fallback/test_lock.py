@@ -41,7 +41,7 @@ def test_a_ctrl_c_right_after_the_mkdir_still_removes_the_lock(tmp_path: Path, m
         real_mkdir(path, mode)
         os.kill(os.getpid(), signal.SIGINT)  # the handler runs at the next bytecode, still in here
 
-    monkeypatch.setattr(lock.os, "mkdir", mkdir_then_ctrl_c)
+    monkeypatch.setattr(os, "mkdir", mkdir_then_ctrl_c)
     with pytest.raises(KeyboardInterrupt), claude_lock(state):
         pytest.fail("the body ran although Ctrl-C came while the lock was taken")
     assert not lock_dir(state).exists()

@@ -14,7 +14,7 @@ from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
 from outagecheck.errors import WriteError
-from outagecheck.fallback import checked, safefile, transaction
+from outagecheck.fallback import checked, safefile
 from outagecheck.fallback.checked import FileId
 from tests.helpers import SETTINGS_TEXT, STATE_TEXT, invoke
 
@@ -141,14 +141,14 @@ def test_ctrl_c_between_a_rename_and_its_backup_rolls_back_by_keys(
     """Ctrl-C after settings.json was renamed into place but before its backup was written: the pending
     entry has no backup, and the rollback used to fail on it ("'.': is a directory"), leaving apiKeyHelper
     pointing at a key file that was already gone, and said only "interrupted"."""
-    real_atomic_write = transaction.atomic_write
+    real_atomic_write = safefile.atomic_write
 
     def ctrl_c_at_the_backup(path: Path, data: bytes, *, mode: int | None = None) -> None:
         if path.parent.name == "backups":
             raise KeyboardInterrupt
         real_atomic_write(path, data, mode=mode)
 
-    monkeypatch.setattr(transaction, "atomic_write", ctrl_c_at_the_backup)
+    monkeypatch.setattr("outagecheck.fallback.transaction.atomic_write", ctrl_c_at_the_backup)
     result = invoke(runner, "fallback", "apply", "claude-code", "--yes")
     assert (result.exit_code, result.stderr) == (130, "outagecheck: error: interrupted; nothing changed\n")
     _clean(claude_home)
