@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from outagecheck.fallback import journal
+from outagecheck.fallback import journal, revert
 from tests.helpers import SETTINGS, SETTINGS_TEXT, STATE_TEXT, invoke
 
 pytestmark = pytest.mark.usefixtures("with_key", "mocked_models_ok")
@@ -113,3 +113,31 @@ def test_stale_temp_files_of_our_own_are_removed_and_live_ones_kept(runner: CliR
     finally:
         live.kill()
         live.wait()
+
+
+def test_ctrl_c_mid_revert_says_how_much_is_left_and_a_second_revert_finishes(
+    runner: CliRunner, claude_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert invoke(runner, "fallback", "apply", "claude-code", "--yes").exit_code == 0
+    real_revert_entry = revert.revert_entry
+    calls: list[str] = []
+
+    def ctrl_c_on_the_second(entry: journal.Entry) -> revert.Reverted:
+        calls.append(entry.path)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_revert_entry(entry)
+
+    monkeypatch.setattr(revert, "revert_entry", ctrl_c_on_the_second)
+    result = invoke(runner, "fallback", "revert", "--yes")
+    assert (result.exit_code, result.stderr) == (
+        130,
+        "outagecheck: error: interrupted with 2 of 3 changes not reverted yet; "
+        "run `outagecheck fallback revert` again to finish\n",
+    )
+    assert len(_entries(claude_home)) == 2  # the journal lists exactly what is left
+    monkeypatch.setattr(revert, "revert_entry", real_revert_entry)
+    assert invoke(runner, "fallback", "revert", "--yes").exit_code == 0
+    assert _entries(claude_home) == []
+    assert json.loads((claude_home / ".claude" / "settings.json").read_text()) == SETTINGS
+    assert (claude_home / ".claude.json").read_text() == STATE_TEXT

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from outagecheck import paths
-from outagecheck.errors import OutagecheckError, WriteError
+from outagecheck.errors import Interrupted, OutagecheckError, WriteError
 from outagecheck.fallback import documents, journal
 from outagecheck.fallback.checked import clean_stale_temps
 from outagecheck.fallback.safefile import locked, read_bytes, real_path, remove, sha256
@@ -182,4 +182,12 @@ def revert(name: str | None) -> tuple[list[Reverted], list[str]]:
     with locked(paths.lock_file()):
         entries = journal.load(paths.journal_file())
         clean_leftovers(entries)
-        return undo(entries, [e for e in entries if name is None or e.target == name])
+        chosen = [e for e in entries if name is None or e.target == name]
+        try:
+            return undo(entries, chosen)
+        except KeyboardInterrupt:  # each file is whole and the journal lists what is left: say how much
+            left = sum(e in entries for e in chosen)
+            raise Interrupted(
+                f"interrupted with {left} of {len(chosen)} changes not reverted yet; "
+                "run `outagecheck fallback revert` again to finish"
+            ) from None
