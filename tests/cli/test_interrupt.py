@@ -1,6 +1,6 @@
 """Ctrl-C, through the real entry point in a subprocess: wherever it lands (an import, the config, a
-connection being opened, a check in flight), the run ends at once with `outagecheck: interrupted` and 130,
-never a traceback and never by the watchdog (GRACE_S, 3 s), which only ends runs that swallowed it."""
+connection being opened, a check in flight), the run ends with `outagecheck: interrupted` and 130, never a
+traceback; at once, not by the watchdog (GRACE_S, 3 s), which only ends a run that swallowed the Ctrl-C."""
 
 from __future__ import annotations
 
