@@ -182,7 +182,9 @@ def test_an_attempt_that_starts_with_too_little_budget_is_local_overload() -> No
 # One request meets a Ctrl-C that comes back wrapped; every other request hangs. /group: inside an anyio
 # task group, as in httpcore's connect (anyio.connect_tcp runs its happy-eyeballs attempts in one).
 # /context: as the context of another error, as when it lands in httpcore's lazy import of anyio's
-# backend and the pool's cleanup then fails on the half-imported module. In a subprocess: after this,
+# backend and the pool's cleanup then fails on the half-imported module. /oserror and /body: as the
+# context of an OSError or httpx error, which a probe takes for a network failure (evidence, not a
+# Ctrl-C) unless told apart, on the request or while reading an error body. In a subprocess: after this,
 # CPython 3.11.7 can fail the pytest process's next ast.parse ("AST constructor recursion depth
 # mismatch", gh-106905).
 CTRL_C_WRAPPED = """
@@ -202,7 +204,22 @@ class CtrlCWrapped(httpx.AsyncBaseTransport):
                 raise KeyboardInterrupt
             finally:
                 raise ImportError("partially initialized module")
+        if request.url.path == "/oserror":  # the error a probe would have taken for a network failure
+            try:
+                raise KeyboardInterrupt
+            finally:
+                raise OSError(9, "Bad file descriptor")
+        if request.url.path == "/body":  # the same, while the body of an error answer is read
+            return httpx.Response(500, stream=BrokenBody())
         await asyncio.sleep(60)
+
+class BrokenBody(httpx.AsyncByteStream):
+    async def __aiter__(self):
+        yield b"Internal"
+        try:
+            raise KeyboardInterrupt
+        finally:
+            raise httpx.ReadError("connection reset")
 
 targets = (Target("web", "http://127.0.0.1:9/hang"), Target("api_hello", "http://127.0.0.1:9" + sys.argv[1]))
 start = time.monotonic()
@@ -211,10 +228,11 @@ try:
 except BaseException as e:  # then straight out, as the entry point leaves (os._exit)
     print(type(e).__name__, round(time.monotonic() - start, 1), flush=True)
     os._exit(0)
+print("returned", round(time.monotonic() - start, 1), flush=True)  # the Ctrl-C was taken for evidence
 """
 
 
-@pytest.mark.parametrize("path", ["/group", "/context"])
+@pytest.mark.parametrize("path", ["/group", "/context", "/oserror", "/body"])
 def test_a_wrapped_ctrl_c_ends_the_checks_at_once(path: str) -> None:
     """A Ctrl-C wrapped in a group or another error is kept by asyncio as the probe's result instead of
     stopping the loop: the run used to wait out its whole timeout (then the 3 s watchdog)."""

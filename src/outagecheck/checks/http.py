@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 from httpx._utils import URLPattern, get_environment_proxies  # httpx's own proxy rules (pinned < 0.29)
 
-from outagecheck import __version__
+from outagecheck import __version__, interrupted
 from outagecheck.checks.classify import classify_exception
 from outagecheck.checks.tls import ContextLoader
 from outagecheck.errors import ConfigError
@@ -133,7 +133,7 @@ async def exchange(
                     try:
                         await read_body(resp, answer, limit)
                     except (httpx.HTTPError, OSError, zlib.error) as exc:
-                        if isinstance(exc, TimeoutError):
+                        if isinstance(exc, TimeoutError) or interrupted(exc):
                             raise
                         answer.broken = exc  # the status line and headers still count
     except TimeoutError:
@@ -154,7 +154,10 @@ def _short_error(e: BaseException) -> str:
 def failure_evidence(
     key: str, url: str, exc: BaseException, timeout_s: float, tracer: Tracer, proxy: str | None, latency: float | None
 ) -> Evidence:
-    """Evidence for a request that got no answer; before any connection was made, it is 'local'."""
+    """Evidence for a request that got no answer; before any connection was made, it is 'local'. An error
+    a Ctrl-C caused (a library's cleanup failing after it) is no evidence: the KeyboardInterrupt goes on."""
+    if interrupted(exc):
+        raise KeyboardInterrupt from None
     failure = classify_exception(
         exc,
         timeout_s=timeout_s,
