@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -57,6 +58,16 @@ def test_units_are_the_exact_command(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @real_sockets
+def _exec_cmdline(pid: int, deadline_s: float = 10.0) -> list[bytes]:
+    """Return the child's argv once it has exec'd (until then /proc shows the forked pytest's)."""
+    until = time.monotonic() + deadline_s
+    while True:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        if b"--then-revert" in cmdline or time.monotonic() > until:
+            return cmdline
+        time.sleep(0.01)
+
+
 def test_apply_until_recovered_starts_a_detached_watcher(
     runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -69,7 +80,7 @@ def test_apply_until_recovered_starts_a_detached_watcher(
     assert found, result.stdout
     pid = int(found.group(1))
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        cmdline = _exec_cmdline(pid)
         assert cmdline[3:7] == [b"wait", b"--then-revert", b"--require", b"web"]
         assert os.getsid(pid) == pid  # its own session: closing the terminal does not stop it
     finally:
