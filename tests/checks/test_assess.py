@@ -274,7 +274,6 @@ CASES = [
 ]
 
 
-
 @pytest.mark.parametrize("case", CASES)
 def test_assess(case: Case) -> None:
     report = assess(case.evidence, case.page, required=("web", "code", "api"), checked_at=WHEN)

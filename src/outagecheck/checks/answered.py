@@ -54,8 +54,10 @@ def spoke(evidence: list[Evidence]) -> bool:
     """At least one probe reached the service, or the only thing in the way is a bot challenge."""
     # Evidence without answered_by (a report written before it existed) that voted up was the service's answer.
     legacy = any(not e.answered_by and e.status in (Status.OPERATIONAL, Status.DEGRADED) for e in evidence)
-    return legacy or any(e.answered_by in SPEAKS for e in evidence) or (
-        bool(evidence) and all(e.answered_by == "bot_challenge" for e in evidence)
+    return (
+        legacy
+        or any(e.answered_by in SPEAKS for e in evidence)
+        or (bool(evidence) and all(e.answered_by == "bot_challenge" for e in evidence))
     )
 
 
