@@ -48,7 +48,7 @@ def _serve(server: LoopbackServer, path: str, status: int, headers: dict[str, st
 
 
 def test_the_corpus_is_big_enough_and_every_case_names_its_source() -> None:
-    assert len(CASES) >= 25
+    assert len(CASES) >= 70
     for path in CASES:
         case = json.loads(path.read_text())
         assert case["source"].startswith(("https://", "code index id")), path.name
@@ -79,9 +79,12 @@ def test_real_answer(
 
     rows = {s["id"]: s["status"] for s in doc["surfaces"]}
     assert (rows, result.exit_code) == (expect["rows"], expect["exit"])
-    found = {e["endpoint"]: e["reason"] for s in doc["surfaces"] for e in s["evidence"]}
+    found = {e["endpoint"]: e for s in doc["surfaces"] for e in s["evidence"]}
     for endpoint, reason in expect.get("reasons", {}).items():
-        assert found[endpoint] == reason, endpoint
+        assert found[endpoint]["reason"] == reason, endpoint
+    for endpoint, (who, product) in expect.get("answered_by", {}).items():
+        named = [found[endpoint]["answered_by"] or "", found[endpoint]["product"] or ""]
+        assert named == [who, product], endpoint
     if "page_reason" in expect:
         assert doc["status_page"]["reason"] == expect["page_reason"]
     if "local_network" in expect:

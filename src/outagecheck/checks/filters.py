@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final, Literal, NamedTuple
 
-Where = Literal["server", "via", "location", "body"]
+# Not Via: a proxy adds its Via line to every answer it relays, the service's own included (OONI lists
+# Cisco WSA and Forcepoint WCG Via values; they prove a proxy is on the path, not who answered).
+Where = Literal["server", "location", "body"]
 
 
 class Sign(NamedTuple):
@@ -61,8 +63,6 @@ SIGNS: Final[tuple[Sign, ...]] = (
         "this site is blocked due to content filtering",
         OONI + " cl.prod_cisco_opendns_block_1",
     ),
-    # Cisco Secure Web Appliance (IronPort WSA) marks the answers it relays or generates in Via.
-    Sign("Cisco WSA", "via", "(cisco-wsa/", OONI + " ooni.br_0, ooni.in_1"),
     # Symantec / Blue Coat ProxySG: the notify page it redirects to.
     Sign("Symantec/Blue Coat", "location", "notify.bluecoat.com", OONI + " cl.prod_bluecoat_notify_forward"),
     Sign("Symantec/Blue Coat", "body", "://notify.bluecoat.com", OONI + " cl.prod_bluecoat_notify_notification"),
@@ -70,7 +70,6 @@ SIGNS: Final[tuple[Sign, ...]] = (
     Sign("Forcepoint", "location", ":15871/cgi-bin/blockpage.cgi", OONI + " cl.prod_forcepoint_websense_forward"),
     Sign("Forcepoint", "body", ":15871/cgi-bin/blockpage.cgi", OONI + " cl.prod_forcepoint_websense_blockpage"),
     Sign("Forcepoint", "body", ":15871/cgi-bin/block_message.cgi", OONI + " cl.prod_forcepoint_websense_blockpage_2"),
-    Sign("Forcepoint", "via", "forcepoint-wcg", OONI + " ooni.us_1"),
     # Sophos UTM Web Protection.
     Sign("Sophos", "body", "powered by utm web protection", WAFW00F + "sophos.py"),
     # Check Point URL Filtering / UserCheck.
@@ -91,7 +90,6 @@ def recognise(headers: Mapping[str, str], body: bytes) -> Sign | None:
     low = body[: 16 * 1024].decode("utf-8", "replace").lower()
     fields = {
         "server": headers.get("server", "").lower(),
-        "via": headers.get("via", "").lower(),
         "location": headers.get("location", "").lower(),
         "body": low,
     }
