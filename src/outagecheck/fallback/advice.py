@@ -35,6 +35,19 @@ TRUST_CA: Final = (
 )
 
 
+def tls_note(environ: Mapping[str, str]) -> str | None:
+    """`outagecheck fallback`'s word on TLS inspection (it runs no check): unless Claude Code already trusts
+    an extra CA, say that the API route meets the same inspection and how to trust the company CA."""
+    if environ.get("NODE_EXTRA_CA_CERTS"):
+        return None
+    return (
+        "If this network inspects TLS (`outagecheck status` then reports tls_interception and names the "
+        "issuer), the API route fails the same way ('self-signed certificate in certificate chain'): trust "
+        f"your company's CA first, for Claude Code with `{TRUST_CA[1].command}` and for outagecheck with "
+        f"`{TRUST_CA[0].command}`."
+    )
+
+
 @dataclass(frozen=True)
 class KeyFlags:
     """What the keyed check (GET /v1/models with ANTHROPIC_API_KEY) says about the user's key."""
