@@ -162,7 +162,8 @@ async def _fetch_summary(
             return Evidence("status_page", url, Status.UNKNOWN, "bad_summary", detail, code, latency), b""
         gone = failure_evidence("status_page", url, answer.broken, plan.timeout_s, tracer, None, latency)
         return replace(gone, status=Status.UNKNOWN, http_status=code, local=False), b""
-    return Evidence("status_page", url, Status.OPERATIONAL, "ok", f"HTTP {code}", code, latency), answer.body
+    ok = Evidence("status_page", url, Status.OPERATIONAL, "ok", f"HTTP {code}", code, latency, answered_by="service")
+    return ok, answer.body
 
 
 def _unusable(evidence: Evidence, body: bytes, why: UnusableSummary) -> Evidence:
