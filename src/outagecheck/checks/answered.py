@@ -12,7 +12,6 @@ from dataclasses import replace
 from typing import Final
 from urllib.parse import urlsplit
 
-from outagecheck.checks.peercert import intercepted
 from outagecheck.model import Evidence, Status, StatusPage
 
 SPEAKS: Final = frozenset({"service", "service_edge"})
@@ -24,6 +23,18 @@ CA_STEPS: Final = (
     ("outagecheck (Python):", "export SSL_CERT_FILE=/path/to/company-ca.pem"),
     ("Claude Code (Node.js):", "export NODE_EXTRA_CA_CERTS=/path/to/company-ca.pem"),
 )
+
+
+def intercepted(evidence: Evidence, product: str = "") -> Evidence:
+    """The same evidence, read as TLS inspection on this network: no vote, local."""
+    return replace(
+        evidence,
+        status=Status.UNKNOWN,
+        reason="tls_interception",
+        local=True,
+        answered_by="tls_interception",
+        product=product,
+    )
 
 
 def host(e: Evidence) -> str:

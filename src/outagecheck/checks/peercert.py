@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from outagecheck.checks.answered import intercepted
 from outagecheck.checks.filters import filter_redirect, inspection_product
-from outagecheck.model import Evidence, Status
+from outagecheck.model import Evidence
 
 # X.520 attribute types shown from an issuer, in the order a certificate lists them.
 _NAMES: Final = {b"\x55\x04\x03": "CN", b"\x55\x04\x0a": "O", b"\x55\x04\x0b": "OU"}
@@ -98,18 +99,6 @@ async def with_issuer(evidence: Evidence, deadline: float) -> Evidence:
     if not product:
         return replace(evidence, detail=detail, issuer=issuer)
     return intercepted(replace(evidence, detail=detail, issuer=issuer), product)
-
-
-def intercepted(evidence: Evidence, product: str = "") -> Evidence:
-    """The same evidence, read as TLS inspection on this network: no vote, local."""
-    return replace(
-        evidence,
-        status=Status.UNKNOWN,
-        reason="tls_interception",
-        local=True,
-        answered_by="tls_interception",
-        product=product,
-    )
 
 
 class FilterRedirect(httpx.HTTPError):
