@@ -258,6 +258,7 @@ CASES = [
             page(),
             (OP, OP, OP),
             0,
+            impacts={"web": "No reported disruption (the status page decides: Cloudflare asks for a browser check"},
         ),
         id="a-bot-challenge-alone-lets-the-status-page-decide",
     ),

@@ -87,6 +87,10 @@ def _impact(
     if (blocker := answered.obstacle(evidence)) is not None:
         return f"Could not verify: {answered.words(blocker)}{page_says}"
     if status is Status.OPERATIONAL:
+        challenged = next((e for e in evidence if e.answered_by == "bot_challenge"), None)
+        if challenged is not None and not any(e.answered_by in answered.SPEAKS for e in evidence):
+            # No vote: a real browser passes the check, so the status page decides; say why.
+            return f"No reported disruption (the status page decides: {answered.words(challenged)})"
         return "No reported disruption"
     if status is Status.UNKNOWN:
         inconclusive = [e for e in evidence if e.status is Status.UNKNOWN]
