@@ -91,25 +91,25 @@ def classify_response(
     if contract and (status_code in PORTAL_CODES or 200 <= status_code < 300):
         verdict = _contract(status_code, headers, body, contract, host)
         if verdict is not None:
-            return _answered(verdict, status_code, headers)
+            return _answered(verdict, status_code, headers, body)
     elif 200 <= status_code < 400 and portal_markers(headers, body):
         portal = f"a captive portal's login page (HTTP {status_code})"
         return Verdict(Status.UNKNOWN, "captive_portal", portal, True, "captive_portal")
-    return _answered(
-        _expected(status_code, headers, body, latency_s=latency_s, slow_s=slow_s, contract=contract, expect=expect),
-        status_code,
-        headers,
+    verdict = _expected(
+        status_code, headers, body, latency_s=latency_s, slow_s=slow_s, contract=contract, expect=expect
     )
+    return _answered(verdict, status_code, headers, body)
 
 
-def _answered(verdict: Verdict, status_code: int, headers: Mapping[str, str]) -> Verdict:
+def _answered(verdict: Verdict, status_code: int, headers: Mapping[str, str], body: bytes) -> Verdict:
     """Name who answered an answer no intermediary claimed: the service, or its edge reporting on it."""
     if verdict.answered_by or verdict.reason in ("blocked", "redirect", "unexpected_body"):
         return verdict
     if verdict.reason in ("captive_portal", "access_denied"):
         # A portal answered for the host; the API refused this client (region, network or workspace).
         return verdict._replace(answered_by="client_block" if verdict.reason == "access_denied" else verdict.reason)
-    if status_code in CLOUDFLARE_5XX and ("cf-ray" in headers or headers.get("server", "").lower() == "cloudflare"):
+    cf = "cf-ray" in headers or headers.get("server", "").lower() == "cloudflare" or b"cloudflare" in body.lower()
+    if status_code in CLOUDFLARE_5XX and cf:
         return verdict._replace(answered_by="service_edge", product="Cloudflare")
     return verdict._replace(answered_by="service")
 
