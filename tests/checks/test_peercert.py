@@ -63,6 +63,12 @@ def test_the_issuer_is_read_as_cryptography_reads_it(org: str) -> None:
     assert issuer_of(der) == f"O={expected['O']}, OU={expected['OU']}"
 
 
+def test_an_issuer_is_printable_text_only() -> None:
+    cert = trustme.CA(organization_name="Evil\x1b[31m Corp\nCA", organization_unit_name="x" * 500).issue_cert("a.test")
+    der = x509.load_pem_x509_certificate(cert.cert_chain_pems[0].bytes()).public_bytes(Encoding.DER)
+    assert issuer_of(der) == "O=Evil[31m CorpCA, OU=" + "x" * 80
+
+
 @pytest.mark.parametrize("junk", [b"", b"\x30", b"\x30\x82\xff\xff", b"not a certificate"])
 def test_a_broken_certificate_has_no_issuer(junk: bytes) -> None:
     assert issuer_of(junk) == ""

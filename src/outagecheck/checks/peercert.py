@@ -58,7 +58,9 @@ def issuer_of(der: bytes) -> str:
             tag, value, value_end = _tlv(der, oid_end)
             name = _NAMES.get(der[oid:oid_end])
             if name and tag in _TEXT:
-                parts.append(f"{name}={der[value:value_end].decode(_TEXT[tag], 'replace')}")
+                # Remote text: printable characters only, and short (it is shown in every format).
+                text = "".join(c for c in der[value:value_end].decode(_TEXT[tag], "replace") if c.isprintable())
+                parts.append(f"{name}={text[:80]}")
             at = rdn_end
         return ", ".join(parts)
     except (IndexError, ValueError):
