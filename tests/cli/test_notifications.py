@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from outagecheck import paths
-from tests.helpers import TEST_KEY, WEB_PATH, invoke, loopback_config, real_sockets
+from tests.helpers import CF_EDGE, TEST_KEY, WEB_PATH, invoke, loopback_config, real_sockets
 from tests.loopback import LoopbackServer
 
 HOOK = "/hooks/T000/B000/SECRETSECRET"
@@ -27,7 +27,10 @@ class FakeTime:
         self.route(script[0])
 
     def route(self, up: bool) -> None:
-        self.server.route(WEB_PATH, **({"body": b"<html>Claude</html>"} if up else {"status": 500, "body": b"down"}))
+        self.server.route(
+            WEB_PATH,
+            **({"body": b"<html>Claude</html>"} if up else {"status": 500, "body": b"down", "headers": dict(CF_EDGE)}),
+        )
 
     def sleep(self, seconds: float) -> None:
         self.now += seconds

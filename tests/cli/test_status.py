@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from tests.helpers import (
     API_HELLO,
     API_MODELS,
+    CF_EDGE,
     GOLDEN,
     OAUTH_HELLO,
     STATUS,
@@ -98,8 +99,8 @@ def test_bot_challenge_alone_is_unknown_exit_3(runner: CliRunner, httpx_mock: HT
 def test_status_page_falls_back_to_origin(runner: CliRunner, mocked_march_outage: HTTPXMock) -> None:
     # Replace the status.claude.com answer registered by the fixture with a 503, the origin answers.
     mocked_march_outage.reset()
-    mocked_march_outage.add_response(url=WEB, status_code=500, is_reusable=True)
-    mocked_march_outage.add_response(url=OAUTH_HELLO, status_code=500, is_reusable=True)
+    mocked_march_outage.add_response(url=WEB, status_code=500, headers=CF_EDGE, is_reusable=True)
+    mocked_march_outage.add_response(url=OAUTH_HELLO, status_code=500, headers=CF_EDGE, is_reusable=True)
     mocked_march_outage.add_response(url=API_HELLO, json={"message": "hello"})
     mocked_march_outage.add_response(url=STATUS, status_code=503)
     mocked_march_outage.add_response(url=STATUS_ORIGIN, json=summary(rwppv331jlwc="major_outage"))
@@ -168,9 +169,9 @@ def test_march_outage_advice_names_the_api_route(runner: CliRunner) -> None:
 
 
 def test_api_down_says_no_fallback(runner: CliRunner, httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(url=WEB, status_code=502, is_reusable=True)
-    httpx_mock.add_response(url=OAUTH_HELLO, status_code=502, is_reusable=True)
-    httpx_mock.add_response(url=API_HELLO, status_code=503, is_reusable=True)
+    httpx_mock.add_response(url=WEB, status_code=502, headers=CF_EDGE, is_reusable=True)
+    httpx_mock.add_response(url=OAUTH_HELLO, status_code=502, headers=CF_EDGE, is_reusable=True)
+    httpx_mock.add_response(url=API_HELLO, status_code=503, headers=CF_EDGE, is_reusable=True)
     httpx_mock.add_response(url=STATUS, json=summary(k8w3r06qmzrp="major_outage"))
     result = invoke(runner, "status", "--json")
     doc = json.loads(result.stdout)
