@@ -146,7 +146,8 @@ def _pid_alive(pid: int) -> bool:
 
 
 def clean_stale_temps(directory: Path, *, older_than_s: float = STALE_TEMP_S) -> list[Path]:
-    """Remove outagecheck's own temp files left by a crash: older than a minute and their writer gone."""
+    """Remove outagecheck's own temp files left by a crash: at once when the pid in the name is gone (the
+    caller holds outagecheck's lock), else once older than a minute and their writer gone."""
     removed: list[Path] = []
     try:
         names = os.listdir(directory)
@@ -157,11 +158,13 @@ def clean_stale_temps(directory: Path, *, older_than_s: float = STALE_TEMP_S) ->
         if not name.startswith(".") or (TEMP_TAG not in name and not name.endswith(".outagecheck-tmp")):
             continue
         pid_text = name.rsplit(TEMP_TAG, 1)[-1].split(".", 1)[0] if TEMP_TAG in name else ""
-        if pid_text.isdigit() and int(pid_text) != os.getpid() and _pid_alive(int(pid_text)):
+        pid = int(pid_text) if pid_text.isdigit() else None
+        if pid is not None and pid != os.getpid() and _pid_alive(pid):
             continue
         path = directory / name
         try:
-            if now - path.lstat().st_mtime < older_than_s:
+            # A writer that is gone wrote its last byte: its temp file is a leftover, however young.
+            if (pid is None or pid == os.getpid()) and now - path.lstat().st_mtime < older_than_s:
                 continue
             path.unlink()
         except OSError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,6 +176,14 @@ def clean_leftovers(entries: list[journal.Entry]) -> None:
     folders.add(real_path(paths.claude_state_file()).parent)
     for folder in folders:
         clean_stale_temps(folder)
+
+
+def tidy() -> None:
+    """With nothing to revert, still remove what a killed run left, unless another run holds the lock now."""
+    if not paths.state_dir().is_dir():
+        return  # never applied here: nothing of ours to tidy, and no state dir to create for a lock
+    with contextlib.suppress(WriteError), locked(paths.lock_file(), wait_s=0):
+        clean_leftovers(journal.load(paths.journal_file()))
 
 
 def revert(name: str | None) -> tuple[list[Reverted], list[str]]:
