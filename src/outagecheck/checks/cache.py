@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat  # already loaded by os
 import sys
 import time
 
@@ -47,14 +48,18 @@ def read(directory: str) -> tuple[dict[str, Any], float] | None:
     """The cached document and its age in seconds; None when there is none or it can't be used."""
     path = os.path.join(directory, CACHE_NAME)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        # Non-blocking and regular files only: a FIFO planted here must not hang every prompt.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
         try:
-            age = time.time() - os.fstat(fd).st_mtime
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return None
+            age = time.time() - info.st_mtime
             raw = os.read(fd, MAX_CACHE_BYTES + 1)
         finally:
             os.close(fd)
         doc = json.loads(raw) if len(raw) <= MAX_CACHE_BYTES else None
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(doc, dict) or doc.get("version") != CACHE_VERSION:
         return None

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from outagecheck.errors import WriteError
 from outagecheck.fallback.safefile import TEMP_TAG, fsync_dir, real_path, remove, write_all
+from outagecheck.files import SETTINGS_CAP, open_regular, read_fd
 
 STALE_TEMP_S = 60.0  # a temp file older than this, whose writer is gone, is a crash leftover
 
@@ -47,16 +48,13 @@ def current_id(path: Path) -> FileId | None:
 def read_with_id(path: Path, *, tries: int = 5) -> tuple[bytes | None, FileId | None]:
     """Read a file and the identity of exactly the version read (re-read while it changes under us)."""
     for _ in range(tries):
-        try:
-            fd = os.open(real_path(path), os.O_RDONLY | os.O_CLOEXEC)
-        except FileNotFoundError:
+        # Non-blocking, regular files only, under the cap: a FIFO or /dev/zero here is one line, never a hang.
+        fd = open_regular(real_path(path), SETTINGS_CAP, unreadable=WriteError)
+        if fd is None:
             return None, None
-        except OSError as e:
-            raise WriteError(f"{path}: cannot read: {e.strerror or e}") from None
         try:
             first = FileId.of(os.fstat(fd))
-            with os.fdopen(os.dup(fd), "rb") as handle:
-                data = handle.read()
+            data = read_fd(fd, path, SETTINGS_CAP)
             if FileId.of(os.fstat(fd)) == first and len(data) == first.size:
                 return data, first
         except OSError as e:

@@ -142,7 +142,7 @@ def load(path: Path) -> list[Entry]:
         return []
     try:
         return parse(raw.decode("utf-8"))
-    except (ValueError, TypeError) as e:
+    except (ValueError, TypeError, RecursionError) as e:  # RecursionError: arrays nested ~1000 deep
         kept = ", ".join(str(b) for b in backups()) or "none"
         raise JournalError(
             f"the journal is damaged: {path}: {e}; nothing changed (your originals are in the backups: {kept})"
