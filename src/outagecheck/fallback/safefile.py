@@ -48,6 +48,56 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
     fsync_dir(real_path(path).parent)
 
 
+def write_output(path: Path, data: bytes) -> None:
+    """Replace the file at `path` itself (never a symlink's target) with `data`, atomically: `--output`.
+
+    A symlink at `path`, something that is not a regular file, or a file in a sticky directory (/tmp) that
+    another user owns is refused (WriteError, exit 73): in a shared directory another user can plant a
+    link to their victim's ~/.bashrc, and following it would also bypass the kernel's protected_symlinks.
+    The temp file is staged beside the path and renamed over the path, which replaces a link planted in
+    between rather than following it. A new file is 0644 less the umask, never group- or world-writable.
+    """
+    try:
+        old = os.lstat(path)
+    except FileNotFoundError:
+        old = None
+    except OSError as e:
+        raise WriteError(f"{path}: cannot write: {e.strerror or e}") from None
+    if old is not None and stat.S_ISLNK(old.st_mode):
+        raise WriteError(f"{path}: is a symlink; not writing through it (give the real path)")
+    if old is not None and not stat.S_ISREG(old.st_mode):
+        raise WriteError(f"{path}: not a regular file; not written")
+    uid = os.geteuid() if hasattr(os, "geteuid") else None
+    try:
+        parent = os.stat(path.parent)
+    except OSError as e:
+        raise WriteError(f"{path}: cannot write in {path.parent}: {e.strerror or e}") from None
+    if old is not None and uid is not None and parent.st_mode & stat.S_ISVTX and old.st_uid != uid:
+        raise WriteError(f"{path}: owned by another user (uid {old.st_uid}) in a shared sticky directory; not written")
+    umask = os.umask(0)
+    os.umask(umask)
+    mode = stat.S_IMODE(old.st_mode) if old is not None else 0o644 & ~umask
+    tmp = _temp_name(path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as e:
+        raise WriteError(f"{path}: cannot write in {path.parent}: {e.strerror or e}") from None
+    try:
+        try:
+            write_all(fd, data)
+            os.fchmod(fd, mode)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)  # the path itself: a symlink planted since the lstat is replaced, not followed
+    except BaseException as e:
+        discard(tmp)
+        if isinstance(e, OSError):
+            raise WriteError(f"{path}: cannot write: {e.strerror or e}") from None
+        raise
+    fsync_dir(path.parent)
+
+
 def _temp_name(target: Path) -> Path:
     return target.parent / f".{target.name}{TEMP_TAG}{os.getpid()}.{secrets.token_hex(6)}"
 
