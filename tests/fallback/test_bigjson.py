@@ -19,7 +19,9 @@ from outagecheck.fallback.apply import FileChange
 from outagecheck.fallback.targets import FileEdit
 from tests.helpers import ROOT
 
-scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8)
+scalars = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8)
+)
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner))
 objects = st.dictionaries(st.text(max_size=6), values, max_size=6)
 

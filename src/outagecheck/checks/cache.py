@@ -34,8 +34,8 @@ MAX_CACHE_BYTES: Final = 64 * 1024
 def cache_dir(environ: Mapping[str, str] = os.environ) -> str:
     """$XDG_CACHE_HOME/outagecheck (an absolute path only, as the XDG spec says), else ~/.cache/outagecheck.
 
-    Private stand-in for `paths.cache_dir()`, which lands with the hardening work; kept free of pathlib,
-    which alone costs the status line ~5 ms of start-up.
+    The same place as `paths.cache_dir()`, kept free of pathlib, which alone costs the status line ~5 ms
+    of start-up.
     """
     if sys.platform == "darwin":
         return os.path.join(os.path.expanduser("~"), "Library", "Caches", "outagecheck")
@@ -75,8 +75,11 @@ def start_refresh(directory: str, status_args: list[str]) -> bool:
     """
     import fcntl  # noqa: PLC0415  # only when the cache is stale: the warm path stays at open+read
 
+    from outagecheck.private import make_dir  # noqa: PLC0415  # only when the cache is stale
+
+    if make_dir(directory) is not None:  # 0700 at each missing level; never another user's (statusline says)
+        return False
     try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
         fd = os.open(os.path.join(directory, LOCK_NAME), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     except OSError:
         return False

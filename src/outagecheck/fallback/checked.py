@@ -13,7 +13,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from outagecheck.errors import WriteError
+from outagecheck import private
+from outagecheck.errors import ConfigError, WriteError
 from outagecheck.fallback.safefile import TEMP_TAG, fsync_dir, real_path, remove, write_all
 from outagecheck.files import SETTINGS_CAP, open_regular, read_fd
 
@@ -92,8 +93,9 @@ def remove_if(path: Path, expect: FileId) -> bool:
 
 def write_secret(path: Path, data: bytes) -> None:
     """Write a secret straight into its own 0600 file: no temp copy that a crash could leave behind."""
+    if problem := private.make_dir(path.parent):  # outagecheck's config dir: 0700, each missing level
+        raise ConfigError(f"{problem}; not writing the key there")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     except OSError as e:
         raise WriteError(f"{path}: cannot write: {e.strerror or e}") from None

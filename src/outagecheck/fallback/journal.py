@@ -12,6 +12,7 @@ from outagecheck import paths
 from outagecheck.errors import ConfigError, OutagecheckError
 from outagecheck.fallback.safefile import atomic_write
 from outagecheck.files import JOURNAL_CAP, read_capped
+from outagecheck.private import dir_problem, file_problem
 
 VERSION = 1
 FORMATS: Final = ("json", "toml", "env", "secret")
@@ -136,7 +137,12 @@ def backups() -> list[Path]:
 
 
 def load(path: Path) -> list[Entry]:
-    """Read and validate the journal; a missing file is an empty journal, anything odd is JournalError."""
+    """Read and validate the journal; a missing file is an empty journal, anything odd is JournalError.
+
+    A journal another user could have written (its directory or itself theirs, or writable by others) is
+    refused: it names the files revert writes back and the backups it restores from."""
+    if problem := dir_problem(path.parent) or file_problem(path):
+        raise ConfigError(f"{problem} (outagecheck's journal); nothing changed")
     raw = read_capped(path, JOURNAL_CAP)
     if raw is None:
         return []

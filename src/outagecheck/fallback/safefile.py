@@ -11,7 +11,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from outagecheck.errors import WriteError
+from outagecheck import private
+from outagecheck.errors import ConfigError, WriteError
 from outagecheck.files import SETTINGS_CAP, read_capped, try_lock
 
 LOCK_WAIT_S = 10.0
@@ -171,9 +172,10 @@ def remove(path: Path) -> None:
 @contextlib.contextmanager
 def locked(lock_path: Path, *, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
     """Hold an exclusive lock so two runs never interleave their writes."""
+    if problem := private.make_dir(lock_path.parent):  # the state dir: 0700, each missing level
+        raise ConfigError(f"{problem} (outagecheck's state dir); nothing changed")
     try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = private.open_private(lock_path, os.O_RDWR)
     except OSError as e:
         raise WriteError(f"{lock_path}: cannot create the lock: {e.strerror or e}") from None
     try:

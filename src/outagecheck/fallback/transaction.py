@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from outagecheck import paths
+from outagecheck import paths, private
 from outagecheck.errors import ConfigError, Interrupted, OutagecheckError, WriteError
 from outagecheck.fallback import journal
 from outagecheck.fallback.apply import FileChange, compute_change
@@ -102,6 +102,8 @@ class _Run:
             # pending entry without one, which recovery undoes by its keys.
             backup = ""
             if before is not None:
+                if problem := private.make_dir(paths.state_dir() / "backups"):
+                    raise ConfigError(f"{problem} (outagecheck's backups)")
                 backup_path = paths.state_dir() / "backups" / f"{_stamp()}-{edit.path.name}"
                 atomic_write(backup_path, before, mode=0o600)
                 backup = str(backup_path)
