@@ -229,3 +229,13 @@ def test_make_dir_creates_each_missing_level_0700_whatever_the_umask(tmp_path: P
     assert private.make_dir(deep) is None
     assert [_mode(p) for p in (tmp_path / "a", tmp_path / "a" / "b", deep)] == [0o700] * 3
     assert private.make_dir(deep) is None  # existing and private: fine
+
+
+@pytest.mark.usefixtures("umask_000")
+def test_config_init_under_umask_000_writes_a_config_the_next_run_accepts(
+    runner: CliRunner, isolated_home: Path
+) -> None:
+    assert invoke(runner, "config", "init").exit_code == 0
+    written = isolated_home / ".config" / "outagecheck" / "config.toml"
+    assert (_mode(written), _mode(written.parent), _mode(written.parent.parent)) == (0o600, 0o700, 0o700)
+    assert invoke(runner, "config", "show").exit_code == 0

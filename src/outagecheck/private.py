@@ -110,8 +110,9 @@ def file_problem(path: StrPath, *, directory: bool = True) -> str | None:
     return None
 
 
-def make_dir(path: StrPath) -> str | None:
-    """Create `path` and each missing level above it 0700, whatever the umask; return dir_problem(path)."""
+def make_dir(path: StrPath, *, check: bool = True) -> str | None:
+    """Create `path` and each missing level above it 0700, whatever the umask; return dir_problem(path)
+    (with `check`: outagecheck's own dirs) or None."""
     where = os.path.abspath(os.fspath(path))
     missing: list[str] = []
     while not os.path.lexists(where):
@@ -128,7 +129,7 @@ def make_dir(path: StrPath) -> str | None:
         except OSError as e:
             return f"{level}: cannot create: {e.strerror or e}"
         os.chmod(level, DIR_MODE)  # mkdir's mode went through the umask
-    return dir_problem(path)
+    return dir_problem(path) if check else None
 
 
 def open_private(path: StrPath, flags: int) -> int:

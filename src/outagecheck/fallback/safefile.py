@@ -115,7 +115,8 @@ def stage(path: Path, data: bytes, *, mode: int | None = None) -> Path:
     target = real_path(path)
     directory = target.parent
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        if problem := private.make_dir(directory, check=False):  # a missing level is 0700 under any umask
+            raise WriteError(f"{path}: {problem}")
         old = target.stat() if target.exists() else None
         tmp = _temp_name(target)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
