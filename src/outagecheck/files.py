@@ -71,6 +71,8 @@ def read_capped(path: Path, cap: int, *, unreadable: type[OutagecheckError] = Co
         return read_fd(fd, path, cap)
     except OSError as e:
         raise unreadable(f"{path}: cannot read: {e.strerror or e}") from None
+    except MemoryError:  # under the cap, yet more than this machine can hold now
+        raise ConfigError(f"{path}: too big to read into memory here; not read") from None
     finally:
         os.close(fd)
 
