@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -239,3 +241,50 @@ def test_config_init_under_umask_000_writes_a_config_the_next_run_accepts(
     written = isolated_home / ".config" / "outagecheck" / "config.toml"
     assert (_mode(written), _mode(written.parent), _mode(written.parent.parent)) == (0o600, 0o700, 0o700)
     assert invoke(runner, "config", "show").exit_code == 0
+
+
+def _as_other_user(uid: int, gid: int, *command: str) -> subprocess.CompletedProcess[str]:
+    """Run `command` as the second user, through setpriv (util-linux); skipped with the reason without it."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("setpriv (util-linux) is not installed: can't run a process as another user")
+    argv = [setpriv, f"--reuid={uid}", f"--regid={gid}", "--clear-groups", *command]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=30)
+
+
+@pytest.mark.usefixtures("umask_000", "with_key", "mocked_models_ok")
+def test_a_second_user_can_plant_nothing_after_an_apply_under_umask_000(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real process as `nobody` tries what the issue's attacker did: plant a config.toml, swap a backup,
+    add a file to the state dir, read the key. Each is refused by the kernel: the dirs are 0700."""
+    uid, gid = other_user()
+    base = Path(tempfile.mkdtemp(prefix="outagecheck-second-user-"))  # outside pytest's 0700 tmp: reachable
+    try:
+        base.chmod(0o755)
+        home = base / "home"
+        (home / ".claude").mkdir(parents=True, mode=0o755)
+        home.chmod(0o755)
+        (home / ".claude").chmod(0o755)
+        (home / ".claude" / "settings.json").write_text(json.dumps(SETTINGS))
+        monkeypatch.setenv("HOME", str(home))
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+        monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+        assert invoke(runner, "fallback", "apply", "claude-code", "--yes").exit_code == 0
+        config = home / ".config" / "outagecheck"
+        state = home / ".local" / "state" / "outagecheck"
+        [backup] = list((state / "backups").iterdir())
+        attempts = {
+            "plant config.toml": ("sh", "-c", f"echo '{HOSTILE_CONFIG}' > {config / 'config.toml'}"),
+            "swap a backup": ("sh", "-c", f"echo '{{}}' > {backup}"),
+            "add to the state dir": ("touch", str(state / "journal.toml.new")),
+            "read the key": ("cat", str(config / "anthropic-api-key")),
+            "plant in ~/.config": ("mkdir", str(home / ".config" / "other")),
+        }
+        done = {what: _as_other_user(uid, gid, *argv) for what, argv in attempts.items()}
+        assert {what: run.returncode != 0 for what, run in done.items()} == dict.fromkeys(attempts, True)
+        assert all("Permission denied" in run.stderr for run in done.values()), done
+        assert not (config / "config.toml").exists()
+        assert invoke(runner, "fallback", "revert", "--yes").exit_code == 0
+    finally:
+        shutil.rmtree(base)
