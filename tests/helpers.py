@@ -77,6 +77,23 @@ def sweep_files(root: Path, allowed: set[Path]) -> None:
             sweep(str(path), path.read_bytes())
 
 
+# -- a second local user ----------------------------------------------------------------------------------
+
+
+def other_user() -> tuple[int, int]:
+    """(uid, gid) of `nobody`, to plant files as a second local user would; the test is skipped with the
+    reason unless the tests run as root (only root can give a file to another user)."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip(f"planting a file as another user needs root; the tests run as uid {os.getuid()}")
+    import pwd  # noqa: PLC0415  # POSIX only
+
+    try:
+        entry = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("no user 'nobody' on this machine to plant files as")
+    return entry.pw_uid, entry.pw_gid
+
+
 # -- the CLI and its inputs -------------------------------------------------------------------------------
 
 

@@ -53,6 +53,23 @@ class OutputError(OutagecheckError):
 
 # Every secret outagecheck may meet in its environment: validated at the edge, redacted everywhere.
 SECRET_VARIABLES: Final = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN")
+# Credentials no child outagecheck starts needs, so none inherits them: the detached --until-recovered
+# watcher checks the login surfaces (no key) and its revert only removes the key file apply wrote; an
+# --on-change hook gets the report on stdin. (Claude Code's credential variables, and the cloud ones.)
+HIDDEN_FROM_CHILDREN: Final = (
+    *SECRET_VARIABLES,
+    "ANTHROPIC_FOUNDRY_API_KEY",
+    "AWS_BEARER_TOKEN_BEDROCK",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+)
+
+
+def child_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment for a process outagecheck starts: this one without HIDDEN_FROM_CHILDREN."""
+    return {k: v for k, v in environ.items() if k not in HIDDEN_FROM_CHILDREN}
+
+
 # Anthropic keys are ~108 characters and OAuth tokens a few hundred; anything outside this is a paste accident.
 SECRET_LENGTH: Final = (16, 4096)
 REDACTED: Final = "[redacted]"

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from outagecheck.cli.options import ConfigOpt
-from outagecheck.errors import WriteError
+from outagecheck.errors import ConfigError, WriteError
 
 config_app = typer.Typer(help="Create the config file, or show the settings in effect.", no_args_is_help=True)
 
@@ -54,13 +54,14 @@ def init(
     # The config module loads only for the config commands: --help and status stay light.
     from outagecheck import config as config_mod  # noqa: PLC0415
     from outagecheck.fallback import safefile  # noqa: PLC0415
+    from outagecheck.private import make_dir  # noqa: PLC0415
 
-    # The config module loads only for the config commands: --help and status stay light.
-
-    path, _ = config_mod.config_path(config)
+    path, explicit = config_mod.config_path(config)
     if path.exists() and not force:
         raise WriteError(f"{path} already exists; pass --force to overwrite it")
-    safefile.atomic_write(path, STARTER.encode())
+    if not explicit and (problem := make_dir(path.parent)):  # ~/.config/outagecheck: 0700, under any umask
+        raise ConfigError(f"{problem} (config file)")
+    safefile.atomic_write(path, STARTER.encode(), mode=0o600)  # 0600 like every file of outagecheck's own
     sys.stdout.write(f"wrote {path}\n")
     return 0
 

@@ -180,6 +180,7 @@ def revert(
 
     pending = [e for e in applying.outstanding() if name is None or e.target == name]
     if not pending:
+        reverting.tidy()  # a run killed before it journaled anything can still have left a temp file
         _out("Nothing to revert." if name is None else f"Nothing to revert for {name}.")
         return 0
     for e in reversed(pending):

@@ -10,6 +10,8 @@ from typing import Any, Final
 
 import tomli_w
 
+from outagecheck.fallback import bigjson
+
 FORMATS: Final = ("json", "toml", "env")
 MISSING: Final = object()  # a key that is absent (distinct from JSON null)
 
@@ -106,7 +108,7 @@ def parse(text: str, fmt: str) -> Document:
         if not text.strip():
             return Document(fmt, {}, text)
         try:
-            data = json.loads(text)
+            data = bigjson.loads(text)  # no NaN, no RecursionError
         except ValueError as e:
             raise ParseError(f"invalid JSON: {e}") from None
         if not isinstance(data, dict):
@@ -117,6 +119,8 @@ def parse(text: str, fmt: str) -> Document:
             return Document(fmt, tomllib.loads(text), text)
         except tomllib.TOMLDecodeError as e:
             raise ParseError(f"invalid TOML: {e}") from None
+        except RecursionError:
+            raise ParseError("invalid TOML: nested too deeply") from None
     return Document(fmt, _parse_env(text), text)
 
 

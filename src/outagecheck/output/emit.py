@@ -92,10 +92,10 @@ def emit(
     """
     report = scrub(report)  # the one pass that keeps every secret out of every format and file below
     if output is not None:
-        from outagecheck.fallback.safefile import atomic_write  # noqa: PLC0415  # only with --output
+        from outagecheck.fallback.safefile import write_output  # noqa: PLC0415  # only with --output
 
         # A scraper (node_exporter's textfile collector) sees the old file or the new one, never half.
-        atomic_write(output, render(report, fmt).encode("utf-8"))
+        write_output(output, render(report, fmt).encode("utf-8"))
     else:
         try:
             _print(report, fmt, verbose, console)

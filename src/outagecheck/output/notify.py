@@ -22,7 +22,7 @@ from typing import Final
 
 from outagecheck.checks.debounce import Change
 from outagecheck.checks.run import clock_text
-from outagecheck.errors import UsageError, printable
+from outagecheck.errors import UsageError, child_environ, printable
 
 COMMAND_TIMEOUT_S: Final = 10.0
 WEBHOOK_TIMEOUT_S: Final = 10.0
@@ -100,7 +100,7 @@ class Notifier:
                 self.warn(f"{kind} failed: {printable(str(e))} (further {kind} failures are not shown)")
 
     def _run_command(self, change: Change, report_json: str) -> None:
-        env = os.environ | {
+        env = child_environ(os.environ) | {  # no API key or token: a hook gets the report on stdin
             "OUTAGECHECK_SURFACE": change.surface,
             "OUTAGECHECK_OLD": change.old.value,
             "OUTAGECHECK_NEW": change.new.value,
