@@ -85,24 +85,53 @@ def credential(name: str, environ: Mapping[str, str]) -> tuple[str | None, str |
     return None, f"{name} {problem}"
 
 
+# Variables a run reads secrets from besides SECRET_VARIABLES (the ${VAR} of configured headers), and URLs
+# whose userinfo and query values are secret (ANTHROPIC_BASE_URL is always one): joined by `keep_secret`.
+_MORE_VARIABLES: set[str] = set()
+_SECRET_URLS: set[str] = set()
+# A URL's userinfo (`user:pass@`), wherever a URL appears in text.
+_USERINFO: Final = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@]+@")
+
+
+def keep_secret(*, variables: tuple[str, ...] = (), urls: tuple[str, ...] = ()) -> None:
+    """Add variables whose values are secret, and URLs whose userinfo and query values are, to what redact() hides."""
+    _MORE_VARIABLES.update(variables)
+    _SECRET_URLS.update(urls)
+
+
 def _secrets() -> list[str]:
     """Every string to hide: each secret whole, raw and stripped, and each printable-ASCII run of it
     (a multi-line or non-ASCII key reaches text escaped, line by line, or as a repr)."""
+    from outagecheck.text import url_secrets  # noqa: PLC0415  # only when there is text to redact
+
     found: set[str] = set()
-    for name in SECRET_VARIABLES:
+    for name in (*SECRET_VARIABLES, *sorted(_MORE_VARIABLES)):
         raw = os.environ.get(name, "")
         for whole in (raw, raw.strip()):
             if len(whole) >= MIN_FRAGMENT:
                 found.add(whole)
         found.update(f for f in re.split(r"[^\x21-\x7e]+", raw) if len(f) >= MIN_FRAGMENT)
+    for url in _urls():
+        found.update(f for f in url_secrets(url) if len(f) >= MIN_FRAGMENT)
     return sorted(found, key=len, reverse=True)  # longest first: a whole key before its pieces
 
 
+def _urls() -> list[str]:
+    base = os.environ.get("ANTHROPIC_BASE_URL", "").strip()
+    return sorted({*_SECRET_URLS, base} - {""}, key=len, reverse=True)
+
+
 def redact(text: str) -> str:
-    """Hide every secret of SECRET_VARIABLES in text bound for any output or file, whatever produced it."""
+    """Hide every secret of SECRET_VARIABLES (and keep_secret's) in text bound for any output or file, whatever
+    produced it; a secret URL is shown masked (`https://***@host/?token=***`), and no URL shows its userinfo."""
+    from outagecheck.text import mask_url  # noqa: PLC0415  # only when there is text to redact
+
+    for url in _urls():
+        if (masked := mask_url(url)) != url:
+            text = text.replace(url, masked)
     for secret in _secrets():
         text = text.replace(secret, REDACTED)
-    return text
+    return _USERINFO.sub(r"\1***@", text)
 
 
 def scrub(value: T) -> T:
