@@ -70,19 +70,10 @@ def credential(name: str, environ: Mapping[str, str]) -> tuple[str | None, str |
     value = environ.get(name, "").strip()
     if not value:
         return None, None
-    if "\n" in value or "\r" in value:
-        problem = "contains a line break"
-    elif any(ord(c) < 32 or ord(c) == 127 for c in value):
-        problem = "contains a control character"
-    elif not value.isascii():
-        problem = "contains a non-ASCII character"
-    elif " " in value:
-        problem = "contains a space"
-    elif not SECRET_LENGTH[0] <= len(value) <= SECRET_LENGTH[1]:
+    problem = unsendable(value) or ("contains a space" if " " in value else None)
+    if problem is None and not SECRET_LENGTH[0] <= len(value) <= SECRET_LENGTH[1]:
         problem = f"has an impossible length ({len(value)} characters)"
-    else:
-        return value, None
-    return None, f"{name} {problem}"
+    return (value, None) if problem is None else (None, f"{name} {problem}")
 
 
 # Variables a run reads secrets from besides SECRET_VARIABLES (the ${VAR} of configured headers), and URLs
@@ -97,6 +88,18 @@ def keep_secret(*, variables: tuple[str, ...] = (), urls: tuple[str, ...] = ()) 
     """Add variables whose values are secret, and URLs whose userinfo and query values are, to what redact() hides."""
     _MORE_VARIABLES.update(variables)
     _SECRET_URLS.update(urls)
+
+
+def unsendable(value: str) -> str | None:
+    """What makes a value unfit for an HTTP header (httpx would refuse it, echoing it, or send it
+    split), or None: a line break, a control character, a non-ASCII character."""
+    if "\n" in value or "\r" in value:
+        return "contains a line break"
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "contains a control character"
+    if not value.isascii():
+        return "contains a non-ASCII character"
+    return None
 
 
 def _secrets() -> list[str]:

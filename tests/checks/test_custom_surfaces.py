@@ -129,3 +129,68 @@ def test_unsent_custom_check_does_not_hide_a_local_network_failure(runner: CliRu
     doc = json.loads(invoke(runner, "status", "--config", str(cfg), "--json").stdout)
     assert doc["local_network"] is True
     assert doc["exit_code"] == 3
+
+
+def surface_with_header(url: str, extra: str = "") -> str:
+    return f"""
+[surfaces.team]
+name = "Team gateway"
+url = "{url}"
+headers = {{ Authorization = "Bearer ${{TEAM_TOKEN}}" }}
+{extra}"""
+
+
+@real_sockets
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("team-token-0123456789\nX-Injected: 1", "contains a line break"),
+        ("team-token-0123456789\x1b[2J", "contains a control character"),
+        ("team-token-0123456789é", "contains a non-ASCII character"),
+    ],
+    ids=["line-break", "control", "non-ascii"],
+)
+@pytest.mark.parametrize("fmt", ["json", "table", "markdown", "nagios", "prometheus"])
+def test_an_unsendable_header_value_blocks_its_row_and_is_never_shown(
+    value: str,
+    problem: str,
+    fmt: str,
+    runner: CliRunner,
+    loopback: LoopbackServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TEAM_TOKEN", value)
+    loopback.route("/team", status=204)
+    cfg = loopback_config(tmp_path, loopback, extra=surface_with_header(f"{loopback.url}/team"))
+    result = invoke(runner, "status", "--config", str(cfg), "--format", fmt, "--verbose", "--require", "team")
+    assert result.exit_code == 3, result.output
+    assert "/team" not in loopback.paths()  # nothing was sent
+    output = result.stdout + result.stderr
+    assert "team-token-0123456789" not in output
+    if fmt in ("json", "markdown", "nagios"):  # the table wraps it in its cell; Prometheus has no details
+        assert f"header Authorization: ${{TEAM_TOKEN}} {problem}; nothing was sent" in output
+    if fmt == "json":
+        row = next(s for s in json.loads(result.stdout)["surfaces"] if s["id"] == "team")
+        assert row["evidence"][0]["reason"] == "bad_credential"
+
+
+@real_sockets
+def test_configured_headers_never_follow_a_redirect_to_another_origin(
+    runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "team-token-0123456789"
+    monkeypatch.setenv("TEAM_TOKEN", secret)
+    with LoopbackServer() as thief:
+        thief.route("/steal", status=200, body=b"thanks")
+        # The redirect names the secret too: it is shown redacted, like every ${VAR} header value.
+        loopback.route("/team", status=302, headers={"location": f"{thief.url}/steal?got={secret}"})
+        cfg = loopback_config(tmp_path, loopback, extra=surface_with_header(f"{loopback.url}/team"))
+        result = invoke(runner, "status", "--config", str(cfg), "--json", "--require", "team")
+        assert thief.requests == []
+    row = next(s for s in json.loads(result.stdout)["surfaces"] if s["id"] == "team")
+    evidence = row["evidence"][0]
+    assert (evidence["reason"], evidence["http_status"]) == ("redirect", 302)
+    assert evidence["detail"] == f"HTTP 302 to {thief.url}/steal?got=[redacted] (not followed)"
+    assert secret not in result.stdout + result.stderr
+    assert [h.get("authorization") for _, p, h in loopback.requests if p == "/team"] == [f"Bearer {secret}"]
