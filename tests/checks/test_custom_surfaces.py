@@ -194,3 +194,43 @@ def test_configured_headers_never_follow_a_redirect_to_another_origin(
     assert evidence["detail"] == f"HTTP 302 to {thief.url}/steal?got=[redacted] (not followed)"
     assert secret not in result.stdout + result.stderr
     assert [h.get("authorization") for _, p, h in loopback.requests if p == "/team"] == [f"Bearer {secret}"]
+
+
+@real_sockets
+@pytest.mark.parametrize("fmt", ["json", "prometheus", "table", "markdown", "nagios"])
+def test_credentials_in_configured_urls_are_never_shown(
+    fmt: str, runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    host = loopback.url.removeprefix("http://")
+    loopback.route("/gw?token=gwtoken-0123456789", status=502, body=b"bad gateway")
+    loopback.route("/team?key=teamkey-0123456789", status=500, body=b"down")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", f"http://gwuser:gwpassword@{host}/gw?token=gwtoken-0123456789")
+    extra = f'[surfaces.team]\nname = "Team"\nurl = "http://teamuser:pw@{host}/team?key=teamkey-0123456789"\n'
+    cfg = loopback_config(tmp_path, loopback, extra=extra)
+    result = invoke(runner, "status", "--config", str(cfg), "--format", fmt, "--verbose")
+    assert result.exit_code == 2, result.output
+    output = result.stdout + result.stderr
+    for secret in ("gwuser", "gwpassword", "gwtoken-0123456789", "teamuser", ":pw@", "teamkey-0123456789"):
+        assert secret not in output, secret
+    if fmt in ("json", "prometheus"):  # the formats that show URLs whole (the table wraps them)
+        assert f"http://***@{host}/gw?token=***" in output
+        assert f"http://***@{host}/team?key=***" in output
+
+
+def test_fallback_and_config_show_mask_urls(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "https://gwuser:gwpassword@gw.example/v1?token=gwtoken-0123456789")
+    monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", "gateway-token-0123456789abcdef")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `claude` to ask
+    advice = invoke(runner, "fallback")
+    assert "https://***@gw.example/v1?token=***" in advice.stdout
+    toml = (
+        '[endpoints]\napi = "https://u:apipassword@api.example"\n'
+        '[surfaces.team]\nname = "Team"\nurl = "https://team.example/health?k=apikey-0123456789"\n'
+    )
+    shown = invoke(runner, "config", "show", "--config", str(write_config(tmp_path / "c.toml", toml)))
+    assert shown.exit_code == 0, shown.stderr
+    assert "https://***@api.example" in shown.stdout
+    assert "https://team.example/health?k=***" in shown.stdout
+    for text in (advice.stdout + advice.stderr, shown.stdout):
+        for secret in ("gwpassword", "gwtoken-0123456789", "apipassword", "apikey-0123456789"):
+            assert secret not in text
