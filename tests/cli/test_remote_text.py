@@ -115,3 +115,28 @@ def test_table_fence_is_closed_by_its_own_token(
     assert len(token) == 32
     assert f"::{token}::" in lines
     assert lines.index(f"::{token}::") < lines.index(next(line for line in lines if line.startswith("::error ")))
+
+
+@real_sockets
+@pytest.mark.parametrize(
+    "command",
+    [["watch", "--count", "1"], ["wait", "--max-wait", "1s", "--interval", "1", "--format", "json"]],
+    ids=["watch", "wait"],
+)
+def test_watch_and_wait_lines_carry_no_command_or_control(
+    command: list[str], runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serve_hostile(loopback)
+    # The web row's impact holds the API's hostile text too: every line of watch and wait shows it.
+    loopback.route(
+        WEB_PATH, status=403, json={"type": "error", "error": {"type": "permission_error", "message": ATTACK}}
+    )
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = invoke(runner, *command, "--config", str(loopback_config(tmp_path, loopback)))
+    assert "::set-output" in result.stdout + result.stderr  # the text is there, defused
+    for text in (result.stdout, result.stderr):
+        assert not FORBIDDEN.search(text)
+        assert all("PWNED" not in c.props + c.data for c in commands(text))
+        assert all(c.name in ("error", "warning", "notice") for c in commands(text))
+    if command[0] == "watch":
+        assert result.stdout.startswith("::stop-commands::")
