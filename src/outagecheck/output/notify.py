@@ -152,7 +152,9 @@ def _post(url: str, n: int, text: str) -> None:
 def _desktop(text: str) -> None:
     """notify-send (freedesktop) or osascript (macOS); the text goes as an argument, never as script."""
     if tool := shutil.which("notify-send"):
-        argv = [tool, "--app-name=outagecheck", "Claude status", text]
+        # The body may be read as markup (<a href>, <img>: the freedesktop notification spec): escaped.
+        body = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        argv = [tool, "--app-name=outagecheck", "Claude status", body]
     elif tool := shutil.which("osascript"):
         script = ["-e", "on run argv", "-e", 'display notification (item 1 of argv) with title "outagecheck"']
         argv = [tool, *script, "-e", "end run", text]
