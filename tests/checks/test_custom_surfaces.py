@@ -234,3 +234,22 @@ def test_fallback_and_config_show_mask_urls(runner: CliRunner, tmp_path: Path, m
     for text in (advice.stdout + advice.stderr, shown.stdout):
         for secret in ("gwpassword", "gwtoken-0123456789", "apipassword", "apikey-0123456789"):
             assert secret not in text
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("https://bob:hunter2@gw.example:99999/?token=sekrit-token-123", "'https://***@gw.example:99999/?token=***'"),
+        ("https://bob:hunter2@gw.example/\n?token=sekrit-token-123", "'https://***@gw.example/\\n?token=[redacted]'"),
+    ],
+    ids=["bad-port", "line-break"],
+)
+def test_a_bad_base_url_is_refused_without_its_credentials(
+    value: str, shown: str, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", value)
+    result = invoke(runner, "status")
+    assert result.exit_code == 78
+    assert result.stderr.endswith(f": {shown}\n")
+    assert "hunter2" not in result.stderr
+    assert "sekrit-token-123" not in result.stderr
