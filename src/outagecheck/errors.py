@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Final, TypeVar
 
 from outagecheck.model import ExitCode
@@ -124,35 +122,34 @@ def _urls() -> list[str]:
     return sorted({*_SECRET_URLS, base} - {""}, key=len, reverse=True)
 
 
+def _redactor() -> Callable[[str], str]:
+    """redact(), with the secrets and URLs to hide looked up once (a whole report is many strings)."""
+    from outagecheck.text import mask_url  # noqa: PLC0415  # only when there is text to redact
+
+    urls = [(url, masked) for url in _urls() if (masked := mask_url(url)) != url]
+    secrets = _secrets()
+
+    def hide(text: str) -> str:
+        for url, masked in urls:
+            text = text.replace(url, masked)
+        for secret in secrets:
+            text = text.replace(secret, REDACTED)
+        return _USERINFO.sub(r"\1***@", text)
+
+    return hide
+
+
 def redact(text: str) -> str:
     """Hide every secret of SECRET_VARIABLES (and keep_secret's) in text bound for any output or file, whatever
     produced it; a secret URL is shown masked (`https://***@host/?token=***`), and no URL shows its userinfo."""
-    from outagecheck.text import mask_url  # noqa: PLC0415  # only when there is text to redact
-
-    for url in _urls():
-        if (masked := mask_url(url)) != url:
-            text = text.replace(url, masked)
-    for secret in _secrets():
-        text = text.replace(secret, REDACTED)
-    return _USERINFO.sub(r"\1***@", text)
+    return _redactor()(text)
 
 
 def scrub(value: T) -> T:
     """redact() every string inside a value: str, tuple, list, dict, frozen dataclass (a whole Report)."""
-    if isinstance(value, enum.Enum):  # a Status is a str too, and must stay a Status
-        return value
-    if isinstance(value, str):
-        return redact(value)  # type: ignore[return-value]  # str in, str out
-    if isinstance(value, tuple):
-        return tuple(scrub(v) for v in value)  # type: ignore[return-value]  # same shape back
-    if isinstance(value, list):
-        return [scrub(v) for v in value]  # type: ignore[return-value]  # same shape back
-    if isinstance(value, dict):
-        return {scrub(k): scrub(v) for k, v in value.items()}  # type: ignore[return-value]  # same shape back
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: scrub(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
-        return dataclasses.replace(value, **changes)
-    return value
+    from outagecheck.text import map_strings  # noqa: PLC0415  # only when there is a value to scrub
+
+    return map_strings(value, _redactor())
 
 
 def printable(text: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
+from collections.abc import Callable
 from typing import Final, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
@@ -42,18 +43,23 @@ def clean_all(value: T) -> T:
     Applied once, where a Report is built from what servers said (or a saved report is read back), so
     the table, `watch`, Markdown, Nagios, the status line, annotations and webhooks all get clean text.
     """
+    return map_strings(value, clean)
+
+
+def map_strings(value: T, change: Callable[[str], str]) -> T:
+    """`change` applied to every string inside a value: str, tuple, list, dict, frozen dataclass."""
     if isinstance(value, enum.Enum):  # a Status is a str too, and must stay a Status
         return value
     if isinstance(value, str):
-        return clean(value)  # type: ignore[return-value]  # str in, str out
+        return change(value)  # type: ignore[return-value]  # str in, str out
     if isinstance(value, tuple):
-        return tuple(clean_all(v) for v in value)  # type: ignore[return-value]  # same shape back
+        return tuple(map_strings(v, change) for v in value)  # type: ignore[return-value]  # same shape back
     if isinstance(value, list):
-        return [clean_all(v) for v in value]  # type: ignore[return-value]  # same shape back
+        return [map_strings(v, change) for v in value]  # type: ignore[return-value]  # same shape back
     if isinstance(value, dict):
-        return {clean_all(k): clean_all(v) for k, v in value.items()}  # type: ignore[return-value]  # same shape
+        return {map_strings(k, change): map_strings(v, change) for k, v in value.items()}  # type: ignore[return-value]  # same shape
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: clean_all(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        changes = {f.name: map_strings(getattr(value, f.name), change) for f in dataclasses.fields(value) if f.init}
         return dataclasses.replace(value, **changes)
     return value
 
