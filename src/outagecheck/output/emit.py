@@ -121,15 +121,18 @@ def in_actions() -> bool:
 def _print(report: Report, fmt: str, verbose: bool, console: Console | None, *, fenced: bool = False) -> None:
     stop, resume = github.fence() if fenced else ("", "")
     sys.stdout.write(stop)
-    if fmt == "table":
-        from outagecheck.output import table  # noqa: PLC0415  # rich loads for the table only
+    try:
+        if fmt == "table":
+            from outagecheck.output import table  # noqa: PLC0415  # rich loads for the table only
 
+            sys.stdout.flush()
+            table.print_report(report, console or make_console(), verbose=verbose)
+        else:
+            sys.stdout.write(render(report, fmt))
+    finally:
+        # Even when printing failed half-way: a runner left stopped would ignore the rest of the step.
+        sys.stdout.write(resume)
         sys.stdout.flush()
-        table.print_report(report, console or make_console(), verbose=verbose)
-    else:
-        sys.stdout.write(render(report, fmt))
-    sys.stdout.write(resume)
-    sys.stdout.flush()
 
 
 def github_actions(report: Report, *, machine_stdout: bool) -> None:
