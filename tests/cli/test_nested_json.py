@@ -20,7 +20,9 @@ NESTED = b"[" * DEPTH + b"]" * DEPTH
 NESTED_OBJECT = b'{"components": [], "incidents": ' + b'{"a":' * DEPTH + b"1" + b"}" * DEPTH + b"}"
 
 
-@pytest.mark.parametrize("body", [NESTED, NESTED_OBJECT], ids=["array", "object"])
+@pytest.mark.parametrize(
+    "body", [b"[" * 1000 + b"]" * 1000, NESTED, NESTED_OBJECT], ids=["array-1000-deep", "array", "object"]
+)
 def test_a_nested_summary_is_unusable_not_a_crash(body: bytes) -> None:
     with pytest.raises(UnusableSummary, match="nested too deeply"):
         parse_summary(body, page_url="https://status.example")
