@@ -17,8 +17,10 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from outagecheck import __version__
+from outagecheck.checks.replay import load_replay
 from outagecheck.output.json import schema_text
 from tests.ci import actionlint
+from tests.ci.workflow import commands
 from tests.helpers import ROOT
 
 ACTION: dict[str, Any] = yaml.safe_load((ROOT / "action.yml").read_text())
@@ -277,3 +279,20 @@ def test_actionlint_does_find_problems() -> None:
     bad = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ steps.no.outputs.x }}\n"
     [problem] = actionlint.lint({"bad.yml": bad}, PACKAGE)
     assert problem.startswith("bad.yml:6:")
+
+
+def test_the_table_the_action_prints_is_fenced_from_the_runner(tmp_path: Path) -> None:
+    doc, _ = load_replay("march-2026")
+    doc["incidents"][0]["name"] = "Login failures\n::set-output name=ok::PWNED\n##[error]PWNED\n::stop-commands::PWNED"
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text(json.dumps(doc))
+    outputs, code, job = action(tmp_path, str(hostile), require="code")
+    assert (code, outputs["ok"]) == (0, "false")
+    done = commands(job.log)
+    assert sorted(c.name for c in done) == ["error", "notice", "notice"], done  # ours, none from the page
+    assert all("PWNED" not in c.props + c.data for c in done)
+    lines = job.log.splitlines()
+    stop = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
+    token = lines[stop].removeprefix("::stop-commands::")
+    table = next(i for i, line in enumerate(lines) if line.startswith("│ Claude Code (CLI)"))
+    assert stop < table < lines.index(f"::{token}::")

@@ -123,3 +123,38 @@ def test_notification_options_are_checked(runner: CliRunner) -> None:
         assert result.exit_code == 64, args
         assert message in result.stderr
         assert "s3cret" not in result.stderr
+
+
+@real_sockets
+@pytest.mark.parametrize("source", ["env", "file"])
+def test_the_webhook_url_can_stay_out_of_the_command_line(
+    source: str, runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_time(monkeypatch, loopback, [True, False])
+    loopback.route(HOOK, status=200, body=b"ok")
+    secret_file = tmp_path / "slack-webhook"
+    secret_file.write_text("\n" + loopback.url + HOOK + "\n")
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", loopback.url + HOOK)
+    value = "env:SLACK_WEBHOOK_URL" if source == "env" else f"file:{secret_file}"
+    cfg = loopback_config(tmp_path, loopback, timeout=1.0)
+    result = invoke(runner, "watch", "--interval", "5", "--count", "2", "--config", str(cfg), "--webhook", value)
+    assert result.exit_code == 2
+    assert [p for p, _ in loopback.bodies] == [HOOK]
+    assert "SECRETSECRET" not in result.stdout + result.stderr
+
+
+def test_a_webhook_source_that_holds_nothing_is_named_never_shown(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOOK_URL", "http://example.com/s3cret")
+    (tmp_path / "empty").write_text("\n")
+    for value, message in (
+        ("env:NOT_SET_ANYWHERE", "--webhook 1: $NOT_SET_ANYWHERE is not set"),
+        (f"file:{tmp_path / 'missing'}", f"--webhook 1: {tmp_path / 'missing'}: no such file"),
+        (f"file:{tmp_path / 'empty'}", f"--webhook 1: {tmp_path / 'empty'} is empty"),
+        ("env:HOOK_URL", "--webhook 1: not an https:// URL"),
+    ):
+        result = invoke(runner, "wait", "--webhook", value)
+        assert result.exit_code == 64, value
+        assert message in result.stderr
+        assert "s3cret" not in result.stderr

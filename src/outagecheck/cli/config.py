@@ -73,6 +73,7 @@ def show(config: ConfigOpt = None) -> int:
 
     from outagecheck import config as config_mod  # noqa: PLC0415  # config commands only
     from outagecheck.surfaces import is_gateway  # noqa: PLC0415  # config commands only
+    from outagecheck.text import mask_url  # noqa: PLC0415  # config commands only
 
     cfg = config_mod.load(config)
     path, _ = config_mod.config_path(config)
@@ -83,7 +84,8 @@ def show(config: ConfigOpt = None) -> int:
         "timeout": cfg.timeout,
         "slow": cfg.slow,
         "gateway": cfg.gateway,
-        "endpoints": {**cfg.endpoints, "status_page": list(cfg.status_pages)},
+        # A URL may carry credentials (`user:pass@`, `?token=`): shown masked, as everywhere.
+        "endpoints": {k: mask_url(v) for k, v in cfg.endpoints.items()} | {"status_page": list(cfg.status_pages)},
     }
     if cfg.surfaces:
         doc["surfaces"] = {s.id: _surface(s) for s in cfg.surfaces}
@@ -95,8 +97,9 @@ def show(config: ConfigOpt = None) -> int:
 
 def _surface(s: Any) -> dict[str, Any]:
     from outagecheck.config import ENV_REF  # noqa: PLC0415  # config commands only
+    from outagecheck.text import mask_url  # noqa: PLC0415  # config commands only
 
-    table: dict[str, Any] = {"name": s.name, "url": s.url, "method": s.method}
+    table: dict[str, Any] = {"name": s.name, "url": mask_url(s.url), "method": s.method}
     if s.expect:
         table["expect"] = list(s.expect)
     if s.headers:
@@ -105,5 +108,5 @@ def _surface(s: Any) -> dict[str, Any]:
     if s.impact:
         table["impact"] = s.impact
     if s.statuspage:
-        table["statuspage"] = {"url": s.statuspage, "component": s.component}
+        table["statuspage"] = {"url": mask_url(s.statuspage), "component": s.component}
     return table

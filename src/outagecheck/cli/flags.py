@@ -99,7 +99,8 @@ WEBHOOK = Flag(
     "webhook",
     ("--webhook",),
     "repeat",
-    "POST a Slack/Discord-compatible message per change (repeatable; the URL is never printed).",
+    "POST a Slack/Discord-compatible message per change (repeatable; never printed): the URL, env:VAR or "
+    "file:PATH (keeps it out of ps).",
     "URL",
 )
 NOTIFY = Flag("notify", ("--notify",), "switch", "Desktop notification per change (notify-send, osascript).")

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from outagecheck.checks.debounce import Debouncer, Streak
 from outagecheck.checks.run import ReportSource, clock_text, wait_until_operational
-from outagecheck.errors import OutagecheckError, UsageError, WriteError
+from outagecheck.errors import OutagecheckError, UsageError, WriteError, printable
+from outagecheck.files import read_capped
 from outagecheck.model import Report
 from outagecheck.output.json import to_json
 from outagecheck.output.notify import Notifier
 
+WEBHOOK_FILE_CAP = 64 * 1024
 LOGIN_SURFACES = ("web", "code")  # what a Claude Code login needs: the fallback exists for these
 DEFAULT_REVERT_AFTER = 3
 
@@ -82,11 +86,33 @@ def build(
             raise UsageError(f"{name} must be between 1 and 1000, got {value}")
     if on_change is not None and not on_change.strip():
         raise UsageError("--on-change is empty")
-    notifier = Notifier(on_change, tuple(webhooks or ()), desktop)
+    urls = tuple(webhook_url(value, n, os.environ) for n, value in enumerate(webhooks or (), 1))
+    notifier = Notifier(on_change, urls, desktop)
     if not notifier.active and not revert:
         return None
     streak = Streak(LOGIN_SURFACES, recover_after or DEFAULT_REVERT_AFTER) if revert else None
     return Hooks(notifier, Debouncer(fail_after, recover_after or 1), streak)
+
+
+def webhook_url(value: str, n: int, environ: Mapping[str, str]) -> str:
+    """--webhook's value: the URL itself, `env:VAR` (read from that variable) or `file:PATH` (its first line),
+    so the secret in the URL need not be on the command line, where `ps` shows it to every local user."""
+    kind, _, where = value.partition(":")
+    if kind == "env":
+        url = environ.get(where, "").strip()
+        if not url:
+            raise UsageError(f"--webhook {n}: ${printable(where)} is not set")
+        return url
+    if kind == "file":
+        path = Path(where).expanduser()
+        raw = read_capped(path, WEBHOOK_FILE_CAP)
+        if raw is None:
+            raise UsageError(f"--webhook {n}: {printable(str(path))}: no such file")
+        url = next((line.strip() for line in raw.decode("utf-8", "replace").splitlines() if line.strip()), "")
+        if not url:
+            raise UsageError(f"--webhook {n}: {printable(str(path))} is empty")
+        return url
+    return value
 
 
 def wait_for_revert(

@@ -5,9 +5,18 @@ Docs: https://docs.github.com/en/actions/reference/workflow-commands-for-github-
 
 from __future__ import annotations
 
+import secrets
 from typing import Final
 
 from outagecheck.model import Report, Status
+
+
+def fence() -> tuple[str, str]:
+    """The lines around printed remote text in a workflow log: `::stop-commands::TOKEN` stops the runner
+    from reading any workflow command until `::TOKEN::`. The token is random for each fence, so text
+    inside can't guess it and resume early (docs: 'Stopping and starting workflow commands')."""
+    token = secrets.token_hex(16)
+    return f"::stop-commands::{token}\n", f"::{token}::\n"
 
 
 def _escape_data(text: str) -> str:

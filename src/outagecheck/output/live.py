@@ -14,7 +14,8 @@ from rich.text import Text
 
 from outagecheck.errors import scrub
 from outagecheck.model import Report, Status
-from outagecheck.output.emit import make_console
+from outagecheck.output import github
+from outagecheck.output.emit import in_actions, make_console
 from outagecheck.output.table import status_text
 
 
@@ -75,8 +76,9 @@ def watch(
                 )
                 changed = set(changes) if checks > 1 else set()
                 live.update(Group(tracker.table(result, changed), footer), refresh=True)
-            else:
-                sys.stdout.write("".join(line + "\n" for line in changes.values()))
+            elif changes:
+                stop, resume = github.fence() if in_actions() else ("", "")
+                sys.stdout.write(stop + "".join(line + "\n" for line in changes.values()) + resume)
                 sys.stdout.flush()
             if count is not None and checks >= count:
                 return int(result.exit_code)
