@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from outagecheck.checks.classify import parse_api_error
 from outagecheck.checks.intermediaries import contract_met
 from outagecheck.checks.statuspage import UnusableSummary, parse_maintenances, parse_summary
-from tests.helpers import API_PATH, OAUTH_PATH, PAGE_PATH, WEB_PATH, invoke, loopback_config, real_sockets
+from tests.helpers import API_PATH, CF_EDGE, OAUTH_PATH, PAGE_PATH, WEB_PATH, invoke, loopback_config, real_sockets
 from tests.loopback import LoopbackServer
 
 DEPTH = 100_000  # far past the interpreter's recursion limit, and still only 200 KB
@@ -37,7 +37,7 @@ def test_a_nested_body_meets_no_contract_and_is_no_api_error() -> None:
 def serve_nested(server: LoopbackServer) -> None:
     server.route(WEB_PATH, body=b"<html>Claude</html>")
     server.route(OAUTH_PATH, body=NESTED[:4000], headers={"content-type": "application/json"})
-    server.route(API_PATH, status=500, body=NESTED[:16000], headers={"content-type": "application/json"})
+    server.route(API_PATH, status=500, body=NESTED[:16000], headers={"content-type": "application/json", **CF_EDGE})
     server.route(PAGE_PATH, body=NESTED, headers={"content-type": "application/json"})
 
 

@@ -14,7 +14,17 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.ci.workflow import commands
-from tests.helpers import API_PATH, OAUTH_PATH, PAGE_PATH, WEB_PATH, invoke, loopback_config, real_sockets, summary
+from tests.helpers import (
+    API_PATH,
+    CF_EDGE,
+    OAUTH_PATH,
+    PAGE_PATH,
+    WEB_PATH,
+    invoke,
+    loopback_config,
+    real_sockets,
+    summary,
+)
 from tests.loopback import LoopbackServer
 
 # Everything a line of remote text can try: terminal escapes (CSI, OSC 52 clipboard write, OSC 8 link, C1),
@@ -52,7 +62,7 @@ def hostile_page() -> dict[str, object]:
 
 
 def serve_hostile(server: LoopbackServer) -> None:
-    server.route(WEB_PATH, status=500, body=b"down")
+    server.route(WEB_PATH, status=500, body=b"down", headers=dict(CF_EDGE))
     server.route(OAUTH_PATH, json={"message": "hello"})
     # The API's own error envelope, the type and message written by the attacker.
     server.route(API_PATH, status=403, json={"type": "error", "error": {"type": "permission_error", "message": ATTACK}})
