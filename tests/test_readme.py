@@ -6,6 +6,7 @@ import json
 import os
 import plistlib
 import re
+import shlex
 import subprocess
 import sys
 import tomllib
@@ -13,14 +14,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
 
-from outagecheck import __version__
 from outagecheck.cli.options import EXIT_CODES_HELP
 from outagecheck.model import ExitCode
 from tests.ci import actionlint
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text()
+SOURCE = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Source"]
 
 
 def test_exit_code_table_matches_the_enum() -> None:
@@ -96,7 +98,12 @@ def test_the_gitlab_job_runs(tmp_path: Path, replay: str, code: int) -> None:
     [job] = [yaml.safe_load(b)["claude-preflight"] for b in _blocks("yaml") if "claude-preflight" in b]
     install, *script = job["script"]
     assert install.startswith("python -m pip install")
-    assert f'"outagecheck=={__version__}"' in install  # the pinned release
+    # No release is needed: a commit of this repository, as a PEP 508 direct reference pip reads.
+    [spec] = re.findall(r'"(outagecheck @ [^"]+)"', install)
+    requirement = Requirement(spec)
+    assert (requirement.name, requirement.url) == ("outagecheck", f"git+{SOURCE}@main")
+    assert job["image"].startswith("python:3.1")
+    assert "slim" not in job["image"]  # the slim images have no git
     env = {**os.environ, "OUTAGECHECK_REPLAY": replay, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
     # GitLab runs the script lines in one shell, stopping at the first that fails.
     done = subprocess.run(
@@ -123,10 +130,31 @@ def test_scheduled_recipes_name_the_binary_where_pipx_puts_it() -> None:
     assert "ExecStart=%h/.local/bin/outagecheck " in section
     assert '"$HOME/.local/bin/outagecheck" status' in section
     icinga = README.split("An Icinga 2", 1)[1].split("\n\n", 1)[0]
-    assert "pipx install --global outagecheck" in icinga  # what creates /usr/local/bin/outagecheck
+    assert "pipx install --global git+https://github.com/outagecheck/outagecheck" in icinga  # /usr/local/bin
 
 
 def test_uninstall_reverts_the_fallback_first() -> None:
     section = README.split("### Uninstall", 1)[1].split("\n## ", 1)[0]
     [block] = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
     assert block.splitlines()[0] == "outagecheck fallback revert --yes"
+
+
+def test_install_lines_work_without_a_release() -> None:
+    """No package index is needed: every install line names this repository (or the checkout), and the
+    lines for after a release are the same tools with the package name."""
+    block = README.split("<!-- install:git -->\n```sh\n", 1)[1].split("```", 1)[0]
+    targets = []
+    for line in block.splitlines():
+        words = shlex.split(line, comments=True)
+        if words[:2] == ["pipx", "install"]:
+            targets.append(words[2])
+        elif words[:2] == ["uvx", "--from"]:
+            targets.append(words[2])
+            assert words[3:] == ["outagecheck", "status"]
+    assert targets == [f"git+{SOURCE}", f"git+{SOURCE}", "."]
+    assert f"uv tool install git+{SOURCE}" in block
+    section = README.split("## Install", 1)[1].split("\n### ", 1)[0]
+    for released in ("pipx install outagecheck", "uv tool install outagecheck", "uvx outagecheck status"):
+        assert f"`{released}`" in section
+    # The repository URL the install lines use is the project's own.
+    assert SOURCE == "https://github.com/outagecheck/outagecheck"

@@ -40,6 +40,7 @@ def status(
     policy = fail_on_policy(fail_on, os.environ)
     opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay, deep=deep, models=tuple(model or ()))
     next_report = report_source(opts, os.environ)
+    announce_drill(replay, os.environ)
     # The table's renderer (rich) loads while the requests are in flight instead of after them.
     renderer = _import_in_background("outagecheck.output.table") if chosen == "table" else None
     result = _annotate(next_report())
@@ -98,6 +99,7 @@ def wait(
     policy = fail_on_policy(fail_on, os.environ)
     opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay, deep=deep, models=tuple(model or ()))
     next_report = report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S)
+    announce_drill(replay, os.environ)
     from outagecheck.output.emit import emit  # noqa: PLC0415  # after the options are known to be valid
 
     extra = None
@@ -119,6 +121,14 @@ def wait(
         return int(ExitCode.OK)
     # Gave up: exit 2 by default; under --fail-on, what the last report's verdict means for the policy.
     return int(ExitCode.DOWN if policy is None else result.exit_code_for(policy))
+
+
+def announce_drill(option: str | None, environ: Mapping[str, str]) -> None:
+    """A replay the environment asked for says so on stderr: a leftover variable must not pass for a live check."""
+    from outagecheck.checks.replay import REPLAY_ENV  # noqa: PLC0415  # light: json and the advice, no httpx
+
+    if not option and (name := environ.get(REPLAY_ENV)):
+        say(f"outagecheck: ${REPLAY_ENV} is set: replaying {printable(name)}, nothing is checked (unset it to check)")
 
 
 def output_format(fmt: str | None, json_out: bool) -> str:

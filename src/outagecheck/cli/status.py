@@ -174,7 +174,9 @@ def watch(
     from outagecheck.output import live  # noqa: PLC0415  # rich loads only after the options are valid
 
     opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay, deep=deep, models=tuple(model or ()))
-    return live.watch(report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S), interval, count, extra)
+    source = report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S)
+    commands.announce_drill(replay, os.environ)
+    return live.watch(source, interval, count, extra)
 
 
 def scenarios() -> int:
