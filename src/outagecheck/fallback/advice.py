@@ -103,14 +103,24 @@ def advise(
             )
         return Advice(needed=False, available=api is Status.OPERATIONAL, headline="No fallback needed.")
     names = " and ".join(s.service for s in front)
-    if api is Status.DOWN:
+    if api in (Status.DOWN, Status.DEGRADED):
+        # An API key goes to the same API: when it is overloaded or failing too, the switch avoids nothing and
+        # starts API billing. What helps is waiting, or a route that is not Anthropic's API.
         follow = incidents[0].link if incidents else STATUS_PAGE
+        why = "down too" if api is Status.DOWN else "degraded too (overloaded or failing requests)"
+        ids = " ".join(f"--require {s.id}" for s in (*front, surfaces["api"]))
         return Advice(
             needed=True,
             available=False,
-            headline=f"No API fallback: the Claude API is down too, not only {names}.",
+            headline=(
+                f"No API fallback: the Claude API is {why}, not only {names}; an API key would meet the same "
+                "problem and start API billing."
+            ),
             steps=(
-                Step(f"Wait for recovery; follow {follow}"),
+                Step(
+                    f"Wait for recovery; follow {follow}. This returns once they are back:",
+                    f"outagecheck wait {ids} --max-wait 1h",
+                ),
                 Step(
                     "If your organisation has Amazon Bedrock, Google Vertex AI or Microsoft Foundry, route "
                     "Claude Code there with that provider's credentials (or CLAUDE_CODE_USE_VERTEX=1, "
@@ -141,12 +151,10 @@ def advise(
         ),
     )
     notes = [BILLING, FEATURES]
-    available = api in (Status.OPERATIONAL, Status.DEGRADED) and not key.rejected
+    available = api is Status.OPERATIONAL and not key.rejected
     if api is Status.OPERATIONAL:
         verb = "is" if len(front) == 1 else "are"
         headline = f"{names} {verb} failing but the Claude API is up: go through the API."
-    elif api is Status.DEGRADED:
-        headline = f"{names} failing; the Claude API is degraded but answering: the API route may need retries."
     else:
         headline = f"{names} failing; the Claude API could not be verified, so the API route may not work."
         available = False
