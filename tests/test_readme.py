@@ -158,3 +158,13 @@ def test_install_lines_work_without_a_release() -> None:
         assert f"`{released}`" in section
     # The repository URL the install lines use is the project's own.
     assert SOURCE == "https://github.com/outagecheck/outagecheck"
+
+
+def test_ci_runs_the_everyday_suite_in_random_and_in_file_order() -> None:
+    """The quick-start line runs in random order (pytest-randomly is in the test extra); .ci/run runs the
+    suite a second time in file order, so a test that depends on another's leftovers fails one of them."""
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
+    assert any(dep.startswith("pytest-randomly") for dep in extra)
+    ci = (ROOT / ".ci" / "run").read_text()
+    quick_start = ci.index('bash -euo pipefail -c "$test_line"')
+    assert ci.index("\npython -m pytest -p no:randomly -q\n") > quick_start
