@@ -14,7 +14,7 @@ from outagecheck.fallback.safefile import atomic_write
 from outagecheck.files import JOURNAL_CAP, read_capped
 
 VERSION = 1
-FORMATS: Final = ("json", "toml", "env", "secret")
+FORMATS: Final = ("json", "toml", "env", "secret", "lines")
 
 
 class JournalError(ConfigError):

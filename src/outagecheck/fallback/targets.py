@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,9 +43,59 @@ def claude_code_edits(*, scope: str, key_command: str | None, api_key: str | Non
         raise UsageError("no key to use: set ANTHROPIC_API_KEY, or pass --key-command CMD that prints it")
     settings = paths.project_settings(cwd, local=True) if scope == "local" else paths.user_settings()
     edits.append(FileEdit(settings, "json", {"apiKeyHelper": helper}))
+    if scope == "local" and (ignore := git_ignore_edit(cwd)) is not None:
+        edits.append(ignore)
     # Claude Code's start-up gate: without it a fresh API-key setup hits the (down) login screen.
     edits.append(FileEdit(paths.claude_state_file(), "json", {"hasCompletedOnboarding": True}))
     return edits
+
+
+# What Claude Code adds when it creates the file (anthropics/claude-code#1073): one pattern, for any project dir.
+LOCAL_SETTINGS_PATTERN: Final = "**/.claude/settings.local.json"
+
+
+def _git_dirs(cwd: Path) -> tuple[Path, Path] | None:
+    """(work tree root, the directory holding info/exclude) of the repository cwd is in, or None."""
+    for root in (cwd, *cwd.parents):
+        dot_git = root / ".git"
+        if dot_git.is_dir():
+            return root, dot_git
+        if dot_git.is_file():  # a worktree or submodule: "gitdir: <path>"; info/exclude is in the common dir
+            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            if not text.startswith("gitdir:"):
+                return None
+            gitdir = (root / text.removeprefix("gitdir:").strip()).resolve()
+            common = gitdir / "commondir"
+            if common.is_file():
+                gitdir = (gitdir / common.read_text(encoding="utf-8").strip()).resolve()
+            return root, gitdir
+    return None
+
+
+def _ignored_already(cwd: Path) -> bool:
+    """Whether git ignores the local settings file already (a global excludesFile, a wider pattern)."""
+    git = shutil.which("git")
+    if git is None:
+        return False
+    try:
+        done = subprocess.run(
+            [git, "check-ignore", "-q", "--no-index", str(paths.project_settings(cwd, local=True))],
+            cwd=cwd, capture_output=True, timeout=5, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+def git_ignore_edit(cwd: Path) -> FileEdit | None:
+    """`--scope local`: git-ignore .claude/settings.local.json as Claude Code does, in the project's .gitignore, or
+    in .git/info/exclude when it has none; None outside a git repository or when git ignores it already."""
+    found = _git_dirs(cwd)
+    if found is None or _ignored_already(cwd):
+        return None
+    root, gitdir = found
+    ignore = root / ".gitignore" if (root / ".gitignore").is_file() else gitdir / "info" / "exclude"
+    return FileEdit(ignore, "lines", {LOCAL_SETTINGS_PATTERN: True})
 
 
 def generic_edits(name: str, fallback_config: Mapping[str, Any], source: str) -> list[FileEdit]:
