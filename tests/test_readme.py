@@ -7,18 +7,24 @@ import os
 import plistlib
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from jsonschema import Draft202012Validator
 from packaging.requirements import Requirement
+from typer.testing import CliRunner
 
+from outagecheck import paths
 from outagecheck.cli.options import EXIT_CODES_HELP
 from outagecheck.model import ExitCode
 from tests.ci import actionlint
+from tests.helpers import invoke
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text()
@@ -168,3 +174,73 @@ def test_ci_runs_the_everyday_suite_in_random_and_in_file_order() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     quick_start = ci.index('bash -euo pipefail -c "$test_line"')
     assert ci.index("\npython -m pytest -p no:randomly -q\n") > quick_start
+
+
+def _keys(doc: Any, path: str = "") -> set[str]:
+    """Every key path in a JSON document; list items merged (`surfaces[].evidence[].url`)."""
+    found = set()
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            found |= {f"{path}.{k}", *_keys(v, f"{path}.{k}")}
+    elif isinstance(doc, list):
+        for item in doc:
+            found |= _keys(item, f"{path}[]")
+    return found
+
+
+@pytest.mark.usefixtures("mocked_march_outage")
+def test_the_json_examples_validate_and_have_a_real_runs_keys(runner: CliRunner) -> None:
+    schema = json.loads((ROOT / "schema" / "report-v1.schema.json").read_text())
+    validator = Draft202012Validator(schema)
+    real = json.loads(invoke(runner, "status", "--json").stdout)
+    reports = [json.loads(b) for b in _blocks("json") if '"schema_version"' in b]
+    assert len(reports) == 1
+    for example in reports:
+        assert list(validator.iter_errors(example)) == []
+        assert _keys(example) == _keys(real)
+    [outstanding] = [
+        json.loads(b) for b in _blocks("json") if '"fallback_outstanding"' in b and '"schema_version"' not in b
+    ]
+    assert list(Draft202012Validator(schema["properties"]["fallback_outstanding"]).iter_errors(
+        outstanding["fallback_outstanding"])) == []  # fmt: skip
+    assert real["fallback_outstanding"] == []  # always there: names, not objects
+
+
+def test_the_schema_recipe_runs_as_pasted(tmp_path: Path) -> None:
+    """check-jsonschema reads --schemafile twice, so `<(outagecheck schema)` failed as pasted."""
+    checker = shutil.which("check-jsonschema", path=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    if checker is None:
+        pytest.skip("check-jsonschema is not installed (it is in the test extra)")
+    recipe = README.split("<!-- recipe:schema -->\n```sh\n", 1)[1].split("```", 1)[0]
+    assert "<(" not in recipe
+    env = {**os.environ, "OUTAGECHECK_REPLAY": "march-2026", "PATH": f"{Path(checker).parent}:{os.environ['PATH']}"}
+    done = subprocess.run(
+        ["bash", "-e", "-c", recipe], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ok -- validation done" in done.stdout
+
+
+def test_the_markdown_paragraph_has_its_own_heading() -> None:
+    section = README.split("### Markdown: `--format markdown`", 1)[1].split("\n### ", 1)[0]
+    assert "The table, open incidents and the fallback steps" in section
+    prometheus = README.split("### Prometheus: `--format prometheus`", 1)[1].split("\n### ", 1)[0]
+    assert "fallback steps" not in prometheus
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="the recipe names the Linux paths, as it says")
+def test_uninstall_removes_every_directory_outagecheck_creates(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The config, state (journal, backups, key file, watcher log) and cache (status line) directories."""
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)  # the recipe names the default paths
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(isolated_home / ".config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(isolated_home / ".local" / "state"))
+    section = README.split("### Uninstall", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
+    [rm] = [line for line in block.splitlines() if line.startswith("rm -rf ")]
+    removed = {Path(word.replace("~", str(isolated_home), 1)) for word in shlex.split(rm, comments=True)[2:]}
+    made = {paths.user_config_dir(), paths.state_dir(), paths.cache_dir()}
+    for path in (paths.journal_file(), paths.key_file(), paths.lock_file()):
+        assert any(path.is_relative_to(d) for d in made), path
+    assert removed == made

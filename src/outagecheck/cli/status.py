@@ -102,7 +102,11 @@ def wait(
 ) -> int:
     """Block until the required surfaces are operational (exit 0), or give up after --max-wait (exit 2).
 
-    Progress goes to stderr, the last report to stdout: outagecheck wait --require api --max-wait 10m && run-job
+    Progress goes to stderr, the last report to stdout. For example:
+
+    \b
+      outagecheck wait --require api --max-wait 10m && run-job
+
     With --fail-on, giving up exits as `status --fail-on` would for the last report.
     """
     return commands.wait(
@@ -130,7 +134,7 @@ def wait(
 
 def watch(
     interval: Annotated[
-        float, typer.Option("--interval", metavar="SECONDS", help="Between checks (default 30, at least 5).")
+        float, typer.Option("--interval", metavar="SECONDS", help="Between checks, at least 5.")
     ] = 30.0,
     require: RequireOpt = None,
     timeout: TimeoutOpt = None,
