@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator
 from packaging.requirements import Requirement
 from typer.testing import CliRunner
 
-from outagecheck import paths
+from outagecheck import __version__, paths
 from outagecheck.cli.options import EXIT_CODES_HELP
 from outagecheck.model import ExitCode
 from tests.ci import actionlint
@@ -244,3 +244,23 @@ def test_uninstall_removes_every_directory_outagecheck_creates(
     for path in (paths.journal_file(), paths.key_file(), paths.lock_file()):
         assert any(path.is_relative_to(d) for d in made), path
     assert removed == made
+
+
+def test_the_release_checklist_matches_the_release_workflow() -> None:
+    releasing = (ROOT / "RELEASING.md").read_text()
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text())
+    assert workflow[True]["push"]["tags"] == ["v*"]  # YAML 1.1 reads the key `on` as True
+    publish = workflow["jobs"]["publish"]
+    assert publish["permissions"] == {"id-token": "write"}
+    assert f"environment `{publish['environment']}`" in releasing
+    assert "workflow `release.yml`" in releasing
+    assert "`__version__` in `src/outagecheck/__init__.py`" in releasing
+    assert "src/outagecheck/__init__.py" in workflow["jobs"]["build"]["steps"][2]["run"]
+
+
+def test_the_changelog_has_unreleased_on_top_and_a_release_section_ready_to_cut() -> None:
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    headings = re.findall(r"^## (.*)$", changelog, flags=re.M)
+    assert headings[:2] == ["[Unreleased]", f"[{__version__}] - Unreleased"]
+    assert f"[{__version__}]: https://github.com/outagecheck/outagecheck/releases/tag/v{__version__}" in changelog
+    assert f"[Unreleased]: https://github.com/outagecheck/outagecheck/compare/v{__version__}...HEAD" in changelog
