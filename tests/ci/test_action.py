@@ -19,7 +19,8 @@ from jsonschema import Draft202012Validator
 
 from outagecheck.output.json import schema_text
 from tests.ci import actionlint
-from tests.helpers import ROOT
+from tests.helpers import ROOT, loopback_config
+from tests.loopback import LoopbackServer
 
 ACTION: dict[str, Any] = yaml.safe_load((ROOT / "action.yml").read_text())
 SELFTEST: dict[str, Any] = yaml.safe_load((ROOT / ".github" / "workflows" / "action-selftest.yml").read_text())
@@ -212,6 +213,16 @@ def test_march_outputs_for_a_job_that_needs_claude_code(tmp_path: Path) -> None:
     # The log's table is the drill's: it says so, and names the scenario, not the action's own report file.
     assert "\nReplay of march-2026 — nothing was checked\n┏" in job.log
     assert f"Replay of {report}" not in job.log
+
+
+def test_a_live_check_has_no_replay_mark_anywhere(tmp_path: Path, loopback: LoopbackServer) -> None:
+    """The log's table is rendered from the step's own report: its banner must not call a live check a replay."""
+    cfg = loopback_config(tmp_path, loopback)  # every surface answers as on a good day
+    job = Job(tmp_path)
+    outputs, code = job.use_action({"config": str(cfg)}, {})
+    assert (code, outputs["ok"], outputs["replay"]) == (0, "true", "")
+    assert "eplay" not in job.log
+    assert re.search(r"│ Claude API +│ Operational", job.log)
 
 
 def test_healthy_outputs(tmp_path: Path) -> None:
