@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any, Final
 
 from outagecheck import paths
-from outagecheck.errors import ConfigError, UsageError
+from outagecheck.errors import ConfigError, OutagecheckError, UsageError
 from outagecheck.fallback import documents
 from outagecheck.fallback.safefile import real_path
+from outagecheck.files import read_capped
 
 CLAUDE_CODE: Final = "claude-code"
 
@@ -61,15 +62,23 @@ def _git_dirs(cwd: Path) -> tuple[Path, Path] | None:
         if dot_git.is_dir():
             return root, dot_git
         if dot_git.is_file():  # a worktree or submodule: "gitdir: <path>"; info/exclude is in the common dir
-            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            text = _small_text(dot_git)
             if not text.startswith("gitdir:"):
                 return None
             gitdir = (root / text.removeprefix("gitdir:").strip()).resolve()
-            common = gitdir / "commondir"
-            if common.is_file():
-                gitdir = (gitdir / common.read_text(encoding="utf-8").strip()).resolve()
+            if common := _small_text(gitdir / "commondir"):
+                gitdir = (gitdir / common).resolve()
             return root, gitdir
     return None
+
+
+def _small_text(path: Path) -> str:
+    """A pointer file of git's, stripped; '' when missing or unreadable (then there is nothing to ignore in)."""
+    try:
+        raw = read_capped(path, 64 * 1024)
+    except OutagecheckError:
+        return ""
+    return raw.decode("utf-8", errors="replace").strip() if raw else ""
 
 
 def _ignored_already(cwd: Path) -> bool:
