@@ -107,6 +107,10 @@ def test_wait_then_revert_restores_the_files_byte_for_byte(
     result = invoke(runner, "wait", "--then-revert", "--interval", "1", "--max-wait", "1m", "--config", str(cfg))
     assert result.exit_code == 0, result.stderr
     assert "web, code operational for 3 checks: reverted the fallback" in result.stderr
+    # The final report is the state after the revert: no "still applied", no revert to run again.
+    assert "fallback revert" not in result.stdout
+    assert "still applied" not in result.stdout
+    assert "Note: outagecheck reverted the fallback (claude-code) once the login paths were back." in result.stdout
     assert {p: p.read_bytes() for p in (settings, state)} == before
     assert not paths.key_file().exists()
     assert json.loads(invoke(runner, "status", "--json", "--config", str(cfg)).stdout)["exit_code"] == 0

@@ -9,6 +9,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
+from outagecheck.cli.commands import offline_hint
 from tests.helpers import (
     API_HELLO,
     API_MODELS,
@@ -304,3 +305,58 @@ def test_status_reminds_while_a_fallback_is_applied(runner: CliRunner, monkeypat
     healthy = invoke(runner, "status", "--replay", "all-operational")
     assert "fallback is still applied (claude-code)" in healthy.stdout
     assert "A fallback is applied" not in healthy.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "hint"),
+    [
+        pytest.param(
+            [],
+            {},
+            "Note: Nothing could be reached. To try next: 'outagecheck status --verbose' shows where each check "
+            "failed; no proxy variable is set (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY): does this network need one?; "
+            "'outagecheck status --replay march-2026' is a drill that needs no network.",
+            id="no-proxy",
+        ),
+        pytest.param(
+            ["--verbose"],
+            {"no_proxy": "internal.example"},
+            "Note: Nothing could be reached. To try next: check the proxy variables in effect (NO_PROXY); "
+            "'outagecheck status --replay march-2026' is a drill that needs no network.",
+            id="verbose-with-no-proxy-set",
+        ),
+    ],
+)
+def test_an_offline_first_run_says_what_to_try_next(
+    runner: CliRunner,
+    httpx_mock: HTTPXMock,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    env: dict[str, str],
+    hint: str,
+) -> None:
+    for name in (
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+        "ALL_PROXY",
+        "NO_PROXY",
+        "https_proxy",
+        "http_proxy",
+        "all_proxy",
+        "no_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    httpx_mock.add_exception(httpx.ConnectError("[Errno -3] Temporary failure in name resolution"), is_reusable=True)
+    result = invoke(runner, "status", *args)
+    assert result.exit_code == 3
+    text = " ".join(result.stdout.split())  # the table wraps a long note to the terminal
+    assert text.count("To try next") == 1
+    assert hint in text
+
+
+def test_the_offline_hint_names_proxy_variables_never_their_values() -> None:
+    hint = offline_hint({"HTTPS_PROXY": "http://user:s3cret@proxy:3128", "all_proxy": "socks5://p"}, verbose=True)
+    assert "(HTTPS_PROXY, ALL_PROXY)" in hint
+    assert "s3cret" not in hint

@@ -147,6 +147,8 @@ def summarise(report: bytes, code: int, fallbacks: list[dict[str, Any]], now: fl
     try:
         parsed = json.loads(report)
         surfaces = [{"id": str(s["id"]), "status": str(s["status"])} for s in parsed["surfaces"]]
+        if isinstance(parsed.get("replay"), dict):  # a drill ($OUTAGECHECK_REPLAY in Claude Code's environment)
+            doc["replay"] = str(parsed["replay"].get("name", ""))
         return doc | {"checked_at": str(parsed["checked_at"]), "exit_code": code, "surfaces": surfaces}
     except (ValueError, KeyError, TypeError):
         return doc | {"checked_at": None, "exit_code": code, "surfaces": [], "error": f"status exited {code}"}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from outagecheck.checks.deep import DEFAULT_MODEL, MODEL_ID, narrow
 from outagecheck.errors import SECRET_VARIABLES, UsageError, credential, keep_secret, printable, scrub
-from outagecheck.model import Report, Status, StatusPage
+from outagecheck.model import Replay, Report, Status, StatusPage
 from outagecheck.text import clean_all
 
 if TYPE_CHECKING:
@@ -72,6 +72,9 @@ def report_source(opts: CheckOptions, environ: Mapping[str, str], *, page_every_
             raise UsageError("--deep sends a request and --replay sends none: use one")
         doc, where = replay.load_replay(source)
         replayed = replay.replay_report(doc, where, opts.require, outstanding_targets(), models=opts.models)
+        # A saved drill replayed again is still that drill: it keeps the name of what was first replayed.
+        drilled = Replay(replayed.replay.name if replayed.replay else source, "option" if opts.replay else "env")
+        replayed = replace(replayed, replay=drilled)
         if opts.deep:  # a drill ($OUTAGECHECK_REPLAY) of a pipeline that runs --deep: the replay wins, said once
             drill = f"--deep sent nothing: ${replay.REPLAY_ENV} replays {where}"
             replayed = replace(replayed, warnings=(*replayed.warnings, drill))

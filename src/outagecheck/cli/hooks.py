@@ -6,7 +6,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from outagecheck.checks.debounce import Debouncer, Streak
@@ -115,6 +115,23 @@ def webhook_url(value: str, n: int, environ: Mapping[str, str]) -> str:
     return value
 
 
+def after_revert(report: Report) -> Report:
+    """The last report as things stand after the automatic revert: the journal is read again and the advice
+    worked out again, so it no longer says a fallback is applied or asks for the revert just done."""
+    from outagecheck.fallback.advice import advise, key_flags  # noqa: PLC0415  # only after a revert
+    from outagecheck.fallback.journal import outstanding_targets  # noqa: PLC0415  # only after a revert
+
+    left = outstanding_targets()
+    gone = [name for name in report.fallback_outstanding if name not in left]
+    by_id = {s.id: s for s in report.surfaces}
+    evidence = {e.endpoint: e for s in report.surfaces for e in s.evidence}
+    advice = advise(by_id, key_flags(evidence), incidents=report.status_page.incidents, outstanding=left)
+    notes = report.notes
+    if gone:
+        notes = (*notes, f"outagecheck reverted the fallback ({', '.join(gone)}) once the login paths were back.")
+    return replace(report, fallback_outstanding=left, advice=advice, notes=notes)
+
+
 def wait_for_revert(
     next_report: ReportSource,
     hooks: Hooks,
@@ -134,7 +151,7 @@ def wait_for_revert(
             next_report, max_wait=left, interval=interval, progress=progress, sleep=sleep, clock=clock, on_report=hooks
         )
         if not ok or hooks.reverted:
-            return result, ok
+            return (after_revert(result) if hooks.reverted else result), ok
         streak = hooks.revert_streak
         count = f"{streak.count}/{streak.needed}" if streak else ""
         progress(f"operational ({count} checks); reverting the fallback after {streak.needed if streak else 0}, "

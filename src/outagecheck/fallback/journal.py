@@ -15,7 +15,7 @@ from outagecheck.files import JOURNAL_CAP, read_capped
 from outagecheck.private import dir_problem, file_problem
 
 VERSION = 1
-FORMATS: Final = ("json", "toml", "env", "secret")
+FORMATS: Final = ("json", "toml", "env", "secret", "lines")
 
 
 class JournalError(ConfigError):

@@ -40,7 +40,7 @@ def _doc(entry: journal.Entry, raw: bytes, last_try: bool) -> documents.Document
             raise Unsettled from None
         raise WriteError(f"{path}: cannot read it as {entry.format} ({e}); not reverting it (journal kept)") from None
     original = _backup_keys(entry)
-    ours = {c.key.split(".")[0] for c in entry.keys}
+    ours = {doc.top(c.key) for c in entry.keys}
     if original - ours and not (set(doc.data) - ours):
         # Every key the user had is gone: a writer is mid-rewrite, or the file was damaged; writing it back
         # would make the loss permanent.
@@ -73,7 +73,7 @@ def _undo_keys(entry: journal.Entry, doc: documents.Document) -> list[str]:
             doc.unset(change.key)
         else:
             doc.set(change.key, json.loads(change.previous))
-    lost = before - set(doc.data) - {c.key.split(".")[0] for c in entry.keys}
+    lost = before - set(doc.data) - {doc.top(c.key) for c in entry.keys}
     if lost:  # never write a document that lost keys outagecheck does not own
         raise WriteError(
             f"{entry.path}: reverting would drop {', '.join(sorted(lost))}; not reverting it (journal kept)"

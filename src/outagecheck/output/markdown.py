@@ -34,6 +34,7 @@ def to_markdown(report: Report) -> str:
     lines = [
         f"### outagecheck: {report.checked_at}",
         "",
+        *([f"> **{_cell(report.replay.banner)}**", ""] if report.replay is not None else []),
         "| Service | Status | Impact |",
         "|---|---|---|",
     ]
