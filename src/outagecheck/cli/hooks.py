@@ -9,11 +9,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from outagecheck.checks.debounce import Debouncer, Streak
 from outagecheck.checks.run import ReportSource, clock_text, wait_until_operational
 from outagecheck.errors import OutagecheckError, UsageError, WriteError, printable
 from outagecheck.files import read_capped
 from outagecheck.model import Report
+from outagecheck.output.debounce import Debouncer, Streak
 from outagecheck.output.json import to_json
 from outagecheck.output.notify import Notifier
 
