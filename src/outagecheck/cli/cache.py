@@ -111,7 +111,7 @@ def start_refresh(directory: str, status_args: list[str]) -> bool:
         os.close(fd)
 
 
-_CHILD = "import sys; from outagecheck.checks.cache import refresh; refresh(sys.argv[1], sys.argv[2:])"
+_CHILD = "import sys; from outagecheck.cli.cache import refresh; refresh(sys.argv[1], sys.argv[2:])"
 
 
 def refresh(directory: str, status_args: list[str]) -> None:
