@@ -118,7 +118,7 @@ def webhook_url(value: str, n: int, environ: Mapping[str, str]) -> str:
 def after_revert(report: Report) -> Report:
     """The last report as things stand after the automatic revert: the journal is read again and the advice
     worked out again, so it no longer says a fallback is applied or asks for the revert just done."""
-    from outagecheck.fallback.advice import advise, key_flags  # noqa: PLC0415  # only after a revert
+    from outagecheck.checks.advice import advise, key_flags  # noqa: PLC0415  # only after a revert
     from outagecheck.fallback.journal import outstanding_targets  # noqa: PLC0415  # only after a revert
 
     left = outstanding_targets()
