@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from outagecheck.checks.deep import DEFAULT_MODEL, MODEL_ID, narrow
+from outagecheck.durations import clock_text
 from outagecheck.errors import SECRET_VARIABLES, UsageError, credential, keep_secret, printable, scrub
 from outagecheck.model import Replay, Report, Status, StatusPage
 from outagecheck.text import clean_all
@@ -198,9 +199,3 @@ def wait_until_operational(
         pause = min(interval, left)
         progress(f"waiting: {why}; next check in {pause:.0f} s, {clock_text(left)} left")
         sleep(pause)
-
-
-def clock_text(seconds: float) -> str:
-    """90 -> '1m30s', 5400 -> '1h30m'."""
-    s = round(seconds)
-    return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s"

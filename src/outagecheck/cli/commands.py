@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
-import re
 import threading
 import time
 from collections.abc import Mapping
@@ -13,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from outagecheck.checks.run import POLL_PAGE_EVERY_S, CheckOptions, report_source, wait_until_operational
+from outagecheck.durations import parse_duration
 from outagecheck.errors import UsageError, printable, redact, say
 from outagecheck.model import ExitCode, FailOn, Report
 
@@ -175,18 +175,6 @@ def fail_on_policy(option: str | None, environ: Mapping[str, str]) -> FailOn | N
     except ValueError:
         levels = ", ".join(level.value for level in FailOn)
         raise UsageError(f"${FAIL_ON_ENV}: '{value}' is not one of {levels}") from None
-
-
-def parse_duration(text: str) -> float:
-    """'90', '90s', '10m', '1h30m' -> seconds; at most 7 days."""
-    match = re.fullmatch(r"\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+(?:\.\d+)?)s?)?\s*", text)
-    if not text.strip() or match is None or not any(match.groups()):
-        raise UsageError(f"--max-wait: '{text}' is not a duration (like 90s, 10m or 1h30m)")
-    hours, minutes, seconds = match.groups()
-    total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
-    if not 0 < total <= 7 * 86400:
-        raise UsageError(f"--max-wait must be more than 0 and at most 7 days, got '{text}'")
-    return total
 
 
 def _progress(line: str) -> None:

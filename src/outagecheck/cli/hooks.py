@@ -9,7 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from outagecheck.checks.run import ReportSource, clock_text, wait_until_operational
+from outagecheck.checks.run import ReportSource, wait_until_operational
+from outagecheck.durations import clock_text
 from outagecheck.errors import OutagecheckError, UsageError, WriteError, printable
 from outagecheck.files import read_capped
 from outagecheck.model import Report

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Final
 
-from outagecheck.checks.run import clock_text
+from outagecheck.durations import clock_text
 from outagecheck.errors import UsageError, child_environ, printable
 from outagecheck.output.debounce import Change
 
