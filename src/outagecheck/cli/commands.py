@@ -39,7 +39,9 @@ def status(
     to_file = output_file(output, chosen)
     policy = fail_on_policy(fail_on, os.environ)
     opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay, deep=deep, models=tuple(model or ()))
-    next_report = report_source(opts, os.environ)
+    from outagecheck.fallback.journal import outstanding_targets  # noqa: PLC0415  # checks/ reads no journal
+
+    next_report = report_source(opts, os.environ, outstanding=outstanding_targets)
     announce_drill(replay, os.environ)
     # The table's renderer (rich) loads while the requests are in flight instead of after them.
     renderer = _import_in_background("outagecheck.output.table") if chosen == "table" else None
@@ -101,7 +103,9 @@ def wait(
     to_file = output_file(output, chosen)
     policy = fail_on_policy(fail_on, os.environ)
     opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay, deep=deep, models=tuple(model or ()))
-    next_report = report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S)
+    from outagecheck.fallback.journal import outstanding_targets  # noqa: PLC0415  # checks/ reads no journal
+
+    next_report = report_source(opts, os.environ, outstanding=outstanding_targets, page_every_s=POLL_PAGE_EVERY_S)
     announce_drill(replay, os.environ)
     from outagecheck.output.emit import emit  # noqa: PLC0415  # after the options are known to be valid
 
