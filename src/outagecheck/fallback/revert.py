@@ -15,8 +15,6 @@ from outagecheck.fallback.checked import clean_stale_temps
 from outagecheck.fallback.writer import REMOVE, Remove, Unsettled, read_modify_write
 from outagecheck.safefile import locked, read_bytes, real_path, remove, sha256
 
-EDITED = "edited since outagecheck wrote it: reverted only outagecheck's keys, kept your edits"
-
 
 @dataclass(frozen=True)
 class Reverted:
