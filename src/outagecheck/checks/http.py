@@ -18,6 +18,7 @@ import httpx
 from httpx._utils import URLPattern, get_environment_proxies  # httpx's own proxy rules (pinned < 0.29)
 
 from outagecheck import __version__, interrupted
+from outagecheck.checks import early
 from outagecheck.checks.classify import classify_exception
 from outagecheck.checks.tls import ContextLoader
 from outagecheck.errors import ConfigError
@@ -277,8 +278,10 @@ def make_client(
     """
     check_proxy_variables(os.environ)
     verify: ssl.SSLContext | bool = True
+    limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
     if transport is None:
         verify = (tls or ContextLoader()).result()
+        transport = early.transport(tls, verify, limits)  # the connections opened while httpx loaded, if any
     try:
         return httpx.AsyncClient(
             timeout=httpx.Timeout(timeout_s),
@@ -287,7 +290,7 @@ def make_client(
             max_redirects=5,
             transport=transport,
             verify=verify,
-            limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS),
+            limits=limits,
         )
     except (ValueError, httpx.InvalidURL, ImportError) as e:
         # e.g. a port out of range, or socks5:// without httpx[socks]; the message never holds credentials
