@@ -106,7 +106,7 @@ def test_good_hosts_take_the_early_connections(
     assert with_early == without
     assert {row[2] for row in with_early} == {"ok"}
     assert len(handed_over) == len(started.slots) == early.PER_ORIGIN  # one host here: two started, both taken
-    assert all(slot.taken and slot.future.exception() is None for slot in started.slots)
+    assert all(slot.taken and slot.error is None for slot in started.slots)
 
 
 @pytest.mark.parametrize("case", ["untrusted CA", "wrong host name", "refused", "black hole"])
@@ -133,7 +133,9 @@ def test_no_request_leaves_early(ca: trustme.CA, trusted: None, tmp_path: Path) 
         started = early.start(["status", "--config", str(loopback_config(tmp_path, server))], os.environ)
         assert started is not None
         for slot in started.slots:
-            slot.future.result(timeout=5).close()
+            sock = slot.wait(5)
+            assert sock is not None
+            sock.close()
         assert server.paths() == []
 
 

@@ -11,13 +11,10 @@ Standard library only (tests/checks/test_early.py holds it to that).
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import threading
 import time
-from collections.abc import Mapping, Sequence
-from concurrent.futures import Future, InvalidStateError
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -42,14 +39,51 @@ PER_ORIGIN = 2
 ALPN = ["http/1.1"]  # what httpcore sets before its handshake (http2 off): the server must choose alike
 
 
-@dataclass
 class Slot:
-    """One connection being opened to host:port; its future holds the TLS socket or the failure."""
+    """One connection being opened to host:port: the TLS socket once ready, or the failure."""
 
-    host: str
-    port: int
-    future: Future[ssl.SSLSocket] = field(default_factory=Future)
-    taken: bool = False
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.taken = False
+        self.sock: ssl.SSLSocket | None = None
+        self.error: BaseException | None = None
+        self._settled = threading.Event()
+        self._lock = threading.Lock()
+        self._waiters: list[Callable[[], None]] = []
+        self._abandoned = False
+
+    def settle(self, sock: ssl.SSLSocket | None, error: BaseException | None) -> None:
+        """Called once by the opening thread; wakes whoever waits."""
+        with self._lock:
+            self.sock, self.error = sock, error
+            if self._abandoned and sock is not None:
+                sock.close()  # the request stopped waiting for it
+                self.sock = None
+            self._settled.set()
+            waiters, self._waiters = self._waiters, []
+        for wake in waiters:
+            wake()
+
+    def when_settled(self, wake: Callable[[], None]) -> bool:
+        """Call `wake` (from the opening thread) once settled; False when it is settled already."""
+        with self._lock:
+            if self._settled.is_set():
+                return False
+            self._waiters.append(wake)
+            return True
+
+    def abandon(self) -> None:
+        """The request stopped waiting: the socket, when it comes, is closed."""
+        with self._lock:
+            self._abandoned = True
+            if self.sock is not None:
+                self.sock.close()
+                self.sock = None
+
+    def wait(self, timeout: float | None = None) -> ssl.SSLSocket | None:
+        """Block until settled (tests); the socket or None."""
+        self._settled.wait(timeout)
+        return self.sock
 
 
 class Early:
@@ -81,14 +115,12 @@ class Early:
             context = self.tls.result()
             context.set_alpn_protocols(ALPN)
             wrapped = context.wrap_socket(sock, server_hostname=slot.host)
-            sock = wrapped
-            slot.future.set_result(wrapped)
-            sock = None  # the client's now
         except BaseException as e:  # any failure: the client connects the normal way and meets it itself
             if sock is not None:
                 sock.close()
-            with contextlib.suppress(InvalidStateError):  # the client gave up waiting: nothing to hand over
-                slot.future.set_exception(e)
+            slot.settle(None, e)
+        else:
+            slot.settle(wrapped, None)
 
     def take(self, host: str, port: int) -> Slot | None:
         """The next connection started to host:port that no request has taken yet, ready or not."""
@@ -140,14 +172,18 @@ def start(argv: Sequence[str], environ: Mapping[str, str]) -> Early | None:
         opts = _options(argv)
         if opts is None or opts.get("replay") or environ.get("OUTAGECHECK_REPLAY"):
             return None  # a replay sends nothing and loads no TLS
-        _loader = ContextLoader()
+        _loader = ContextLoader(deferred=True)
         origins, timeout = _origins(opts, environ)
-        if not origins:
-            return None
-        _current = Early(origins, _loader, timeout)
-        _current.start()
+        if origins:
+            _current = Early(origins, _loader, timeout)
+            _current.start()
     except Exception:  # early connections are an optimisation: any doubt, none
-        return None
+        _current = None
+    finally:
+        # After the connections: its `import ssl` would hold the GIL while they start; they need it
+        # only for the handshake, a round trip later.
+        if _loader is not None:
+            _loader.start()
     return _current
 
 

@@ -11,6 +11,7 @@ do. The stream mirrors httpcore's AnyIOStream: the same exceptions for the same 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import select
 import ssl
@@ -116,10 +117,20 @@ def _wake(done: asyncio.Future[None]) -> None:
 
 async def _settled(slot: Slot) -> ssl.SSLSocket | None:
     """The early connection once it is ready; None when it failed (whatever the error)."""
-    try:
-        return await asyncio.wrap_future(slot.future)
-    except Exception:  # the normal path will meet the same failure and report it
-        return None
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def wake() -> None:  # on the opening thread
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits any more
+            loop.call_soon_threadsafe(_wake, done)
+
+    if slot.when_settled(wake):
+        try:
+            await done
+        except asyncio.CancelledError:
+            slot.abandon()
+            raise
+    return slot.sock
 
 
 class EarlyBackend(httpcore.AsyncNetworkBackend):

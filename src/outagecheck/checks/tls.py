@@ -20,13 +20,19 @@ if TYPE_CHECKING:
 
 
 class ContextLoader:
-    """Start loading at construction; result() waits and returns the context or raises ConfigError."""
+    """Start loading at construction (or at start()); result() waits and returns the context or raises ConfigError."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, deferred: bool = False) -> None:
         self._context: ssl.SSLContext | None = None
         self._error: ConfigError | None = None
         self._thread = threading.Thread(target=self._load, name="outagecheck-tls", daemon=True)
+        self._begun = threading.Event()  # result() may be called (on another thread) before start()
+        if not deferred:  # deferred: start() later (checks/early.py starts its connections first)
+            self.start()
+
+    def start(self) -> None:
         self._thread.start()
+        self._begun.set()
 
     def _load(self) -> None:
         cafile, capath = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
@@ -48,6 +54,7 @@ class ContextLoader:
             self._error = ConfigError(f"cannot load CA certificates from {where}: {why}")
 
     def result(self) -> ssl.SSLContext:
+        self._begun.wait()
         self._thread.join()
         if self._error is not None:
             raise self._error
