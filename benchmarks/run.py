@@ -357,12 +357,14 @@ def wan_cases(table: Table, tmp: Path, env: dict[str, str], runs: int) -> None:
 # Measures, in one process, the CPU time each probe spends before its socket opens: N probes against a
 # loopback server that answers late; every probe's `connect_tcp.started` trace event is timed, and
 # (last start - gather start) / N is the CPU each probe costs before connecting, since the event loop
-# starts them one after another. The first gather warms the client and the anyio backend.
+# starts them one after another. The first gather warms the client and the anyio backend; the CA bundle
+# is loaded once, as a run loads it (its ~50 ms of CPU on a thread were counted in each gather's window).
 PROBE_HARNESS = """
 import asyncio, os, sys, time
 sys.path.insert(0, os.environ["BENCH_ROOT"])
 from outagecheck.checks import http, probe
 from outagecheck.checks.plan import CheckPlan, Target
+from outagecheck.checks.tls import ContextLoader
 N, BASE = int(os.environ["BENCH_N"]), os.environ["BENCH_URL"]
 starts = []
 real = http.Tracer.__call__
@@ -372,10 +374,11 @@ async def traced(self, event, info):
     await real(self, event, info)
 http.Tracer.__call__ = traced
 plan = CheckPlan(tuple(Target(f"surface:s{i}", f"{BASE}/late/{i}") for i in range(N)), (), 5.0, 30.0)
-asyncio.run(probe.gather(plan))
+tls = ContextLoader()  # loaded once per process, as status and wait do (checks/run.py), not per gather
+asyncio.run(probe.gather(plan, tls=tls))
 starts.clear()
 begin = time.process_time()
-asyncio.run(probe.gather(plan))
+asyncio.run(probe.gather(plan, tls=tls))
 print((max(starts) - begin) / N * 1000)
 """
 
