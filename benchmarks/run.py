@@ -133,6 +133,9 @@ def outagecheck() -> list[str]:
 
 
 PASS = [sys.executable, "-c", "pass"]
+# --before SRC: the same commands with another source tree first on PYTHONPATH (e.g. `git archive main src`),
+# run in the same rounds as rows marked "before".
+BEFORE: dict[str, str] = {}
 # What `status` cannot start a request without, as a live run loads it (httpx._main kept out, see
 # checks/run.py): asyncio, ssl, httpx, httpcore and anyio's asyncio backend (loaded on the first send).
 FLOOR = "import sys; sys.modules['httpx._main'] = None; import asyncio, ssl, httpx, httpcore, anyio._backends._asyncio"
@@ -222,26 +225,31 @@ def status_cases(table: Table, server: LoopbackServer, tmp: Path, env: dict[str,
     json_argv = [*outagecheck(), "status", "--json", "--config", str(cfg)]
     table_argv = [*outagecheck(), "status", "--config", str(cfg)]
     early_off = keyed | {"OUTAGECHECK_EARLY": "0"}
-    r = measure_rounds(
-        {
-            "json": (json_argv, keyed),
-            "json, early off": (json_argv, early_off),
-            "floor": (floor, env),
-            "table": (table_argv, keyed),
-            "floor+rich": (floor_rich, env),
-            "pass": (PASS, env),
-        },
-        runs,
-    )
-    for name in ("json", "json, early off", "table"):
-        assert {x.code for x in r[name]} == {0}, f"status ({name}) exited non-zero"
-    for label, name, base, goal in (
+    cmds = {
+        "json": (json_argv, keyed),
+        "json, early off": (json_argv, early_off),
+        "floor": (floor, env),
+        "table": (table_argv, keyed),
+        "floor+rich": (floor_rich, env),
+        "pass": (PASS, env),
+    }
+    rows: list[tuple[str, str, str, float | None]] = [
         ("status --json, zero latency", "json", "floor", 0.025),
         ("status --json, zero latency, early off", "json, early off", "floor", None),
         ("status table, zero latency", "table", "floor+rich", 0.025),
-    ):
+    ]
+    if BEFORE:
+        cmds |= {"json, before": (json_argv, keyed | BEFORE), "table, before": (table_argv, keyed | BEFORE)}
+        rows += [
+            ("status --json, zero latency, before", "json, before", "floor", None),
+            ("status table, zero latency, before", "table, before", "floor+rich", None),
+        ]
+    r = measure_rounds(cmds, runs)
+    for name in cmds:
+        assert {x.code for x in r[name]} == {0}, f"{name} exited non-zero"
+    for label, name, base, goal in rows:
         over = per_round(r[name], r[base], combine=lambda a, b: a - b)
-        target = f"<= {base} + {goal * 1000:.0f} ms" if goal else "(before: no early connections)"
+        target = f"<= {base} + {goal * 1000:.0f} ms" if goal else "(before)"
         table.add(label, ms(median_of(r[name])), f"{base} {ms(median_of(r[base]))}", f"{over * 1000:+.0f} ms",
                   mb(max(x.rss_mb for x in r[name])), target, None if goal is None else over <= goal)  # fmt: skip
     rss, floor_rss = max(x.rss_mb for x in r["json"]), max(x.rss_mb for x in r["floor"])
@@ -328,16 +336,20 @@ def wan_cases(table: Table, tmp: Path, env: dict[str, str], runs: int) -> None:
             "curl": (curl_argv, client),
             "floor": ([sys.executable, "-c", FLOOR], client),
         }
+        runs_of = [("status", "status --json"), ("early off", "status, early off (before)")]
+        if BEFORE:
+            cmds["before"] = (status, client | BEFORE)
+            runs_of.append(("before", "status, before"))
         for rtt in (0.100, 0.050):
             net.rtt(rtt)
             r = measure_rounds(cmds, runs, tuple(net.inside([])))
             floor, curl_ms = median_of(r["floor"]), ms(median_of(r["curl"]))
-            for name, label in (("status", "status --json"), ("early off", "status, early off (before)")):
+            for name, label in runs_of:
                 assert {x.code for x in r[name]} == {0}, f"wan {name} exited {[x.code for x in r[name]]}"
                 ratio = per_round(r[name], r["curl"], combine=lambda a, b: a / b)
                 over = per_round(r[name], r["curl"], combine=lambda a, b: a - b)
                 wall, rss = median_of(r[name]), mb(max(x.rss_mb for x in r[name]))
-                if name == "early off":
+                if name != "status":
                     target, ok = "(before)", None
                 elif rtt >= 0.1:
                     target, ok = "<= 1.20x curl --parallel", ratio <= 1.20
@@ -345,7 +357,8 @@ def wan_cases(table: Table, tmp: Path, env: dict[str, str], runs: int) -> None:
                     target, ok = f"status - curl <= 0.60x floor ({ms(0.6 * floor)})", over <= 0.6 * floor
                 table.add(f"wan RTT {rtt * 1000:.0f} ms: {label}", ms(wall), f"curl {curl_ms}",
                           f"{ratio:.2f}x, {over * 1000:+.0f} ms", rss, target, ok)  # fmt: skip
-            for name, label in (("status", "first connection opened"), ("early off", "first connection, early off")):
+            firsts = [("status", "first connection opened")] + [(n, f"first connection, {n}") for n, _ in runs_of[1:]]
+            for name, label in firsts:
                 offsets = [first_syn(net, x) for x in r[name]]
                 first = statistics.median(offsets)
                 share = statistics.median(o / f.wall_s for o, f in zip(offsets, r["floor"], strict=True))
@@ -510,7 +523,10 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="one tiny case, one run (smoke test)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--only", choices=GROUPS, action="append", help="run only these groups")
+    parser.add_argument("--before", type=Path, help="a source tree (its src/) to run as 'before' in the same rounds")
     args = parser.parse_args()
+    if args.before:
+        BEFORE["PYTHONPATH"] = str(args.before.resolve())
     # PYTHONDONTWRITEBYTECODE would make every run recompile outagecheck's sources (an editable install
     # has no .pyc until a run writes them): an installed wheel ships them, so measure with them.
     skip = ("ANTHROPIC_", "OUTAGECHECK_", "PYTHONDONTWRITEBYTECODE")
