@@ -80,6 +80,20 @@ def under_policy(verdict: ExitCode, fail_on: FailOn | None) -> ExitCode:
     return verdict if verdict in _FAILING[fail_on] else ExitCode.OK
 
 
+# Who answered a probe. Only the first two speak for the service; the rest stand in its way.
+ANSWERERS: Final = (
+    "service",
+    "service_edge",
+    "client_block",
+    "rate_limit_client",
+    "web_filter",
+    "local_proxy",
+    "captive_portal",
+    "tls_interception",
+    "bot_challenge",
+)
+
+
 @dataclass(frozen=True)
 class Attempt:
     """One try at one URL; an Evidence lists every try behind its verdict."""
@@ -108,6 +122,9 @@ class Evidence:
     attempts: tuple[Attempt, ...] = ()  # every try, oldest first; more than one when it was retried
     # A fingerprint of the body's head ("" without one): the same page from every host is an intermediary's.
     signature: str = ""
+    answered_by: str = ""  # who answered: one of ANSWERERS, or "" when nothing answered or it cannot be told
+    product: str = ""  # the answerer's product when known: "Zscaler", "Cloudflare", ...
+    issuer: str = ""  # a certificate that failed verification: its issuer, as presented (never trusted)
 
     def as_attempt(self) -> Attempt:
         return Attempt(self.status, self.reason, self.detail, self.http_status, self.latency_s)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import pytest
@@ -25,6 +25,11 @@ def ev(
 ) -> Evidence:
     detail = "HTTP 200" if reason == "ok" else f"{reason} detail"
     return Evidence(endpoint, f"https://example.test/{endpoint}", status, reason, detail, local=local, signature=sig)
+
+
+def by(e: Evidence, who: str, product: str = "") -> Evidence:
+    """The evidence with who answered it, as the live classification names it."""
+    return replace(e, answered_by=who, product=product)
 
 
 def page_attempt(reason: str, *, local: bool = False, sig: str = "") -> StatusPage:
@@ -218,13 +223,54 @@ CASES = [
     ),
     pytest.param(
         Case(
-            {**healthy(), "web": ev("web", UNK, "client_rate_limited")},
+            {**healthy(), "web": by(ev("web", UNK, "client_rate_limited"), "rate_limit_client", "Cloudflare")},
+            page(),
+            (UNK, OP, OP),
+            3,
+            notes=("a limit on this machine, not an outage",),
+            impacts={"web": "Cloudflare rate-limits this client at example.test"},
+        ),
+        id="cloudflare-1015-is-this-client-not-the-service",
+    ),
+    pytest.param(
+        Case(
+            {**healthy(), "web": by(ev("web", UNK, "web_filter", local=True), "web_filter", "Zscaler")},
+            page(),
+            (UNK, OP, OP),
+            3,
+            impacts={"web": "your network's web filter (Zscaler) blocked example.test"},
+        ),
+        id="a-web-filter-is-never-operational-and-names-the-status-page",
+    ),
+    pytest.param(
+        Case(
+            {**healthy(), "web": ev("web", UNK, "blocked")},
+            page(),
+            (UNK, OP, OP),
+            3,
+            impacts={"web": "the status page says Operational"},
+        ),
+        id="a-bare-403-nobody-claimed-is-not-the-service-answering",
+    ),
+    pytest.param(
+        Case(
+            {**healthy(), "web": by(ev("web", UNK, "bot_challenge"), "bot_challenge", "Cloudflare")},
             page(),
             (OP, OP, OP),
             0,
-            notes=("a limit on this machine, not an outage",),
+            impacts={"web": "No reported disruption (the status page decides: Cloudflare asks for a browser check"},
         ),
-        id="cloudflare-1015-is-this-client-not-the-service",
+        id="a-bot-challenge-alone-lets-the-status-page-decide",
+    ),
+    pytest.param(
+        Case(
+            {**healthy(), "web": by(ev("web", Status.DOWN, "http_5xx"), "service_edge", "Cloudflare")},
+            page(),
+            (Status.DOWN, OP, OP),
+            2,
+            notes=("probes see Down, the status page says Operational",),
+        ),
+        id="cloudflare-reporting-the-origin-is-down",
     ),
 ]
 

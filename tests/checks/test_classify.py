@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from outagecheck.checks.classify import classify_component, classify_exception, classify_response
+from outagecheck.checks.cloudflare_codes import CODES
 from outagecheck.model import Status
 
 JSON = {"content-type": "application/json"}
@@ -448,3 +449,99 @@ def test_who_answered(
     )
     assert (verdict.status, verdict.reason, verdict.local) == (status, reason, local)
     assert verdict.detail
+
+
+@pytest.mark.parametrize(
+    ("code", "headers", "body", "status", "reason", "who", "product"),
+    [
+        pytest.param(200, {}, b"", Status.OPERATIONAL, "ok", "service", "", id="the-service-answered"),
+        pytest.param(500, {}, b"", Status.DOWN, "http_5xx", "service", "", id="the-service-failed"),
+        pytest.param(522, CF, b"", Status.DOWN, "http_5xx", "service_edge", "Cloudflare", id="cf-522-is-the-edge"),
+        pytest.param(
+            530, CF, b"error code: 1016", Status.DOWN, "http_5xx", "service_edge", "Cloudflare", id="cf-530-1016-origin"
+        ),
+        pytest.param(
+            530, CF, b"error code: 1033", Status.DOWN, "http_5xx", "service_edge", "Cloudflare", id="cf-1033-tunnel"
+        ),
+        pytest.param(
+            500, CF, b"error code: 1101", Status.DOWN, "http_5xx", "service_edge", "Cloudflare", id="cf-1101-worker"
+        ),
+        pytest.param(
+            403, CF, b"error code: 1020", Status.UNKNOWN, "blocked", "client_block", "Cloudflare", id="cf-1020-client"
+        ),
+        pytest.param(
+            403, CF, b"error code: 1009", Status.UNKNOWN, "blocked", "client_block", "Cloudflare", id="cf-1009-country"
+        ),
+        pytest.param(
+            429,
+            CF,
+            b"error code: 1015",
+            Status.UNKNOWN,
+            "client_rate_limited",
+            "rate_limit_client",
+            "Cloudflare",
+            id="cf-1015-rate-limit",
+        ),
+        pytest.param(
+            403, CF, b"error code: 1999", Status.UNKNOWN, "unknown_edge_code", "", "Cloudflare", id="cf-unknown-code"
+        ),
+        pytest.param(
+            403,
+            {"server": "Zscaler/6.2"},
+            b"<html>blocked</html>",
+            Status.UNKNOWN,
+            "web_filter",
+            "web_filter",
+            "Zscaler",
+            id="zscaler-server-header",
+        ),
+        pytest.param(
+            200,
+            {"content-type": "text/html"},
+            b"<html>Access to the web page you were trying to visit has been blocked in accordance with company "
+            b"policy.</html>",
+            Status.UNKNOWN,
+            "web_filter",
+            "web_filter",
+            "PAN-OS",
+            id="pan-os-200-block-page",
+        ),
+        pytest.param(
+            307,
+            {"location": "http://notify.bluecoat.com/notify-NotifyUser1?x"},
+            b"",
+            Status.UNKNOWN,
+            "web_filter",
+            "web_filter",
+            "Symantec/Blue Coat",
+            id="blue-coat-redirect",
+        ),
+        pytest.param(
+            403, {}, b"Forbidden by proxy", Status.UNKNOWN, "blocked", "", "", id="an-unclaimed-403-names-nobody"
+        ),
+        pytest.param(
+            403,
+            {"cf-mitigated": "challenge"},
+            b"",
+            Status.UNKNOWN,
+            "bot_challenge",
+            "bot_challenge",
+            "Cloudflare",
+            id="cloudflare-challenge",
+        ),
+    ],
+)
+def test_answered_by_names_who_answered(
+    code: int, headers: dict[str, str], body: bytes, status: Status, reason: str, who: str, product: str
+) -> None:
+    verdict = classify_response(code, headers, body, latency_s=0.1, slow_s=3.0, edge="cloudflare", host="claude.ai")
+    assert (verdict.status, verdict.reason, verdict.answered_by, verdict.product) == (status, reason, who, product)
+
+
+def test_every_documented_cloudflare_code_is_read_as_its_side() -> None:
+    for number, known in CODES.items():
+        body = f"error code: {number}".encode()
+        verdict = classify_response(403 if known.side == "client" else 530, CF, body, latency_s=0.1, slow_s=3.0)
+        expected = "service_edge" if known.side == "origin" else ("rate_limit_client", "client_block")
+        assert verdict.answered_by in (expected if isinstance(expected, tuple) else (expected,)), number
+        assert (verdict.status is Status.DOWN) is (known.side == "origin"), number

@@ -129,3 +129,57 @@ def test_unsent_custom_check_does_not_hide_a_local_network_failure(runner: CliRu
     doc = json.loads(invoke(runner, "status", "--config", str(cfg), "--json").stdout)
     assert doc["local_network"] is True
     assert doc["exit_code"] == 3
+
+
+@real_sockets
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "who", "row", "code"),
+    [
+        # The FortiGuard page of tests/fixtures/real/fortiguard-web-filter-violation-web.json (WhatWaf#513).
+        pytest.param(
+            403,
+            {"content-type": "text/html"},
+            b"<title>Web Filter Violation</title>url(http://url.fortinet.net:8008/XX/YY/ZZ/CI/MGPGHGPGPFGHCD)",
+            "web_filter",
+            "unknown",
+            3,
+            id="a-filter-in-front-is-unknown",
+        ),
+        pytest.param(
+            200,
+            {"content-type": "text/html"},
+            b"<html>Access to the web page you were trying to visit has been blocked in accordance with company"
+            b" policy.</html>",
+            "web_filter",
+            "unknown",
+            3,
+            id="a-filter-200-expected-code-is-still-not-the-service",
+        ),
+        pytest.param(
+            530,
+            {"server": "cloudflare", "cf-ray": "1-FRA"},
+            b"error code: 1016",
+            "service_edge",
+            "down",
+            2,
+            id="its-edge-says-its-origin-is-gone",
+        ),
+    ],
+)
+def test_custom_surface_says_who_answered(
+    runner: CliRunner,
+    loopback: LoopbackServer,
+    tmp_path: Path,
+    status: int,
+    headers: dict[str, str],
+    body: bytes,
+    who: str,
+    row: str,
+    code: int,
+) -> None:
+    loopback.route("/health", status=status, headers=headers, body=body)
+    extra = f'[surfaces.gw]\nname = "GW"\nurl = "{loopback.url}/health"\nexpect = [200]\n'
+    result = invoke(runner, "status", "--config", str(loopback_config(tmp_path, loopback, extra=extra)), "--json")
+    doc = json.loads(result.stdout)
+    gw = next(s for s in doc["surfaces"] if s["id"] == "gw")
+    assert (gw["status"], gw["evidence"][0]["answered_by"], result.exit_code) == (row, who, code)

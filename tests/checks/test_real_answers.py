@@ -48,7 +48,7 @@ def _serve(server: LoopbackServer, path: str, status: int, headers: dict[str, st
 
 
 def test_the_corpus_is_big_enough_and_every_case_names_its_source() -> None:
-    assert len(CASES) >= 25
+    assert len(CASES) >= 70
     for path in CASES:
         case = json.loads(path.read_text())
         assert case["source"].startswith(("https://", "code index id")), path.name
@@ -79,9 +79,12 @@ def test_real_answer(
 
     rows = {s["id"]: s["status"] for s in doc["surfaces"]}
     assert (rows, result.exit_code) == (expect["rows"], expect["exit"])
-    found = {e["endpoint"]: e["reason"] for s in doc["surfaces"] for e in s["evidence"]}
+    found = {e["endpoint"]: e for s in doc["surfaces"] for e in s["evidence"]}
     for endpoint, reason in expect.get("reasons", {}).items():
-        assert found[endpoint] == reason, endpoint
+        assert found[endpoint]["reason"] == reason, endpoint
+    for endpoint, (who, product) in expect.get("answered_by", {}).items():
+        named = [found[endpoint]["answered_by"] or "", found[endpoint]["product"] or ""]
+        assert named == [who, product], endpoint
     if "page_reason" in expect:
         assert doc["status_page"]["reason"] == expect["page_reason"]
     if "local_network" in expect:
@@ -92,3 +95,43 @@ def test_real_answer(
         assert expect["note"] in " ".join(doc["notes"])
     if "fallback_available" in expect:
         assert doc["fallback"]["available"] is expect["fallback_available"]
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        pytest.param(("--format", "table"), {}, id="table"),
+        pytest.param(("--format", "markdown"), {}, id="markdown"),
+        pytest.param(("--format", "nagios"), {}, id="nagios"),
+        pytest.param(("--format", "json"), {}, id="json"),
+        pytest.param(("--format", "nagios"), {"GITHUB_ACTIONS": "true"}, id="ci-annotations"),
+    ],
+)
+def test_every_format_names_who_answered(
+    runner: CliRunner,
+    loopback: LoopbackServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...],
+    env: dict[str, str],
+) -> None:
+    case: dict[str, Any] = json.loads((REAL / "zscaler-403-block-page-web.json").read_text())
+    _serve(loopback, WEB_PATH, case["status"], case["headers"], case["body"])
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "outputs.txt"))
+    result = invoke(runner, "status", "--config", str(loopback_config(tmp_path, loopback)), *args)
+    assert result.exit_code == 3
+    # The table wraps its cells: compare the words without the box drawing.
+    text = " ".join(result.stdout.translate({ord(c): " " for c in "│┃"}).split())
+    if args[1] == "table":
+        assert "your network's web filter (Zscaler)" in text
+        assert "blocked 127.0.0.1" in text
+    else:
+        assert "your network's web filter (Zscaler) blocked 127.0.0.1" in text
+    assert "the status page says" in text
+    if env:  # with a machine-read stdout the workflow commands go to stderr
+        assert "::warning title=Claude.ai (web) unknown::Could not verify: your network's web filter (Zscaler)" in (
+            result.stderr
+        )

@@ -86,7 +86,8 @@ def test_bot_challenge_alone_is_unknown_exit_3(runner: CliRunner, httpx_mock: HT
     web = next(s for s in doc["surfaces"] if s["id"] == "web")
     assert (web["status"], web["impact"], web["official_status"]) == (
         "unknown",
-        "Could not verify: bot_challenge: Cloudflare challenge (HTTP 403)",
+        "Could not verify: Cloudflare asks for a browser check at claude.ai (Cloudflare challenge (HTTP 403)); "
+        "no status page signal",
         None,
     )
     assert doc["status_page"]["usable"] is False
@@ -240,8 +241,9 @@ def test_config_from_env_is_used(
     )
     monkeypatch.setenv("OUTAGECHECK_CONFIG", str(path))
     httpx_mock.add_response(url="http://web.test/")
-    httpx_mock.add_response(url="http://pf.test/v1/oauth/hello")
-    httpx_mock.add_response(url="http://gw.test/anthropic/api/hello")
+    # The hellos answer as the real ones do: an empty 200 would not be the service's answer.
+    httpx_mock.add_response(url="http://pf.test/v1/oauth/hello", json={"message": "hello"})
+    httpx_mock.add_response(url="http://gw.test/anthropic/api/hello", json={"message": "hello"})
     httpx_mock.add_response(url="http://sp.test/api/v2/summary.json", json=summary())
     # Only what's given is contacted: strict httpx_mock fails on any other request.
     assert invoke(runner, "status").exit_code == 0

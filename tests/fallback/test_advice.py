@@ -128,3 +128,58 @@ def _models(reason: str) -> dict[str, Evidence]:
 )
 def test_key_flags(evidence: dict[str, Evidence], flags: KeyFlags) -> None:
     assert key_flags(evidence) == flags
+
+
+def _row(sid: str, status: Status, *found: Evidence) -> SurfaceResult:
+    return SurfaceResult(sid, NAMES[sid], status, "", None, None, found)
+
+
+def _filtered(endpoint: str, host: str) -> Evidence:
+    return Evidence(
+        endpoint, f"https://{host}/", UNK, "web_filter", "HTTP 403", 403, answered_by="web_filter", product="Zscaler"
+    )
+
+
+def test_a_filter_that_blocks_the_api_too_says_the_api_route_is_blocked() -> None:
+    rows = {
+        "web": _row("web", UNK, _filtered("web", "claude.ai")),
+        "code": _row("code", UNK, _filtered("api_hello", "api.anthropic.com")),
+        "api": _row("api", UNK, _filtered("api_hello", "api.anthropic.com")),
+    }
+    advice = advise(rows, KEY_OK)
+    assert (advice.needed, advice.available) == (True, False)
+    assert advice.headline == (
+        "Your network's web filter (Zscaler) blocks claude.ai and api.anthropic.com as well: "
+        "the API route is blocked from this network too."
+    )
+
+
+def test_a_filter_that_blocks_only_claude_ai_says_the_api_route_works_from_here() -> None:
+    ok = Evidence("api_hello", "https://api.anthropic.com/api/hello", OP, "ok", "HTTP 200", 200, answered_by="service")
+    rows = {
+        "web": _row("web", UNK, _filtered("web", "claude.ai")),
+        "code": _row("code", OP, ok),
+        "api": _row("api", OP, ok),
+    }
+    advice = advise(rows, KEY_OK)
+    assert (advice.needed, advice.available) == (True, True)
+    assert advice.headline == (
+        "Your network's web filter (Zscaler) blocks claude.ai; "
+        "the Claude API answers, so the API route works from here."
+    )
+    assert any(step.command == APPLY for step in advice.steps)
+
+
+def test_tls_interception_says_how_to_trust_the_company_ca_for_both_tools() -> None:
+    found = Evidence(
+        "web", "https://claude.ai/", UNK, "tls_interception", "x", answered_by="tls_interception", issuer="CN=Corp CA"
+    )
+    rows = {sid: _row(sid, UNK, found) for sid in NAMES}
+    advice = advise(rows, KEY_OK)
+    assert (advice.needed, advice.available) == (True, False)
+    assert "issuer: CN=Corp CA" in advice.headline
+    assert "switching to the API does not get past" in advice.headline
+    assert [s.command for s in advice.steps] == [
+        "export SSL_CERT_FILE=/path/to/company-ca.pem",
+        "export NODE_EXTRA_CA_CERTS=/path/to/company-ca.pem",
+    ]

@@ -159,3 +159,14 @@ def test_the_plan_takes_config_like_apply(runner: CliRunner, tmp_path: Path, mon
     result = invoke(runner, "fallback", "--config", str(bad))
     assert result.exit_code == 78
     assert result.stderr.startswith(f"outagecheck: error: {bad}")
+
+
+def test_the_guide_says_how_to_get_past_tls_inspection(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    monkeypatch.delenv("NODE_EXTRA_CA_CERTS", raising=False)
+    out = fallback_out(runner)
+    assert "the API route fails the same way" in out
+    assert "export NODE_EXTRA_CA_CERTS=/path/to/company-ca.pem" in out
+    assert "export SSL_CERT_FILE=/path/to/company-ca.pem" in out
+    monkeypatch.setenv("NODE_EXTRA_CA_CERTS", "/etc/company-ca.pem")  # Claude Code already trusts one
+    assert "NODE_EXTRA_CA_CERTS" not in fallback_out(runner)

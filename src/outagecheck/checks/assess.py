@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from outagecheck.checks import answered
 from outagecheck.checks.classify import COMPONENT_STATUS, classify_component
 from outagecheck.checks.plan import summary_url
 from outagecheck.fallback.advice import advise, blocked_route, key_flags
@@ -33,7 +34,7 @@ REFUSED = frozenset({"access_denied", "permission"})
 
 
 # Answers generated on this side of the network: a proxy's error page, a captive portal.
-INTERCEPTED = frozenset({"proxy_error", "captive_portal"})
+INTERCEPTED = frozenset({"proxy_error", "captive_portal", "web_filter", "tls_interception"})
 
 
 def _local_failure(evidence: Mapping[str, Evidence], page: StatusPage) -> bool:
@@ -82,12 +83,19 @@ def _impact(
     denied = next((e for e in evidence if e.reason in REFUSED), None)
     if denied is not None:
         return f"Not reachable from here ({why(denied)})"
+    page_says = f"; the status page says {official.label}" if official else "; no status page signal"
+    if (blocker := answered.obstacle(evidence)) is not None:
+        return f"Could not verify: {answered.words(blocker)}{page_says}"
     if status is Status.OPERATIONAL:
+        challenged = next((e for e in evidence if e.answered_by == "bot_challenge"), None)
+        if challenged is not None and not any(e.answered_by in answered.SPEAKS for e in evidence):
+            # No vote: a real browser passes the check, so the status page decides; say why.
+            return f"No reported disruption (the status page decides: {answered.words(challenged)})"
         return "No reported disruption"
     if status is Status.UNKNOWN:
         inconclusive = [e for e in evidence if e.status is Status.UNKNOWN]
         if inconclusive:
-            return f"Could not verify: {why(inconclusive[0])}"
+            return f"Could not verify: {answered.words(inconclusive[0])}{page_says}"
         return "Could not verify: no probe answered and no status page signal"
     driver = next((e for e in evidence if e.status is status), None)
     if driver is not None and driver.reason in REASON_IMPACT:
@@ -113,8 +121,11 @@ def _assess(
         if state not in COMPONENT_STATUS:
             notes.append(f"The status page gives {name} the unknown state '{state}'; read as degraded.")
     status = Status.UNKNOWN if local else (worst(s for s in (probe_status, official) if s) or Status.UNKNOWN)
-    if any(e.reason in REFUSED for e in seen):
-        # Refused to this client: the service may be fine, but not from here.
+    sent = [e for e in seen if e.reason not in NOT_SENT]
+    refused = any(e.reason in REFUSED for e in seen)
+    if refused or answered.obstacle(sent) or (status is Status.OPERATIONAL and sent and not answered.spoke(sent)):
+        # Something other than the service answered (a filter, proxy, portal, TLS inspection, a block or a
+        # per-client limit), or nothing that answered spoke for it: not operational, and not down either.
         status = Status.UNKNOWN
     limited = next((e for e in seen if e.reason == "client_rate_limited"), None)
     if limited is not None and not local:
@@ -141,6 +152,12 @@ def _local_warning(everything: list[Evidence]) -> str:
             "network in a browser, then check again. Nothing here says Claude is up or down."
         )
     signatures = {e.signature for e in everything}
+    if filtered := next((e for e in everything if e.answered_by == "web_filter"), None):
+        return (
+            f"Your network's web filter{f' ({filtered.product})' if filtered.product else ''} answered instead of "
+            f"Claude ({reasons}): ask your IT team to allow the Claude hosts, or try another network. Nothing "
+            "here says Claude is up or down."
+        )
     if any(e.reason in INTERCEPTED for e in everything) or (len(signatures) == 1 and "" not in signatures):
         return (
             f"A proxy or other intermediary on this network answered for every host ({reasons}): the local "
@@ -163,6 +180,7 @@ def assess(
     other_pages: Mapping[str, StatusPage] | None = None,
 ) -> Report:
     """Combine probes and the status page into verdicts: the worse of the two, 'unknown' with no vote."""
+    evidence, page = answered.reread_tls(dict(evidence), page)
     local = _local_failure(evidence, page)
     results: list[SurfaceResult] = []
     notes: list[str] = []
@@ -175,7 +193,9 @@ def assess(
         result, surface_notes = _assess(surface, evidence, own, local)
         results.append(result)
         notes.extend(surface_notes)
-    if local:
+    if tls := answered.tls_warning([*evidence.values(), *page.attempts]):
+        warnings.append(tls)
+    elif local:
         warnings.append(_local_warning([*evidence.values(), *page.attempts]))
     elif not page.usable:
         where = f" ({page.url})" if page.url else ""

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Final, NamedTuple
 from urllib.parse import urlsplit
 
-from outagecheck.checks.intermediaries import contract_met, identify, is_html, portal_markers
+from outagecheck.checks.intermediaries import SIGHTING, contract_met, identify, is_html, portal_markers
 from outagecheck.model import Status
 
 # How much of an error body classification may look at: enough for a JSON error or a challenge page.
@@ -24,6 +24,8 @@ class Verdict(NamedTuple):
     reason: str
     detail: str
     local: bool = False  # generated on this side of the network (a proxy, a captive portal)
+    answered_by: str = ""  # who answered (model.ANSWERERS; "" when it cannot be told), and its product:
+    product: str = ""
 
 
 class Failure(NamedTuple):
@@ -56,20 +58,12 @@ def parse_api_error(body: bytes) -> tuple[str, str] | None:
     return error["type"], str(error.get("message", ""))
 
 
-# Kinds of intermediary answer -> (status, reason, generated locally?)
-SIGHTING: Final[dict[str, tuple[Status, str, bool]]] = {
-    "challenge": (Status.UNKNOWN, "bot_challenge", False),
-    "client_limit": (Status.UNKNOWN, "client_rate_limited", False),
-    "block": (Status.UNKNOWN, "blocked", False),
-    "proxy_error": (Status.UNKNOWN, "proxy_error", True),
-}
 # An account that cannot pay is an account problem, not an outage (anthropics/claude-code#66314).
 BILLING_TEXT: Final = ("credit balance is too low", "billing")
 
 
 def _redirect_elsewhere(headers: Mapping[str, str], host: str) -> bool:
-    target = urlsplit(headers.get("location", ""))
-    return bool(target.hostname) and target.hostname != host
+    return bool(target := urlsplit(headers.get("location", "")).hostname) and target != host
 
 
 def classify_response(
@@ -92,14 +86,44 @@ def classify_response(
     """
     sighting = identify(status_code, headers, body, edge=edge)
     if sighting is not None:
-        status, reason, local = SIGHTING[sighting.kind]
-        return Verdict(status, reason, sighting.detail, local)
+        status, reason, local, who = SIGHTING[sighting.kind]
+        return Verdict(status, reason, sighting.detail, local, who, sighting.who)
     if contract and (status_code in PORTAL_CODES or 200 <= status_code < 300):
         verdict = _contract(status_code, headers, body, contract, host)
         if verdict is not None:
-            return verdict
+            return _answered(verdict, status_code, headers, body)
     elif 200 <= status_code < 400 and portal_markers(headers, body):
-        return Verdict(Status.UNKNOWN, "captive_portal", f"a captive portal's login page (HTTP {status_code})", True)
+        portal = f"a captive portal's login page (HTTP {status_code})"
+        return Verdict(Status.UNKNOWN, "captive_portal", portal, True, "captive_portal")
+    verdict = _expected(
+        status_code, headers, body, latency_s=latency_s, slow_s=slow_s, contract=contract, expect=expect
+    )
+    return _answered(verdict, status_code, headers, body)
+
+
+def _answered(verdict: Verdict, status_code: int, headers: Mapping[str, str], body: bytes) -> Verdict:
+    """Name who answered an answer no intermediary claimed: the service, or its edge reporting on it."""
+    if verdict.answered_by or verdict.reason in ("blocked", "redirect", "unexpected_body"):
+        return verdict
+    if verdict.reason in ("captive_portal", "access_denied"):
+        # A portal answered for the host; the API refused this client (region, network or workspace).
+        return verdict._replace(answered_by="client_block" if verdict.reason == "access_denied" else verdict.reason)
+    cf = "cf-ray" in headers or headers.get("server", "").lower() == "cloudflare" or b"cloudflare" in body.lower()
+    if status_code in CLOUDFLARE_5XX and cf:
+        return verdict._replace(answered_by="service_edge", product="Cloudflare")
+    return verdict._replace(answered_by="service")
+
+
+def _expected(
+    status_code: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    latency_s: float,
+    slow_s: float,
+    contract: str,
+    expect: tuple[int, ...],
+) -> Verdict:
     if expect:
         if status_code in expect:
             # The user said what a healthy answer is; only slowness can still make it less than that.

@@ -28,6 +28,7 @@ from outagecheck.checks.http import (
     proxy_for,
 )
 from outagecheck.checks.intermediaries import PEEK_BYTES, signature
+from outagecheck.checks.peercert import FilterRedirect, stop_at_filter, with_issuer
 from outagecheck.checks.plan import CheckPlan, Target, summary_url
 from outagecheck.checks.starvation import Heartbeat, overloaded
 from outagecheck.checks.statuspage import read_status_page
@@ -107,6 +108,8 @@ def _evidence(target: Target, answer: Answer, plan: CheckPlan) -> Evidence:
         latency_s=answer.latency_s,
         local=verdict.local,
         signature=signature(answer.body),
+        answered_by=verdict.answered_by,
+        product=verdict.product,
     )
 
 
@@ -149,10 +152,14 @@ async def _attempt(
             deadline=deadline,
             tracer=tracer,
         )
+    except FilterRedirect as stop:  # a redirect to a web filter's block page: it is the answer
+        answer = Answer(stop.status_code, stop.headers, round(loop.time() - start, 3))
     except (httpx.HTTPError, OSError) as exc:
         failed = failure_evidence(
             target.key, target.url, exc, plan.timeout_s, tracer, proxy, round(loop.time() - start, 3)
         )
+        if failed.reason == "tls" and proxy is None:
+            failed = await with_issuer(failed, deadline)
         busy = heart.starved(budget, plan.timeout_s, first=first) if heart and failed.reason == "timeout" else None
         return (overloaded(failed, busy) if busy else failed), None
     return _evidence(target, answer, plan), _parse_retry_after(answer.headers.get("retry-after"))
@@ -203,6 +210,7 @@ async def gather(
     """Run every probe and the status page reads concurrently; nothing outlives plan.timeout_s."""
     loop = asyncio.get_running_loop()
     client = make_client(plan.timeout_s, transport, tls=tls)
+    client.event_hooks["response"].append(stop_at_filter)
     # The budget starts once the checks can run: waiting for the CA bundle on a busy machine is not
     # the remote service's time.
     deadline = loop.time() + plan.timeout_s

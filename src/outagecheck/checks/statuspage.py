@@ -14,8 +14,9 @@ from typing import Any
 import httpx
 
 from outagecheck.checks.classify import SNIFF_BYTES, classify_response
-from outagecheck.checks.http import Tracer, exchange, failure_evidence, proxy_for
+from outagecheck.checks.http import Answer, Tracer, exchange, failure_evidence, proxy_for
 from outagecheck.checks.intermediaries import is_html, portal_markers, signature
+from outagecheck.checks.peercert import FilterRedirect
 from outagecheck.checks.plan import CheckPlan, summary_url
 from outagecheck.model import Evidence, Incident, Maintenance, Status, StatusPage
 
@@ -127,6 +128,8 @@ async def _fetch_summary(
         answer = await exchange(
             client, url, headers={}, follow=True, body=_summary_body, deadline=deadline, tracer=tracer
         )
+    except FilterRedirect as stop:  # a web filter's redirect: read as its answer
+        answer = Answer(stop.status_code, stop.headers, 0.0)
     except (httpx.HTTPError, OSError) as exc:
         gone = failure_evidence("status_page", url, exc, plan.timeout_s, tracer, proxy, None)
         return replace(gone, status=Status.UNKNOWN), b""
@@ -135,7 +138,17 @@ async def _fetch_summary(
         v = classify_response(code, answer.headers, answer.body, latency_s=latency, slow_s=plan.slow_s, edge="")
         sig = signature(answer.body)
         return Evidence(
-            "status_page", url, Status.UNKNOWN, v.reason, v.detail, code, latency, v.local, signature=sig
+            "status_page",
+            url,
+            Status.UNKNOWN,
+            v.reason,
+            v.detail,
+            code,
+            latency,
+            v.local,
+            signature=sig,
+            answered_by=v.answered_by,
+            product=v.product,
         ), b""
     if answer.too_large:
         detail = f"body over {MAX_SUMMARY_BYTES // 1024} KiB"
@@ -149,7 +162,8 @@ async def _fetch_summary(
             return Evidence("status_page", url, Status.UNKNOWN, "bad_summary", detail, code, latency), b""
         gone = failure_evidence("status_page", url, answer.broken, plan.timeout_s, tracer, None, latency)
         return replace(gone, status=Status.UNKNOWN, http_status=code, local=False), b""
-    return Evidence("status_page", url, Status.OPERATIONAL, "ok", f"HTTP {code}", code, latency), answer.body
+    ok = Evidence("status_page", url, Status.OPERATIONAL, "ok", f"HTTP {code}", code, latency, answered_by="service")
+    return ok, answer.body
 
 
 def _unusable(evidence: Evidence, body: bytes, why: UnusableSummary) -> Evidence:

@@ -73,6 +73,10 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER, config: ConfigOpt
 
     for note in notes(os.environ):
         _out(f"Note: {note}")
+    from outagecheck.fallback.advice import tls_note  # noqa: PLC0415  # fallback guide only
+
+    if tls := tls_note(os.environ):
+        _out(f"Note: {tls}")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
+from urllib.parse import urlsplit
 
 from outagecheck.model import Advice, Evidence, Incident, Status, Step, SurfaceResult
 
@@ -22,6 +23,29 @@ CURL: Final = (
 APPLY: Final = "outagecheck fallback apply claude-code"
 BILLING: Final = "Billing: API calls are charged at API rates to the key's organisation, not to a Claude subscription."
 FEATURES: Final = "While Claude Code uses a key, Remote Control, /schedule and claude.ai connectors are disabled."
+# Answers this network gave instead of the service: the API route goes through the same network.
+NETWORK: Final = frozenset({"web_filter", "local_proxy", "captive_portal", "tls_interception"})
+# Where to point the company's CA when the network re-signs TLS (one PEM file serves both).
+TRUST_CA: Final = (
+    Step(
+        "Get your company's root CA certificate (PEM) from IT and trust it for outagecheck (Python):",
+        "export SSL_CERT_FILE=/path/to/company-ca.pem",
+    ),
+    Step("and for Claude Code (Node.js), before starting it:", "export NODE_EXTRA_CA_CERTS=/path/to/company-ca.pem"),
+)
+
+
+def tls_note(environ: Mapping[str, str]) -> str | None:
+    """`outagecheck fallback`'s word on TLS inspection (it runs no check): unless Claude Code already trusts
+    an extra CA, say that the API route meets the same inspection and how to trust the company CA."""
+    if environ.get("NODE_EXTRA_CA_CERTS"):
+        return None
+    return (
+        "If this network inspects TLS (`outagecheck status` then reports tls_interception and names the "
+        "issuer), the API route fails the same way ('self-signed certificate in certificate chain'): trust "
+        f"your company's CA first, for Claude Code with `{TRUST_CA[1].command}` and for outagecheck with "
+        f"`{TRUST_CA[0].command}`."
+    )
 
 
 @dataclass(frozen=True)
@@ -84,6 +108,8 @@ def advise(
     outstanding: Sequence[str] = (),
 ) -> Advice:
     """Say whether the raw API is a way around the outage, and how to take it."""
+    if (here := _network(surfaces, key)) is not None:
+        return here
     front = [s for s in (surfaces["web"], surfaces["code"]) if _broken(s.status)]
     api = surfaces["api"].status
     blocked = blocked_route(key)
@@ -104,21 +130,74 @@ def advise(
         return Advice(needed=False, available=api is Status.OPERATIONAL, headline="No fallback needed.")
     names = " and ".join(s.service for s in front)
     if api is Status.DOWN:
-        follow = incidents[0].link if incidents else STATUS_PAGE
+        return _api_down(names, incidents)
+    return _through_api(names, len(front), api, key)
+
+
+def _blocker(surface: SurfaceResult) -> Evidence | None:
+    return next((e for e in surface.evidence if e.answered_by in NETWORK), None)
+
+
+def _network(surfaces: Mapping[str, SurfaceResult], key: KeyFlags) -> Advice | None:
+    """Advice when this network, not the service, stands in the way: TLS inspection, a filter, a proxy."""
+    every = [e for s in surfaces.values() for e in s.evidence]
+    tls = next((e for e in every if e.answered_by == "tls_interception"), None)
+    if tls is not None:
+        issuer = f" (issuer: {tls.issuer})" if tls.issuer else ""
+        headline = (
+            f"This network re-signs TLS{issuer}: Claude Code fails here with 'self-signed certificate in "
+            "certificate chain' until it trusts your company's CA, and switching to the API does not get past "
+            "the inspection."
+        )
+        return Advice(needed=True, available=False, headline=headline, steps=TRUST_CA)
+    front = [s for s in (surfaces["web"], surfaces["code"]) if _blocker(s) is not None]
+    if not front:
+        return None
+    hosts = ", ".join(sorted({urlsplit(e.url).hostname or e.url for s in front if (e := _blocker(s))}))
+    first = _blocker(front[0])
+    who = {"web_filter": "web filter", "local_proxy": "proxy", "captive_portal": "captive portal"}
+    what = f"your network's {who.get(first.answered_by, 'proxy') if first else 'proxy'}"
+    what += f" ({first.product})" if first and first.product else ""
+    api_block = _blocker(surfaces["api"])
+    if api_block is not None:
+        api_host = urlsplit(api_block.url).hostname or "the API"
+        hosts = ", ".join(h for h in hosts.split(", ") if h != api_host) or "the Claude hosts"
         return Advice(
             needed=True,
             available=False,
-            headline=f"No API fallback: the Claude API is down too, not only {names}.",
-            steps=(
-                Step(f"Wait for recovery; follow {follow}"),
-                Step(
-                    "If your organisation has Amazon Bedrock, Google Vertex AI or Microsoft Foundry, route "
-                    "Claude Code there with that provider's credentials (or CLAUDE_CODE_USE_VERTEX=1, "
-                    "CLAUDE_CODE_USE_FOUNDRY=1):",
-                    "export CLAUDE_CODE_USE_BEDROCK=1",
-                ),
-            ),
+            headline=f"{what[0].upper()}{what[1:]} blocks {hosts} and {api_host} as well: the API route is blocked "
+            "from this network too.",
+            steps=(Step("Ask your IT team to allow the Claude hosts, or use another network (a phone hotspot)."),),
         )
+    if surfaces["api"].status is Status.OPERATIONAL:
+        names = " and ".join(s.service for s in front)
+        advice = _through_api(names, len(front), Status.OPERATIONAL, key)
+        headline = (
+            f"{what[0].upper()}{what[1:]} blocks {hosts}; the Claude API answers, so the API route works from here."
+        )
+        return Advice(True, advice.available, headline, advice.steps, advice.notes)
+    return None
+
+
+def _api_down(names: str, incidents: Sequence[Incident]) -> Advice:
+    follow = incidents[0].link if incidents else STATUS_PAGE
+    return Advice(
+        needed=True,
+        available=False,
+        headline=f"No API fallback: the Claude API is down too, not only {names}.",
+        steps=(
+            Step(f"Wait for recovery; follow {follow}"),
+            Step(
+                "If your organisation has Amazon Bedrock, Google Vertex AI or Microsoft Foundry, route "
+                "Claude Code there with that provider's credentials (or CLAUDE_CODE_USE_VERTEX=1, "
+                "CLAUDE_CODE_USE_FOUNDRY=1):",
+                "export CLAUDE_CODE_USE_BEDROCK=1",
+            ),
+        ),
+    )
+
+
+def _through_api(names: str, failing: int, api: Status, key: KeyFlags) -> Advice:
     if key.ok:
         key_step = Step("Your ANTHROPIC_API_KEY is set and the API accepted it; the steps below use it.")
     else:
@@ -143,7 +222,7 @@ def advise(
     notes = [BILLING, FEATURES]
     available = api in (Status.OPERATIONAL, Status.DEGRADED) and not key.rejected
     if api is Status.OPERATIONAL:
-        verb = "is" if len(front) == 1 else "are"
+        verb = "is" if failing == 1 else "are"
         headline = f"{names} {verb} failing but the Claude API is up: go through the API."
     elif api is Status.DEGRADED:
         headline = f"{names} failing; the Claude API is degraded but answering: the API route may need retries."

@@ -85,9 +85,12 @@ def schema_text() -> str:
 
 
 def _evidence_dict(e: Evidence) -> dict[str, Any]:
-    """Evidence as schema v1 has it: the body signature only serves the live assessment."""
+    """Evidence as schema v1 has it: the body signature only serves the live assessment; who answered
+    (added to v1, additive) is null when nothing answered or it cannot be told."""
     doc = asdict(e)
     del doc["signature"]
+    for key in ("answered_by", "product", "issuer"):
+        doc[key] = doc[key] or None
     return doc
 
 
@@ -164,6 +167,9 @@ def _evidence(d: dict[str, Any]) -> Evidence:
         d.get("latency_s"),
         bool(d.get("local", False)),
         attempts,
+        answered_by=d.get("answered_by") or "",
+        product=d.get("product") or "",
+        issuer=d.get("issuer") or "",
     )
 
 
