@@ -3,6 +3,7 @@ evidence with and without them, nothing opened early where it must not be, no re
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -201,3 +202,28 @@ def test_early_loads_only_the_standard_library() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_another_context_gets_its_own_handshake(ca: trustme.CA, trusted: None, tmp_path: Path) -> None:
+    """A request whose context or server name differs from the early handshake's gets a fresh connection."""
+
+    async def connect(started: early.Early, host: str, port: int) -> tuple[object, object]:
+        backend = handoff.EarlyBackend(started)
+        handoff._HTTPS.set(True)  # as the transport sets it for an https request (this task's copy only)
+        stream = await backend.connect_tcp(host, port, timeout=5)
+        same = await stream.start_tls(started.tls.result(), host, timeout=5)
+        other_context = ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
+        stream2 = await backend.connect_tcp(host, port, timeout=5)  # the second early connection
+        other = await stream2.start_tls(other_context, host, timeout=5)
+        kinds = (type(same).__name__, type(other).__name__)
+        await same.aclose()
+        await other.aclose()
+        return kinds, stream2
+
+    with tls_server(ca, "127.0.0.1") as server:
+        started = early.start(["status", "--config", str(loopback_config(tmp_path, server))], os.environ)
+        assert started is not None
+        host, port = started.slots[0].host, started.slots[0].port
+        kinds, replaced = asyncio.run(connect(started, host, port))
+    assert kinds == ("EarlyStream", "AnyIOStream")
+    assert isinstance(replaced, handoff.EarlyStream)
