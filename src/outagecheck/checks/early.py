@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,8 +92,6 @@ class Early:
         self.tls = tls
         self.timeout_s = timeout_s
         self.slots = [Slot(host, port) for host, port in origins]
-        self.started = time.monotonic()
-        self.first_connect: float | None = None  # monotonic time the first connect() began
         self._lock = threading.Lock()
 
     def start(self) -> None:
@@ -109,8 +106,6 @@ class Early:
             sock.settimeout(self.timeout_s)
             # httpcore's connections have it (asyncio sets it); without it the request waits a round trip.
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            with self._lock:
-                self.first_connect = self.first_connect or time.monotonic()
             sock.connect(address)
             context = self.tls.result()
             context.set_alpn_protocols(ALPN)
