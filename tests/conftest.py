@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import time
 import traceback
@@ -14,6 +15,12 @@ from typing import Any
 # Typer's help console reads these at import time (typer/rich_utils.py): set them before it loads.
 os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"
 os.environ["TERMINAL_WIDTH"] = "100"
+
+# A run started in the background by a shell without job control (`pytest &` in a script, as a CI harness
+# may do) inherits SIGINT ignored (POSIX: asynchronous lists ignore SIGINT), and so would every CLI it starts:
+# the Ctrl-C tests then saw nothing happen, or hung to their timeout. They test Python's own default.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 import pytest
 from pytest_httpx import HTTPXMock

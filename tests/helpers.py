@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypedDict, Unpack
+from typing import Any, Final, TypedDict, Unpack
 
 import pytest
 from pytest_httpx import HTTPXMock
@@ -75,6 +75,23 @@ def sweep_files(root: Path, allowed: set[Path]) -> None:
     for path in root.rglob("*"):
         if path.is_file() and not path.is_symlink() and path not in allowed and path.stat().st_size < 8 << 20:
             sweep(str(path), path.read_bytes())
+
+
+# -- a second local user ----------------------------------------------------------------------------------
+
+
+def other_user() -> tuple[int, int]:
+    """(uid, gid) of `nobody`, to plant files as a second local user would; the test is skipped with the
+    reason unless the tests run as root (only root can give a file to another user)."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip(f"planting a file as another user needs root; the tests run as uid {os.getuid()}")
+    import pwd  # noqa: PLC0415  # POSIX only
+
+    try:
+        entry = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("no user 'nobody' on this machine to plant files as")
+    return entry.pw_uid, entry.pw_gid
 
 
 # -- the CLI and its inputs -------------------------------------------------------------------------------
@@ -170,19 +187,23 @@ def all_operational(mock: HTTPXMock) -> None:
     mock.add_response(url=STATUS, json=summary())
 
 
+# Every answer from Claude's hosts passes its Cloudflare edge, which adds these headers even to a 5xx; a 5xx
+# without them is some proxy's on this side (checks/intermediaries.py).
+CF_EDGE: Final = {"server": "cloudflare", "cf-ray": "8a1b2c3d4e5f6789-FRA"}
+
+
 def march(mock: HTTPXMock) -> None:
-    mock.add_response(url=WEB, status_code=500, text="Claude will return soon", is_reusable=True)
+    mock.add_response(url=WEB, status_code=500, text="Claude will return soon", headers=CF_EDGE, is_reusable=True)
     error = {"type": "error", "error": {"type": "api_error", "message": "Internal server error"}}
-    mock.add_response(url=OAUTH_HELLO, status_code=500, json=error, is_reusable=True)
+    mock.add_response(url=OAUTH_HELLO, status_code=500, json=error, headers=CF_EDGE, is_reusable=True)
     mock.add_response(url=API_HELLO, json={"message": "hello"})
     mock.add_response(url=STATUS, json=march_summary())
 
 
 def api_down(mock: HTTPXMock) -> None:
-    # Anthropic's own Envoy answers through its Cloudflare edge, which adds these headers.
-    edge = {"server": "cloudflare", "cf-ray": "8a1b2c3d4e5f6789-FRA"}
+    # Anthropic's own Envoy answers through its Cloudflare edge.
     for url in (WEB, OAUTH_HELLO, API_HELLO):
-        mock.add_response(url=url, status_code=503, text="upstream connect error", headers=edge, is_reusable=True)
+        mock.add_response(url=url, status_code=503, text="upstream connect error", headers=CF_EDGE, is_reusable=True)
     down = {k: "major_outage" for k in ("rwppv331jlwc", "yyzkbfz2thpt", "k8w3r06qmzrp")}
     mock.add_response(url=STATUS, json=summary(**down))
 

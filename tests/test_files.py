@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from outagecheck import files
 from outagecheck.errors import ConfigError, WriteError
 from outagecheck.files import read_capped, try_lock
 from tests.helpers import cli_env
@@ -91,3 +92,16 @@ def test_the_status_path_runs_on_a_platform_without_fcntl(tmp_path: Path, args: 
     assert "Traceback" not in run.stderr
     assert run.returncode == (0 if args == ["scenarios"] else 2), run.stderr
     assert run.stdout
+
+
+def test_a_file_memory_cannot_hold_is_a_config_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MemoryError while reading (a big file on a small machine) is one line and exit 78, never exit 70."""
+    big = tmp_path / "settings.json"
+    big.write_text("{}")
+
+    def no_memory(*args: object) -> bytes:
+        raise MemoryError
+
+    monkeypatch.setattr(files, "read_fd", no_memory)
+    with pytest.raises(ConfigError, match=r"settings.json: too big to read into memory here; not read"):
+        files.read_capped(big, files.MiB)

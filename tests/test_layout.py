@@ -40,8 +40,10 @@ def test_the_code_map_names_every_subpackage_and_module() -> None:
 
 
 def test_the_top_level_holds_only_the_shared_kernel() -> None:
+    # model, errors, config, paths, surfaces, files, private (own dirs 0700), text (the one sanitiser),
+    # plus the package's __init__ and __main__: what every room may import, and nothing else.
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
-    assert len(top) <= 9, top
+    assert len(top) <= 10, top
 
 
 @pytest.mark.parametrize("path", MODULES, ids=_rel)

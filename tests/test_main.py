@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from outagecheck import __version__
-from tests.helpers import ROOT, loopback_config, march_summary
+from tests.helpers import CF_EDGE, ROOT, loopback_config, march_summary
 from tests.loopback import LoopbackServer
 
 
@@ -93,8 +93,8 @@ def test_exit_codes_survive_the_fast_exit(tmp_path: Path, loopback: LoopbackServ
     assert outagecheck().returncode == 64  # bare: help, usage error
     bad = outagecheck("status", "--bogus")
     assert (bad.returncode, bad.stderr.count("\n")) == (64, 1)
-    loopback.route("/web/", status=500, body=b"down")
-    loopback.route("/platform/v1/oauth/hello", status=500, body=b"down")
+    loopback.route("/web/", status=500, body=b"down", headers=dict(CF_EDGE))
+    loopback.route("/platform/v1/oauth/hello", status=500, body=b"down", headers=dict(CF_EDGE))
     loopback.route("/api/api/hello", json={"message": "hello"})
     loopback.route("/status/api/v2/summary.json", json=march_summary())
     run = outagecheck("status", "--config", str(loopback_config(tmp_path, loopback, timeout=5.0)), "--json")

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from outagecheck.errors import ConfigError, printable
 from outagecheck.files import CONFIG_CAP, read_capped
 from outagecheck.paths import user_config_dir
+from outagecheck.private import dir_problem, file_problem
 
 DEFAULT_ENDPOINTS: Final[dict[str, str]] = {
     "claude_ai": "https://claude.ai",
@@ -78,6 +79,9 @@ def config_path(option: Path | None) -> tuple[Path, bool]:
 def load(option: Path | None = None) -> Config:
     """Read the config from its path; raise ConfigError naming the file when it is unusable."""
     path, explicit = config_path(option)
+    # Another user's config could send the key to their endpoint: refused like OpenSSH's StrictModes.
+    if problem := (file_problem(path) if explicit else dir_problem(path.parent) or file_problem(path)):
+        raise ConfigError(f"{problem} (config file)")
     raw = read_capped(path, CONFIG_CAP)  # a FIFO, a device or a huge file: one line, never a hang
     if raw is None:
         if explicit:

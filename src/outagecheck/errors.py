@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Final, TypeVar
 
 from outagecheck.model import ExitCode
@@ -53,6 +51,23 @@ class OutputError(OutagecheckError):
 
 # Every secret outagecheck may meet in its environment: validated at the edge, redacted everywhere.
 SECRET_VARIABLES: Final = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN")
+# Credentials no child outagecheck starts needs, so none inherits them: the detached --until-recovered
+# watcher checks the login surfaces (no key) and its revert only removes the key file apply wrote; an
+# --on-change hook gets the report on stdin. (Claude Code's credential variables, and the cloud ones.)
+HIDDEN_FROM_CHILDREN: Final = (
+    *SECRET_VARIABLES,
+    "ANTHROPIC_FOUNDRY_API_KEY",
+    "AWS_BEARER_TOKEN_BEDROCK",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+)
+
+
+def child_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment for a process outagecheck starts: this one without HIDDEN_FROM_CHILDREN."""
+    return {k: v for k, v in environ.items() if k not in HIDDEN_FROM_CHILDREN}
+
+
 # Anthropic keys are ~108 characters and OAuth tokens a few hundred; anything outside this is a paste accident.
 SECRET_LENGTH: Final = (16, 4096)
 REDACTED: Final = "[redacted]"
@@ -70,57 +85,88 @@ def credential(name: str, environ: Mapping[str, str]) -> tuple[str | None, str |
     value = environ.get(name, "").strip()
     if not value:
         return None, None
-    if "\n" in value or "\r" in value:
-        problem = "contains a line break"
-    elif any(ord(c) < 32 or ord(c) == 127 for c in value):
-        problem = "contains a control character"
-    elif not value.isascii():
-        problem = "contains a non-ASCII character"
-    elif " " in value:
-        problem = "contains a space"
-    elif not SECRET_LENGTH[0] <= len(value) <= SECRET_LENGTH[1]:
+    problem = unsendable(value) or ("contains a space" if " " in value else None)
+    if problem is None and not SECRET_LENGTH[0] <= len(value) <= SECRET_LENGTH[1]:
         problem = f"has an impossible length ({len(value)} characters)"
-    else:
-        return value, None
-    return None, f"{name} {problem}"
+    return (value, None) if problem is None else (None, f"{name} {problem}")
+
+
+# Variables a run reads secrets from besides SECRET_VARIABLES (the ${VAR} of configured headers), and URLs
+# whose userinfo and query values are secret (ANTHROPIC_BASE_URL is always one): joined by `keep_secret`.
+_MORE_VARIABLES: set[str] = set()
+_SECRET_URLS: set[str] = set()
+# A URL's userinfo (`user:pass@`), wherever a URL appears in text.
+_USERINFO: Final = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@]+@")
+
+
+def keep_secret(*, variables: tuple[str, ...] = (), urls: tuple[str, ...] = ()) -> None:
+    """Add variables whose values are secret, and URLs whose userinfo and query values are, to what redact() hides."""
+    _MORE_VARIABLES.update(variables)
+    _SECRET_URLS.update(urls)
+
+
+def unsendable(value: str) -> str | None:
+    """What makes a value unfit for an HTTP header (httpx would refuse it, echoing it, or send it
+    split), or None: a line break, a control character, a non-ASCII character."""
+    if "\n" in value or "\r" in value:
+        return "contains a line break"
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "contains a control character"
+    if not value.isascii():
+        return "contains a non-ASCII character"
+    return None
 
 
 def _secrets() -> list[str]:
     """Every string to hide: each secret whole, raw and stripped, and each printable-ASCII run of it
     (a multi-line or non-ASCII key reaches text escaped, line by line, or as a repr)."""
+    from outagecheck.text import url_secrets  # noqa: PLC0415  # only when there is text to redact
+
     found: set[str] = set()
-    for name in SECRET_VARIABLES:
+    for name in (*SECRET_VARIABLES, *sorted(_MORE_VARIABLES)):
         raw = os.environ.get(name, "")
         for whole in (raw, raw.strip()):
             if len(whole) >= MIN_FRAGMENT:
                 found.add(whole)
         found.update(f for f in re.split(r"[^\x21-\x7e]+", raw) if len(f) >= MIN_FRAGMENT)
+    for url in _urls():
+        found.update(f for f in url_secrets(url) if len(f) >= MIN_FRAGMENT)
     return sorted(found, key=len, reverse=True)  # longest first: a whole key before its pieces
 
 
+def _urls() -> list[str]:
+    base = os.environ.get("ANTHROPIC_BASE_URL", "").strip()
+    return sorted({*_SECRET_URLS, base} - {""}, key=len, reverse=True)
+
+
+def _redactor() -> Callable[[str], str]:
+    """redact(), with the secrets and URLs to hide looked up once (a whole report is many strings)."""
+    from outagecheck.text import mask_url  # noqa: PLC0415  # only when there is text to redact
+
+    urls = [(url, masked) for url in _urls() if (masked := mask_url(url)) != url]
+    secrets = _secrets()
+
+    def hide(text: str) -> str:
+        for url, masked in urls:
+            text = text.replace(url, masked)
+        for secret in secrets:
+            text = text.replace(secret, REDACTED)
+        return _USERINFO.sub(r"\1***@", text)
+
+    return hide
+
+
 def redact(text: str) -> str:
-    """Hide every secret of SECRET_VARIABLES in text bound for any output or file, whatever produced it."""
-    for secret in _secrets():
-        text = text.replace(secret, REDACTED)
-    return text
+    """Hide every secret of SECRET_VARIABLES (and keep_secret's) in text bound for any output or file, whatever
+    produced it; a secret URL is shown masked (`https://***@host/?token=***`), and no URL shows its userinfo."""
+    return _redactor()(text)
 
 
 def scrub(value: T) -> T:
     """redact() every string inside a value: str, tuple, list, dict, frozen dataclass (a whole Report)."""
-    if isinstance(value, enum.Enum):  # a Status is a str too, and must stay a Status
-        return value
-    if isinstance(value, str):
-        return redact(value)  # type: ignore[return-value]  # str in, str out
-    if isinstance(value, tuple):
-        return tuple(scrub(v) for v in value)  # type: ignore[return-value]  # same shape back
-    if isinstance(value, list):
-        return [scrub(v) for v in value]  # type: ignore[return-value]  # same shape back
-    if isinstance(value, dict):
-        return {scrub(k): scrub(v) for k, v in value.items()}  # type: ignore[return-value]  # same shape back
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: scrub(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
-        return dataclasses.replace(value, **changes)
-    return value
+    from outagecheck.text import map_strings  # noqa: PLC0415  # only when there is a value to scrub
+
+    return map_strings(value, _redactor())
 
 
 def printable(text: str) -> str:

@@ -24,15 +24,11 @@ CA_CAP: Final = 16 * MiB  # $SSL_CERT_FILE (certifi's bundle is ~300 KB)
 _FLAGS: Final = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 
 
-def read_capped(path: Path, cap: int, *, unreadable: type[OutagecheckError] = ConfigError) -> bytes | None:
-    """Read a regular file of at most `cap` bytes; None when it does not exist.
-
-    Anything else — a FIFO, a device (/dev/zero), a directory, a symlink loop, a file past the cap,
-    — is a ConfigError with one line naming the file; an OS error (permission, symlink loop, a file
-    where a directory should be) is `unreadable`. Never blocks, never reads more than cap + 1 bytes.
-    """
+def open_regular(path: Path, cap: int, *, unreadable: type[OutagecheckError] = ConfigError) -> int | None:
+    """Open a regular file of at most `cap` bytes for reading, without blocking; its descriptor (blocking
+    from here on, close-on-exec), None when it does not exist. Refusals as read_capped says."""
     try:
-        fd = os.open(path, _FLAGS)
+        fd = os.open(path, _FLAGS | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         return None
     except IsADirectoryError:
@@ -52,21 +48,48 @@ def read_capped(path: Path, cap: int, *, unreadable: type[OutagecheckError] = Co
         if hasattr(os, "set_blocking"):
             with contextlib.suppress(OSError):
                 os.set_blocking(fd, True)  # a regular file: plain reads from here on
-        chunks: list[bytes] = []
-        size = 0
-        while size <= cap:
-            chunk = os.read(fd, min(cap + 1 - size, MiB))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > cap:  # it grew while being read
-            raise ConfigError(f"{path}: larger than {_size(cap)}; not read")
-        return b"".join(chunks)
+    except OSError as e:
+        os.close(fd)
+        raise unreadable(f"{path}: cannot read: {e.strerror or e}") from None
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_capped(path: Path, cap: int, *, unreadable: type[OutagecheckError] = ConfigError) -> bytes | None:
+    """Read a regular file of at most `cap` bytes; None when it does not exist.
+
+    Anything else — a FIFO, a device (/dev/zero), a directory, a symlink loop, a file past the cap,
+    — is a ConfigError with one line naming the file; an OS error (permission, symlink loop, a file
+    where a directory should be) is `unreadable`. Never blocks, never reads more than cap + 1 bytes.
+    """
+    fd = open_regular(path, cap, unreadable=unreadable)
+    if fd is None:
+        return None
+    try:
+        return read_fd(fd, path, cap)
     except OSError as e:
         raise unreadable(f"{path}: cannot read: {e.strerror or e}") from None
+    except MemoryError:  # under the cap, yet more than this machine can hold now
+        raise ConfigError(f"{path}: too big to read into memory here; not read") from None
     finally:
         os.close(fd)
+
+
+def read_fd(fd: int, path: Path, cap: int) -> bytes:
+    """Read an open file to its end, at most `cap` bytes (ConfigError when it grew past the cap)."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= cap:
+        chunk = os.read(fd, min(cap + 1 - size, MiB))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > cap:  # it grew while being read
+        raise ConfigError(f"{path}: larger than {_size(cap)}; not read")
+    return b"".join(chunks)
 
 
 def _size(n: int) -> str:

@@ -214,6 +214,19 @@ class Advice:
 
 
 @dataclass(frozen=True)
+class Replay:
+    """A drill: the report is a saved one or a bundled scenario, replayed; nothing was checked."""
+
+    name: str  # the scenario's name or the file's path, as given
+    source: str  # "option" (--replay) or "env" ($OUTAGECHECK_REPLAY)
+
+    @property
+    def banner(self) -> str:
+        """The one line every human format leads with, so a drill is never taken for a live check."""
+        return f"Replay of {self.name} — nothing was checked"
+
+
+@dataclass(frozen=True)
 class Report:
     """The finished triage: everything the renderers and the exit code need."""
 
@@ -230,6 +243,7 @@ class Report:
     # The limits a live run used (--slow, --timeout): Nagios perfdata thresholds. Not in --json.
     slow_s: float | None = None
     timeout_s: float | None = None
+    replay: Replay | None = None  # set on a --replay or $OUTAGECHECK_REPLAY drill: every format says so
 
     def outstanding_note(self) -> str | None:
         """While a fallback is applied, a reminder on every run (the advice says more once logins are back)."""

@@ -36,6 +36,12 @@ def test_summarise_keeps_statuses_when_and_fallbacks() -> None:
     }
 
 
+def test_summarise_keeps_the_replay_mark_of_a_drill() -> None:
+    report = {"checked_at": "2026-03-02T12:30:00Z", "surfaces": [], "replay": {"name": "march-2026", "source": "env"}}
+    assert cache.summarise(json.dumps(report).encode(), 2, [], 5.0)["replay"] == "march-2026"
+    assert "replay" not in cache.summarise(json.dumps(report | {"replay": None}).encode(), 2, [], 5.0)
+
+
 def test_summarise_of_a_failed_run_records_the_exit_code() -> None:
     doc = cache.summarise(b"", 78, [], 5.0)
     assert (doc["surfaces"], doc["error"]) == ([], "status exited 78")

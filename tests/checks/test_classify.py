@@ -455,7 +455,29 @@ def test_who_answered(
     ("code", "headers", "body", "status", "reason", "who", "product"),
     [
         pytest.param(200, {}, b"", Status.OPERATIONAL, "ok", "service", "", id="the-service-answered"),
-        pytest.param(500, {}, b"", Status.DOWN, "http_5xx", "service", "", id="the-service-failed"),
+        pytest.param(500, CF, b"", Status.DOWN, "http_5xx", "service", "", id="the-service-failed"),
+        pytest.param(
+            500,
+            {},
+            b'{"type":"error","error":{"type":"api_error","message":"Internal server error"}}',
+            Status.DOWN,
+            "http_5xx",
+            "service",
+            "",
+            id="the-api-error-body-is-the-service-without-edge-headers",
+        ),
+        pytest.param(
+            502,
+            {"content-type": "text/html"},
+            b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+            Status.UNKNOWN,
+            "proxy_error",
+            "local_proxy",
+            "",
+            id="a-bare-502-on-a-cloudflare-host-is-a-proxy-on-this-side",
+        ),
+        pytest.param(503, {}, b"", Status.UNKNOWN, "proxy_error", "local_proxy", "", id="a-bare-503-is-not-claude"),
+        pytest.param(529, {}, b"", Status.DEGRADED, "overloaded", "service", "", id="529-only-anthropic-sends"),
         pytest.param(522, CF, b"", Status.DOWN, "http_5xx", "service_edge", "Cloudflare", id="cf-522-is-the-edge"),
         pytest.param(
             530, CF, b"error code: 1016", Status.DOWN, "http_5xx", "service_edge", "Cloudflare", id="cf-530-1016-origin"

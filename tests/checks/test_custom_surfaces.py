@@ -131,6 +131,130 @@ def test_unsent_custom_check_does_not_hide_a_local_network_failure(runner: CliRu
     assert doc["exit_code"] == 3
 
 
+def surface_with_header(url: str, extra: str = "") -> str:
+    return f"""
+[surfaces.team]
+name = "Team gateway"
+url = "{url}"
+headers = {{ Authorization = "Bearer ${{TEAM_TOKEN}}" }}
+{extra}"""
+
+
+@real_sockets
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("team-token-0123456789\nX-Injected: 1", "contains a line break"),
+        ("team-token-0123456789\x1b[2J", "contains a control character"),
+        ("team-token-0123456789é", "contains a non-ASCII character"),
+    ],
+    ids=["line-break", "control", "non-ascii"],
+)
+@pytest.mark.parametrize("fmt", ["json", "table", "markdown", "nagios", "prometheus"])
+def test_an_unsendable_header_value_blocks_its_row_and_is_never_shown(
+    value: str,
+    problem: str,
+    fmt: str,
+    runner: CliRunner,
+    loopback: LoopbackServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TEAM_TOKEN", value)
+    loopback.route("/team", status=204)
+    cfg = loopback_config(tmp_path, loopback, extra=surface_with_header(f"{loopback.url}/team"))
+    result = invoke(runner, "status", "--config", str(cfg), "--format", fmt, "--verbose", "--require", "team")
+    assert result.exit_code == 3, result.output
+    assert "/team" not in loopback.paths()  # nothing was sent
+    output = result.stdout + result.stderr
+    assert "team-token-0123456789" not in output
+    if fmt in ("json", "markdown", "nagios"):  # the table wraps it in its cell; Prometheus has no details
+        assert f"header Authorization: ${{TEAM_TOKEN}} {problem}; nothing was sent" in output
+    if fmt == "json":
+        row = next(s for s in json.loads(result.stdout)["surfaces"] if s["id"] == "team")
+        assert row["evidence"][0]["reason"] == "bad_credential"
+
+
+@real_sockets
+def test_configured_headers_never_follow_a_redirect_to_another_origin(
+    runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "team-token-0123456789"
+    monkeypatch.setenv("TEAM_TOKEN", secret)
+    with LoopbackServer() as thief:
+        thief.route("/steal", status=200, body=b"thanks")
+        # The redirect names the secret too: it is shown redacted, like every ${VAR} header value.
+        loopback.route("/team", status=302, headers={"location": f"{thief.url}/steal?got={secret}"})
+        cfg = loopback_config(tmp_path, loopback, extra=surface_with_header(f"{loopback.url}/team"))
+        result = invoke(runner, "status", "--config", str(cfg), "--json", "--require", "team")
+        assert thief.requests == []
+    row = next(s for s in json.loads(result.stdout)["surfaces"] if s["id"] == "team")
+    evidence = row["evidence"][0]
+    assert (evidence["reason"], evidence["http_status"]) == ("redirect", 302)
+    assert evidence["detail"] == f"HTTP 302 to {thief.url}/steal?got=[redacted] (not followed)"
+    assert secret not in result.stdout + result.stderr
+    assert [h.get("authorization") for _, p, h in loopback.requests if p == "/team"] == [f"Bearer {secret}"]
+
+
+@real_sockets
+@pytest.mark.parametrize("fmt", ["json", "prometheus", "table", "markdown", "nagios"])
+def test_credentials_in_configured_urls_are_never_shown(
+    fmt: str, runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    host = loopback.url.removeprefix("http://")
+    loopback.route("/gw?token=gwtoken-0123456789", status=502, body=b"bad gateway")
+    loopback.route("/team?key=teamkey-0123456789", status=500, body=b"down")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", f"http://gwuser:gwpassword@{host}/gw?token=gwtoken-0123456789")
+    extra = f'[surfaces.team]\nname = "Team"\nurl = "http://teamuser:pw@{host}/team?key=teamkey-0123456789"\n'
+    cfg = loopback_config(tmp_path, loopback, extra=extra)
+    result = invoke(runner, "status", "--config", str(cfg), "--format", fmt, "--verbose")
+    assert result.exit_code == 2, result.output
+    output = result.stdout + result.stderr
+    for secret in ("gwuser", "gwpassword", "gwtoken-0123456789", "teamuser", ":pw@", "teamkey-0123456789"):
+        assert secret not in output, secret
+    if fmt in ("json", "prometheus"):  # the formats that show URLs whole (the table wraps them)
+        assert f"http://***@{host}/gw?token=***" in output
+        assert f"http://***@{host}/team?key=***" in output
+
+
+def test_fallback_and_config_show_mask_urls(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "https://gwuser:gwpassword@gw.example/v1?token=gwtoken-0123456789")
+    monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", "gateway-token-0123456789abcdef")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `claude` to ask
+    advice = invoke(runner, "fallback")
+    assert "https://***@gw.example/v1?token=***" in advice.stdout
+    toml = (
+        '[endpoints]\napi = "https://u:apipassword@api.example"\n'
+        '[surfaces.team]\nname = "Team"\nurl = "https://team.example/health?k=apikey-0123456789"\n'
+    )
+    shown = invoke(runner, "config", "show", "--config", str(write_config(tmp_path / "c.toml", toml)))
+    assert shown.exit_code == 0, shown.stderr
+    assert "https://***@api.example" in shown.stdout
+    assert "https://team.example/health?k=***" in shown.stdout
+    for text in (advice.stdout + advice.stderr, shown.stdout):
+        for secret in ("gwpassword", "gwtoken-0123456789", "apipassword", "apikey-0123456789"):
+            assert secret not in text
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("https://bob:hunter2@gw.example:99999/?token=sekrit-token-123", "'https://***@gw.example:99999/?token=***'"),
+        ("https://bob:hunter2@gw.example/\n?token=sekrit-token-123", "'https://***@gw.example/\\n?token=[redacted]'"),
+    ],
+    ids=["bad-port", "line-break"],
+)
+def test_a_bad_base_url_is_refused_without_its_credentials(
+    value: str, shown: str, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", value)
+    result = invoke(runner, "status")
+    assert result.exit_code == 78
+    assert result.stderr.endswith(f": {shown}\n")
+    assert "hunter2" not in result.stderr
+    assert "sekrit-token-123" not in result.stderr
+
+
 @real_sockets
 @pytest.mark.parametrize(
     ("status", "headers", "body", "who", "row", "code"),

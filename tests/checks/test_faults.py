@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from tests.helpers import (
     API_PATH,
+    CF_EDGE,
     HELLO,
     PAGE_PATH,
     TEST_KEY,
@@ -61,7 +62,15 @@ GZIP_BOMB = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # 64 MiB
 # (id, path, route, surface, status, reason, exit code). A bot wall casts no vote, so the status page's
 # "operational" decides those surfaces; cli/test_status.py covers a bot wall with no status page.
 FAULTS = [
-    ("http-500", WEB_PATH, {"status": 500, "body": b"Claude will return soon"}, "web", "down", "http_5xx", 2),
+    (
+        "http-500",
+        WEB_PATH,
+        {"status": 500, "body": b"Claude will return soon", "headers": dict(CF_EDGE)},
+        "web",
+        "down",
+        "http_5xx",
+        2,
+    ),
     ("cloudflare-522", WEB_PATH, {"status": 522, "body": b"origin unreachable"}, "web", "down", "http_5xx", 2),
     (
         "overloaded-529",
@@ -107,13 +116,21 @@ FAULTS = [
     (
         "reset-mid-body-of-500",
         WEB_PATH,
-        {"status": 500, "body": b"e" * 4000, "reset_in_body": True},
+        {"status": 500, "body": b"e" * 4000, "reset_in_body": True, "headers": dict(CF_EDGE)},
         "web",
         "down",
         "http_5xx",
         2,
     ),
-    ("drip-500-body", WEB_PATH, {"status": 500, "body": b"e" * 100, "drip": 0.1}, "web", "down", "http_5xx", 2),
+    (
+        "drip-500-body",
+        WEB_PATH,
+        {"status": 500, "body": b"e" * 100, "drip": 0.1, "headers": dict(CF_EDGE)},
+        "web",
+        "down",
+        "http_5xx",
+        2,
+    ),
     ("not-http", WEB_PATH, {"raw": b"SSH-2.0-OpenSSH_9.6\r\nProtocol mismatch.\r\n\r\n"}, "web", "down", "not_http", 2),
     (
         "redirect-to-itself",
@@ -125,7 +142,15 @@ FAULTS = [
         2,
     ),
     ("200MB-body-on-200", WEB_PATH, {"body_size": 200 * 1024 * 1024}, "web", "operational", "ok", 0),
-    ("200MB-body-on-500", WEB_PATH, {"status": 500, "body_size": 200 * 1024 * 1024}, "web", "down", "http_5xx", 2),
+    (
+        "200MB-body-on-500",
+        WEB_PATH,
+        {"status": 500, "body_size": 200 * 1024 * 1024, "headers": dict(CF_EDGE)},
+        "web",
+        "down",
+        "http_5xx",
+        2,
+    ),
     ("rate-limited-no-retry-after", API_PATH, {"status": 429}, "api", "degraded", "rate_limited", 1),
     ("plain-405", WEB_PATH, {"status": 405, "body": b"method not allowed"}, "web", "degraded", "unexpected_status", 1),
     ("unexpected-404", WEB_PATH, {"status": 404, "body": b"gone"}, "web", "degraded", "unexpected_status", 1),
@@ -177,7 +202,7 @@ def test_unresolvable_name_is_dns(runner: CliRunner, loopback: LoopbackServer, t
 
 
 def test_passing_only_on_retry_is_degraded(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path) -> None:
-    loopback.route(WEB_PATH, status=503, body=b"busy", times=1)
+    loopback.route(WEB_PATH, status=503, body=b"busy", headers=dict(CF_EDGE), times=1)
     loopback.then(WEB_PATH, body=b"<html>Claude</html>")
     doc, code, _ = run(runner, loopback_config(tmp_path, loopback))
     web = surface(doc, "web")
@@ -198,7 +223,7 @@ def test_reset_then_answer_is_degraded_not_operational(
 
 
 def test_failing_twice_lists_both_attempts(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path) -> None:
-    loopback.route(WEB_PATH, status=500, body=b"down")
+    loopback.route(WEB_PATH, status=500, body=b"down", headers=dict(CF_EDGE))
     doc, _, _ = run(runner, loopback_config(tmp_path, loopback))
     assert [a["http_status"] for a in evidence(doc, "web")["attempts"]] == [500, 500]
 
@@ -225,7 +250,7 @@ def test_retry_after_past_the_deadline_is_not_waited_for(
 
 
 def test_no_retry_when_the_deadline_leaves_no_room(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path) -> None:
-    loopback.route(WEB_PATH, status=500, delay=0.9)
+    loopback.route(WEB_PATH, status=500, delay=0.9, headers=dict(CF_EDGE))
     doc, code, wall = run(runner, loopback_config(tmp_path, loopback), timeout=1.0)
     assert len(evidence(doc, "web")["attempts"]) == 1
     assert code == 2
@@ -286,7 +311,7 @@ def test_raw_deflate_summary_is_read(runner: CliRunner, loopback: LoopbackServer
 
 def test_huge_body_is_not_downloaded(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path) -> None:
     loopback.route(PAGE_PATH, body_size=200 * 1024 * 1024)
-    loopback.route(WEB_PATH, status=500, body_size=200 * 1024 * 1024)
+    loopback.route(WEB_PATH, status=500, body_size=200 * 1024 * 1024, headers=dict(CF_EDGE))
     page_case(runner, loopback, tmp_path)
     # The server could only push what fits in socket buffers before the client hung up.
     assert loopback.sent < 20 * 1024 * 1024

@@ -17,6 +17,7 @@ from outagecheck.checks.probe import gather
 from outagecheck.checks.starvation import Heartbeat
 from outagecheck.model import Status
 from tests.helpers import (
+    CF_EDGE,
     HELLO,
     TEST_KEY,
     free_port,
@@ -32,7 +33,7 @@ pytestmark = real_sockets  # real loopback traffic only
 
 
 def route_march(server: LoopbackServer, delay: float = 0.0) -> None:
-    server.route("/web/", status=500, body=b"Claude will return soon", delay=delay)
+    server.route("/web/", status=500, body=b"Claude will return soon", headers=dict(CF_EDGE), delay=delay)
     server.route(
         "/platform/v1/oauth/hello",
         status=500,

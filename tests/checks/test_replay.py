@@ -52,7 +52,9 @@ def test_bundled_scenario_is_a_real_run(runner: CliRunner, httpx_mock: HTTPXMock
 def test_replay_march_prints_the_march_table_and_exits_2(runner: CliRunner) -> None:
     result = invoke(runner, "status", "--replay", "march-2026")
     assert result.exit_code == 2
-    assert result.stdout == (GOLDEN / "march_outage.txt").read_text()  # the live run's golden output
+    # The live run's golden output, under one banner that says it is a drill.
+    assert result.stdout == "Replay of march-2026 — nothing was checked\n" + (GOLDEN / "march_outage.txt").read_text()
+    assert result.stderr == ""  # asked for with --replay: no reminder
 
 
 def test_replay_env_drills_a_pipeline(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -72,8 +74,57 @@ def test_replay_of_a_saved_report_is_the_same_output(
     live = invoke(runner, "status", "--replay", str(saved), "--format", fmt)
     assert live.exit_code == 2
     if fmt == "json":
-        assert json.loads(live.stdout) == json.loads(saved.read_text())
+        drill = {"replay": {"name": str(saved), "source": "option"}}
+        assert json.loads(live.stdout) == json.loads(saved.read_text()) | drill
     assert "Claude.ai (web)" in live.stdout
+
+
+MARKS = {
+    "table": "Replay of march-2026 — nothing was checked\n┏",
+    "json": '"replay": {\n    "name": "march-2026",\n    "source": "{source}"\n  }',
+    "markdown": "### outagecheck: 2026-03-02T12:30:00Z\n\n> **Replay of march-2026 — nothing was checked**\n\n"
+    "| Service",
+    "nagios": "OUTAGECHECK CRITICAL - REPLAY of march-2026, nothing was checked: Claude.ai (web) down",
+    "prometheus": "\noutagecheck_replay 1\n# HELP outagecheck_replay_info The replayed report or scenario, and what "
+    'asked for it (option or env).\n# TYPE outagecheck_replay_info gauge\noutagecheck_replay_info{name="march-2026",'
+    'source="{source}"} 1\n',
+}
+ENV_LINE = "outagecheck: $OUTAGECHECK_REPLAY is set: replaying march-2026, nothing is checked (unset it to check)\n"
+
+
+@pytest.mark.parametrize("source", ["option", "env"])
+@pytest.mark.parametrize("fmt", list(MARKS))
+def test_a_replay_is_marked_in_every_format(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, fmt: str, source: str
+) -> None:
+    if source == "env":
+        monkeypatch.setenv("OUTAGECHECK_REPLAY", "march-2026")
+        result = invoke(runner, "status", "--format", fmt)
+    else:
+        result = invoke(runner, "status", "--replay", "march-2026", "--format", fmt)
+    assert result.exit_code == 2
+    assert MARKS[fmt].replace("{source}", source) in result.stdout
+    # A leftover variable says so on stderr, in one line; --replay on the command line needs no reminder.
+    assert result.stderr == (ENV_LINE if source == "env" else "")
+
+
+@pytest.mark.usefixtures("mocked_march_outage")
+@pytest.mark.parametrize("fmt", list(MARKS))
+def test_a_live_check_carries_no_replay_mark(runner: CliRunner, fmt: str) -> None:
+    result = invoke(runner, "status", "--format", fmt)
+    assert result.exit_code == 2
+    lines = [line for line in result.stdout.splitlines() if not line.startswith("# ")]  # Prometheus' HELP, TYPE
+    assert "eplay" not in "\n".join(lines).replace("outagecheck_replay 0", "")
+    assert result.stderr == ""
+
+
+def test_wait_and_watch_name_the_variable_too(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OUTAGECHECK_REPLAY", "march-2026")
+    waited = invoke(runner, "wait", "--require", "api", "--max-wait", "5s")
+    assert waited.stderr.startswith(ENV_LINE)
+    assert waited.stdout.startswith("Replay of march-2026 — nothing was checked\n")
+    watched = invoke(runner, "watch", "--count", "1", "--interval", "5")
+    assert watched.stderr == ENV_LINE
 
 
 def test_scenarios_lists_the_bundled_ones(runner: CliRunner) -> None:

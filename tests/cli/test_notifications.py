@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from outagecheck import paths
-from tests.helpers import TEST_KEY, WEB_PATH, invoke, loopback_config, real_sockets
+from tests.helpers import CF_EDGE, TEST_KEY, WEB_PATH, invoke, loopback_config, real_sockets
 from tests.loopback import LoopbackServer
 
 HOOK = "/hooks/T000/B000/SECRETSECRET"
@@ -27,7 +27,10 @@ class FakeTime:
         self.route(script[0])
 
     def route(self, up: bool) -> None:
-        self.server.route(WEB_PATH, **({"body": b"<html>Claude</html>"} if up else {"status": 500, "body": b"down"}))
+        self.server.route(
+            WEB_PATH,
+            **({"body": b"<html>Claude</html>"} if up else {"status": 500, "body": b"down", "headers": dict(CF_EDGE)}),
+        )
 
     def sleep(self, seconds: float) -> None:
         self.now += seconds
@@ -104,6 +107,10 @@ def test_wait_then_revert_restores_the_files_byte_for_byte(
     result = invoke(runner, "wait", "--then-revert", "--interval", "1", "--max-wait", "1m", "--config", str(cfg))
     assert result.exit_code == 0, result.stderr
     assert "web, code operational for 3 checks: reverted the fallback" in result.stderr
+    # The final report is the state after the revert: no "still applied", no revert to run again.
+    assert "fallback revert" not in result.stdout
+    assert "still applied" not in result.stdout
+    assert "Note: outagecheck reverted the fallback (claude-code) once the login paths were back." in result.stdout
     assert {p: p.read_bytes() for p in (settings, state)} == before
     assert not paths.key_file().exists()
     assert json.loads(invoke(runner, "status", "--json", "--config", str(cfg)).stdout)["exit_code"] == 0
@@ -118,5 +125,40 @@ def test_notification_options_are_checked(runner: CliRunner) -> None:
     ):
         result = invoke(runner, *args)
         assert result.exit_code == 64, args
+        assert message in result.stderr
+        assert "s3cret" not in result.stderr
+
+
+@real_sockets
+@pytest.mark.parametrize("source", ["env", "file"])
+def test_the_webhook_url_can_stay_out_of_the_command_line(
+    source: str, runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_time(monkeypatch, loopback, [True, False])
+    loopback.route(HOOK, status=200, body=b"ok")
+    secret_file = tmp_path / "slack-webhook"
+    secret_file.write_text("\n" + loopback.url + HOOK + "\n")
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", loopback.url + HOOK)
+    value = "env:SLACK_WEBHOOK_URL" if source == "env" else f"file:{secret_file}"
+    cfg = loopback_config(tmp_path, loopback, timeout=1.0)
+    result = invoke(runner, "watch", "--interval", "5", "--count", "2", "--config", str(cfg), "--webhook", value)
+    assert result.exit_code == 2
+    assert [p for p, _ in loopback.bodies] == [HOOK]
+    assert "SECRETSECRET" not in result.stdout + result.stderr
+
+
+def test_a_webhook_source_that_holds_nothing_is_named_never_shown(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOOK_URL", "http://example.com/s3cret")
+    (tmp_path / "empty").write_text("\n")
+    for value, message in (
+        ("env:NOT_SET_ANYWHERE", "--webhook 1: $NOT_SET_ANYWHERE is not set"),
+        (f"file:{tmp_path / 'missing'}", f"--webhook 1: {tmp_path / 'missing'}: no such file"),
+        (f"file:{tmp_path / 'empty'}", f"--webhook 1: {tmp_path / 'empty'} is empty"),
+        ("env:HOOK_URL", "--webhook 1: not an https:// URL"),
+    ):
+        result = invoke(runner, "wait", "--webhook", value)
+        assert result.exit_code == 64, value
         assert message in result.stderr
         assert "s3cret" not in result.stderr

@@ -9,9 +9,11 @@ import pytest
 from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
+from outagecheck.cli.commands import offline_hint
 from tests.helpers import (
     API_HELLO,
     API_MODELS,
+    CF_EDGE,
     GOLDEN,
     OAUTH_HELLO,
     STATUS,
@@ -98,8 +100,8 @@ def test_bot_challenge_alone_is_unknown_exit_3(runner: CliRunner, httpx_mock: HT
 def test_status_page_falls_back_to_origin(runner: CliRunner, mocked_march_outage: HTTPXMock) -> None:
     # Replace the status.claude.com answer registered by the fixture with a 503, the origin answers.
     mocked_march_outage.reset()
-    mocked_march_outage.add_response(url=WEB, status_code=500, is_reusable=True)
-    mocked_march_outage.add_response(url=OAUTH_HELLO, status_code=500, is_reusable=True)
+    mocked_march_outage.add_response(url=WEB, status_code=500, headers=CF_EDGE, is_reusable=True)
+    mocked_march_outage.add_response(url=OAUTH_HELLO, status_code=500, headers=CF_EDGE, is_reusable=True)
     mocked_march_outage.add_response(url=API_HELLO, json={"message": "hello"})
     mocked_march_outage.add_response(url=STATUS, status_code=503)
     mocked_march_outage.add_response(url=STATUS_ORIGIN, json=summary(rwppv331jlwc="major_outage"))
@@ -168,9 +170,9 @@ def test_march_outage_advice_names_the_api_route(runner: CliRunner) -> None:
 
 
 def test_api_down_says_no_fallback(runner: CliRunner, httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(url=WEB, status_code=502, is_reusable=True)
-    httpx_mock.add_response(url=OAUTH_HELLO, status_code=502, is_reusable=True)
-    httpx_mock.add_response(url=API_HELLO, status_code=503, is_reusable=True)
+    httpx_mock.add_response(url=WEB, status_code=502, headers=CF_EDGE, is_reusable=True)
+    httpx_mock.add_response(url=OAUTH_HELLO, status_code=502, headers=CF_EDGE, is_reusable=True)
+    httpx_mock.add_response(url=API_HELLO, status_code=503, headers=CF_EDGE, is_reusable=True)
     httpx_mock.add_response(url=STATUS, json=summary(k8w3r06qmzrp="major_outage"))
     result = invoke(runner, "status", "--json")
     doc = json.loads(result.stdout)
@@ -303,3 +305,58 @@ def test_status_reminds_while_a_fallback_is_applied(runner: CliRunner, monkeypat
     healthy = invoke(runner, "status", "--replay", "all-operational")
     assert "fallback is still applied (claude-code)" in healthy.stdout
     assert "A fallback is applied" not in healthy.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "hint"),
+    [
+        pytest.param(
+            [],
+            {},
+            "Note: Nothing could be reached. To try next: 'outagecheck status --verbose' shows where each check "
+            "failed; no proxy variable is set (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY): does this network need one?; "
+            "'outagecheck status --replay march-2026' is a drill that needs no network.",
+            id="no-proxy",
+        ),
+        pytest.param(
+            ["--verbose"],
+            {"no_proxy": "internal.example"},
+            "Note: Nothing could be reached. To try next: check the proxy variables in effect (NO_PROXY); "
+            "'outagecheck status --replay march-2026' is a drill that needs no network.",
+            id="verbose-with-no-proxy-set",
+        ),
+    ],
+)
+def test_an_offline_first_run_says_what_to_try_next(
+    runner: CliRunner,
+    httpx_mock: HTTPXMock,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    env: dict[str, str],
+    hint: str,
+) -> None:
+    for name in (
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+        "ALL_PROXY",
+        "NO_PROXY",
+        "https_proxy",
+        "http_proxy",
+        "all_proxy",
+        "no_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    httpx_mock.add_exception(httpx.ConnectError("[Errno -3] Temporary failure in name resolution"), is_reusable=True)
+    result = invoke(runner, "status", *args)
+    assert result.exit_code == 3
+    text = " ".join(result.stdout.split())  # the table wraps a long note to the terminal
+    assert text.count("To try next") == 1
+    assert hint in text
+
+
+def test_the_offline_hint_names_proxy_variables_never_their_values() -> None:
+    hint = offline_hint({"HTTPS_PROXY": "http://user:s3cret@proxy:3128", "all_proxy": "socks5://p"}, verbose=True)
+    assert "(HTTPS_PROXY, ALL_PROXY)" in hint
+    assert "s3cret" not in hint

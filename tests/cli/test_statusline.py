@@ -19,12 +19,22 @@ from typer.testing import CliRunner
 from outagecheck import paths
 from outagecheck.checks import cache
 from outagecheck.fallback import journal
-from tests.helpers import LINE, OAUTH_PATH, WEB_PATH, invoke, line_env, loopback_config, statusline, wait_for_cache
+from tests.helpers import (
+    CF_EDGE,
+    LINE,
+    OAUTH_PATH,
+    WEB_PATH,
+    invoke,
+    line_env,
+    loopback_config,
+    statusline,
+    wait_for_cache,
+)
 from tests.loopback import LoopbackServer
 
 
 def test_cold_then_warm(tmp_path: Path, isolated_home: Path, loopback: LoopbackServer) -> None:
-    loopback.route(WEB_PATH, status=500, body=b"down")
+    loopback.route(WEB_PATH, status=500, body=b"down", headers=dict(CF_EDGE))
     env = line_env(tmp_path, isolated_home, loopback_config(tmp_path, loopback, timeout=2.0))
     assert statusline(env) == "Claude: checking…\n"
     wait_for_cache(tmp_path / "cache" / "outagecheck")
@@ -59,7 +69,7 @@ def test_outstanding_fallback_is_shown_with_its_age(
     applied = (datetime.now(UTC) - timedelta(hours=3)).isoformat(timespec="seconds")
     entry = journal.Entry("claude-code", str(isolated_home / ".claude.json"), "json", False, "", "", applied)
     journal.save(paths.journal_file(), [entry])
-    loopback.route(WEB_PATH, status=503, body=b"down")
+    loopback.route(WEB_PATH, status=503, body=b"down", headers=dict(CF_EDGE))
     env = line_env(tmp_path, isolated_home, loopback_config(tmp_path, loopback, timeout=2.0))
     env["XDG_STATE_HOME"] = os.environ["XDG_STATE_HOME"]
     statusline(env)

@@ -14,6 +14,7 @@ import pytest
 from outagecheck import paths
 from outagecheck.fallback import journal
 from tests.helpers import (
+    CF_EDGE,
     OAUTH_PATH,
     WEB_PATH,
     claude_env,
@@ -49,8 +50,8 @@ def test_the_real_tui_shows_the_line(
     applied = (datetime.now(UTC) - timedelta(hours=3)).isoformat(timespec="seconds")
     entry = journal.Entry("claude-code", str(isolated_home / ".claude.json"), "json", False, "", "", applied)
     journal.save(paths.journal_file(), [entry])
-    loopback.route(WEB_PATH, status=503, body=b"down")
-    loopback.route(OAUTH_PATH, status=503, body=b"down")
+    loopback.route(WEB_PATH, status=503, body=b"down", headers=dict(CF_EDGE))
+    loopback.route(OAUTH_PATH, status=503, body=b"down", headers=dict(CF_EDGE))
     loopback.route("/status/api/v2/summary.json", json=march_summary())
     env = line_env(tmp_path, isolated_home, loopback_config(tmp_path, loopback, timeout=2.0))
     statusline(env | {"XDG_STATE_HOME": str(isolated_home / ".local" / "state")})

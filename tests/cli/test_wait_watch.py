@@ -11,13 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from outagecheck.cli.commands import parse_duration
-from tests.helpers import API_PATH, PAGE_PATH, WEB_PATH, invoke, loopback_config, real_sockets
+from tests.helpers import API_PATH, CF_EDGE, PAGE_PATH, WEB_PATH, invoke, loopback_config, real_sockets
 from tests.loopback import LoopbackServer
 
 
 @real_sockets
 def test_wait_returns_soon_after_recovery(runner: CliRunner, loopback: LoopbackServer, tmp_path: Path) -> None:
-    loopback.route(API_PATH, status=503, body=b"down")
+    loopback.route(API_PATH, status=503, body=b"down", headers=dict(CF_EDGE))
     recovered_at: list[float] = []
 
     def recover() -> None:
@@ -82,7 +82,7 @@ def test_watch_prints_one_line_per_change_off_a_terminal(
 
     def fake_sleep(seconds: float) -> None:  # no real waiting; the web surface breaks between checks
         sleeps.append(seconds)
-        loopback.route(WEB_PATH, status=500, body=b"down")
+        loopback.route(WEB_PATH, status=500, body=b"down", headers=dict(CF_EDGE))
 
     monkeypatch.setattr("outagecheck.output.live.time.sleep", fake_sleep)
     cfg = loopback_config(tmp_path, loopback, timeout=1.0)

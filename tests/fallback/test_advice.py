@@ -37,7 +37,15 @@ def surfaces(web: Status, code: Status, api: Status) -> dict[str, SurfaceResult]
         pytest.param(
             (OP, DOWN, OP), KEY_OK, True, True, "Claude Code (CLI) is failing but the Claude API is up", id="code-only"
         ),
-        pytest.param((DOWN, OP, DEG), KEY_OK, True, True, "the API route may need retries", id="api-degraded"),
+        pytest.param(
+            (DOWN, OP, DEG),
+            KEY_OK,
+            True,
+            False,
+            "No API fallback: the Claude API is degraded too (overloaded or failing requests), not only Claude.ai "
+            "(web); an API key would meet the same problem and start API billing.",
+            id="api-degraded-no-key-switch",
+        ),
         pytest.param(
             (DOWN, DOWN, UNK),
             KeyFlags(True, False, False, access_denied=True),
@@ -87,7 +95,7 @@ def test_the_steps_end_with_the_apply_command_and_name_the_costs() -> None:
 def test_api_down_points_at_the_open_incident() -> None:
     incident = Incident("Login errors", "investigating", "major", "", "", "https://stspg.io/x")
     advice = advise(surfaces(DOWN, DOWN, DOWN), KEY_OK, incidents=[incident])
-    assert advice.steps[0].text == "Wait for recovery; follow https://stspg.io/x"
+    assert advice.steps[0].text == "Wait for recovery; follow https://stspg.io/x. This returns once they are back:"
     assert advice.steps[1].command == "export CLAUDE_CODE_USE_BEDROCK=1"
 
 
@@ -183,3 +191,18 @@ def test_tls_interception_says_how_to_trust_the_company_ca_for_both_tools() -> N
         "export SSL_CERT_FILE=/path/to/company-ca.pem",
         "export NODE_EXTRA_CA_CERTS=/path/to/company-ca.pem",
     ]
+
+
+@pytest.mark.parametrize("api", [DEG, DOWN], ids=["api-overloaded", "api-down"])
+def test_no_api_key_switch_when_the_api_is_failing_too(api: Status) -> None:
+    """An API key goes to the same API: offering it when the API is overloaded or down avoids nothing and
+    starts API billing. What helps instead: wait (with the command that does), or another provider's route."""
+    advice = advise(surfaces(OP, DEG, api), KEY_OK)
+    assert (advice.needed, advice.available) == (True, False)
+    commands = [step.command for step in advice.steps]
+    assert commands == [
+        "outagecheck wait --require code --require api --max-wait 1h",
+        "export CLAUDE_CODE_USE_BEDROCK=1",
+    ]
+    assert APPLY not in commands
+    assert not any("ANTHROPIC_API_KEY" in (step.command or "") for step in advice.steps)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -147,6 +149,120 @@ def test_local_scope_writes_settings_local_never_the_shared_file(
     assert (claude_home / ".claude" / "settings.json").read_text() == SETTINGS_TEXT
     assert invoke(runner, "fallback", "revert", "claude-code", "--yes").exit_code == 0
     assert not (project / ".claude" / "settings.local.json").exists()
+
+
+PATTERN = "**/.claude/settings.local.json"  # what Claude Code adds (anthropics/claude-code#1073)
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def _repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gitignore: str | None) -> Path:
+    project = tmp_path / "project"
+    subprocess.run(["git", "init", "-q", str(project)], check=True, timeout=30)
+    if gitignore is not None:
+        (project / ".gitignore").write_text(gitignore)
+    monkeypatch.chdir(project)
+    return project
+
+
+def _ignored(project: Path) -> bool:
+    done = subprocess.run(["git", "check-ignore", "-q", ".claude/settings.local.json"], cwd=project, timeout=30)
+    return done.returncode == 0
+
+
+@needs_git
+@pytest.mark.usefixtures("with_key", "mocked_models_ok", "claude_home")
+def test_local_scope_git_ignores_the_file_and_revert_restores_the_gitignore(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _repo(tmp_path, monkeypatch, "# build output\ndist/\n")
+    assert invoke(runner, "fallback", "apply", "claude-code", "--scope", "local", "--yes").exit_code == 0
+    assert (project / ".gitignore").read_text() == f"# build output\ndist/\n{PATTERN}\n"
+    assert _ignored(project)
+    assert invoke(runner, "fallback", "revert", "--yes").exit_code == 0
+    assert (project / ".gitignore").read_text() == "# build output\ndist/\n"
+
+
+@needs_git
+@pytest.mark.usefixtures("with_key", "mocked_models_ok", "claude_home")
+def test_revert_removes_only_the_line_it_added_from_an_edited_gitignore(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _repo(tmp_path, monkeypatch, "dist/\n")
+    assert invoke(runner, "fallback", "apply", "claude-code", "--scope", "local", "--yes").exit_code == 0
+    with (project / ".gitignore").open("a") as f:
+        f.write("*.log\n")  # the user's own edit since
+    assert invoke(runner, "fallback", "revert", "--yes").exit_code == 0
+    assert (project / ".gitignore").read_text() == "dist/\n*.log\n"
+
+
+@needs_git
+@pytest.mark.usefixtures("with_key", "mocked_models_ok", "claude_home")
+def test_without_a_gitignore_the_pattern_goes_to_info_exclude(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _repo(tmp_path, monkeypatch, None)
+    exclude = project / ".git" / "info" / "exclude"
+    before = exclude.read_bytes()
+    assert invoke(runner, "fallback", "apply", "claude-code", "--scope", "local", "--yes").exit_code == 0
+    assert not (project / ".gitignore").exists()
+    assert exclude.read_text().endswith(f"\n{PATTERN}\n")
+    assert _ignored(project)
+    assert invoke(runner, "fallback", "revert", "--yes").exit_code == 0
+    assert exclude.read_bytes() == before
+
+
+@needs_git
+@pytest.mark.usefixtures("with_key", "mocked_models_ok", "claude_home")
+def test_a_file_git_ignores_already_is_left_alone(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _repo(tmp_path, monkeypatch, ".claude/\n")
+    result = invoke(runner, "fallback", "apply", "claude-code", "--scope", "local", "--yes")
+    assert result.exit_code == 0
+    assert ".gitignore" not in result.stdout
+    assert (project / ".gitignore").read_text() == ".claude/\n"
+
+
+@pytest.mark.usefixtures("with_key", "mocked_models_ok")
+def test_the_group_level_scope_is_honoured_by_apply(
+    runner: CliRunner, claude_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`fallback --scope local apply claude-code` (the group's option, as `fallback --help` shows it) used to
+    edit ~/.claude/settings.json."""
+    project = tmp_path / "project"
+    project.mkdir()
+    monkeypatch.chdir(project)
+    assert invoke(runner, "fallback", "--scope", "local", "apply", "claude-code", "--yes").exit_code == 0
+    assert "apiKeyHelper" in json.loads((project / ".claude" / "settings.local.json").read_text())
+    assert (claude_home / ".claude" / "settings.json").read_text() == SETTINGS_TEXT
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ["fallback", "--scope", "local", "revert", "--yes"],
+            "fallback revert does not take --scope; it undoes what the journal lists",
+            id="revert-takes-no-scope",
+        ),
+        pytest.param(
+            ["fallback", "--config", "x.toml", "revert"],
+            "fallback revert does not take --config; it undoes what the journal lists",
+            id="revert-takes-no-config",
+        ),
+        pytest.param(
+            ["fallback", "--scope", "local", "apply", "claude-code", "--scope", "user", "--yes"],
+            "--scope is given twice with different values; give it once",
+            id="two-different-scopes",
+        ),
+    ],
+)
+def test_a_group_level_option_a_subcommand_cannot_honour_is_refused(
+    runner: CliRunner, claude_home: Path, args: list[str], message: str
+) -> None:
+    result = invoke(runner, *args)
+    assert (result.exit_code, result.stderr) == (64, f"outagecheck: error: {message}\n")
+    assert (claude_home / ".claude" / "settings.json").read_text() == SETTINGS_TEXT
 
 
 @pytest.mark.usefixtures("with_key", "mocked_models_ok")

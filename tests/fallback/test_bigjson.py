@@ -19,7 +19,9 @@ from outagecheck.fallback.apply import FileChange
 from outagecheck.fallback.targets import FileEdit
 from tests.helpers import ROOT
 
-scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
+scalars = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8)
+)
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner))
 objects = st.dictionaries(st.text(max_size=6), values, max_size=6)
 
@@ -46,6 +48,21 @@ def test_patch_sets_top_level_keys_and_keeps_every_other_byte(
 def test_what_is_not_a_plain_object_is_refused(text: bytes) -> None:
     with pytest.raises(ValueError, match=r"."):  # NotSimple, or the JSON error of a scalar
         bigjson.members(text)
+
+
+@pytest.mark.parametrize("text", [b'{"a": NaN}', b'{"a": [1, {"b": -Infinity}]}', b'{"a": Infinity, "b": "x"}'])
+def test_nan_and_infinity_anywhere_are_refused_as_json_parse_refuses_them(text: bytes) -> None:
+    with pytest.raises(ValueError, match=r"(NaN|Infinity) is not JSON \(Claude Code's JSON.parse rejects it\)"):
+        bigjson.members(text)
+    with pytest.raises(ValueError, match="is not JSON"):
+        bigjson.loads(text)
+
+
+def test_nan_inside_a_string_is_text_and_deep_nesting_is_a_value_error() -> None:
+    text = b'{"note": "NaN and \\"Infinity\\" are words here"}'
+    assert [k for k, _, _ in bigjson.members(text)[0]] == ["note"]
+    with pytest.raises(ValueError, match="nested too deeply"):
+        bigjson.loads("[" * 5000 + "]" * 5000)
 
 
 def _change(before: bytes, after: bytes) -> FileChange:

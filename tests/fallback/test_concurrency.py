@@ -178,3 +178,60 @@ def test_ctrl_c_at_every_moment_of_apply_leaves_all_or_nothing(tmp_path: Path) -
         if done.returncode != 0 or key_file.exists() or json.loads(settings.read_text()) != SETTINGS:
             wrong.append(f"step {step}: the revert after it: exit {done.returncode}, {done.stderr.strip()}")
     assert wrong == []
+
+
+# Runs outagecheck with os.fsync wrapped: SIGKILL itself just before the Nth call (N = 0: never, and write
+# the count to $FSYNC_COUNT_FILE as it goes: the CLI ends with os._exit), so every fsync of an apply or
+# revert is a crash point in turn.
+_KILL_AT_FSYNC = """
+import os, runpy, signal, sys
+target, seen, real = int(os.environ["KILL_AT_FSYNC"]), [0], os.fsync
+def fsync(fd):
+    seen[0] += 1
+    if seen[0] == target:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if not target and "FSYNC_COUNT_FILE" in os.environ:
+        with open(os.environ["FSYNC_COUNT_FILE"], "w") as f:
+            f.write(str(seen[0]))
+    return real(fd)
+os.fsync = fsync
+sys.argv = ["outagecheck", *sys.argv[1:]]
+runpy.run_module("outagecheck", run_name="__main__", alter_sys=True)
+"""
+
+
+def _fsync_run(env: dict[str, str], at: int, *args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-c", _KILL_AT_FSYNC, "fallback", *args, "--yes"]
+    return subprocess.run(cmd, env={**env, "KILL_AT_FSYNC": str(at)}, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("command", ["apply", "revert"])
+def test_sigkill_at_every_fsync_leaves_no_temp_file_after_the_next_run(tmp_path: Path, command: str) -> None:
+    """Each fsync of an apply (or a revert) is a SIGKILL in turn; the next revert, straight after (no
+    minute's wait), restores every file and leaves no temp file of outagecheck's anywhere under HOME."""
+    args = ("apply", "claude-code") if command == "apply" else ("revert",)
+    home, settings, state = _home(tmp_path / "count")
+    env = _env(home, "")
+    if command == "revert":
+        _fsync_run(env, 0, "apply", "claude-code")
+    env["FSYNC_COUNT_FILE"] = str(tmp_path / "count.txt")
+    assert _fsync_run(env, 0, *args).returncode in (0, 69)
+    total = int((tmp_path / "count.txt").read_text())
+    del env["FSYNC_COUNT_FILE"]
+    _fsync_run(env, 0, "revert")  # the key file goes: the key sweep holds for this home too
+    assert total >= 8, total  # the journal, the backups, the key file, each rename's directory
+    wrong = []
+    for at in range(1, total + 1):
+        home, settings, state = _home(tmp_path / str(at))
+        env = _env(home, "")
+        if command == "revert":
+            assert _fsync_run(env, 0, "apply", "claude-code").returncode in (0, 69)
+        killed = _fsync_run(env, at, *args)
+        after = _fsync_run(env, 0, "revert")
+        left = sorted(str(p.relative_to(home)) for p in home.rglob("*") if TEMP_TAG in p.name)
+        restored = json.loads(settings.read_text()) == SETTINGS and json.loads(state.read_text()) == json.loads(
+            STATE_TEXT
+        )
+        if killed.returncode != -signal.SIGKILL or after.returncode != 0 or left or not restored:
+            wrong.append(f"fsync {at}: exit {killed.returncode}, then {after.returncode} {after.stderr!r}, {left}")
+    assert wrong == []

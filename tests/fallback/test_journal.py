@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,9 @@ def test_a_valid_journal_round_trips(isolated_home: Path) -> None:
     )
     journal.save(path, [entry])
     assert journal.load(path) == [entry]
+    hashed = replace(entry, backup_sha256="b" * 64, backup_size=3)
+    journal.save(path, [hashed])
+    assert journal.load(path) == [hashed]
 
 
 @pytest.mark.parametrize(
@@ -91,6 +95,17 @@ def test_a_valid_journal_round_trips(isolated_home: Path) -> None:
             "version = 1\n" + GOOD_ENTRY + "surprise = 1\n", "changes[0].keys[0] has an unknown field", id="extra-field"
         ),
         pytest.param("version = 1\nchanges = [", "Invalid value (at end of document)", id="not-toml"),
+        pytest.param(
+            "version = 1\n"
+            + GOOD_ENTRY.replace("secret = false", 'secret = false\nbackup_sha256 = "xyz"\nbackup_size = 3'),
+            "changes[0].backup_sha256 is not a SHA-256",
+            id="backup-sha-not-hex",
+        ),
+        pytest.param(
+            "version = 1\n" + GOOD_ENTRY.replace("secret = false", f'secret = false\nbackup_sha256 = "{"b" * 64}"'),
+            "changes[0].backup_sha256 and backup_size come together",
+            id="backup-sha-without-size",
+        ),
     ],
 )
 def test_a_damaged_journal_is_exit_78_and_changes_nothing(

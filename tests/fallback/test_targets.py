@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from outagecheck.fallback.targets import LOCAL_SETTINGS_PATTERN, git_ignore_edit
 from tests.helpers import invoke, write_config
 
 TOML_TEXT = """# my tool's config
@@ -208,3 +209,28 @@ def test_read_only_directory_exits_73_and_leaves_the_file(tmp_path: Path) -> Non
     finally:
         ro.chmod(0o755)
         subprocess.run(["rm", "-rf", str(base)], check=False)
+
+
+def test_a_worktrees_local_settings_are_ignored_in_the_common_info_exclude(tmp_path: Path) -> None:
+    """In a `git worktree` (or submodule) .git is a file naming the git dir; info/exclude is in the common dir."""
+    common = tmp_path / "main" / ".git"
+    (common / "worktrees" / "wt").mkdir(parents=True)
+    (common / "worktrees" / "wt" / "commondir").write_text("../..\n")
+    worktree = tmp_path / "wt"
+    (worktree / "sub").mkdir(parents=True)
+    (worktree / ".git").write_text(f"gitdir: {common / 'worktrees' / 'wt'}\n")
+    edit = git_ignore_edit(worktree / "sub")
+    assert edit is not None
+    assert (edit.path, edit.fmt, dict(edit.set)) == (
+        common / "info" / "exclude",
+        "lines",
+        {LOCAL_SETTINGS_PATTERN: True},
+    )
+    (worktree / ".gitignore").write_text("dist/\n")
+    again = git_ignore_edit(worktree / "sub")
+    assert again is not None
+    assert again.path == worktree / ".gitignore"
+
+
+def test_outside_a_git_repository_nothing_is_ignored(tmp_path: Path) -> None:
+    assert git_ignore_edit(tmp_path) is None

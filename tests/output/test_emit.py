@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
 from outagecheck.output.emit import wants_colour
-from tests.helpers import invoke
+from tests.helpers import invoke, other_user
+
+PROM = ("status", "--replay", "march-2026", "--format", "prometheus", "--output")
 
 
 @pytest.mark.parametrize(
@@ -50,3 +56,57 @@ def test_the_table_follows_them(
     assert result.exit_code == 2
     assert ("\x1b[" in result.stdout) is escapes
     assert "Down" in result.stdout  # the status word is there, colour or not
+
+
+def _shared(tmp_path: Path) -> Path:
+    """A shared sticky directory, /tmp style (a common textfile-collector shortcut)."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    return shared
+
+
+@pytest.mark.parametrize("sticky", [True, False], ids=["in-a-sticky-dir", "in-my-own-dir"])
+def test_output_never_writes_through_a_planted_symlink(runner: CliRunner, tmp_path: Path, sticky: bool) -> None:
+    victim = tmp_path / "bashrc"
+    victim.write_text("precious\n")
+    folder = _shared(tmp_path) if sticky else tmp_path / "mine"
+    folder.mkdir(exist_ok=True)
+    link = folder / "outagecheck.prom"
+    link.symlink_to(victim)
+    result = invoke(runner, *PROM, str(link))
+    assert result.exit_code == 73
+    assert result.stderr == f"outagecheck: error: {link}: is a symlink; not writing through it (give the real path)\n"
+    assert victim.read_text() == "precious\n"
+    assert link.is_symlink()
+    assert sorted(p.name for p in folder.iterdir()) == ["outagecheck.prom"]
+
+
+def test_output_refuses_another_users_file_in_a_sticky_dir(runner: CliRunner, tmp_path: Path) -> None:
+    uid, gid = other_user()
+    theirs = _shared(tmp_path) / "outagecheck.prom"
+    theirs.write_text("theirs\n")
+    os.chown(theirs, uid, gid)
+    result = invoke(runner, *PROM, str(theirs))
+    assert result.exit_code == 73
+    assert "owned by another user" in result.stderr
+    assert theirs.read_text() == "theirs\n"
+
+
+def test_output_replaces_the_path_itself_and_is_never_world_writable(runner: CliRunner, tmp_path: Path) -> None:
+    """Under umask 000 a new --output file is 0644 (the collector still reads it); a file of the user's own
+    keeps its mode; the temp file sits beside the path and is gone after."""
+    before = os.umask(0o000)
+    try:
+        fresh = _shared(tmp_path) / "new.prom"
+        assert invoke(runner, *PROM, str(fresh)).exit_code == 2
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+        mine = tmp_path / "mine.prom"
+        mine.write_text("old\n")
+        mine.chmod(0o640)
+        assert invoke(runner, *PROM, str(mine)).exit_code == 2
+        assert stat.S_IMODE(mine.stat().st_mode) == 0o640
+        assert mine.read_text().startswith("# HELP")
+    finally:
+        os.umask(before)
+    assert sorted(p.name for p in fresh.parent.iterdir()) == ["new.prom"]

@@ -47,6 +47,7 @@ def test_github_actions_annotations_summary_and_outputs(
         "ok": "true",
         "fallback_available": "true",
         "exit_code": "0",
+        "replay": "",  # a live check
     }
 
 
@@ -67,8 +68,9 @@ def test_outside_github_actions_nothing_is_written(
             "march-2026",
             "web",
             [
-                "::error title=Claude.ai (web) down::Login failures, session errors (http_5xx: HTTP 500)",
-                "::notice title=Claude Code (CLI) (not required) down::Authentication failures (http_5xx: HTTP 500)",
+                "::error title=[replay] Claude.ai (web) down::Login failures, session errors (http_5xx: HTTP 500)",
+                "::notice title=[replay] Claude Code (CLI) (not required) down::Authentication failures "
+                "(http_5xx: HTTP 500)",
             ],
             id="required-down-is-an-error",
         ),
@@ -76,9 +78,9 @@ def test_outside_github_actions_nothing_is_written(
             "api-overloaded",
             "api",
             [
-                "::notice title=Claude Code (CLI) (not required) degraded::Overloaded: requests intermittently "
-                "rejected (overloaded: HTTP 529 overloaded_error)",
-                "::warning title=Claude API degraded::Overloaded: requests intermittently rejected "
+                "::notice title=[replay] Claude Code (CLI) (not required) degraded::Overloaded: requests "
+                "intermittently rejected (overloaded: HTTP 529 overloaded_error)",
+                "::warning title=[replay] Claude API degraded::Overloaded: requests intermittently rejected "
                 "(overloaded: HTTP 529 overloaded_error)",
             ],
             id="required-degraded-is-a-warning",
@@ -90,9 +92,10 @@ def test_annotations_follow_require(
 ) -> None:
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     result = invoke(runner, "status", "--replay", scenario, "--require", require, "--format", "json")
-    assert [a for a in result.stderr.splitlines() if a.startswith(("::error", "::warning", "::notice title=C"))] == (
-        expected
-    )
+    annotations = result.stderr.splitlines()
+    # A drill says so first, and in every title: it is never taken for a live outage.
+    assert annotations[0] == f"::notice title=outagecheck replay::Replay of {scenario} — nothing was checked"
+    assert [a for a in annotations if a.startswith(("::error", "::warning", "::notice title=[replay]"))] == expected
 
 
 def test_exit_3_is_annotated_as_a_warning() -> None:

@@ -49,7 +49,9 @@ def test_webhook_posts_a_slack_and_discord_compatible_message(loopback: Loopback
     assert warnings == []
     ((path, body),) = loopback.bodies
     assert path == SECRET_HOOK
-    assert json.loads(body) == {"text": message([DOWN]), "content": message([DOWN])}
+    # Discord's markdown escaped (http\\_5xx shows as http_5xx), and it pings no one.
+    text = message([DOWN])
+    assert json.loads(body) == {"text": text, "content": text.replace("_", "\\_"), "allowed_mentions": {"parse": []}}
     assert [h[":method"] for _, p, h in loopback.requests if p == SECRET_HOOK] == ["POST"]
 
 
@@ -104,3 +106,7 @@ def test_desktop_notification_through_notify_send_or_a_warning_without_it(
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}/usr/bin{os.pathsep}/bin")
     Notifier(desktop=True, warn=warnings.append).send([BACK], "{}")
     assert (tmp_path / "args").read_text().splitlines() == ["--app-name=outagecheck", "Claude status", message([BACK])]
+    # A status page's <a href> or <img> is text in the notification, never markup.
+    Notifier(desktop=True, warn=warnings.append).say('Claude <a href="https://evil.example">x</a> & <img src=y>')
+    shown = (tmp_path / "args").read_text().splitlines()[-1]
+    assert shown == 'Claude &lt;a href="https://evil.example"&gt;x&lt;/a&gt; &amp; &lt;img src=y&gt;'

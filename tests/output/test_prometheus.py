@@ -14,7 +14,7 @@ from prometheus_client.samples import Sample
 from typer.testing import CliRunner
 
 from outagecheck.checks.replay import load_replay, replay_report
-from outagecheck.model import Evidence, Report, Status
+from outagecheck.model import Evidence, Replay, Report, Status
 from outagecheck.output.prometheus import surface_reason, to_prometheus
 from tests.helpers import invoke
 
@@ -33,6 +33,7 @@ FAMILIES = {
     "outagecheck_fallback_outstanding": set(),
     "outagecheck_local_network": set(),
     "outagecheck_checked_at_seconds": set(),
+    "outagecheck_replay": set(),
 }
 
 
@@ -88,6 +89,14 @@ def test_march_metrics_have_every_name_and_label() -> None:
     assert value(samples["outagecheck_fallback_outstanding"]) == 1
     assert value(samples["outagecheck_open_incidents"]) == 1
     assert value(samples["outagecheck_checked_at_seconds"]) == 1772454600  # 2026-03-02T12:30:00Z
+    assert value(samples["outagecheck_replay"]) == 0  # built from the scenario directly: no drill mark
+
+
+def test_a_replay_is_marked_by_a_gauge_and_an_info_metric() -> None:
+    samples = parse(to_prometheus(replace(scenario("march-2026"), replay=Replay("march-2026", "env"))))
+    assert value(samples["outagecheck_replay"]) == 1
+    [info] = samples["outagecheck_replay_info"]
+    assert (info.labels, info.value) == ({"name": "march-2026", "source": "env"}, 1)
 
 
 def test_labels_are_escaped() -> None:
@@ -129,7 +138,7 @@ def test_output_file_is_replaced_whole(runner: CliRunner, tmp_path: Path) -> Non
     result = invoke(runner, "status", "--replay", "march-2026", "--format", "prometheus", "--output", str(target))
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert target.read_text() == to_prometheus(scenario("march-2026"))
+    assert target.read_text() == to_prometheus(replace(scenario("march-2026"), replay=Replay("march-2026", "option")))
     assert [p.name for p in target.parent.iterdir()] == ["outagecheck.prom"]  # no temp file left behind
 
 

@@ -33,6 +33,11 @@ def test_a_warm_cache_shows_one_symbol_per_surface() -> None:
     assert text == "Claude: web ● code ▲ api ✖ gateway ?"
 
 
+def test_a_drill_says_so_on_the_line() -> None:
+    text = line(MARCH | {"replay": "march-2026"}, age_s=10, ttl_s=60, now=NOW, colour=False)
+    assert text == "Claude (replay of march-2026, nothing checked): web ✖ code ✖ api ●"
+
+
 def test_colour_wraps_only_the_symbol() -> None:
     text = line(MARCH, age_s=10, ttl_s=60, now=NOW, colour=True)
     assert text == "Claude: web \x1b[31m✖\x1b[0m code \x1b[31m✖\x1b[0m api \x1b[32m●\x1b[0m"

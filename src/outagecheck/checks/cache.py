@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat  # already loaded by os
 import sys
 import time
 
@@ -33,8 +34,8 @@ MAX_CACHE_BYTES: Final = 64 * 1024
 def cache_dir(environ: Mapping[str, str] = os.environ) -> str:
     """$XDG_CACHE_HOME/outagecheck (an absolute path only, as the XDG spec says), else ~/.cache/outagecheck.
 
-    Private stand-in for `paths.cache_dir()`, which lands with the hardening work; kept free of pathlib,
-    which alone costs the status line ~5 ms of start-up.
+    The same place as `paths.cache_dir()`, kept free of pathlib, which alone costs the status line ~5 ms
+    of start-up.
     """
     if sys.platform == "darwin":
         return os.path.join(os.path.expanduser("~"), "Library", "Caches", "outagecheck")
@@ -47,14 +48,18 @@ def read(directory: str) -> tuple[dict[str, Any], float] | None:
     """The cached document and its age in seconds; None when there is none or it can't be used."""
     path = os.path.join(directory, CACHE_NAME)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        # Non-blocking and regular files only: a FIFO planted here must not hang every prompt.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
         try:
-            age = time.time() - os.fstat(fd).st_mtime
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return None
+            age = time.time() - info.st_mtime
             raw = os.read(fd, MAX_CACHE_BYTES + 1)
         finally:
             os.close(fd)
         doc = json.loads(raw) if len(raw) <= MAX_CACHE_BYTES else None
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(doc, dict) or doc.get("version") != CACHE_VERSION:
         return None
@@ -70,8 +75,11 @@ def start_refresh(directory: str, status_args: list[str]) -> bool:
     """
     import fcntl  # noqa: PLC0415  # only when the cache is stale: the warm path stays at open+read
 
+    from outagecheck.private import make_dir  # noqa: PLC0415  # only when the cache is stale
+
+    if make_dir(directory) is not None:  # 0700 at each missing level; never another user's (statusline says)
+        return False
     try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
         fd = os.open(os.path.join(directory, LOCK_NAME), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     except OSError:
         return False
@@ -139,6 +147,8 @@ def summarise(report: bytes, code: int, fallbacks: list[dict[str, Any]], now: fl
     try:
         parsed = json.loads(report)
         surfaces = [{"id": str(s["id"]), "status": str(s["status"])} for s in parsed["surfaces"]]
+        if isinstance(parsed.get("replay"), dict):  # a drill ($OUTAGECHECK_REPLAY in Claude Code's environment)
+            doc["replay"] = str(parsed["replay"].get("name", ""))
         return doc | {"checked_at": str(parsed["checked_at"]), "exit_code": code, "surfaces": surfaces}
     except (ValueError, KeyError, TypeError):
         return doc | {"checked_at": None, "exit_code": code, "surfaces": [], "error": f"status exited {code}"}

@@ -48,7 +48,7 @@ def parse_api_error(body: bytes) -> tuple[str, str] | None:
     """
     try:
         doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError, MemoryError):  # nested ~1000 deep: not a crash
         return None
     if not isinstance(doc, dict) or doc.get("type", "error") != "error" or not isinstance(doc.get("error"), dict):
         return None

@@ -61,11 +61,27 @@ def _service_edge(headers: Mapping[str, str]) -> bool:
     return "cf-ray" in headers or server == "cloudflare" or "request-id" in headers or "google" in via
 
 
+def _claude_answered(headers: Mapping[str, str], body: bytes) -> bool:
+    """Claude's edge headers, or the API's own error JSON ({"type": "error", "error": {...}}), which no
+    proxy writes (captures often keep only the body: anthropics/claude-code#8132)."""
+    if _service_edge(headers) or b"<center>cloudflare</center>" in _lower(body):
+        return True  # Cloudflare's own 502 page (anthropics/claude-code#67734), headers or none
+    try:
+        doc = json.loads(body[:PEEK_BYTES])
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return False
+    return isinstance(doc, dict) and doc.get("type") == "error" and isinstance(doc.get("error"), dict)
+
+
 # Cloudflare's 1xxx codes, as its plain-text ("error code: 1020") and HTML pages show them
 # (developers.cloudflare.com/support/troubleshooting/http-status-codes/cloudflare-1xxx-errors/).
 _CF_CODE = re.compile(rb"(?:error[ _]?code\"?:?\s*|error\s+)(1\d{3})\b")
 # AWS's throttling text ("Rate exceeded") as WAF and API Gateway send it; claude.ai served it in
 # anthropics/claude-code#10698.
+# Codes only Cloudflare (52x, 530) or Anthropic's API (529 overloaded_error) send: never a proxy's own.
+_EDGE_ONLY = frozenset({520, 521, 522, 523, 524, 525, 526, 527, 529, 530})
+# A Server header's product, kept only when it is a plain name (it is remote text).
+_PRODUCT = re.compile(r"[A-Za-z][A-Za-z0-9._-]{0,31}")
 _RATE_TEXT = (b"rate exceeded", b"you are being rate limited", b"too many requests")
 
 
@@ -161,6 +177,12 @@ def identify(code: int, headers: Mapping[str, str], body: bytes, *, edge: str = 
     text = low.strip().rstrip(b".!")
     if code in (403, 429) and text in _RATE_TEXT:
         return Sighting("client_limit", "the edge", f"plain '{text.decode()}' from the edge (HTTP {code})")
+    if edge == "cloudflare" and code >= 500 and code not in _EDGE_ONLY and not _claude_answered(headers, body):
+        # Every answer from Claude's hosts passes Cloudflare, which adds cf-ray (and the API a request-id),
+        # even on a 5xx; a bare 502/503 was made on this side of Cloudflare: an office proxy, not Claude.
+        server = headers.get("server", "").split("/")[0].strip()
+        who = server if _PRODUCT.fullmatch(server) else ""
+        return Sighting("proxy_error", who, f"HTTP {code} without Cloudflare's headers: not Claude's edge")
     return None
 
 
@@ -196,7 +218,7 @@ def contract_met(kind: str, body: bytes) -> bool:
     """Does a 2xx body keep its endpoint's contract? "hello": {"message": "hello"}; "models": a JSON list."""
     try:
         doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError, MemoryError):  # nested ~1000 deep: not a crash
         return False
     if not isinstance(doc, dict):
         return False

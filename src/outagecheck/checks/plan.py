@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from outagecheck.checks.deep import DEEP_PATH, deep_key, request_body
-from outagecheck.config import Config, expand
+from outagecheck.config import ENV_REF, Config, expand
+from outagecheck.errors import unsendable
 from outagecheck.surfaces import ENDPOINTS, GATEWAY_ID, SURFACES, Surface, custom, endpoint_key, is_gateway
 
 
@@ -105,13 +106,20 @@ def build_plan(
             )
         )
     for c in cfg.surfaces:
-        headers, blocked = [], None
+        headers, blocked, why = [], None, "missing_env"
         for name, value in c.headers:
             expanded, missing = expand(value, environ)
             headers.append((name, expanded))
             if missing and blocked is None:
                 blocked = f"header {name} needs ${{{missing[0]}}}, which is not set"
-        targets.append(Target(endpoint_key(c.id), c.url, False, c.method, tuple(headers), c.expect, blocked))
+            # Checked as the API key is: a value httpx would refuse (echoing it) or send split is not sent,
+            # and the row names the variable, never its value.
+            bad = next(((v, p) for v in ENV_REF.findall(value) if (p := unsendable(environ.get(v, "")))), None)
+            if bad and blocked is None:
+                blocked, why = f"header {name}: ${{{bad[0]}}} {bad[1]}; nothing was sent", "bad_credential"
+        targets.append(
+            Target(endpoint_key(c.id), c.url, False, c.method, tuple(headers), c.expect, blocked, blocked_reason=why)
+        )
     if gateway := gateway_url(cfg, environ):
         # Any HTTP answer below 500 means the gateway is up; the key is never sent to it.
         targets.append(Target(endpoint_key(GATEWAY_ID), gateway, expect=tuple(range(100, 500))))

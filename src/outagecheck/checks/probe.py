@@ -140,13 +140,14 @@ async def _attempt(
     tracer = Tracer()
     start = loop.time()
     try:
-        # The key never follows a redirect: httpx strips Authorization across hosts, not x-api-key.
+        # The key never follows a redirect: httpx strips Authorization across hosts, not x-api-key. Nor do
+        # configured headers (${VAR} secrets): a 3xx is the answer, evidence of its own.
         answer = await exchange(
             client,
             target.url,
             method=target.method,
             headers=headers,
-            follow=not target.keyed,
+            follow=not target.keyed and not target.headers,
             content=target.body,
             body=body_limit(target),
             deadline=deadline,

@@ -52,6 +52,8 @@ def load_replay(source: str) -> tuple[dict[str, Any], str]:
         doc = json.loads(text)
     except ValueError as e:
         raise ConfigError(f"{path}: not a JSON report: {e}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not a JSON report: nested too deeply") from None
     return doc, str(path)
 
 

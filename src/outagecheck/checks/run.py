@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from outagecheck.checks.deep import DEFAULT_MODEL, MODEL_ID, narrow
-from outagecheck.errors import SECRET_VARIABLES, UsageError, credential, printable
-from outagecheck.model import Report, Status, StatusPage
+from outagecheck.errors import SECRET_VARIABLES, UsageError, credential, keep_secret, printable, scrub
+from outagecheck.model import Replay, Report, Status, StatusPage
+from outagecheck.text import clean_all
 
 if TYPE_CHECKING:
     from outagecheck.checks.plan import CheckPlan
@@ -71,9 +72,13 @@ def report_source(opts: CheckOptions, environ: Mapping[str, str], *, page_every_
             raise UsageError("--deep sends a request and --replay sends none: use one")
         doc, where = replay.load_replay(source)
         replayed = replay.replay_report(doc, where, opts.require, outstanding_targets(), models=opts.models)
+        # A saved drill replayed again is still that drill: it keeps the name of what was first replayed.
+        drilled = Replay(replayed.replay.name if replayed.replay else source, "option" if opts.replay else "env")
+        replayed = replace(replayed, replay=drilled)
         if opts.deep:  # a drill ($OUTAGECHECK_REPLAY) of a pipeline that runs --deep: the replay wins, said once
             drill = f"--deep sent nothing: ${replay.REPLAY_ENV} replays {where}"
             replayed = replace(replayed, warnings=(*replayed.warnings, drill))
+        replayed = finished(replayed)  # a saved report holds what servers said, too
         return lambda: replayed
     # A live run: the CA bundle starts loading on another core first, while httpx and the rest load
     # here; a replay never loads them (tests check it).
@@ -91,6 +96,10 @@ def report_source(opts: CheckOptions, environ: Mapping[str, str], *, page_every_
 
     cfg = config.load(opts.config)
     config.env_url("ANTHROPIC_BASE_URL", environ)
+    # Configured URLs may carry credentials, and ${VAR} header values are secrets: never shown.
+    urls = (*cfg.endpoints.values(), *cfg.status_pages, *(u for c in cfg.surfaces for u in (c.url, c.statuspage) if u))
+    names = tuple(n for c in cfg.surfaces for _, value in c.headers for n in config.ENV_REF.findall(value))
+    keep_secret(variables=names, urls=urls)
     cfg = replace(cfg, timeout=opts.timeout or cfg.timeout, slow=opts.slow or cfg.slow)
     surfaces = plan.surfaces_for(cfg, environ, opts.deep_models())
     ids = [s.id for s in surfaces]
@@ -108,7 +117,14 @@ def report_source(opts: CheckOptions, environ: Mapping[str, str], *, page_every_
         checks, surfaces, probe.gather_now, assess.assess, outstanding_targets, tls, page_every_s, warnings, opts.models
     )
     required = opts.require or tuple(ids)
-    return lambda: live.run(required)
+    return lambda: finished(live.run(required))
+
+
+def finished(report: Report) -> Report:
+    """The one pass over a report built from what servers said, before anything shows it: remote text
+    sanitised (text.clean_all: no control sequence, bidi override, line break or workflow command) and
+    secrets redacted. --json, the formats for people, hooks and webhooks all get this report."""
+    return scrub(clean_all(report))
 
 
 @dataclass

@@ -48,6 +48,8 @@ def parse_summary(body: bytes, *, page_url: str) -> tuple[dict[str, tuple[str, s
         doc = json.loads(body)
     except (ValueError, UnicodeDecodeError) as e:
         raise UnusableSummary("not JSON") from e
+    except (RecursionError, MemoryError):  # JSON nested ~1000 deep: an answer, never a crash (exit 70)
+        raise UnusableSummary("JSON nested too deeply") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("components"), list):
         raise UnusableSummary("no components list")
     components: dict[str, tuple[str, str]] = {}
@@ -69,7 +71,7 @@ def parse_maintenances(body: bytes, *, page_url: str) -> tuple[Maintenance, ...]
     """The summary's `scheduled_maintenances` still to come or under way (completed ones are dropped)."""
     try:
         doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError, MemoryError):
         return ()
     if not isinstance(doc, dict):
         return ()

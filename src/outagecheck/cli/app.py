@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
+from typer._completion_classes import completion_init  # typer calls it only with add_completion=True
 from typer.core import TyperGroup
 
 from outagecheck import __version__
@@ -66,9 +67,14 @@ app = typer.Typer(
     no_args_is_help=True,
     # Plain help: typer's rich help loads rich.markdown and markdown-it, 115 ms per --help (benchmarks/).
     rich_markup_mode=None,
-    add_completion=True,
+    # `outagecheck completion SHELL` prints the scripts: no --install-completion (it edits ~/.bashrc) and no
+    # --show-completion (it guesses the shell) beside it. The scripts are still typer's (completion_init).
+    add_completion=False,
+    # -h wherever --help works (click hands it down to every subcommand).
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
+completion_init()
 
 
 def _version(value: bool) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from outagecheck.cli.options import ConfigOpt
-from outagecheck.errors import WriteError
+from outagecheck.errors import ConfigError, WriteError
 
 config_app = typer.Typer(help="Create the config file, or show the settings in effect.", no_args_is_help=True)
 
@@ -54,13 +54,14 @@ def init(
     # The config module loads only for the config commands: --help and status stay light.
     from outagecheck import config as config_mod  # noqa: PLC0415
     from outagecheck.fallback import safefile  # noqa: PLC0415
+    from outagecheck.private import make_dir  # noqa: PLC0415
 
-    # The config module loads only for the config commands: --help and status stay light.
-
-    path, _ = config_mod.config_path(config)
+    path, explicit = config_mod.config_path(config)
     if path.exists() and not force:
         raise WriteError(f"{path} already exists; pass --force to overwrite it")
-    safefile.atomic_write(path, STARTER.encode())
+    if not explicit and (problem := make_dir(path.parent)):  # ~/.config/outagecheck: 0700, under any umask
+        raise ConfigError(f"{problem} (config file)")
+    safefile.atomic_write(path, STARTER.encode(), mode=0o600)  # 0600 like every file of outagecheck's own
     sys.stdout.write(f"wrote {path}\n")
     return 0
 
@@ -72,6 +73,7 @@ def show(config: ConfigOpt = None) -> int:
 
     from outagecheck import config as config_mod  # noqa: PLC0415  # config commands only
     from outagecheck.surfaces import is_gateway  # noqa: PLC0415  # config commands only
+    from outagecheck.text import mask_url  # noqa: PLC0415  # config commands only
 
     cfg = config_mod.load(config)
     path, _ = config_mod.config_path(config)
@@ -82,7 +84,8 @@ def show(config: ConfigOpt = None) -> int:
         "timeout": cfg.timeout,
         "slow": cfg.slow,
         "gateway": cfg.gateway,
-        "endpoints": {**cfg.endpoints, "status_page": list(cfg.status_pages)},
+        # A URL may carry credentials (`user:pass@`, `?token=`): shown masked, as everywhere.
+        "endpoints": {k: mask_url(v) for k, v in cfg.endpoints.items()} | {"status_page": list(cfg.status_pages)},
     }
     if cfg.surfaces:
         doc["surfaces"] = {s.id: _surface(s) for s in cfg.surfaces}
@@ -94,8 +97,9 @@ def show(config: ConfigOpt = None) -> int:
 
 def _surface(s: Any) -> dict[str, Any]:
     from outagecheck.config import ENV_REF  # noqa: PLC0415  # config commands only
+    from outagecheck.text import mask_url  # noqa: PLC0415  # config commands only
 
-    table: dict[str, Any] = {"name": s.name, "url": s.url, "method": s.method}
+    table: dict[str, Any] = {"name": s.name, "url": mask_url(s.url), "method": s.method}
     if s.expect:
         table["expect"] = list(s.expect)
     if s.headers:
@@ -104,5 +108,5 @@ def _surface(s: Any) -> dict[str, Any]:
     if s.impact:
         table["impact"] = s.impact
     if s.statuspage:
-        table["statuspage"] = {"url": s.statuspage, "component": s.component}
+        table["statuspage"] = {"url": mask_url(s.statuspage), "component": s.component}
     return table

@@ -6,7 +6,7 @@ import enum
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -36,10 +36,32 @@ def _out(text: str = "") -> None:
     sys.stdout.write(redact(text) + "\n")
 
 
+def _given(ctx: typer.Context, name: str) -> bool:
+    """Whether the command line named this option (not its default)."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name != "DEFAULT"
+
+
+def _group_options(ctx: typer.Context, *, takes: tuple[str, ...]) -> dict[str, Any]:
+    """The options given to `fallback` before the subcommand (`fallback --scope local apply ...`): honoured
+    when the subcommand takes them, a usage error (64) when it does not; never silently ignored."""
+    parent = ctx.parent
+    given = {k: v for k, v in ((parent.obj or {}) if parent is not None else {}).items() if v is not None}
+    if unused := [name for name in given if name not in takes]:
+        flags = " and ".join(f"--{name}" for name in unused)
+        raise UsageError(f"fallback {ctx.info_name} does not take {flags}; it undoes what the journal lists")
+    for name, value in given.items():
+        if _given(ctx, name) and ctx.params[name] != value:
+            raise UsageError(f"--{name} is given twice with different values; give it once")
+    return given
+
+
 @fallback_app.callback(invoke_without_command=True)
 def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER, config: ConfigOpt = None) -> int:
     """Show how this machine reaches Claude and the exact steps to fall back to the API."""
     if ctx.invoked_subcommand is not None:
+        # Handed to the subcommand, which honours or refuses them (_group_options).
+        ctx.obj = {name: value for name, value in (("scope", scope), ("config", config)) if _given(ctx, name)}
         return 0
     from outagecheck import config as config_file  # noqa: PLC0415  # fallback commands only
     from outagecheck.fallback import detect  # noqa: PLC0415  # fallback commands only: keeps status light
@@ -106,6 +128,7 @@ def _confirm(yes: bool, question: str) -> bool:
 
 @fallback_app.command()
 def apply(
+    ctx: typer.Context,
     target: Annotated[str, typer.Argument(help="claude-code, or a [[fallback.targets]] name from the config.")],
     scope: ScopeOpt = Scope.USER,
     key_command: Annotated[
@@ -124,6 +147,9 @@ def apply(
     force: Annotated[bool, typer.Option("--force", help="Write a read-only file or directory anyway.")] = False,
 ) -> int:
     """Switch a config to the raw API: shows a diff, asks, backs up, writes atomically, then verifies."""
+    group = _group_options(ctx, takes=("scope", "config"))
+    scope = Scope(group.get("scope", scope))
+    config = group.get("config", config)
     from outagecheck import config as config_file  # noqa: PLC0415  # fallback commands only
     from outagecheck.fallback import apply as applying  # noqa: PLC0415  # fallback commands only
     from outagecheck.fallback import transaction  # noqa: PLC0415  # fallback commands only
@@ -171,15 +197,18 @@ def apply(
 
 @fallback_app.command()
 def revert(
+    ctx: typer.Context,
     name: Annotated[str | None, typer.Argument(help="Target to revert; all outstanding without it.")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Revert without asking.")] = False,
 ) -> int:
     """Undo what apply changed, and nothing else."""
+    _group_options(ctx, takes=())
     from outagecheck.fallback import apply as applying  # noqa: PLC0415  # fallback commands only
     from outagecheck.fallback import revert as reverting  # noqa: PLC0415  # fallback commands only
 
     pending = [e for e in applying.outstanding() if name is None or e.target == name]
     if not pending:
+        reverting.tidy()  # a run killed before it journaled anything can still have left a temp file
         _out("Nothing to revert." if name is None else f"Nothing to revert for {name}.")
         return 0
     for e in reversed(pending):

@@ -82,10 +82,8 @@ REPLAY = Flag(
     "FILE|SCENARIO",
 )
 VERBOSE = Flag("verbose", ("--verbose", "-v"), "switch", "Show every check behind the table.")
-MAX_WAIT = Flag(
-    "max_wait", ("--max-wait",), "value", "Give up after this long: 90s, 10m, 1h30m (default 10m).", "DURATION"
-)
-WAIT_INTERVAL = Flag("interval", ("--interval",), "value", "Between checks (default 10, at least 1).", "SECONDS", float)
+MAX_WAIT = Flag("max_wait", ("--max-wait",), "value", "Give up after this long: 90s, 10m, 1h30m.", "DURATION")
+WAIT_INTERVAL = Flag("interval", ("--interval",), "value", "Between checks, at least 1.", "SECONDS", float)
 
 ON_CHANGE = Flag(
     "on_change",
@@ -99,12 +97,13 @@ WEBHOOK = Flag(
     "webhook",
     ("--webhook",),
     "repeat",
-    "POST a Slack/Discord-compatible message per change (repeatable; the URL is never printed).",
+    "POST a Slack/Discord-compatible message per change (repeatable; never printed): the URL, env:VAR or "
+    "file:PATH (keeps it out of ps).",
     "URL",
 )
 NOTIFY = Flag("notify", ("--notify",), "switch", "Desktop notification per change (notify-send, osascript).")
 FAIL_AFTER = Flag(
-    "fail_after", ("--fail-after",), "value", "Announce a failure after N checks in a row agree (default 1).", "N", int
+    "fail_after", ("--fail-after",), "value", "Announce a failure after N checks in a row agree.", "N", int
 )
 RECOVER_AFTER = Flag(
     "recover_after",

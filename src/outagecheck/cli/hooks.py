@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from outagecheck.checks.debounce import Debouncer, Streak
 from outagecheck.checks.run import ReportSource, clock_text, wait_until_operational
-from outagecheck.errors import OutagecheckError, UsageError, WriteError
+from outagecheck.errors import OutagecheckError, UsageError, WriteError, printable
+from outagecheck.files import read_capped
 from outagecheck.model import Report
 from outagecheck.output.json import to_json
 from outagecheck.output.notify import Notifier
 
+WEBHOOK_FILE_CAP = 64 * 1024
 LOGIN_SURFACES = ("web", "code")  # what a Claude Code login needs: the fallback exists for these
 DEFAULT_REVERT_AFTER = 3
 
@@ -82,11 +86,50 @@ def build(
             raise UsageError(f"{name} must be between 1 and 1000, got {value}")
     if on_change is not None and not on_change.strip():
         raise UsageError("--on-change is empty")
-    notifier = Notifier(on_change, tuple(webhooks or ()), desktop)
+    urls = tuple(webhook_url(value, n, os.environ) for n, value in enumerate(webhooks or (), 1))
+    notifier = Notifier(on_change, urls, desktop)
     if not notifier.active and not revert:
         return None
     streak = Streak(LOGIN_SURFACES, recover_after or DEFAULT_REVERT_AFTER) if revert else None
     return Hooks(notifier, Debouncer(fail_after, recover_after or 1), streak)
+
+
+def webhook_url(value: str, n: int, environ: Mapping[str, str]) -> str:
+    """--webhook's value: the URL itself, `env:VAR` (read from that variable) or `file:PATH` (its first line),
+    so the secret in the URL need not be on the command line, where `ps` shows it to every local user."""
+    kind, _, where = value.partition(":")
+    if kind == "env":
+        url = environ.get(where, "").strip()
+        if not url:
+            raise UsageError(f"--webhook {n}: ${printable(where)} is not set")
+        return url
+    if kind == "file":
+        path = Path(where).expanduser()
+        raw = read_capped(path, WEBHOOK_FILE_CAP)
+        if raw is None:
+            raise UsageError(f"--webhook {n}: {printable(str(path))}: no such file")
+        url = next((line.strip() for line in raw.decode("utf-8", "replace").splitlines() if line.strip()), "")
+        if not url:
+            raise UsageError(f"--webhook {n}: {printable(str(path))} is empty")
+        return url
+    return value
+
+
+def after_revert(report: Report) -> Report:
+    """The last report as things stand after the automatic revert: the journal is read again and the advice
+    worked out again, so it no longer says a fallback is applied or asks for the revert just done."""
+    from outagecheck.fallback.advice import advise, key_flags  # noqa: PLC0415  # only after a revert
+    from outagecheck.fallback.journal import outstanding_targets  # noqa: PLC0415  # only after a revert
+
+    left = outstanding_targets()
+    gone = [name for name in report.fallback_outstanding if name not in left]
+    by_id = {s.id: s for s in report.surfaces}
+    evidence = {e.endpoint: e for s in report.surfaces for e in s.evidence}
+    advice = advise(by_id, key_flags(evidence), incidents=report.status_page.incidents, outstanding=left)
+    notes = report.notes
+    if gone:
+        notes = (*notes, f"outagecheck reverted the fallback ({', '.join(gone)}) once the login paths were back.")
+    return replace(report, fallback_outstanding=left, advice=advice, notes=notes)
 
 
 def wait_for_revert(
@@ -108,7 +151,7 @@ def wait_for_revert(
             next_report, max_wait=left, interval=interval, progress=progress, sleep=sleep, clock=clock, on_report=hooks
         )
         if not ok or hooks.reverted:
-            return result, ok
+            return (after_revert(result) if hooks.reverted else result), ok
         streak = hooks.revert_streak
         count = f"{streak.count}/{streak.needed}" if streak else ""
         progress(f"operational ({count} checks); reverting the fallback after {streak.needed if streak else 0}, "

@@ -43,8 +43,8 @@ def render(pages: dict[str, str]) -> str:
 
 
 def page_for(argv: list[str]) -> str | None:
-    """The stored page when argv is exactly `[command ...] --help` on a wide enough terminal, else None."""
-    if not argv or argv[-1] != "--help" or any(a.startswith("-") for a in argv[:-1]) or columns() < WIDTH:
+    """The stored page when argv is exactly `[command ...] --help` (or -h) on a wide enough terminal, else None."""
+    if not argv or argv[-1] not in ("--help", "-h") or any(a.startswith("-") for a in argv[:-1]) or columns() < WIDTH:
         return None
     try:
         with open(PAGES_FILE, encoding="utf-8") as f:

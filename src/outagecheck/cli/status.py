@@ -102,7 +102,11 @@ def wait(
 ) -> int:
     """Block until the required surfaces are operational (exit 0), or give up after --max-wait (exit 2).
 
-    Progress goes to stderr, the last report to stdout: outagecheck wait --require api --max-wait 10m && run-job
+    Progress goes to stderr, the last report to stdout. For example:
+
+    \b
+      outagecheck wait --require api --max-wait 10m && run-job
+
     With --fail-on, giving up exits as `status --fail-on` would for the last report.
     """
     return commands.wait(
@@ -130,7 +134,7 @@ def wait(
 
 def watch(
     interval: Annotated[
-        float, typer.Option("--interval", metavar="SECONDS", help="Between checks (default 30, at least 5).")
+        float, typer.Option("--interval", metavar="SECONDS", help="Between checks, at least 5.")
     ] = 30.0,
     require: RequireOpt = None,
     timeout: TimeoutOpt = None,
@@ -174,7 +178,9 @@ def watch(
     from outagecheck.output import live  # noqa: PLC0415  # rich loads only after the options are valid
 
     opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay, deep=deep, models=tuple(model or ()))
-    return live.watch(report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S), interval, count, extra)
+    source = report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S)
+    commands.announce_drill(replay, os.environ)
+    return live.watch(source, interval, count, extra)
 
 
 def scenarios() -> int:

@@ -98,6 +98,11 @@ def main(argv: list[str], environ: Mapping[str, str] = os.environ) -> int:
     from outagecheck.output.statusline import line  # noqa: PLC0415  # after the options are valid
 
     directory = cache.cache_dir(environ)
+    from outagecheck.private import dir_problem  # noqa: PLC0415  # after the options are valid
+
+    if problem := dir_problem(directory):  # another user's cache dir, or one others can write: not read
+        sys.stdout.write(f"outagecheck: {problem}\n")
+        return 78  # ExitCode.CONFIG (model.py is not imported on this path)
     found = cache.read(directory)
     doc, age = found if found is not None else (None, 0.0)
     if doc is None or age > ttl:

@@ -129,8 +129,8 @@ def advise(
             )
         return Advice(needed=False, available=api is Status.OPERATIONAL, headline="No fallback needed.")
     names = " and ".join(s.service for s in front)
-    if api is Status.DOWN:
-        return _api_down(names, incidents)
+    if api in (Status.DOWN, Status.DEGRADED):
+        return _api_failing(names, [*front, surfaces["api"]], api, incidents)
     return _through_api(names, len(front), api, key)
 
 
@@ -179,14 +179,24 @@ def _network(surfaces: Mapping[str, SurfaceResult], key: KeyFlags) -> Advice | N
     return None
 
 
-def _api_down(names: str, incidents: Sequence[Incident]) -> Advice:
+def _api_failing(names: str, required: Sequence[SurfaceResult], api: Status, incidents: Sequence[Incident]) -> Advice:
+    # An API key goes to the same API: when it is overloaded or failing too, the switch avoids nothing and
+    # starts API billing. What helps is waiting, or a route that is not Anthropic's API.
     follow = incidents[0].link if incidents else STATUS_PAGE
+    why = "down too" if api is Status.DOWN else "degraded too (overloaded or failing requests)"
+    ids = " ".join(f"--require {s.id}" for s in required)
     return Advice(
         needed=True,
         available=False,
-        headline=f"No API fallback: the Claude API is down too, not only {names}.",
+        headline=(
+            f"No API fallback: the Claude API is {why}, not only {names}; an API key would meet the same "
+            "problem and start API billing."
+        ),
         steps=(
-            Step(f"Wait for recovery; follow {follow}"),
+            Step(
+                f"Wait for recovery; follow {follow}. This returns once they are back:",
+                f"outagecheck wait {ids} --max-wait 1h",
+            ),
             Step(
                 "If your organisation has Amazon Bedrock, Google Vertex AI or Microsoft Foundry, route "
                 "Claude Code there with that provider's credentials (or CLAUDE_CODE_USE_VERTEX=1, "

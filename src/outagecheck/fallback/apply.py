@@ -166,11 +166,14 @@ def compute_change(fe: FileEdit, before: bytes | None) -> FileChange | None:
             if old is not documents.MISSING:
                 doc.unset(key)
                 changes.append(journal.KeyChange(key, None, _j(old)))
+        if not changes:
+            return None
+        after = doc.render().encode()
     except documents.ParseError as e:
         raise ConfigError(f"{fe.path}: {e}; left untouched") from None
-    if not changes:
-        return None
-    return FileChange(fe, before, doc.render().encode(), tuple(changes), documents.has_comments(text, fe.fmt))
+    except RecursionError:  # written back nested deeper than Python's encoder goes
+        raise ConfigError(f"{fe.path}: nested too deeply; left untouched") from None
+    return FileChange(fe, before, after, tuple(changes), documents.has_comments(text, fe.fmt))
 
 
 def change_for(fe: FileEdit) -> FileChange | None:

@@ -19,6 +19,32 @@ _TOKEN: Final = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 _DECODER: Final = json.JSONDecoder()
 
 
+# Python's json reads NaN, Infinity and -Infinity; JavaScript's JSON.parse, which Claude Code reads settings
+# with, throws on them (RFC 8259 section 6 has no such numbers), so a file holding one is not valid JSON here.
+_CONSTANT: Final = re.compile(rb"NaN|Infinity")
+_STRING: Final = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON (Claude Code's JSON.parse rejects it)")
+
+
+def loads(data: str | bytes) -> Any:
+    """json.loads as strict as JSON.parse: NaN and Infinity are refused, and nesting too deep for Python's
+    parser (about 1000 levels) is a ValueError, never a RecursionError."""
+    try:
+        return json.loads(data, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def refuse_constants(data: bytes) -> None:
+    """Refuse NaN or Infinity anywhere outside a string, without parsing (the scanner never decodes numbers
+    inside containers). The second, copying search runs only when the bytes hold one of the words."""
+    if _CONSTANT.search(data) and (found := _CONSTANT.search(_STRING.sub(b'""', data))):
+        raise ValueError(f"{found.group().decode()} is not JSON (Claude Code's JSON.parse rejects it)")
+
+
 class NotSimple(ValueError):
     """The file is not a plain JSON object this scanner can edit safely: use the full parser."""
 
@@ -42,7 +68,7 @@ def _skip_value(data: bytes, pos: int) -> int:
             end += 1
         if end == pos:
             raise NotSimple(f"no value at byte {pos}")
-        json.loads(data[pos:end])  # a number, true, false or null: small
+        loads(data[pos:end])  # a number, true, false or null: small
         return end
     depth = 0
     for match in _TOKEN.finditer(data, pos):
@@ -58,6 +84,7 @@ def _skip_value(data: bytes, pos: int) -> int:
 
 def members(data: bytes) -> tuple[list[tuple[str, int, int]], int]:
     """Each top-level member's key and value span, and the offset of the closing brace."""
+    refuse_constants(data)
     pos = _ws(data, 0)
     if data[pos : pos + 1] != b"{":
         raise NotSimple("not a JSON object")
@@ -88,7 +115,7 @@ def members(data: bytes) -> tuple[list[tuple[str, int, int]], int]:
 
 def value(data: bytes, span: tuple[int, int]) -> Any:
     """Decode one member's value."""
-    return json.loads(data[span[0] : span[1]])
+    return loads(data[span[0] : span[1]])
 
 
 def is_utf8(data: bytes) -> bool:

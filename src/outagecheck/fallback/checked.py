@@ -13,8 +13,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from outagecheck.errors import WriteError
+from outagecheck import private
+from outagecheck.errors import ConfigError, WriteError
 from outagecheck.fallback.safefile import TEMP_TAG, fsync_dir, real_path, remove, write_all
+from outagecheck.files import SETTINGS_CAP, open_regular, read_fd
 
 STALE_TEMP_S = 60.0  # a temp file older than this, whose writer is gone, is a crash leftover
 
@@ -47,16 +49,13 @@ def current_id(path: Path) -> FileId | None:
 def read_with_id(path: Path, *, tries: int = 5) -> tuple[bytes | None, FileId | None]:
     """Read a file and the identity of exactly the version read (re-read while it changes under us)."""
     for _ in range(tries):
-        try:
-            fd = os.open(real_path(path), os.O_RDONLY | os.O_CLOEXEC)
-        except FileNotFoundError:
+        # Non-blocking, regular files only, under the cap: a FIFO or /dev/zero here is one line, never a hang.
+        fd = open_regular(real_path(path), SETTINGS_CAP, unreadable=WriteError)
+        if fd is None:
             return None, None
-        except OSError as e:
-            raise WriteError(f"{path}: cannot read: {e.strerror or e}") from None
         try:
             first = FileId.of(os.fstat(fd))
-            with os.fdopen(os.dup(fd), "rb") as handle:
-                data = handle.read()
+            data = read_fd(fd, path, SETTINGS_CAP)
             if FileId.of(os.fstat(fd)) == first and len(data) == first.size:
                 return data, first
         except OSError as e:
@@ -94,8 +93,9 @@ def remove_if(path: Path, expect: FileId) -> bool:
 
 def write_secret(path: Path, data: bytes) -> None:
     """Write a secret straight into its own 0600 file: no temp copy that a crash could leave behind."""
+    if problem := private.make_dir(path.parent):  # outagecheck's config dir: 0700, each missing level
+        raise ConfigError(f"{problem}; not writing the key there")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     except OSError as e:
         raise WriteError(f"{path}: cannot write: {e.strerror or e}") from None
@@ -146,7 +146,8 @@ def _pid_alive(pid: int) -> bool:
 
 
 def clean_stale_temps(directory: Path, *, older_than_s: float = STALE_TEMP_S) -> list[Path]:
-    """Remove outagecheck's own temp files left by a crash: older than a minute and their writer gone."""
+    """Remove outagecheck's own temp files left by a crash: at once when the pid in the name is gone (the
+    caller holds outagecheck's lock), else once older than a minute and their writer gone."""
     removed: list[Path] = []
     try:
         names = os.listdir(directory)
@@ -157,11 +158,13 @@ def clean_stale_temps(directory: Path, *, older_than_s: float = STALE_TEMP_S) ->
         if not name.startswith(".") or (TEMP_TAG not in name and not name.endswith(".outagecheck-tmp")):
             continue
         pid_text = name.rsplit(TEMP_TAG, 1)[-1].split(".", 1)[0] if TEMP_TAG in name else ""
-        if pid_text.isdigit() and int(pid_text) != os.getpid() and _pid_alive(int(pid_text)):
+        pid = int(pid_text) if pid_text.isdigit() else None
+        if pid is not None and pid != os.getpid() and _pid_alive(pid):
             continue
         path = directory / name
         try:
-            if now - path.lstat().st_mtime < older_than_s:
+            # A writer that is gone wrote its last byte: its temp file is a leftover, however young.
+            if (pid is None or pid == os.getpid()) and now - path.lstat().st_mtime < older_than_s:
                 continue
             path.unlink()
         except OSError:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -78,8 +76,21 @@ def _parse_layer(raw: bytes) -> Any:
     """The layer's JSON; of a big file only the keys read here are decoded (bigjson.py)."""
     if len(raw) < bigjson.LARGE:
         text = raw.decode("utf-8")
-        return json.loads(text) if text.strip() else {}
+        return bigjson.loads(text) if text.strip() else {}  # no NaN (JSON.parse refuses it), no RecursionError
     return bigjson.pick(raw, {"env", "apiKeyHelper", "forceLoginMethod"})
+
+
+class _Unreadable(OutagecheckError):
+    """A file this user may not read: read as absent, as before."""
+
+
+def _read_quietly(path: Path) -> bytes | None:
+    """A file the guide reads in passing (~/.claude.json, OpenClaw's config): absent or unreadable is None;
+    a FIFO, a device or a file past the cap is a ConfigError (one line, exit 78), never a hang."""
+    try:
+        return read_capped(path, SETTINGS_CAP, unreadable=_Unreadable)
+    except _Unreadable:
+        return None
 
 
 def _read_layer(name: str, path: Path) -> Layer:
@@ -127,15 +138,13 @@ def detect(cwd: Path, env: Mapping[str, str], *, ask_claude: bool = True) -> Set
     )
     onboarding: bool | None = None
     try:
-        state = json.loads(paths.claude_state_file().read_text(encoding="utf-8"))
+        state = bigjson.loads(_read_quietly(paths.claude_state_file()) or b"null")
         onboarding = bool(state.get("hasCompletedOnboarding")) if isinstance(state, dict) else None
-    except (OSError, ValueError):
+    except ValueError:
         onboarding = None
     auth, auth_error = running.claude_auth_status() if ask_claude else (None, None)
     oc_path = paths.openclaw_config()
-    oc_text = ""
-    with contextlib.suppress(OSError):
-        oc_text = oc_path.read_text(encoding="utf-8", errors="replace")
+    oc_text = (_read_quietly(oc_path) or b"").decode("utf-8", errors="replace")
     return Setup(
         env=found,
         layers=layers,

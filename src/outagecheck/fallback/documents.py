@@ -10,6 +10,8 @@ from typing import Any, Final
 
 import tomli_w
 
+from outagecheck.fallback import bigjson
+
 FORMATS: Final = ("json", "toml", "env")
 MISSING: Final = object()  # a key that is absent (distinct from JSON null)
 
@@ -51,7 +53,9 @@ class Document:
         return node
 
     def coerce(self, value: Any) -> Any:
-        """Return the value as this format stores it (.env holds only strings)."""
+        """Return the value as this format stores it (.env holds only strings; a line is there or not)."""
+        if self.fmt == "lines":
+            return True
         if self.fmt != "env" or isinstance(value, str):
             return value
         return str(value).lower() if isinstance(value, bool) else json.dumps(value)
@@ -93,11 +97,17 @@ class Document:
             return _render_json(self.data, self.text)
         if self.fmt == "toml":
             return tomli_w.dumps(self.data)
+        if self.fmt == "lines":
+            return _render_lines(self.data, self.text)
         return _render_env(self.data, self.text)
 
+    def top(self, key: str) -> str:
+        """The top-level name a key lives under (a line, or a variable, is its own)."""
+        return self._parts(key)[0]
+
     def _parts(self, key: str) -> list[str]:
-        # .env has no nesting: the whole key is the variable name.
-        return [key] if self.fmt == "env" else key.split(".")
+        # .env and lines have no nesting: the whole key is the variable name, or the line.
+        return [key] if self.fmt in ("env", "lines") else key.split(".")
 
 
 def parse(text: str, fmt: str) -> Document:
@@ -106,7 +116,7 @@ def parse(text: str, fmt: str) -> Document:
         if not text.strip():
             return Document(fmt, {}, text)
         try:
-            data = json.loads(text)
+            data = bigjson.loads(text)  # no NaN, no RecursionError
         except ValueError as e:
             raise ParseError(f"invalid JSON: {e}") from None
         if not isinstance(data, dict):
@@ -117,7 +127,27 @@ def parse(text: str, fmt: str) -> Document:
             return Document(fmt, tomllib.loads(text), text)
         except tomllib.TOMLDecodeError as e:
             raise ParseError(f"invalid TOML: {e}") from None
+        except RecursionError:
+            raise ParseError("invalid TOML: nested too deeply") from None
+    if fmt == "lines":  # .gitignore, .git/info/exclude: each line a pattern; comments and blanks are kept
+        return Document(fmt, dict.fromkeys(_pattern_lines(text), True), text)
     return Document(fmt, _parse_env(text), text)
+
+
+def _pattern_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _render_lines(data: dict[str, Any], original: str) -> str:
+    """Keep every line that stays (comments and blank lines included), drop unset ones, append new ones."""
+    kept = [
+        line
+        for line in original.splitlines()
+        if not line.strip() or line.lstrip().startswith("#") or line.strip() in data
+    ]
+    present = set(_pattern_lines(original))
+    out = kept + [line for line in data if line not in present]
+    return "\n".join(out) + "\n" if out else ""
 
 
 def has_comments(text: str, fmt: str) -> bool:

@@ -12,9 +12,10 @@ from outagecheck import paths
 from outagecheck.errors import ConfigError, OutagecheckError
 from outagecheck.fallback.safefile import atomic_write
 from outagecheck.files import JOURNAL_CAP, read_capped
+from outagecheck.private import dir_problem, file_problem
 
 VERSION = 1
-FORMATS: Final = ("json", "toml", "env", "secret")
+FORMATS: Final = ("json", "toml", "env", "secret", "lines")
 
 
 class JournalError(ConfigError):
@@ -44,6 +45,10 @@ class Entry:
     secret: bool = False
     keys: tuple[KeyChange, ...] = field(default_factory=tuple)
     pending: bool = False  # journaled before its apply finished: a crash left it, the next run rolls it back
+    # What the backup held when it was saved; revert restores nothing else. A journal written before these
+    # fields existed has "" and -1: its backups are restored unchecked, with a note saying so.
+    backup_sha256: str = ""
+    backup_size: int = -1
 
 
 _ENTRY_TYPES: Final[dict[str, type]] = {
@@ -56,6 +61,8 @@ _ENTRY_TYPES: Final[dict[str, type]] = {
     "applied_at": str,
     "secret": bool,
     "pending": bool,
+    "backup_sha256": str,
+    "backup_size": int,
 }
 _REQUIRED: Final = ("target", "path", "format", "created", "backup", "written_sha256", "applied_at")
 
@@ -101,9 +108,12 @@ def _entry(raw: Any, where: str) -> Entry:
         raise ValueError(f"{where}.path must be an absolute path")
     if raw["backup"] and not Path(raw["backup"]).is_absolute():
         raise ValueError(f"{where}.backup must be an absolute path or empty")
-    sha = raw["written_sha256"]
-    if sha and (len(sha) != 64 or set(sha) - set("0123456789abcdef")):
-        raise ValueError(f"{where}.written_sha256 is not a SHA-256")
+    for name in ("written_sha256", "backup_sha256"):
+        sha = raw.get(name, "")
+        if sha and (len(sha) != 64 or set(sha) - set("0123456789abcdef")):
+            raise ValueError(f"{where}.{name} is not a SHA-256")
+    if bool(raw.get("backup_sha256")) != (raw.get("backup_size", -1) >= 0):
+        raise ValueError(f"{where}.backup_sha256 and backup_size come together")
     if raw.get("secret", False) != (raw["format"] == "secret"):
         raise ValueError(f"{where}.secret disagrees with its format")
     keys = raw.get("keys", [])
@@ -136,13 +146,18 @@ def backups() -> list[Path]:
 
 
 def load(path: Path) -> list[Entry]:
-    """Read and validate the journal; a missing file is an empty journal, anything odd is JournalError."""
+    """Read and validate the journal; a missing file is an empty journal, anything odd is JournalError.
+
+    A journal another user could have written (its directory or itself theirs, or writable by others) is
+    refused: it names the files revert writes back and the backups it restores from."""
+    if problem := dir_problem(path.parent) or file_problem(path):
+        raise ConfigError(f"{problem} (outagecheck's journal); nothing changed")
     raw = read_capped(path, JOURNAL_CAP)
     if raw is None:
         return []
     try:
         return parse(raw.decode("utf-8"))
-    except (ValueError, TypeError) as e:
+    except (ValueError, TypeError, RecursionError) as e:  # RecursionError: arrays nested ~1000 deep
         kept = ", ".join(str(b) for b in backups()) or "none"
         raise JournalError(
             f"the journal is damaged: {path}: {e}; nothing changed (your originals are in the backups: {kept})"
@@ -157,6 +172,8 @@ def save(path: Path, entries: list[Entry]) -> None:
         doc = asdict(entry)
         # TOML has no null: an absent value or previous is an absent field.
         doc["keys"] = [{k: v for k, v in key.items() if v is not None} for key in doc["keys"]]
+        if not doc["backup_sha256"]:  # no backup: the entry reads as it always did
+            del doc["backup_sha256"], doc["backup_size"]
         return doc
 
     text = tomli_w.dumps({"version": VERSION, "changes": [plain(e) for e in entries]})

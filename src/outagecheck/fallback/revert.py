@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from outagecheck import paths
-from outagecheck.errors import Interrupted, OutagecheckError, WriteError
+from outagecheck import paths, private
+from outagecheck.errors import ConfigError, Interrupted, OutagecheckError, WriteError
 from outagecheck.fallback import documents, journal
 from outagecheck.fallback.checked import clean_stale_temps
 from outagecheck.fallback.safefile import locked, read_bytes, real_path, remove, sha256
@@ -39,7 +40,7 @@ def _doc(entry: journal.Entry, raw: bytes, last_try: bool) -> documents.Document
             raise Unsettled from None
         raise WriteError(f"{path}: cannot read it as {entry.format} ({e}); not reverting it (journal kept)") from None
     original = _backup_keys(entry)
-    ours = {c.key.split(".")[0] for c in entry.keys}
+    ours = {doc.top(c.key) for c in entry.keys}
     if original - ours and not (set(doc.data) - ours):
         # Every key the user had is gone: a writer is mid-rewrite, or the file was damaged; writing it back
         # would make the loss permanent.
@@ -72,7 +73,7 @@ def _undo_keys(entry: journal.Entry, doc: documents.Document) -> list[str]:
             doc.unset(change.key)
         else:
             doc.set(change.key, json.loads(change.previous))
-    lost = before - set(doc.data) - {c.key.split(".")[0] for c in entry.keys}
+    lost = before - set(doc.data) - {doc.top(c.key) for c in entry.keys}
     if lost:  # never write a document that lost keys outagecheck does not own
         raise WriteError(
             f"{entry.path}: reverting would drop {', '.join(sorted(lost))}; not reverting it (journal kept)"
@@ -116,7 +117,10 @@ def revert_entry(entry: journal.Entry) -> Reverted:
             # No backup yet: the apply stopped between its rename and the backup (a crash, Ctrl-C): by keys.
             original = read_bytes(Path(entry.backup)) if entry.backup else None
             if original is not None:
+                _check_backup(entry, original)
                 outcome["how"] = "unchanged since outagecheck wrote it: restored from backup"
+                if not entry.backup_sha256:
+                    outcome["how"] += " (unchecked: an older outagecheck recorded no SHA-256 for it)"
                 outcome["expect"] = original
                 return original
             outcome["missing_backup"] = bool(entry.backup)
@@ -149,8 +153,33 @@ def revert_entry(entry: journal.Entry) -> Reverted:
     return Reverted(entry.path, detail, problem)
 
 
+def _check_backup(entry: journal.Entry, data: bytes) -> None:
+    """Refuse a backup that is not what apply saved (its SHA-256 and size are in the journal)."""
+    if entry.backup_sha256 and (len(data) != entry.backup_size or sha256(data) != entry.backup_sha256):
+        raise ConfigError(
+            f"{entry.backup}: not the backup outagecheck saved of {entry.path} (its SHA-256 or size differs: "
+            f"changed since); nothing reverted. Look at it, and if it is right restore it by hand "
+            f"(cp {entry.backup} {entry.path}); or delete it, and `outagecheck fallback revert` removes only "
+            f"outagecheck's keys"
+        )
+
+
+def check_backups(chosen: list[journal.Entry]) -> None:
+    """Before any write: every backup revert may restore is in a private dir and matches the journal."""
+    for entry in chosen:
+        if not entry.backup:
+            continue
+        backup = Path(entry.backup)
+        if problem := private.dir_problem(backup.parent) or private.file_problem(backup):
+            raise ConfigError(f"{problem} (a backup of {entry.path}); nothing reverted")
+        data = read_bytes(backup)
+        if data is not None:  # a missing backup: its keys are removed instead, as always
+            _check_backup(entry, data)
+
+
 def undo(entries: list[journal.Entry], chosen: list[journal.Entry]) -> tuple[list[Reverted], list[str]]:
     """Revert `chosen` newest first, dropping each from `entries` (and the journal) once done."""
+    check_backups(chosen)
     journal_path = paths.journal_file()
     done: list[Reverted] = []
     problems: list[str] = []
@@ -175,6 +204,14 @@ def clean_leftovers(entries: list[journal.Entry]) -> None:
     folders.add(real_path(paths.claude_state_file()).parent)
     for folder in folders:
         clean_stale_temps(folder)
+
+
+def tidy() -> None:
+    """With nothing to revert, still remove what a killed run left, unless another run holds the lock now."""
+    if not paths.state_dir().is_dir():
+        return  # never applied here: nothing of ours to tidy, and no state dir to create for a lock
+    with contextlib.suppress(WriteError), locked(paths.lock_file(), wait_s=0):
+        clean_leftovers(journal.load(paths.journal_file()))
 
 
 def revert(name: str | None) -> tuple[list[Reverted], list[str]]:

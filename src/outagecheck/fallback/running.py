@@ -138,7 +138,7 @@ def claude_auth_status() -> tuple[dict[str, Any] | None, str | None]:
         return None, f"`claude auth status` could not run: {e.strerror or e}"
     try:
         doc = json.loads(done.stdout)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None, f"`claude auth status` printed no JSON (exit {done.returncode})"
     if not isinstance(doc, dict):
         return None, "`claude auth status` printed unexpected JSON"

@@ -11,7 +11,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from outagecheck.errors import WriteError
+from outagecheck import private
+from outagecheck.errors import ConfigError, WriteError
 from outagecheck.files import SETTINGS_CAP, read_capped, try_lock
 
 LOCK_WAIT_S = 10.0
@@ -48,6 +49,56 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
     fsync_dir(real_path(path).parent)
 
 
+def write_output(path: Path, data: bytes) -> None:
+    """Replace the file at `path` itself (never a symlink's target) with `data`, atomically: `--output`.
+
+    A symlink at `path`, something that is not a regular file, or a file in a sticky directory (/tmp) that
+    another user owns is refused (WriteError, exit 73): in a shared directory another user can plant a
+    link to their victim's ~/.bashrc, and following it would also bypass the kernel's protected_symlinks.
+    The temp file is staged beside the path and renamed over the path, which replaces a link planted in
+    between rather than following it. A new file is 0644 less the umask, never group- or world-writable.
+    """
+    try:
+        old = os.lstat(path)
+    except FileNotFoundError:
+        old = None
+    except OSError as e:
+        raise WriteError(f"{path}: cannot write: {e.strerror or e}") from None
+    if old is not None and stat.S_ISLNK(old.st_mode):
+        raise WriteError(f"{path}: is a symlink; not writing through it (give the real path)")
+    if old is not None and not stat.S_ISREG(old.st_mode):
+        raise WriteError(f"{path}: not a regular file; not written")
+    uid = os.geteuid() if hasattr(os, "geteuid") else None
+    try:
+        parent = os.stat(path.parent)
+    except OSError as e:
+        raise WriteError(f"{path}: cannot write in {path.parent}: {e.strerror or e}") from None
+    if old is not None and uid is not None and parent.st_mode & stat.S_ISVTX and old.st_uid != uid:
+        raise WriteError(f"{path}: owned by another user (uid {old.st_uid}) in a shared sticky directory; not written")
+    umask = os.umask(0)
+    os.umask(umask)
+    mode = stat.S_IMODE(old.st_mode) if old is not None else 0o644 & ~umask
+    tmp = _temp_name(path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as e:
+        raise WriteError(f"{path}: cannot write in {path.parent}: {e.strerror or e}") from None
+    try:
+        try:
+            write_all(fd, data)
+            os.fchmod(fd, mode)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)  # the path itself: a symlink planted since the lstat is replaced, not followed
+    except BaseException as e:
+        discard(tmp)
+        if isinstance(e, OSError):
+            raise WriteError(f"{path}: cannot write: {e.strerror or e}") from None
+        raise
+    fsync_dir(path.parent)
+
+
 def _temp_name(target: Path) -> Path:
     return target.parent / f".{target.name}{TEMP_TAG}{os.getpid()}.{secrets.token_hex(6)}"
 
@@ -64,7 +115,8 @@ def stage(path: Path, data: bytes, *, mode: int | None = None) -> Path:
     target = real_path(path)
     directory = target.parent
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        if problem := private.make_dir(directory, check=False):  # a missing level is 0700 under any umask
+            raise WriteError(f"{path}: {problem}")
         old = target.stat() if target.exists() else None
         tmp = _temp_name(target)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
@@ -121,9 +173,10 @@ def remove(path: Path) -> None:
 @contextlib.contextmanager
 def locked(lock_path: Path, *, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
     """Hold an exclusive lock so two runs never interleave their writes."""
+    if problem := private.make_dir(lock_path.parent):  # the state dir: 0700, each missing level
+        raise ConfigError(f"{problem} (outagecheck's state dir); nothing changed")
     try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = private.open_private(lock_path, os.O_RDWR)
     except OSError as e:
         raise WriteError(f"{lock_path}: cannot create the lock: {e.strerror or e}") from None
     try:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 from outagecheck import paths
-from outagecheck.errors import ConfigError, UsageError
+from outagecheck.errors import ConfigError, OutagecheckError, UsageError
 from outagecheck.fallback import documents
 from outagecheck.fallback.safefile import real_path
+from outagecheck.files import read_capped
 
 CLAUDE_CODE: Final = "claude-code"
 
@@ -41,9 +44,67 @@ def claude_code_edits(*, scope: str, key_command: str | None, api_key: str | Non
         raise UsageError("no key to use: set ANTHROPIC_API_KEY, or pass --key-command CMD that prints it")
     settings = paths.project_settings(cwd, local=True) if scope == "local" else paths.user_settings()
     edits.append(FileEdit(settings, "json", {"apiKeyHelper": helper}))
+    if scope == "local" and (ignore := git_ignore_edit(cwd)) is not None:
+        edits.append(ignore)
     # Claude Code's start-up gate: without it a fresh API-key setup hits the (down) login screen.
     edits.append(FileEdit(paths.claude_state_file(), "json", {"hasCompletedOnboarding": True}))
     return edits
+
+
+# What Claude Code adds when it creates the file (anthropics/claude-code#1073): one pattern, for any project dir.
+LOCAL_SETTINGS_PATTERN: Final = "**/.claude/settings.local.json"
+
+
+def _git_dirs(cwd: Path) -> tuple[Path, Path] | None:
+    """(work tree root, the directory holding info/exclude) of the repository cwd is in, or None."""
+    for root in (cwd, *cwd.parents):
+        dot_git = root / ".git"
+        if dot_git.is_dir():
+            return root, dot_git
+        if dot_git.is_file():  # a worktree or submodule: "gitdir: <path>"; info/exclude is in the common dir
+            text = _small_text(dot_git)
+            if not text.startswith("gitdir:"):
+                return None
+            gitdir = (root / text.removeprefix("gitdir:").strip()).resolve()
+            if common := _small_text(gitdir / "commondir"):
+                gitdir = (gitdir / common).resolve()
+            return root, gitdir
+    return None
+
+
+def _small_text(path: Path) -> str:
+    """A pointer file of git's, stripped; '' when missing or unreadable (then there is nothing to ignore in)."""
+    try:
+        raw = read_capped(path, 64 * 1024)
+    except OutagecheckError:
+        return ""
+    return raw.decode("utf-8", errors="replace").strip() if raw else ""
+
+
+def _ignored_already(cwd: Path) -> bool:
+    """Whether git ignores the local settings file already (a global excludesFile, a wider pattern)."""
+    git = shutil.which("git")
+    if git is None:
+        return False
+    try:
+        done = subprocess.run(
+            [git, "check-ignore", "-q", "--no-index", str(paths.project_settings(cwd, local=True))],
+            cwd=cwd, capture_output=True, timeout=5, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+def git_ignore_edit(cwd: Path) -> FileEdit | None:
+    """`--scope local`: git-ignore .claude/settings.local.json as Claude Code does, in the project's .gitignore, or
+    in .git/info/exclude when it has none; None outside a git repository or when git ignores it already."""
+    found = _git_dirs(cwd)
+    if found is None or _ignored_already(cwd):
+        return None
+    root, gitdir = found
+    ignore = root / ".gitignore" if (root / ".gitignore").is_file() else gitdir / "info" / "exclude"
+    return FileEdit(ignore, "lines", {LOCAL_SETTINGS_PATTERN: True})
 
 
 def generic_edits(name: str, fallback_config: Mapping[str, Any], source: str) -> list[FileEdit]:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from outagecheck import paths
+from outagecheck import paths, private
 from outagecheck.errors import ConfigError, Interrupted, OutagecheckError, WriteError
 from outagecheck.fallback import journal
 from outagecheck.fallback.apply import FileChange, compute_change
@@ -102,10 +102,14 @@ class _Run:
             # pending entry without one, which recovery undoes by its keys.
             backup = ""
             if before is not None:
+                if problem := private.make_dir(paths.state_dir() / "backups"):
+                    raise ConfigError(f"{problem} (outagecheck's backups)")
                 backup_path = paths.state_dir() / "backups" / f"{_stamp()}-{edit.path.name}"
                 atomic_write(backup_path, before, mode=0o600)
                 backup = str(backup_path)
             done = replace(self.entry(edit, before, state["change"], backup), applied_at=state["entry"].applied_at)
+            if before is not None:  # revert checks the backup against these before restoring a byte of it
+                done = replace(done, backup_sha256=sha256(before), backup_size=len(before))
             self.entries[self.entries.index(state["entry"])] = done
             self.mine[self.mine.index(state["entry"])] = done
             journal.save(paths.journal_file(), self.entries)

@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from outagecheck import paths
+from outagecheck import paths, private
+from outagecheck.errors import child_environ
 
 INTERVAL_S = 60  # Statuspage throttles pollers; a minute is plenty for "is login back"
 MAX_WAIT = "168h"  # wait's longest --max-wait (7 days; it takes h, m and s)
@@ -25,11 +26,18 @@ def start(config: Path | None) -> tuple[int | None, list[str]]:
     """Start the watcher in its own session, output to a log; (pid, lines to print), pid None when it can't."""
     argv = [sys.executable, "-m", "outagecheck", *command(config)]
     log = paths.state_dir() / "until-recovered.log"
+    if problem := private.make_dir(log.parent):  # the state dir: 0700, each missing level
+        return None, [f"Could not start the watcher ({problem}); run it as a user service instead:", *units(argv)]
     try:
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("ab") as out:
+        with os.fdopen(private.open_private(log, os.O_WRONLY | os.O_APPEND), "ab") as out:  # 0600
             child = subprocess.Popen(
-                argv, stdin=subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True, close_fds=True
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=out,
+                start_new_session=True,
+                close_fds=True,
+                env=child_environ(os.environ),  # seven days without the API key: it needs none
             )
     except OSError as e:
         return None, [

@@ -92,29 +92,47 @@ def emit(
     """
     report = scrub(report)  # the one pass that keeps every secret out of every format and file below
     if output is not None:
-        from outagecheck.fallback.safefile import atomic_write  # noqa: PLC0415  # only with --output
+        from outagecheck.fallback.safefile import write_output  # noqa: PLC0415  # only with --output
 
         # A scraper (node_exporter's textfile collector) sees the old file or the new one, never half.
-        atomic_write(output, render(report, fmt).encode("utf-8"))
+        write_output(output, render(report, fmt).encode("utf-8"))
     else:
         try:
-            _print(report, fmt, verbose, console)
+            _print(report, fmt, verbose, console, fenced=in_actions() and fmt in FENCED)
         except BrokenPipeError:
             _silence_stdout()
         except (OSError, ValueError) as e:  # stdout closed (`>&-`) or full (/dev/full); ValueError: a closed file
             raise OutputError(f"cannot write the report to stdout: {getattr(e, 'strerror', None) or e}") from None
-    if os.environ.get("GITHUB_ACTIONS") == "true":
+    if in_actions():
         github_actions(report, machine_stdout=fmt in ("json", "nagios", "prometheus"))
 
 
-def _print(report: Report, fmt: str, verbose: bool, console: Console | None) -> None:
-    if fmt == "table":
-        from outagecheck.output import table  # noqa: PLC0415  # rich loads for the table only
+# The formats for people, fenced in a workflow log: their lines wrap, and a wrapped line may begin with
+# remote text. Machine formats are never fenced (a fence line would break their parsers); in them remote
+# text never starts a line, and text.clean has folded its line breaks and defused `##[`.
+FENCED = ("table", "markdown")
 
-        table.print_report(report, console or make_console(), verbose=verbose)
-    else:
-        sys.stdout.write(render(report, fmt))
-    sys.stdout.flush()
+
+def in_actions() -> bool:
+    """Running in a GitHub Actions step: the runner reads workflow commands from stdout and stderr."""
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def _print(report: Report, fmt: str, verbose: bool, console: Console | None, *, fenced: bool = False) -> None:
+    stop, resume = github.fence() if fenced else ("", "")
+    sys.stdout.write(stop)
+    try:
+        if fmt == "table":
+            from outagecheck.output import table  # noqa: PLC0415  # rich loads for the table only
+
+            sys.stdout.flush()
+            table.print_report(report, console or make_console(), verbose=verbose)
+        else:
+            sys.stdout.write(render(report, fmt))
+    finally:
+        # Even when printing failed half-way: a runner left stopped would ignore the rest of the step.
+        sys.stdout.write(resume)
+        sys.stdout.flush()
 
 
 def github_actions(report: Report, *, machine_stdout: bool) -> None:

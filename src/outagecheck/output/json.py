@@ -13,6 +13,7 @@ from outagecheck.model import (
     Evidence,
     Incident,
     Maintenance,
+    Replay,
     Report,
     Status,
     StatusPage,
@@ -76,6 +77,8 @@ def to_dict(report: Report) -> dict[str, Any]:
         "local_network": report.local_network,
         "fallback_outstanding": list(report.fallback_outstanding),
     }
+    if report.replay is not None:  # a drill says so; a live check has no "replay" at all
+        doc["replay"] = {"name": report.replay.name, "source": report.replay.source}
     return dict(_lists(doc))
 
 
@@ -134,6 +137,7 @@ def from_dict(doc: Any) -> Report:
             tuple(doc.get("notes", [])),
             bool(doc.get("local_network", False)),
             tuple(doc.get("fallback_outstanding", [])),
+            replay=_replay(doc.get("replay")),
         )
     except (KeyError, TypeError, ValueError) as e:
         raise NotAReport(f"{type(e).__name__}: {e}") from None
@@ -181,3 +185,11 @@ def _advice(d: dict[str, Any]) -> Advice:
         tuple(Step(s["text"], s.get("command")) for s in d.get("steps", [])),
         tuple(d.get("notes", [])),
     )
+
+
+def _replay(d: Any) -> Replay | None:
+    if d is None:
+        return None
+    if d.get("source") not in ("option", "env"):
+        raise ValueError(f"replay.source {d.get('source')!r}, expected 'option' or 'env'")
+    return Replay(str(d["name"]), d["source"])

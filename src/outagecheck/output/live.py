@@ -14,7 +14,8 @@ from rich.text import Text
 
 from outagecheck.errors import scrub
 from outagecheck.model import Report, Status
-from outagecheck.output.emit import make_console
+from outagecheck.output import github
+from outagecheck.output.emit import in_actions, make_console
 from outagecheck.output.table import status_text
 
 
@@ -68,15 +69,18 @@ def watch(
             checks += 1
             if on_report is not None:
                 on_report(result)
+            drill = f"({result.replay.banner}) " if result.replay is not None else ""
             if live is not None:
                 footer = Text(
-                    f"Checked {result.checked_at}; every {interval:g} s; * changed in the last check. Ctrl-C to stop.",
+                    f"{drill}Checked {result.checked_at}; every {interval:g} s; * changed in the last check. "
+                    "Ctrl-C to stop.",
                     style="dim",
                 )
                 changed = set(changes) if checks > 1 else set()
                 live.update(Group(tracker.table(result, changed), footer), refresh=True)
-            else:
-                sys.stdout.write("".join(line + "\n" for line in changes.values()))
+            elif changes:
+                stop, resume = github.fence() if in_actions() else ("", "")
+                sys.stdout.write(stop + "".join(drill + line + "\n" for line in changes.values()) + resume)
                 sys.stdout.flush()
             if count is not None and checks >= count:
                 return int(result.exit_code)

@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote, urlsplit
+
 from outagecheck.model import Report
+
+# Markdown that remote text must not make: links and images ([, ]), raw HTML (<, >: GitHub renders <img>
+# and <a>), table cells (|). A backslash escape is shown as the character itself.
+_MARKUP = str.maketrans({c: "\\" + c for c in "\\[]<>|"})
+_URL_SAFE = ":/?#@!$&'*+,;=%~.-_[]"  # what a link keeps; ( ) < > and spaces are percent-encoded
 
 
 def _cell(text: str) -> str:
-    """Make text safe inside a Markdown table cell: no pipes breaking the row, no newlines."""
-    return " ".join(text.replace("|", "\\|").split())
+    """Make text inert inside Markdown: no link, image or HTML from it, no pipes breaking a row, no newlines."""
+    return " ".join(text.translate(_MARKUP).split())
+
+
+def _link(text: str, url: str) -> str:
+    """A link only to an https: URL (never javascript:, data: or http:), its parentheses and spaces encoded
+    so it can't close early; anything else is shown as text."""
+    try:
+        safe = urlsplit(url).scheme.lower() == "https" and bool(urlsplit(url).netloc)
+    except ValueError:
+        safe = False
+    if not safe:
+        return f"{_cell(text)} ({_cell(url)})" if url else _cell(text)
+    return f"[{_cell(text)}]({quote(url, safe=_URL_SAFE)})"
 
 
 def to_markdown(report: Report) -> str:
@@ -15,6 +34,7 @@ def to_markdown(report: Report) -> str:
     lines = [
         f"### outagecheck: {report.checked_at}",
         "",
+        *([f"> **{_cell(report.replay.banner)}**", ""] if report.replay is not None else []),
         "| Service | Status | Impact |",
         "|---|---|---|",
     ]
@@ -24,7 +44,7 @@ def to_markdown(report: Report) -> str:
     if page.incidents:
         lines += ["", "**Open incidents**", ""]
         for i in page.incidents:
-            lines.append(f"- [{_cell(i.name)}]({i.link}) ({i.status}, impact {i.impact})")
+            lines.append(f"- {_link(i.name, i.link)} ({_cell(i.status)}, impact {_cell(i.impact)})")
             if i.latest_update:
                 lines.append(f"  > {_cell(i.latest_update)}")
     elif page.usable:
@@ -41,10 +61,10 @@ def to_markdown(report: Report) -> str:
     if advice.needed:
         lines += ["", f"**{_cell(advice.headline)}**", ""]
         for n, step in enumerate(advice.steps, 1):
-            lines.append(f"{n}. {step.text}")
+            lines.append(f"{n}. {_cell(step.text)}")
             if step.command:
                 lines += ["", "   ```sh", f"   {step.command}", "   ```"]
-        lines += [f"- {note}" for note in advice.notes]
+        lines += [f"- {_cell(note)}" for note in advice.notes]
     lines.append("")
     lines.append(f"Exit code {int(report.exit_code)}.")
     return "\n".join(lines) + "\n"

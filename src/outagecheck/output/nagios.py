@@ -35,6 +35,8 @@ def to_nagios(report: Report) -> str:
         summary = ", ".join(f"{s.service} {s.status.value}" for s in bad)
     else:
         summary = f"{len(counted)} of {len(counted)} surfaces operational"
+    if report.replay is not None:  # a drill must not page anyone as if it were real
+        summary = f"REPLAY of {report.replay.name}, nothing was checked: {summary}"
     # 'label'=value[UOM];[warn];[crit];[min];[max]: slower than --slow is degraded (warning), and nothing
     # waits past --timeout (critical, and the most a value can be). A replay has no limits: empty fields.
     warn = f"{report.slow_s:g}" if report.slow_s is not None else ""

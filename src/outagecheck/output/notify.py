@@ -8,7 +8,6 @@ URL is never printed: messages name it "webhook 1", "webhook 2"...
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import shutil
 import signal
@@ -22,7 +21,7 @@ from typing import Final
 
 from outagecheck.checks.debounce import Change
 from outagecheck.checks.run import clock_text
-from outagecheck.errors import UsageError, printable
+from outagecheck.errors import UsageError, child_environ, printable
 
 COMMAND_TIMEOUT_S: Final = 10.0
 WEBHOOK_TIMEOUT_S: Final = 10.0
@@ -100,7 +99,7 @@ class Notifier:
                 self.warn(f"{kind} failed: {printable(str(e))} (further {kind} failures are not shown)")
 
     def _run_command(self, change: Change, report_json: str) -> None:
-        env = os.environ | {
+        env = child_environ(os.environ) | {  # no API key or token: a hook gets the report on stdin
             "OUTAGECHECK_SURFACE": change.surface,
             "OUTAGECHECK_OLD": change.old.value,
             "OUTAGECHECK_NEW": change.new.value,
@@ -141,26 +140,21 @@ def _has_fileno(stream: object) -> bool:
 
 
 def _post(url: str, n: int, text: str) -> None:
-    """POST a Slack- and Discord-compatible message ({"text"} for Slack, {"content"} for Discord)."""
-    import urllib.error  # noqa: PLC0415  # only with --webhook
-    import urllib.request  # noqa: PLC0415  # only with --webhook; httpx stays out of output/
+    """POST a Slack- and Discord-compatible message under one 10 s deadline, never along a redirect."""
+    from outagecheck.output import webhook  # noqa: PLC0415  # only with --webhook; httpx stays out of output/
 
-    body = json.dumps({"text": text, "content": text}).encode()
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json"}, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_S) as answer:
-            answer.read(64 * 1024)
-    except urllib.error.HTTPError as e:
-        raise _Failed(f"webhook {n} answered HTTP {e.code}") from None
-    except (urllib.error.URLError, OSError) as e:
-        reason = getattr(e, "reason", e)
-        raise _Failed(f"webhook {n}: {str(reason).replace(url, f'webhook {n}')}") from None
+        webhook.post(url, text, deadline_s=WEBHOOK_TIMEOUT_S)
+    except webhook.Failed as e:
+        raise _Failed(f"webhook {n} {e}") from None
 
 
 def _desktop(text: str) -> None:
     """notify-send (freedesktop) or osascript (macOS); the text goes as an argument, never as script."""
     if tool := shutil.which("notify-send"):
-        argv = [tool, "--app-name=outagecheck", "Claude status", text]
+        # The body may be read as markup (<a href>, <img>: the freedesktop notification spec): escaped.
+        body = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        argv = [tool, "--app-name=outagecheck", "Claude status", body]
     elif tool := shutil.which("osascript"):
         script = ["-e", "on run argv", "-e", 'display notification (item 1 of argv) with title "outagecheck"']
         argv = [tool, *script, "-e", "end run", text]

@@ -104,7 +104,15 @@ def to_prometheus(report: Report) -> str:
             [({}, len(report.fallback_outstanding))],
         ),
         *_family("local_network", "1 when every check failed before any server answered.", [({}, local)]),
+        *_family(
+            "replay", "1 when this is a replay (a drill): nothing was checked.", [({}, report.replay is not None)]
+        ),
     ]
+    if report.replay is not None:
+        drill = [({"name": report.replay.name, "source": report.replay.source}, 1.0)]
+        lines += _family(
+            "replay_info", "The replayed report or scenario, and what asked for it (option or env).", drill
+        )
     checked = _epoch(report.checked_at)
     if checked is not None:
         lines += _family("checked_at_seconds", "When the checks ran, Unix time (staleness alerts).", [({}, checked)])

@@ -36,8 +36,11 @@ def line(doc: dict[str, Any] | None, *, age_s: float, ttl_s: float, now: float, 
     if doc is None:
         return COLD
     surfaces = [s for s in doc.get("surfaces", []) if isinstance(s, dict)]
+    drill = doc.get("replay")
     if surfaces:
-        text = "Claude: " + " ".join(f"{s.get('id')} {_mark(str(s.get('status')), colour)}" for s in surfaces)
+        text = (f"Claude (replay of {drill}, nothing checked): " if drill else "Claude: ") + " ".join(
+            f"{s.get('id')} {_mark(str(s.get('status')), colour)}" for s in surfaces
+        )
     else:
         text = f"Claude: ? (last check failed: {doc.get('error') or 'no surfaces'})"
     fallbacks = [f for f in doc.get("fallback", []) if isinstance(f, dict)]

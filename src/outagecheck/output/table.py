@@ -49,7 +49,9 @@ def _line(console: Console, text: str, *, style: str = "", indent: int = 2) -> N
 
 
 def print_report(report: Report, console: Console, *, verbose: bool = False) -> None:
-    """Print the table, incidents, notes and fallback advice."""
+    """Print the table, incidents, notes and fallback advice; a replay leads with its banner."""
+    if report.replay is not None:
+        _line(console, report.replay.banner, style="bold reverse", indent=0)
     console.print(table(report))
     if verbose:
         console.print(_evidence_table(report))

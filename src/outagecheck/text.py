@@ -1,0 +1,95 @@
+"""Remote text made safe to show: the one sanitiser every human format relies on, and URLs with their
+secrets masked. Pure, standard library only.
+
+A status page, an API, a gateway or a proxy controls the words outagecheck prints. Those words are data,
+never markup: no terminal control (ESC, CSI, OSC 52 clipboard writes, OSC 8 links, 8-bit C1), no bidi
+override that reorders what a reader sees (Trojan Source, CVE-2021-42574), no line break that starts a
+line of its own (a GitHub workflow command is a line that begins with `::`), and no `##[`, the runner's
+older command form that it finds anywhere in a line (actions/runner src/Runner.Common/ActionCommand.cs).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import re
+from collections.abc import Callable
+from typing import Final, TypeVar
+from urllib.parse import parse_qsl, urlsplit
+
+T = TypeVar("T")
+
+# Bidi embeddings, overrides and isolates, and the invisible marks (LRM, RLM, ALM).
+_BIDI: Final = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+# Line breaks of any kind: a single-line field gets one space for each run of them.
+_BREAKS: Final = re.compile("[\r\n\v\f\x85\u2028\u2029]+")
+# C0 but tab (line breaks are folded first), DEL, C1, bidi controls.
+_DROP: Final = re.compile(f"[\x00-\x08\x0e-\x1f\x7f-\x9f{_BIDI}]")
+# The runner's v1 command marker, found anywhere in a line: a space keeps it visible and inert.
+_V1_COMMAND: Final = "##["
+MASK: Final = "***"
+
+
+def clean(text: str) -> str:
+    """One line of remote text safe for a terminal, a log or a CI runner: controls and bidi dropped,
+    line breaks folded into one space, `##[` defused."""
+    text = _DROP.sub("", _BREAKS.sub(" ", text))
+    return text.replace(_V1_COMMAND, "## [")
+
+
+def clean_all(value: T) -> T:
+    """clean() every string inside a value: str, tuple, list, dict, frozen dataclass (a whole Report).
+
+    Applied once, where a Report is built from what servers said (or a saved report is read back), so
+    the table, `watch`, Markdown, Nagios, the status line, annotations and webhooks all get clean text.
+    """
+    return map_strings(value, clean)
+
+
+def map_strings(value: T, change: Callable[[str], str]) -> T:
+    """`change` applied to every string inside a value: str, tuple, list, dict, frozen dataclass."""
+    if isinstance(value, enum.Enum):  # a Status is a str too, and must stay a Status
+        return value
+    if isinstance(value, str):
+        return change(value)  # type: ignore[return-value]  # str in, str out
+    if isinstance(value, tuple):
+        return tuple(map_strings(v, change) for v in value)  # type: ignore[return-value]  # same shape back
+    if isinstance(value, list):
+        return [map_strings(v, change) for v in value]  # type: ignore[return-value]  # same shape back
+    if isinstance(value, dict):
+        return {map_strings(k, change): map_strings(v, change) for k, v in value.items()}  # type: ignore[return-value]  # same shape
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: map_strings(getattr(value, f.name), change) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def mask_url(url: str) -> str:
+    """The URL with its userinfo and the values of its query masked: `https://***@gw.example/v1?token=***`.
+
+    ANTHROPIC_BASE_URL and configured URLs may carry credentials (`user:pass@`, `?key=`); wherever a URL
+    is shown, these parts are not.
+    """
+    try:
+        parts = urlsplit(url)
+        host = parts.netloc.rpartition("@")[2]
+    except ValueError:
+        return url
+    netloc = f"{MASK}@{host}" if "@" in parts.netloc else parts.netloc
+    query = parts.query
+    if query:
+        query = "&".join(f"{name}={MASK}" for name, _ in parse_qsl(query, keep_blank_values=True)) or MASK
+    if netloc == parts.netloc and query == parts.query:
+        return url
+    return parts._replace(netloc=netloc, query=query).geturl()
+
+
+def url_secrets(url: str) -> list[str]:
+    """The parts of a URL mask_url hides (the userinfo, each query value), for the redaction set."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return []
+    found = [parts.netloc.rpartition("@")[0]] if "@" in parts.netloc else []
+    found += [value for _, value in parse_qsl(parts.query, keep_blank_values=True)]
+    return [f for f in found if f]

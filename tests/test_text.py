@@ -1,0 +1,70 @@
+"""text.py: remote text is data, never markup; URLs never show their credentials."""
+
+from __future__ import annotations
+
+import pytest
+
+from outagecheck.model import Incident, Status, StatusPage
+from outagecheck.text import clean, clean_all, mask_url, url_secrets
+
+# Each is something a status page, an API or a proxy could send in a name or a message.
+HOSTILE = [
+    pytest.param("a\x1b[2J\x1b[31mb", "a[2J[31mb", id="csi-clear-screen-and-colour"),
+    pytest.param("x\x1b]52;c;ZWNobyBwd25lZA==\x07y", "x]52;c;ZWNobyBwd25lZA==y", id="osc-52-clipboard-write"),
+    pytest.param(
+        "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\",
+        "]8;;https://evil.example\\click]8;;\\",
+        id="osc-8-hyperlink",
+    ),
+    pytest.param("a\x9b31mb\x9d0;t\x9c", "a31mb0;t", id="c1-csi-osc-st"),
+    pytest.param("a\x00b\x07c\x08d\x7fe", "abcde", id="nul-bel-bs-del"),
+    pytest.param("tab\tstays", "tab\tstays", id="tab-stays"),
+    pytest.param("safe\u202egnp.exe", "safegnp.exe", id="bidi-override"),
+    pytest.param("\u2066iso\u2069\u200f", "iso", id="bidi-isolate-and-mark"),
+    pytest.param("one\r\ntwo\n\nthree", "one two three", id="newlines-collapse"),
+    pytest.param("a\u2028b\u2029c\x85d\x0be\x0cf", "a b c d e f", id="unicode-line-breaks"),
+    pytest.param("x\n::set-output name=ok::true", "x ::set-output name=ok::true", id="workflow-command-stays-inline"),
+    pytest.param("x ##[error]pwned", "x ## [error]pwned", id="v1-workflow-command-defused"),
+    pytest.param("Elevated errors on Claude Opus 4.1", "Elevated errors on Claude Opus 4.1", id="ordinary-text"),
+    pytest.param("Störung – 東京 ✖", "Störung – 東京 ✖", id="non-ascii-stays"),
+]
+
+
+@pytest.mark.parametrize(("raw", "shown"), HOSTILE)
+def test_clean(raw: str, shown: str) -> None:
+    assert clean(raw) == shown
+
+
+def test_clean_all_reaches_every_string_and_keeps_the_shape() -> None:
+    page = StatusPage(
+        True,
+        "https://status.example/api/v2/summary.json",
+        "ok",
+        "read",
+        {"id\x1b": ("na\nme", "major_outage")},
+        (Incident("bad\x1b[2Jname", "identified", "major", "upd\u202eate", "", "javascript:x\n"),),
+    )
+    cleaned = clean_all(page)
+    assert cleaned.components == {"id": ("na me", "major_outage")}
+    assert cleaned.incidents[0].name == "bad[2Jname"
+    assert cleaned.incidents[0].latest_update == "update"
+    assert cleaned.incidents[0].link == "javascript:x "
+    assert clean_all(Status.DOWN) is Status.DOWN
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://bob:hunter2@gw.example/v1", "https://***@gw.example/v1"),
+        ("https://gw.example/v1?token=abc&team=x", "https://gw.example/v1?token=***&team=***"),
+        ("http://u@127.0.0.1:8080/?k=", "http://***@127.0.0.1:8080/?k=***"),
+        ("https://api.anthropic.com", "https://api.anthropic.com"),
+    ],
+)
+def test_mask_url(url: str, shown: str) -> None:
+    assert mask_url(url) == shown
+
+
+def test_url_secrets_are_what_mask_url_hides() -> None:
+    assert url_secrets("https://bob:hunter2@gw.example/?token=abcdefgh&x=1") == ["bob:hunter2", "abcdefgh", "1"]
+    assert url_secrets("https://gw.example/") == []
