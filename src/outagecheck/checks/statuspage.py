@@ -16,7 +16,7 @@ import httpx
 from outagecheck.checks.classify import SNIFF_BYTES, classify_response
 from outagecheck.checks.http import Answer, Tracer, exchange, failure_evidence, proxy_for
 from outagecheck.checks.intermediaries import is_html, portal_markers, signature
-from outagecheck.checks.peercert import FilterRedirect
+from outagecheck.checks.peercert import FilterRedirect, with_issuer
 from outagecheck.checks.plan import CheckPlan, summary_url
 from outagecheck.model import Evidence, Incident, Maintenance, Status, StatusPage
 
@@ -134,6 +134,9 @@ async def _fetch_summary(
         answer = Answer(stop.status_code, stop.headers, 0.0)
     except (httpx.HTTPError, OSError) as exc:
         gone = failure_evidence("status_page", url, exc, plan.timeout_s, tracer, proxy, None)
+        if gone.reason == "tls" and proxy is None:
+            # Its issuer too: the same untrusted issuer here and on one probed host is TLS inspection.
+            gone = await with_issuer(gone, deadline)
         return replace(gone, status=Status.UNKNOWN), b""
     code, latency = answer.status_code, answer.latency_s
     if _summary_body(code, answer.headers) == SNIFF_BYTES:
