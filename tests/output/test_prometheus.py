@@ -102,6 +102,9 @@ def test_labels_are_escaped() -> None:
     assert value(samples["outagecheck_status_page_component_status"], component=odd, status="exploded") == 1
 
 
+BY_REASON = {"ok": Status.OPERATIONAL, "web_filter": Status.UNKNOWN}
+
+
 @pytest.mark.parametrize(
     ("evidence", "probe", "official", "status", "reason"),
     [
@@ -109,14 +112,17 @@ def test_labels_are_escaped() -> None:
         pytest.param((), None, Status.DOWN, Status.DOWN, "status_page", id="page-only"),
         pytest.param(("ok",), Status.OPERATIONAL, Status.DOWN, Status.DOWN, "status_page", id="page-is-worse"),
         pytest.param(("ok", "timeout"), Status.DOWN, None, Status.DOWN, "timeout", id="worst-probe"),
+        # A web filter answered /v1/models: the row is unknown because of it, not because of the page (which
+        # says operational).
+        pytest.param(
+            ("ok", "web_filter"), Status.OPERATIONAL, Status.OPERATIONAL, Status.UNKNOWN, "web_filter", id="filter"
+        ),
     ],
 )
 def test_surface_reason(
     evidence: tuple[str, ...], probe: Status | None, official: Status | None, status: Status, reason: str
 ) -> None:
-    seen = tuple(
-        Evidence(f"e{n}", "u", Status.OPERATIONAL if r == "ok" else Status.DOWN, r, "") for n, r in enumerate(evidence)
-    )
+    seen = tuple(Evidence(f"e{n}", "u", BY_REASON.get(r, Status.DOWN), r, "") for n, r in enumerate(evidence))
     surface = replace(scenario("all-operational").surfaces[0], evidence=seen, probe_status=probe)
     surface = replace(surface, official_status=official, status=status)
     assert surface_reason(surface) == reason

@@ -45,7 +45,9 @@ def _family(name: str, help_text: str, samples: Iterable[Sample]) -> list[str]:
 
 def surface_reason(s: SurfaceResult) -> str:
     """Why the surface has its status: the reason of its worst probe, or `status_page` when the page decided."""
-    if s.probe_status is not None and SEVERITY[s.status] > SEVERITY[s.probe_status]:
+    # The page decided only when its word is the verdict; a row made unknown by a web filter, a proxy or a
+    # block in front of it keeps that probe's reason, though the page says operational.
+    if s.probe_status is not None and SEVERITY[s.status] > SEVERITY[s.probe_status] and s.status is s.official_status:
         return "status_page"
     if not s.evidence:
         return "status_page" if s.official_status is not None else "no_evidence"
