@@ -25,6 +25,7 @@ FAMILIES = {
     "outagecheck_surface_reason_info": {"surface", "service", "reason"},
     "outagecheck_probe_duration_seconds": {"endpoint", "url"},
     "outagecheck_probe_http_status": {"endpoint", "url"},
+    "outagecheck_probe_answered_by_info": {"endpoint", "url", "answered_by", "product"},
     "outagecheck_status_page_up": set(),
     "outagecheck_status_page_component_status": {"surface", "component", "status"},
     "outagecheck_open_incidents": set(),
@@ -163,3 +164,14 @@ def test_prometheus_output_loads_neither_rich_nor_httpx() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60).stdout
     assert out.splitlines()[-1] == "2 []"
     parse("\n".join(out.splitlines()[:-1]) + "\n")
+
+
+def test_who_answered_is_named() -> None:
+    report = scenario("all-operational")
+    web = report.surfaces[0]
+    blocked = replace(web.evidence[0], status=Status.UNKNOWN, reason="web_filter", answered_by="web_filter")
+    web = replace(web, evidence=(replace(blocked, product="Zscaler"),), status=Status.UNKNOWN)
+    samples = parse(to_prometheus(replace(report, surfaces=(web, *report.surfaces[1:]))))
+    info = samples["outagecheck_probe_answered_by_info"]
+    assert value(info, endpoint="web", answered_by="web_filter", product="Zscaler") == 1
+    assert value(info, endpoint="api_hello", answered_by="service", product="") == 1

@@ -79,6 +79,12 @@ def to_prometheus(report: Report) -> str:
     http: list[Sample] = [
         ({"endpoint": e.endpoint, "url": e.url}, e.http_status) for e in endpoints.values() if e.http_status is not None
     ]
+    # Who answered each endpoint (answered_by in --json): a web filter, TLS inspection, the service ...
+    answered: list[Sample] = [
+        ({"endpoint": e.endpoint, "url": e.url, "answered_by": e.answered_by, "product": e.product}, 1.0)
+        for e in endpoints.values()
+        if e.answered_by
+    ]
     components: list[Sample] = []
     for s in surfaces:
         for name, raw in s.official_components:
@@ -91,6 +97,7 @@ def to_prometheus(report: Report) -> str:
         *_family("surface_reason_info", "Why the surface has its status (a stable reason name).", info),
         *_family("probe_duration_seconds", "Time to the answer (or the failure) of each endpoint.", duration),
         *_family("probe_http_status", "HTTP status code of each endpoint that answered.", http),
+        *_family("probe_answered_by_info", "Who answered each endpoint, and its product when known.", answered),
         *_family("status_page_up", "1 when the official status page was read.", [({}, page.usable)]),
         *_family(
             "status_page_component_status",
