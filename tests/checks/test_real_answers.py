@@ -87,6 +87,9 @@ def test_real_answer(
         assert named == [who, product], endpoint
     if "page_reason" in expect:
         assert doc["status_page"]["reason"] == expect["page_reason"]
+    if "page_answered_by" in expect:
+        last = doc["status_page"]["attempts"][-1]
+        assert [last["answered_by"] or "", last["product"] or ""] == expect["page_answered_by"]
     if "local_network" in expect:
         assert doc["local_network"] is expect["local_network"]
     if "warning" in expect:
