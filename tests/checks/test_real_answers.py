@@ -20,6 +20,7 @@ from tests.helpers import (
     invoke,
     loopback_config,
     real_sockets,
+    route_healthy,
 )
 from tests.loopback import LoopbackServer
 
@@ -138,3 +139,40 @@ def test_every_format_names_who_answered(
         assert "::warning title=Claude.ai (web) unknown::Could not verify: your network's web filter (Zscaler)" in (
             result.stderr
         )
+
+
+@pytest.mark.parametrize(
+    ("path", "row", "service"),
+    [
+        pytest.param(MODELS_PATH, "api", "Claude API", id="api-models-only"),
+        pytest.param(GATEWAY_PATH, "gateway", "Gateway (ANTHROPIC_BASE_URL)", id="gateway"),
+        pytest.param("/mine", "mine", "Mine", id="custom-surface"),
+    ],
+)
+def test_a_filter_in_front_of_a_row_the_advice_does_not_cover_says_what_to_do(
+    runner: CliRunner,
+    loopback: LoopbackServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+    row: str,
+    service: str,
+) -> None:
+    # The fallback advice speaks for the login rows; a filter's 200 block page in front of /v1/models alone,
+    # the gateway or a custom surface still gets a line saying what to do.
+    case: dict[str, Any] = json.loads((REAL / "pan-os-block-page-200-web.json").read_text())
+    route_healthy(loopback)
+    loopback.route(MODELS_PATH, json={"data": [], "has_more": False})
+    loopback.route("/mine", body=b"ok")
+    loopback.route(GATEWAY_PATH, status=401, body=b'{"error":"missing bearer token"}')
+    _serve(loopback, path, case["status"], case["headers"], case["body"])
+    monkeypatch.setenv("ANTHROPIC_API_KEY", TEST_KEY)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", loopback.url + GATEWAY_PATH)
+    extra = f'[surfaces.mine]\nname = "Mine"\nurl = "{loopback.url}/mine"\n'
+    result = invoke(runner, "status", "--config", str(loopback_config(tmp_path, loopback, extra=extra)), "--json")
+    doc = json.loads(result.stdout)
+    assert (result.exit_code, {s["id"]: s["status"] for s in doc["surfaces"]}[row]) == (3, "unknown")
+    assert doc["warnings"] == [
+        f"{service}: your network's web filter (PAN-OS) blocked 127.0.0.1: ask your IT team to allow 127.0.0.1, "
+        f"or try another network. Nothing here says {service} is up or down."
+    ]

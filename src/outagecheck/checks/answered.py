@@ -8,11 +8,12 @@ never operational, never down. A bot challenge that a real browser passes casts 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Final
 from urllib.parse import urlsplit
 
-from outagecheck.model import Evidence, Status, StatusPage
+from outagecheck.model import Evidence, Status, StatusPage, SurfaceResult
 
 SPEAKS: Final = frozenset({"service", "service_edge"})
 OBSTACLES: Final = frozenset(
@@ -100,3 +101,33 @@ def tls_warning(everything: list[Evidence]) -> str | None:
         f"Get your company's CA certificate (PEM) from IT and trust it: {steps}. The API route goes through "
         "the same inspection, so switching to it does not help until the CA is trusted."
     )
+
+
+# The rows whose blocking by this network the fallback advice already speaks to (fallback/advice.py).
+ADVISED: Final = ("web", "code")
+_FILTERED: Final = ("web_filter", "local_proxy")
+
+
+def network_warnings(results: Sequence[SurfaceResult]) -> list[str]:
+    """What to do about a web filter or proxy in front of a row the fallback advice does not cover: the API
+    alone (the logins answered), the gateway, a custom surface."""
+
+    def blocker(r: SurfaceResult) -> Evidence | None:
+        return next((e for e in r.evidence if e.answered_by in _FILTERED), None)
+
+    advised = any(blocker(r) for r in results if r.id in ADVISED)
+    found = []
+    for r in results:
+        if r.id in ADVISED or (r.id == "api" and advised) or (e := blocker(r)) is None:
+            continue
+        product = f" ({e.product})" if e.product else ""
+        what = (
+            f"your network's web filter{product} blocked"
+            if e.answered_by == "web_filter"
+            else (f"a proxy on your network{product} answered for")
+        )
+        found.append(
+            f"{r.service}: {what} {host(e)}: ask your IT team to allow {host(e)}, or try another network. "
+            f"Nothing here says {r.service} is up or down."
+        )
+    return found

@@ -200,6 +200,8 @@ def assess(
     elif not page.usable:
         where = f" ({page.url})" if page.url else ""
         notes.append(f"The status page gave no official signal: {page.detail}{where}.")
+    if not local:
+        warnings.extend(answered.network_warnings(results))
     key = key_flags(evidence)
     if blocked := blocked_route(key):
         warnings.append(blocked[0].upper() + blocked[1:] + ".")
