@@ -177,3 +177,17 @@ def test_the_status_page_and_one_host_with_the_same_issuer_is_tls_interception(
         "api": "operational",
     }
     assert "NODE_EXTRA_CA_CERTS" in " ".join(doc["warnings"])
+
+
+def test_inspection_of_the_status_page_alone_does_not_discount_the_probes(
+    runner: CliRunner, loopback: LoopbackServer, zscaler: LoopbackServer, tmp_path: Path
+) -> None:
+    # IT exempts Claude's hosts from inspection but not the status page: the probes reached the services.
+    doc, code = _run(runner, loopback_config(tmp_path, loopback, status_page=zscaler.url + "/status"))
+    attempt = doc["status_page"]["attempts"][0]
+    assert (code, attempt["answered_by"], attempt["product"]) == (0, "tls_interception", "Zscaler")
+    assert doc["warnings"] == [
+        "This network re-signs TLS for the status page (127.0.0.1, issuer: O=Zscaler Inc., OU=Zscaler Root CA): "
+        "its official word could not be read, but the probes reached the services. To read it, trust your "
+        "company's CA for outagecheck: export SSL_CERT_FILE=/path/to/company-ca.pem."
+    ]

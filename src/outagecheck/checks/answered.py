@@ -90,11 +90,19 @@ def reread_tls(evidence: dict[str, Evidence], page: StatusPage) -> tuple[dict[st
     return {k: again(e) for k, e in evidence.items()}, replace(page, attempts=attempts)
 
 
-def tls_warning(everything: list[Evidence]) -> str | None:
+def tls_warning(probes: list[Evidence], page: Sequence[Evidence] = ()) -> str | None:
     """What to do about TLS inspection, naming the issuer, or None when there is none."""
-    seen = next((e for e in everything if e.answered_by == "tls_interception"), None)
+    seen = next((e for e in probes if e.answered_by == "tls_interception"), None)
     if seen is None:
-        return None
+        # Only the status page is re-signed (IT exempts Claude's hosts): the probes' answers still count.
+        paged = next((e for e in page if e.answered_by == "tls_interception"), None)
+        if paged is None:
+            return None
+        return (
+            f"This network re-signs TLS for the status page ({host(paged)}, issuer: {paged.issuer or 'unknown'}): "
+            "its official word could not be read, but the probes reached the services. To read it, trust your "
+            f"company's CA for outagecheck: {CA_STEPS[0][1]}."
+        )
     steps = "; ".join(f"{who} {command}" for who, command in CA_STEPS)
     return (
         f"This network re-signs TLS (issuer: {seen.issuer or 'unknown'}): nothing here says Claude is up or down. "

@@ -193,7 +193,7 @@ def assess(
         result, surface_notes = _assess(surface, evidence, own, local)
         results.append(result)
         notes.extend(surface_notes)
-    if tls := answered.tls_warning([*evidence.values(), *page.attempts]):
+    if tls := answered.tls_warning(list(evidence.values()), page.attempts):
         warnings.append(tls)
     elif local:
         warnings.append(_local_warning([*evidence.values(), *page.attempts]))
