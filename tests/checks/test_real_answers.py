@@ -176,3 +176,35 @@ def test_a_filter_in_front_of_a_row_the_advice_does_not_cover_says_what_to_do(
         f"{service}: your network's web filter (PAN-OS) blocked 127.0.0.1: ask your IT team to allow 127.0.0.1, "
         f"or try another network. Nothing here says {service} is up or down."
     ]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "service"),
+    [
+        pytest.param("cloudflare-403-1020-firewall-platform", "Claude Code (CLI)", id="claude-code-1020"),
+        pytest.param("cloudflare-403-1009-country-gateway", "Gateway (ANTHROPIC_BASE_URL)", id="gateway-1009"),
+    ],
+)
+def test_a_block_of_this_client_says_what_to_do(
+    runner: CliRunner,
+    loopback: LoopbackServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fixture: str,
+    service: str,
+) -> None:
+    # A block is a decision about this machine (its address, country or client): the Impact names it, and a
+    # warning says what to do, on the login rows too (the fallback advice covers only a network in the way).
+    case: dict[str, Any] = json.loads((REAL / f"{fixture}.json").read_text())
+    route_healthy(loopback)
+    loopback.route(GATEWAY_PATH, status=401, body=b'{"error":"missing bearer token"}')
+    for where in PATHS[case["served_for"]]:
+        _serve(loopback, where, case["status"], case["headers"], case["body"])
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", loopback.url + GATEWAY_PATH)
+    result = invoke(runner, "status", "--config", str(loopback_config(tmp_path, loopback)), "--json")
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 3
+    assert doc["warnings"] == [
+        f"{service}: Cloudflare refused this client at 127.0.0.1: a decision about this machine (its address, "
+        f"country or client), not an outage. Try another network. Nothing here says {service} is up or down."
+    ]

@@ -116,26 +116,40 @@ ADVISED: Final = ("web", "code")
 _FILTERED: Final = ("web_filter", "local_proxy")
 
 
+def _what(e: Evidence) -> str:
+    product = f" ({e.product})" if e.product else ""
+    if e.answered_by == "client_block":
+        return (
+            f"{e.product or 'the edge'} refused this client at {host(e)}: a decision about this machine (its "
+            "address, country or client), not an outage. Try another network."
+        )
+    who = (
+        f"your network's web filter{product} blocked"
+        if e.answered_by == "web_filter"
+        else (f"a proxy on your network{product} answered for")
+    )
+    return f"{who} {host(e)}: ask your IT team to allow {host(e)}, or try another network."
+
+
 def network_warnings(results: Sequence[SurfaceResult]) -> list[str]:
-    """What to do about a web filter or proxy in front of a row the fallback advice does not cover: the API
-    alone (the logins answered), the gateway, a custom surface."""
+    """What to do about a block of this client on any row (the API's own access_denied has its warning), and
+    about a web filter or proxy in front of a row the fallback advice does not cover: the API alone (the
+    logins answered), the gateway, a custom surface. One line per endpoint, naming every row it stands for."""
 
     def blocker(r: SurfaceResult) -> Evidence | None:
         return next((e for e in r.evidence if e.answered_by in _FILTERED), None)
 
     advised = any(blocker(r) for r in results if r.id in ADVISED)
-    found = []
+    rows: dict[str, tuple[Evidence, list[str]]] = {}
     for r in results:
-        if r.id in ADVISED or (r.id == "api" and advised) or (e := blocker(r)) is None:
-            continue
-        product = f" ({e.product})" if e.product else ""
-        what = (
-            f"your network's web filter{product} blocked"
-            if e.answered_by == "web_filter"
-            else (f"a proxy on your network{product} answered for")
-        )
-        found.append(
-            f"{r.service}: {what} {host(e)}: ask your IT team to allow {host(e)}, or try another network. "
-            f"Nothing here says {r.service} is up or down."
-        )
+        e = next((e for e in r.evidence if e.answered_by == "client_block" and e.reason != "access_denied"), None)
+        if e is None and not (r.id in ADVISED or (r.id == "api" and advised)):
+            e = blocker(r)
+        if e is not None:
+            rows.setdefault(e.endpoint, (e, []))[1].append(r.service)
+    found = []
+    for e, services in rows.values():
+        names = " and ".join(services)
+        verb = "is" if len(services) == 1 else "are"
+        found.append(f"{names}: {_what(e)} Nothing here says {names} {verb} up or down.")
     return found
