@@ -60,6 +60,11 @@ def main() -> None:
         # Collecting during the imports only costs time (benchmarks/): off while they run, then every
         # object they made is frozen out of later collections (gc.freeze).
         gc.disable()
+        if sys.argv[1:2] in (["status"], ["wait"], ["watch"]):
+            # First thing: the CA bundle and the connections start on threads while the rest loads (httpx).
+            from outagecheck.checks.early import start  # noqa: PLC0415  # standard library only
+
+            start(sys.argv[1:], os.environ)
         from outagecheck.cli.fast import run  # noqa: PLC0415  # status and wait without typer (cli/flags.py)
 
         gc.freeze()
