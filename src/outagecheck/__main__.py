@@ -63,8 +63,9 @@ def main() -> None:
         if sys.argv[1:2] in (["status"], ["wait"], ["watch"]):
             # First thing: the CA bundle and the connections start on threads while the rest loads (httpx).
             from outagecheck.checks.early import start  # noqa: PLC0415  # standard library only
+            from outagecheck.cli.flags import early_options  # noqa: PLC0415  # standard library only
 
-            start(sys.argv[1:], os.environ)
+            start(early_options(sys.argv[1:]), os.environ)
         from outagecheck.cli.fast import run  # noqa: PLC0415  # status and wait without typer (cli/flags.py)
 
         gc.freeze()

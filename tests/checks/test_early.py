@@ -10,7 +10,7 @@ import socket
 import ssl
 import subprocess
 import sys
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import trustme
 from typer.testing import CliRunner
 
 from outagecheck.checks import early, handoff
+from outagecheck.cli.flags import early_options
 from tests.helpers import Endpoints, free_port, invoke, loopback_config, real_sockets, route_healthy
 from tests.loopback import LoopbackServer
 
@@ -32,6 +33,11 @@ def no_early_yet(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test starts as a fresh process would: nothing started."""
     monkeypatch.setattr(early, "_current", None)
     monkeypatch.setattr(early, "_loader", None)
+
+
+def start_for(argv: list[str], environ: Mapping[str, str]) -> early.Early | None:
+    """early.start as __main__ calls it: the command line parsed by the CLI's own flags first."""
+    return early.start(early_options(argv), environ)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +98,7 @@ def run_both(runner: CliRunner, cfg: Path) -> tuple[list[tuple[Any, ...]], list[
     """The checks' outcome without early connections, then with them (started as __main__ starts them)."""
     argv = ["status", "--json", "--config", str(cfg), "--timeout", TIMEOUT]
     without = invoke(runner, *argv)
-    started = early.start(argv, os.environ)
+    started = start_for(argv, os.environ)
     assert started is not None
     with_early = invoke(runner, *argv)
     assert without.exit_code == with_early.exit_code
@@ -131,7 +137,7 @@ def test_failures_read_the_same_with_early_connections(
 
 def test_no_request_leaves_early(ca: trustme.CA, trusted: None, tmp_path: Path) -> None:
     with tls_server(ca, "127.0.0.1") as server:
-        started = early.start(["status", "--config", str(loopback_config(tmp_path, server))], os.environ)
+        started = start_for(["status", "--config", str(loopback_config(tmp_path, server))], os.environ)
         assert started is not None
         for slot in started.slots:
             sock = slot.wait(5)
@@ -153,7 +159,7 @@ def opened_early(argv: list[str], environ: dict[str, str], tmp_path: Path) -> bo
     with listener() as sock:
         base = f"https://127.0.0.1:{sock.getsockname()[1]}"
         cfg = loopback_config(tmp_path, claude_ai=base, platform=base, api=base, status_page=base)
-        early.start([*argv, "--config", str(cfg)], environ)
+        start_for([*argv, "--config", str(cfg)], environ)
         try:
             sock.accept()[0].close()
         except TimeoutError:
@@ -187,11 +193,11 @@ def test_nothing_is_opened_early(argv: list[str], environ: dict[str, str], tmp_p
 def test_an_unreadable_config_opens_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("timeout = [")
-    assert early.start(["status", "--config", str(bad)], {}) is None
+    assert start_for(["status", "--config", str(bad)], {}) is None
 
 
 def test_replay_loads_no_tls() -> None:
-    assert early.start(["status", "--replay", "all-up"], {}) is None
+    assert start_for(["status", "--replay", "all-up"], {}) is None
     assert early.loader() is None
 
 
@@ -221,7 +227,7 @@ def test_another_context_gets_its_own_handshake(ca: trustme.CA, trusted: None, t
         return kinds, stream2
 
     with tls_server(ca, "127.0.0.1") as server:
-        started = early.start(["status", "--config", str(loopback_config(tmp_path, server))], os.environ)
+        started = start_for(["status", "--config", str(loopback_config(tmp_path, server))], os.environ)
         assert started is not None
         host, port = started.slots[0].host, started.slots[0].port
         kinds, replaced = asyncio.run(connect(started, host, port))

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
     import httpx
 
-COMMANDS = frozenset({"status", "wait", "watch"})
 # OUTAGECHECK_EARLY=0 turns it off (the benchmark compares both ways in one run).
 SWITCH = "OUTAGECHECK_EARLY"
 # Any of these, set, sends the checks through a proxy: nothing is opened directly then. The names
@@ -159,12 +158,12 @@ def loader() -> ContextLoader | None:
     return _loader
 
 
-def start(argv: Sequence[str], environ: Mapping[str, str]) -> Early | None:
-    """For `status`, `wait` and `watch`: start the CA loading and the connections; never raises (a
+def start(opts: Mapping[str, Any] | None, environ: Mapping[str, str]) -> Early | None:
+    """For `status`, `wait` and `watch`, given their options as the CLI parsed them (None: not one of them,
+    or a command line it could not parse): start the CA loading and the connections; never raises (a
     command line or config it can't read is left to the command, which says what is wrong)."""
     global _current, _loader  # one run, one start
     try:
-        opts = _options(argv)
         if opts is None or opts.get("replay") or environ.get("OUTAGECHECK_REPLAY"):
             return None  # a replay sends nothing and loads no TLS
         _loader = ContextLoader(deferred=True)
@@ -182,23 +181,7 @@ def start(argv: Sequence[str], environ: Mapping[str, str]) -> Early | None:
     return _current
 
 
-def _options(argv: Sequence[str]) -> dict[str, Any] | None:
-    """The command's options as its own parser reads them; None for anything it does not know."""
-    from outagecheck.cli import flags  # noqa: PLC0415  # the fast path loads it next anyway
-
-    if not argv or argv[0] not in COMMANDS:
-        return None
-    watch = (
-        flags.Flag("interval", ("--interval",), "value", ""),
-        flags.Flag("count", ("--count",), "value", ""),
-        flags.Flag("revert", ("--revert-when-back",), "switch", ""),
-        flags.REQUIRE, flags.TIMEOUT, flags.SLOW, flags.CONFIG, flags.REPLAY, *flags.HOOKS, flags.DEEP, flags.MODEL,
-    )  # fmt: skip
-    table = {"status": flags.STATUS, "wait": flags.WAIT, "watch": watch}[argv[0]]
-    return flags.parse(argv[1:], table)
-
-
-def _origins(opts: dict[str, Any], environ: Mapping[str, str]) -> tuple[list[tuple[str, int]], float]:
+def _origins(opts: Mapping[str, Any], environ: Mapping[str, str]) -> tuple[list[tuple[str, int]], float]:
     """The https host:port pairs the checks will fetch (each once per request, a few per host), and the
     check's timeout; none when the requests would go through a proxy or a gateway, or are switched off."""
     from outagecheck import config  # noqa: PLC0415  # stdlib and tomllib only, as plan.py is
