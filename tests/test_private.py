@@ -59,6 +59,16 @@ def test_under_umask_000_every_dir_is_0700_and_every_file_0600(runner: CliRunner
     assert _mode(settings) == 0o640
 
 
+@pytest.mark.usefixtures("umask_000", "with_key", "mocked_models_ok")
+def test_under_umask_000_claude_codes_files_that_apply_creates_are_0600(runner: CliRunner, isolated_home: Path) -> None:
+    # A new user: no ~/.claude, no ~/.claude.json. A world-writable settings.json would let any local user set
+    # apiKeyHelper, a command Claude Code runs as this user.
+    assert invoke(runner, "fallback", "apply", "claude-code", "--yes").exit_code == 0
+    created = [isolated_home / ".claude" / "settings.json", isolated_home / ".claude.json"]
+    assert {str(f): _mode(f) for f in created} == {str(f): 0o600 for f in created}
+    assert _mode(isolated_home / ".claude") == 0o700
+
+
 @pytest.mark.usefixtures("umask_000")
 def test_the_watcher_log_is_0600_and_the_watcher_starts_without_secrets(
     isolated_home: Path, monkeypatch: pytest.MonkeyPatch

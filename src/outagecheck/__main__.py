@@ -60,6 +60,12 @@ def main() -> None:
         # Collecting during the imports only costs time (benchmarks/): off while they run, then every
         # object they made is frozen out of later collections (gc.freeze).
         gc.disable()
+        if sys.argv[1:2] in (["status"], ["wait"], ["watch"]):
+            # First thing: the CA bundle and the connections start on threads while the rest loads (httpx).
+            from outagecheck.checks.early import start  # noqa: PLC0415  # standard library only
+            from outagecheck.cli.flags import early_options  # noqa: PLC0415  # standard library only
+
+            start(early_options(sys.argv[1:]), os.environ)
         from outagecheck.cli.fast import run  # noqa: PLC0415  # status and wait without typer (cli/flags.py)
 
         gc.freeze()

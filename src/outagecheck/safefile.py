@@ -38,7 +38,7 @@ def read_bytes(path: Path) -> bytes | None:
 def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
     """Replace `path` (through any symlink) with `data` so a reader sees the old or the new file, never half.
 
-    The file keeps its mode and owner; a new file gets `mode` (default 0644 less the umask).
+    The file keeps its mode and owner; a new file gets `mode` (default 0600).
     """
     tmp = stage(path, data, mode=mode)
     try:
@@ -133,9 +133,9 @@ def stage(path: Path, data: bytes, *, mode: int | None = None) -> Path:
             if hasattr(os, "geteuid") and os.geteuid() == 0 and (old.st_uid, old.st_gid) != (0, 0):
                 os.chown(tmp, old.st_uid, old.st_gid)
         else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, mode if mode is not None else 0o666 & ~umask)
+            # A file this creates (a new settings.json, ~/.claude.json, a target's .env) is the user's alone,
+            # whatever the umask: a world-writable settings.json would let anyone set its apiKeyHelper.
+            os.chmod(tmp, mode if mode is not None else 0o600)
     except BaseException as e:
         discard(tmp)
         if isinstance(e, OSError):

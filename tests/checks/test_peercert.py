@@ -152,3 +152,42 @@ def test_trusting_the_company_ca_ends_the_interception(
         monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
         doc, code = _run(runner, loopback_config(tmp_path, s))
     assert (code, {e["answered_by"] for e in _evidence(doc).values()}) == (0, {"service"})
+
+
+def test_the_status_page_and_one_host_with_the_same_issuer_is_tls_interception(
+    runner: CliRunner, loopback: LoopbackServer, company: trustme.CA, tmp_path: Path
+) -> None:
+    # Inspection that re-signs only the status page and claude.ai: the status page's issuer is read too, so
+    # the two hosts are compared and claude.ai is not blamed for this network.
+    with _server(company) as web, _server(company) as page:
+        route_healthy(web)
+        route_healthy(page)
+        cfg = loopback_config(tmp_path, loopback, claude_ai=web.url + "/web", status_page=page.url + "/status")
+        doc, code = _run(runner, cfg)
+    web_evidence = _evidence(doc)["web"]
+    attempt = doc["status_page"]["attempts"][0]
+    assert (code, web_evidence["reason"], web_evidence["answered_by"]) == (3, "tls_interception", "tls_interception")
+    assert (attempt["answered_by"], attempt["issuer"]) == (
+        "tls_interception",
+        "O=Example Corp, OU=Example Corp Inspection CA",
+    )
+    assert {s["id"]: s["status"] for s in doc["surfaces"]} == {
+        "web": "unknown",
+        "code": "operational",
+        "api": "operational",
+    }
+    assert "NODE_EXTRA_CA_CERTS" in " ".join(doc["warnings"])
+
+
+def test_inspection_of_the_status_page_alone_does_not_discount_the_probes(
+    runner: CliRunner, loopback: LoopbackServer, zscaler: LoopbackServer, tmp_path: Path
+) -> None:
+    # IT exempts Claude's hosts from inspection but not the status page: the probes reached the services.
+    doc, code = _run(runner, loopback_config(tmp_path, loopback, status_page=zscaler.url + "/status"))
+    attempt = doc["status_page"]["attempts"][0]
+    assert (code, attempt["answered_by"], attempt["product"]) == (0, "tls_interception", "Zscaler")
+    assert doc["warnings"] == [
+        "This network re-signs TLS for the status page (127.0.0.1, issuer: O=Zscaler Inc., OU=Zscaler Root CA): "
+        "its official word could not be read, but the probes reached the services. To read it, trust your "
+        "company's CA for outagecheck: export SSL_CERT_FILE=/path/to/company-ca.pem."
+    ]

@@ -20,6 +20,7 @@ from tests.helpers import (
     invoke,
     loopback_config,
     real_sockets,
+    route_healthy,
 )
 from tests.loopback import LoopbackServer
 
@@ -87,6 +88,9 @@ def test_real_answer(
         assert named == [who, product], endpoint
     if "page_reason" in expect:
         assert doc["status_page"]["reason"] == expect["page_reason"]
+    if "page_answered_by" in expect:
+        last = doc["status_page"]["attempts"][-1]
+        assert [last["answered_by"] or "", last["product"] or ""] == expect["page_answered_by"]
     if "local_network" in expect:
         assert doc["local_network"] is expect["local_network"]
     if "warning" in expect:
@@ -135,3 +139,72 @@ def test_every_format_names_who_answered(
         assert "::warning title=Claude.ai (web) unknown::Could not verify: your network's web filter (Zscaler)" in (
             result.stderr
         )
+
+
+@pytest.mark.parametrize(
+    ("path", "row", "service"),
+    [
+        pytest.param(MODELS_PATH, "api", "Claude API", id="api-models-only"),
+        pytest.param(GATEWAY_PATH, "gateway", "Gateway (ANTHROPIC_BASE_URL)", id="gateway"),
+        pytest.param("/mine", "mine", "Mine", id="custom-surface"),
+    ],
+)
+def test_a_filter_in_front_of_a_row_the_advice_does_not_cover_says_what_to_do(
+    runner: CliRunner,
+    loopback: LoopbackServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+    row: str,
+    service: str,
+) -> None:
+    # The fallback advice speaks for the login rows; a filter's 200 block page in front of /v1/models alone,
+    # the gateway or a custom surface still gets a line saying what to do.
+    case: dict[str, Any] = json.loads((REAL / "pan-os-block-page-200-web.json").read_text())
+    route_healthy(loopback)
+    loopback.route(MODELS_PATH, json={"data": [], "has_more": False})
+    loopback.route("/mine", body=b"ok")
+    loopback.route(GATEWAY_PATH, status=401, body=b'{"error":"missing bearer token"}')
+    _serve(loopback, path, case["status"], case["headers"], case["body"])
+    monkeypatch.setenv("ANTHROPIC_API_KEY", TEST_KEY)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", loopback.url + GATEWAY_PATH)
+    extra = f'[surfaces.mine]\nname = "Mine"\nurl = "{loopback.url}/mine"\n'
+    result = invoke(runner, "status", "--config", str(loopback_config(tmp_path, loopback, extra=extra)), "--json")
+    doc = json.loads(result.stdout)
+    assert (result.exit_code, {s["id"]: s["status"] for s in doc["surfaces"]}[row]) == (3, "unknown")
+    assert doc["warnings"] == [
+        f"{service}: your network's web filter (PAN-OS) blocked 127.0.0.1: ask your IT team to allow 127.0.0.1, "
+        f"or try another network. Nothing here says {service} is up or down."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "service"),
+    [
+        pytest.param("cloudflare-403-1020-firewall-platform", "Claude Code (CLI)", id="claude-code-1020"),
+        pytest.param("cloudflare-403-1009-country-gateway", "Gateway (ANTHROPIC_BASE_URL)", id="gateway-1009"),
+    ],
+)
+def test_a_block_of_this_client_says_what_to_do(
+    runner: CliRunner,
+    loopback: LoopbackServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fixture: str,
+    service: str,
+) -> None:
+    # A block is a decision about this machine (its address, country or client): the Impact names it, and a
+    # warning says what to do, on the login rows too (the fallback advice covers only a network in the way).
+    case: dict[str, Any] = json.loads((REAL / f"{fixture}.json").read_text())
+    route_healthy(loopback)
+    loopback.route(GATEWAY_PATH, status=401, body=b'{"error":"missing bearer token"}')
+    for where in PATHS[case["served_for"]]:
+        _serve(loopback, where, case["status"], case["headers"], case["body"])
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", loopback.url + GATEWAY_PATH)
+    result = invoke(runner, "status", "--config", str(loopback_config(tmp_path, loopback)), "--json")
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 3
+    assert doc["warnings"] == [
+        f"{service}: Cloudflare refused this client at 127.0.0.1: a decision about this machine (its address, "
+        f"country or client), not an outage. Try another network. Nothing here says {service} is up or down."
+    ]

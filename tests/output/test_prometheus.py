@@ -25,6 +25,7 @@ FAMILIES = {
     "outagecheck_surface_reason_info": {"surface", "service", "reason"},
     "outagecheck_probe_duration_seconds": {"endpoint", "url"},
     "outagecheck_probe_http_status": {"endpoint", "url"},
+    "outagecheck_probe_answered_by_info": {"endpoint", "url", "answered_by", "product"},
     "outagecheck_status_page_up": set(),
     "outagecheck_status_page_component_status": {"surface", "component", "status"},
     "outagecheck_open_incidents": set(),
@@ -111,6 +112,9 @@ def test_labels_are_escaped() -> None:
     assert value(samples["outagecheck_status_page_component_status"], component=odd, status="exploded") == 1
 
 
+BY_REASON = {"ok": Status.OPERATIONAL, "web_filter": Status.UNKNOWN}
+
+
 @pytest.mark.parametrize(
     ("evidence", "probe", "official", "status", "reason"),
     [
@@ -118,14 +122,17 @@ def test_labels_are_escaped() -> None:
         pytest.param((), None, Status.DOWN, Status.DOWN, "status_page", id="page-only"),
         pytest.param(("ok",), Status.OPERATIONAL, Status.DOWN, Status.DOWN, "status_page", id="page-is-worse"),
         pytest.param(("ok", "timeout"), Status.DOWN, None, Status.DOWN, "timeout", id="worst-probe"),
+        # A web filter answered /v1/models: the row is unknown because of it, not because of the page (which
+        # says operational).
+        pytest.param(
+            ("ok", "web_filter"), Status.OPERATIONAL, Status.OPERATIONAL, Status.UNKNOWN, "web_filter", id="filter"
+        ),
     ],
 )
 def test_surface_reason(
     evidence: tuple[str, ...], probe: Status | None, official: Status | None, status: Status, reason: str
 ) -> None:
-    seen = tuple(
-        Evidence(f"e{n}", "u", Status.OPERATIONAL if r == "ok" else Status.DOWN, r, "") for n, r in enumerate(evidence)
-    )
+    seen = tuple(Evidence(f"e{n}", "u", BY_REASON.get(r, Status.DOWN), r, "") for n, r in enumerate(evidence))
     surface = replace(scenario("all-operational").surfaces[0], evidence=seen, probe_status=probe)
     surface = replace(surface, official_status=official, status=status)
     assert surface_reason(surface) == reason
@@ -166,3 +173,14 @@ def test_prometheus_output_loads_neither_rich_nor_httpx() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60).stdout
     assert out.splitlines()[-1] == "2 []"
     parse("\n".join(out.splitlines()[:-1]) + "\n")
+
+
+def test_who_answered_is_named() -> None:
+    report = scenario("all-operational")
+    web = report.surfaces[0]
+    blocked = replace(web.evidence[0], status=Status.UNKNOWN, reason="web_filter", answered_by="web_filter")
+    web = replace(web, evidence=(replace(blocked, product="Zscaler"),), status=Status.UNKNOWN)
+    samples = parse(to_prometheus(replace(report, surfaces=(web, *report.surfaces[1:]))))
+    info = samples["outagecheck_probe_answered_by_info"]
+    assert value(info, endpoint="web", answered_by="web_filter", product="Zscaler") == 1
+    assert value(info, endpoint="api_hello", answered_by="service", product="") == 1

@@ -8,11 +8,12 @@ never operational, never down. A bot challenge that a real browser passes casts 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Final
 from urllib.parse import urlsplit
 
-from outagecheck.model import Evidence, Status, StatusPage
+from outagecheck.model import Evidence, Status, StatusPage, SurfaceResult
 
 SPEAKS: Final = frozenset({"service", "service_edge"})
 OBSTACLES: Final = frozenset(
@@ -89,14 +90,66 @@ def reread_tls(evidence: dict[str, Evidence], page: StatusPage) -> tuple[dict[st
     return {k: again(e) for k, e in evidence.items()}, replace(page, attempts=attempts)
 
 
-def tls_warning(everything: list[Evidence]) -> str | None:
+def tls_warning(probes: list[Evidence], page: Sequence[Evidence] = ()) -> str | None:
     """What to do about TLS inspection, naming the issuer, or None when there is none."""
-    seen = next((e for e in everything if e.answered_by == "tls_interception"), None)
+    seen = next((e for e in probes if e.answered_by == "tls_interception"), None)
     if seen is None:
-        return None
+        # Only the status page is re-signed (IT exempts Claude's hosts): the probes' answers still count.
+        paged = next((e for e in page if e.answered_by == "tls_interception"), None)
+        if paged is None:
+            return None
+        return (
+            f"This network re-signs TLS for the status page ({host(paged)}, issuer: {paged.issuer or 'unknown'}): "
+            "its official word could not be read, but the probes reached the services. To read it, trust your "
+            f"company's CA for outagecheck: {CA_STEPS[0][1]}."
+        )
     steps = "; ".join(f"{who} {command}" for who, command in CA_STEPS)
     return (
         f"This network re-signs TLS (issuer: {seen.issuer or 'unknown'}): nothing here says Claude is up or down. "
         f"Get your company's CA certificate (PEM) from IT and trust it: {steps}. The API route goes through "
         "the same inspection, so switching to it does not help until the CA is trusted."
     )
+
+
+# The rows whose blocking by this network the fallback advice already speaks to (fallback/advice.py).
+ADVISED: Final = ("web", "code")
+_FILTERED: Final = ("web_filter", "local_proxy")
+
+
+def _what(e: Evidence) -> str:
+    product = f" ({e.product})" if e.product else ""
+    if e.answered_by == "client_block":
+        return (
+            f"{e.product or 'the edge'} refused this client at {host(e)}: a decision about this machine (its "
+            "address, country or client), not an outage. Try another network."
+        )
+    who = (
+        f"your network's web filter{product} blocked"
+        if e.answered_by == "web_filter"
+        else (f"a proxy on your network{product} answered for")
+    )
+    return f"{who} {host(e)}: ask your IT team to allow {host(e)}, or try another network."
+
+
+def network_warnings(results: Sequence[SurfaceResult]) -> list[str]:
+    """What to do about a block of this client on any row (the API's own access_denied has its warning), and
+    about a web filter or proxy in front of a row the fallback advice does not cover: the API alone (the
+    logins answered), the gateway, a custom surface. One line per endpoint, naming every row it stands for."""
+
+    def blocker(r: SurfaceResult) -> Evidence | None:
+        return next((e for e in r.evidence if e.answered_by in _FILTERED), None)
+
+    advised = any(blocker(r) for r in results if r.id in ADVISED)
+    rows: dict[str, tuple[Evidence, list[str]]] = {}
+    for r in results:
+        e = next((e for e in r.evidence if e.answered_by == "client_block" and e.reason != "access_denied"), None)
+        if e is None and not (r.id in ADVISED or (r.id == "api" and advised)):
+            e = blocker(r)
+        if e is not None:
+            rows.setdefault(e.endpoint, (e, []))[1].append(r.service)
+    found = []
+    for e, services in rows.values():
+        names = " and ".join(services)
+        verb = "is" if len(services) == 1 else "are"
+        found.append(f"{names}: {_what(e)} Nothing here says {names} {verb} up or down.")
+    return found

@@ -193,13 +193,15 @@ def assess(
         result, surface_notes = _assess(surface, evidence, own, local)
         results.append(result)
         notes.extend(surface_notes)
-    if tls := answered.tls_warning([*evidence.values(), *page.attempts]):
+    if tls := answered.tls_warning(list(evidence.values()), page.attempts):
         warnings.append(tls)
     elif local:
         warnings.append(_local_warning([*evidence.values(), *page.attempts]))
     elif not page.usable:
         where = f" ({page.url})" if page.url else ""
         notes.append(f"The status page gave no official signal: {page.detail}{where}.")
+    if not local:
+        warnings.extend(answered.network_warnings(results))
     key = key_flags(evidence)
     if blocked := blocked_route(key):
         warnings.append(blocked[0].upper() + blocked[1:] + ".")

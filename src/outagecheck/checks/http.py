@@ -18,6 +18,7 @@ import httpx
 from httpx._utils import URLPattern, get_environment_proxies  # httpx's own proxy rules (pinned < 0.29)
 
 from outagecheck import __version__, interrupted
+from outagecheck.checks import early
 from outagecheck.checks.classify import classify_exception
 from outagecheck.checks.tls import ContextLoader
 from outagecheck.errors import ConfigError
@@ -177,17 +178,16 @@ _PROXY_ENV = (*PROXY_VARIABLES, "NO_PROXY", "no_proxy", "REQUEST_METHOD")
 
 
 def _mounts() -> tuple[tuple[URLPattern, str | None], ...]:
-    """The proxy mounts httpx builds from the environment (HTTP(S)_PROXY, ALL_PROXY, NO_PROXY), in the
-    order its client tries them: the same functions, so outagecheck and httpx never disagree about a host.
-    Worked out once per distinct setting: urllib scans the whole environment, which was a fifth of each
-    probe's CPU before its socket opened (benchmarks/)."""
+    """The proxy mounts httpx builds from the environment (HTTP(S)_PROXY, ALL_PROXY, NO_PROXY) in its order,
+    by its own functions; once per distinct setting: urllib scans the whole environment (benchmarks/)."""
     return _mounts_for(tuple(os.environ.get(name) for name in _PROXY_ENV))
 
 
 @functools.lru_cache(maxsize=8)
 def _mounts_for(values: tuple[str | None, ...]) -> tuple[tuple[URLPattern, str | None], ...]:
     del values  # the cache key: get_environment_proxies reads the same variables itself
-    return tuple(sorted(((URLPattern(k), p) for k, p in get_environment_proxies().items()), key=lambda m: m[0]))
+    mounts = tuple(sorted(((URLPattern(k), p) for k, p in get_environment_proxies().items()), key=lambda m: m[0]))
+    return mounts if any(p for _, p in mounts) else ()  # only NO_PROXY entries: every URL goes direct
 
 
 def proxy_for(url: str) -> str | None:
@@ -196,9 +196,11 @@ def proxy_for(url: str) -> str | None:
     Decided as httpx's client decides (`_transport_for_url`): the first matching mount wins, and a
     NO_PROXY entry is a mount with no proxy (a leading dot, ports, IPv6 literals as httpx reads them).
     """
+    if not (mounts := _mounts()):
+        return None  # no proxy set: no URL to parse (a tenth of each probe's CPU before connecting)
     try:
         target = httpx.URL(url)
-        proxy = next((p for pattern, p in _mounts() if pattern.matches(target)), None)
+        proxy = next((p for pattern, p in mounts if pattern.matches(target)), None)
     except (ValueError, httpx.InvalidURL):
         return None  # check_proxy_variables has refused what httpx can't read
     if not proxy:
@@ -277,8 +279,10 @@ def make_client(
     """
     check_proxy_variables(os.environ)
     verify: ssl.SSLContext | bool = True
+    limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
     if transport is None:
         verify = (tls or ContextLoader()).result()
+        transport = early.transport(tls, verify, limits)  # the connections opened while httpx loaded, if any
     try:
         return httpx.AsyncClient(
             timeout=httpx.Timeout(timeout_s),
@@ -287,7 +291,7 @@ def make_client(
             max_redirects=5,
             transport=transport,
             verify=verify,
-            limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS),
+            limits=limits,
         )
     except (ValueError, httpx.InvalidURL, ImportError) as e:
         # e.g. a port out of range, or socks5:// without httpx[socks]; the message never holds credentials

@@ -91,9 +91,10 @@ def report_source(
         return lambda: replayed
     # A live run: the CA bundle starts loading on another core first, while httpx and the rest load
     # here; a replay never loads them (tests check it).
+    from outagecheck.checks import early  # noqa: PLC0415
     from outagecheck.checks.tls import ContextLoader  # noqa: PLC0415
 
-    tls = ContextLoader()
+    tls = early.loader() or ContextLoader()  # __main__ may have started it, with the early connections
     from outagecheck import config  # noqa: PLC0415
 
     # httpx's package imports its own command-line tool (httpx._main: click, rich, pygments) whenever

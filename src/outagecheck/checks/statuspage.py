@@ -13,10 +13,11 @@ from typing import Any
 
 import httpx
 
+from outagecheck.checks import filters
 from outagecheck.checks.classify import SNIFF_BYTES, classify_response
 from outagecheck.checks.http import Answer, Tracer, exchange, failure_evidence, proxy_for
 from outagecheck.checks.intermediaries import is_html, portal_markers, signature
-from outagecheck.checks.peercert import FilterRedirect
+from outagecheck.checks.peercert import FilterRedirect, with_issuer
 from outagecheck.checks.plan import CheckPlan, summary_url
 from outagecheck.model import Evidence, Incident, Maintenance, Status, StatusPage
 
@@ -134,6 +135,9 @@ async def _fetch_summary(
         answer = Answer(stop.status_code, stop.headers, 0.0)
     except (httpx.HTTPError, OSError) as exc:
         gone = failure_evidence("status_page", url, exc, plan.timeout_s, tracer, proxy, None)
+        if gone.reason == "tls" and proxy is None:
+            # Its issuer too: the same untrusted issuer here and on one probed host is TLS inspection.
+            gone = await with_issuer(gone, deadline)
         return replace(gone, status=Status.UNKNOWN), b""
     code, latency = answer.status_code, answer.latency_s
     if _summary_body(code, answer.headers) == SNIFF_BYTES:
@@ -164,6 +168,11 @@ async def _fetch_summary(
             return Evidence("status_page", url, Status.UNKNOWN, "bad_summary", detail, code, latency), b""
         gone = failure_evidence("status_page", url, answer.broken, plan.timeout_s, tracer, None, latency)
         return replace(gone, status=Status.UNKNOWN, http_status=code, local=False), b""
+    if (sign := filters.recognise(answer.headers, answer.body)) is not None:
+        # A web filter's 200 "blocked" page in place of the summary: the filter answered, not the service.
+        detail = f"web filter {sign.product} answered (HTTP {code})"
+        blocked = Evidence("status_page", url, Status.UNKNOWN, "web_filter", detail, code, latency, True)
+        return replace(blocked, signature=signature(answer.body), answered_by="web_filter", product=sign.product), b""
     ok = Evidence("status_page", url, Status.OPERATIONAL, "ok", f"HTTP {code}", code, latency, answered_by="service")
     return ok, answer.body
 
@@ -174,7 +183,13 @@ def _unusable(evidence: Evidence, body: bytes, why: UnusableSummary) -> Evidence
     if portal_markers({}, body) or (is_html({}, body) and evidence.http_status in (200, None) and _login_form(body)):
         detail = f"a captive portal's login page instead of the summary (HTTP {evidence.http_status})"
         return replace(
-            evidence, status=Status.UNKNOWN, reason="captive_portal", detail=detail, local=True, signature=sig
+            evidence,
+            status=Status.UNKNOWN,
+            reason="captive_portal",
+            detail=detail,
+            local=True,
+            signature=sig,
+            answered_by="captive_portal",
         )
     return replace(
         evidence, status=Status.UNKNOWN, reason="bad_summary", detail=f"unreadable summary: {why}", signature=sig

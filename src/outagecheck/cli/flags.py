@@ -200,3 +200,18 @@ def _convert(flag: Flag, value: str) -> Any:
             raise ValueError(value)
         return lowered
     return flag.convert(value)
+
+
+# What checks/early.py needs of `watch` (typer parses the rest of it): the options that pick its targets.
+WATCH_EARLY = (
+    Flag("interval", ("--interval",), "value", ""),
+    Flag("count", ("--count",), "value", ""),
+    Flag("revert", ("--revert-when-back",), "switch", ""),
+    REQUIRE, TIMEOUT, SLOW, CONFIG, REPLAY, *HOOKS, DEEP, MODEL,
+)  # fmt: skip
+
+
+def early_options(argv: Sequence[str]) -> dict[str, Any] | None:
+    """The options of `status`, `wait` or `watch` for checks/early.py; None for anything else or unparsable."""
+    table = {"status": STATUS, "wait": WAIT, "watch": WATCH_EARLY}.get(argv[0]) if argv else None
+    return parse(argv[1:], table) if table is not None else None

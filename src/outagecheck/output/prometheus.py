@@ -44,7 +44,9 @@ def _family(name: str, help_text: str, samples: Iterable[Sample]) -> list[str]:
 
 def surface_reason(s: SurfaceResult) -> str:
     """Why the surface has its status: the reason of its worst probe, or `status_page` when the page decided."""
-    if s.probe_status is not None and SEVERITY[s.status] > SEVERITY[s.probe_status]:
+    # The page decided only when its word is the verdict; a row made unknown by a web filter, a proxy or a
+    # block in front of it keeps that probe's reason, though the page says operational.
+    if s.probe_status is not None and SEVERITY[s.status] > SEVERITY[s.probe_status] and s.status is s.official_status:
         return "status_page"
     if not s.evidence:
         return "status_page" if s.official_status is not None else "no_evidence"
@@ -76,6 +78,12 @@ def to_prometheus(report: Report) -> str:
     http: list[Sample] = [
         ({"endpoint": e.endpoint, "url": e.url}, e.http_status) for e in endpoints.values() if e.http_status is not None
     ]
+    # Who answered each endpoint (answered_by in --json): a web filter, TLS inspection, the service ...
+    answered: list[Sample] = [
+        ({"endpoint": e.endpoint, "url": e.url, "answered_by": e.answered_by, "product": e.product}, 1.0)
+        for e in endpoints.values()
+        if e.answered_by
+    ]
     components: list[Sample] = []
     for s in surfaces:
         for name, raw in s.official_components:
@@ -88,6 +96,7 @@ def to_prometheus(report: Report) -> str:
         *_family("surface_reason_info", "Why the surface has its status (a stable reason name).", info),
         *_family("probe_duration_seconds", "Time to the answer (or the failure) of each endpoint.", duration),
         *_family("probe_http_status", "HTTP status code of each endpoint that answered.", http),
+        *_family("probe_answered_by_info", "Who answered each endpoint, and its product when known.", answered),
         *_family("status_page_up", "1 when the official status page was read.", [({}, page.usable)]),
         *_family(
             "status_page_component_status",
