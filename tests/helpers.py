@@ -20,7 +20,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner, Result
 
-from outagecheck.checks import cache
+from outagecheck.cli import cache
 from outagecheck.cli.app import app
 from tests.loopback import LoopbackServer
 

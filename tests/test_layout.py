@@ -14,6 +14,23 @@ MODULES = sorted(PACKAGE.rglob("*.py"))
 SUBPACKAGES = sorted(p.parent.name for p in PACKAGE.glob("*/__init__.py"))
 CODE_MAP = (ROOT / "README.md").read_text().split("### Code map", 1)[1]
 
+# Rooms keep to their side (house style): the rooms a room never imports. cli/ is the adapter and may import
+# every room; every room may import the kernel (the top level, "" here). __main__.py is the entry point, no
+# kernel: it hands over to cli/ (and to checks/early, first thing, for status, wait and watch).
+NEVER: dict[str, tuple[str, ...]] = {
+    "": ("checks", "output", "fallback"),
+    "checks": ("fallback", "cli"),  # is it down? knows no fallback and no command line
+    "output": ("checks", "fallback", "cli"),  # shows a finished Report, whoever made it
+    "fallback": ("checks", "output", "cli"),  # changes and undoes files; the Report's advice is checks/'s
+}
+# At most one named exception: (importing file, imported module) -> why it may.
+EXCEPTIONS: dict[tuple[str, str], str] = {
+    ("fallback/detect.py", "outagecheck.checks.advice"): (
+        "`outagecheck fallback` says the Report's two sentences on what the API route costs (BILLING, "
+        "FEATURES) word for word: one text, so the guide and the advice can't drift"
+    ),
+}
+
 
 def _imports(path: Path) -> set[str]:
     """Every module name the file imports, at any depth (lazy imports included)."""
@@ -41,9 +58,10 @@ def test_the_code_map_names_every_subpackage_and_module() -> None:
 
 def test_the_top_level_holds_only_the_shared_kernel() -> None:
     # model, errors, config, paths, surfaces, files, private (own dirs 0700), text (the one sanitiser),
+    # safefile (atomic writes: fallback's edits and output's --output), durations (the one duration codec),
     # plus the package's __init__ and __main__: what every room may import, and nothing else.
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
-    assert len(top) <= 10, top
+    assert len(top) <= 12, top
 
 
 @pytest.mark.parametrize("path", MODULES, ids=_rel)
@@ -58,3 +76,32 @@ def test_module_is_small_and_in_its_room(path: Path) -> None:
         assert not any(m == "typer" or m.startswith("typer.") for m in imported), "typer belongs in cli/"
     if room in ("cli", "output"):
         assert "httpx" not in imported, "httpx never in cli/ or output/"
+
+
+def _room(path: Path) -> str:
+    """The room a file stands in: its subpackage, "" for the kernel, or "__main__" for the entry point."""
+    parts = path.relative_to(PACKAGE).parts
+    return parts[0] if len(parts) > 1 else "__main__" if path.name == "__main__.py" else ""
+
+
+def _crossings(path: Path) -> list[str]:
+    """The imports of one file that go where its room never goes, exceptions left out."""
+    rel, never = _rel(path), NEVER.get(_room(path), ())
+    found = []
+    for name in sorted(_imports(path)):
+        parts = name.split(".")
+        crosses = parts[0] == "outagecheck" and len(parts) > 1 and parts[1] in never
+        if crosses and (rel, name) not in EXCEPTIONS:
+            found.append(f"{rel} imports {name}")
+    return found
+
+
+def test_rooms_keep_to_their_side() -> None:
+    crossings = [line for path in MODULES for line in _crossings(path)]
+    assert not crossings, "rooms keep to their side (see NEVER in tests/test_layout.py): " + "; ".join(crossings)
+
+
+def test_the_exceptions_are_few_and_still_needed() -> None:
+    assert len(EXCEPTIONS) <= 1, "at most one named exception: move the helper instead"
+    for importer, module in EXCEPTIONS:
+        assert module in _imports(PACKAGE / importer), f"{importer} no longer imports {module}: drop the exception"

@@ -19,9 +19,9 @@ from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
 from outagecheck import private
-from outagecheck.checks.debounce import Change
 from outagecheck.fallback import watcher
 from outagecheck.model import Status
+from outagecheck.output.debounce import Change
 from outagecheck.output.notify import Notifier
 from tests.helpers import LINE, SETTINGS, TEST_KEY, invoke, line_env, other_user
 

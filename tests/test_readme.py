@@ -21,6 +21,7 @@ from packaging.requirements import Requirement
 from typer.testing import CliRunner
 
 from outagecheck import __version__, paths
+from outagecheck.cli import cache
 from outagecheck.cli.options import EXIT_CODES_HELP
 from outagecheck.model import ExitCode
 from tests.ci import actionlint
@@ -240,7 +241,7 @@ def test_uninstall_removes_every_directory_outagecheck_creates(
     [block] = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
     [rm] = [line for line in block.splitlines() if line.startswith("rm -rf ")]
     removed = {Path(word.replace("~", str(isolated_home), 1)) for word in shlex.split(rm, comments=True)[2:]}
-    made = {paths.user_config_dir(), paths.state_dir(), paths.cache_dir()}
+    made = {paths.user_config_dir(), paths.state_dir(), Path(cache.cache_dir())}
     for path in (paths.journal_file(), paths.key_file(), paths.lock_file()):
         assert any(path.is_relative_to(d) for d in made), path
     assert removed == made

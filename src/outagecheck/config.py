@@ -42,7 +42,7 @@ class CustomSurface:
     url: str
     method: str = "GET"
     expect: tuple[int, ...] = ()  # empty: any 2xx
-    # Values as written: "${VAR}" is expanded at run time (probe.build), never stored or printed expanded.
+    # Values as written: "${VAR}" is expanded at run time (plan.build_plan), never stored or printed expanded.
     headers: tuple[tuple[str, str], ...] = ()
     impact: str = ""
     statuspage: str | None = None  # another Statuspage v2 base URL

@@ -1,4 +1,7 @@
-"""Where things live: outagecheck's own dirs, and Claude Code's and OpenClaw's files."""
+"""Where things live: outagecheck's own dirs, and Claude Code's and OpenClaw's files.
+
+The status line's cache dir is cli/cache.py's `cache_dir`, kept free of pathlib for its fast path.
+"""
 
 from __future__ import annotations
 
@@ -39,17 +42,6 @@ def state_dir() -> Path:
     if sys.platform == "darwin":
         return Path.home() / "Library" / "Application Support" / APP / "state"
     return _xdg("XDG_STATE_HOME", Path.home() / ".local" / "state") / APP
-
-
-def cache_dir() -> Path:
-    """Return outagecheck's cache dir: $XDG_CACHE_HOME/outagecheck (~/.cache/outagecheck) on Linux,
-    ~/Library/Caches/outagecheck on macOS, %LOCALAPPDATA%\\outagecheck\\Cache on Windows."""
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / APP
-    if sys.platform == "win32":
-        local = os.environ.get("LOCALAPPDATA", "")
-        return (Path(local) if local and os.path.isabs(local) else Path.home() / "AppData" / "Local") / APP / "Cache"
-    return _xdg("XDG_CACHE_HOME", Path.home() / ".cache") / APP
 
 
 def journal_file() -> Path:

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from outagecheck import paths
-from outagecheck.checks import cache
+from outagecheck.cli import cache
 from outagecheck.fallback import journal
 from tests.helpers import (
     CF_EDGE,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from outagecheck.cli.commands import parse_duration
+from outagecheck.durations import parse_duration
 from tests.helpers import API_PATH, CF_EDGE, PAGE_PATH, WEB_PATH, invoke, loopback_config, real_sockets
 from tests.loopback import LoopbackServer
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from outagecheck.fallback import journal
-from outagecheck.fallback.safefile import TEMP_TAG
+from outagecheck.safefile import TEMP_TAG
 from tests.helpers import ROOT, SETTINGS, SETTINGS_TEXT, STATE_TEXT, TEST_KEY, sweep_files
 
 pytestmark = pytest.mark.slow

@@ -13,8 +13,9 @@ import pytest
 from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
+from outagecheck import safefile
 from outagecheck.errors import WriteError
-from outagecheck.fallback import checked, safefile
+from outagecheck.fallback import checked
 from outagecheck.fallback.checked import FileId
 from tests.helpers import SETTINGS_TEXT, STATE_TEXT, invoke
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from outagecheck.checks.debounce import Change
 from outagecheck.errors import UsageError
 from outagecheck.model import Status
+from outagecheck.output.debounce import Change
 from outagecheck.output.notify import Notifier, check_webhook, message
 from tests.loopback import LoopbackServer
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from outagecheck.output.statusline import COLD, age_text, line
+from outagecheck.durations import age_text
+from outagecheck.output.statusline import COLD, line
 
 NOW = 1_800_000_000.0
 

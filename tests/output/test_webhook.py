@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from outagecheck.checks.debounce import Change
 from outagecheck.model import Status
 from outagecheck.output import notify
+from outagecheck.output.debounce import Change
 from outagecheck.output.notify import Notifier
 from outagecheck.output.webhook import Failed, payload, post
 from tests.loopback import LoopbackServer

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from outagecheck.checks import answered
+from outagecheck.checks.advice import advise, blocked_route, key_flags
 from outagecheck.checks.classify import COMPONENT_STATUS, classify_component
 from outagecheck.checks.plan import summary_url
-from outagecheck.fallback.advice import advise, blocked_route, key_flags
 from outagecheck.model import Evidence, Report, Status, StatusPage, SurfaceResult, worst
 from outagecheck.surfaces import SURFACES, Surface
 

@@ -27,8 +27,6 @@ MODEL_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}")
 FAMILIES: Final = ("opus", "sonnet", "haiku")
 # "Claude Sonnet 4.5", "haiku 3.5", "Opus": a family and, maybe, its version.
 _MENTION: Final = re.compile(r"\b(opus|sonnet|haiku)\b(?:[ -]?(\d+(?:\.\d+)?))?")
-# What a deep answer means, beyond what classify_response already says (https://docs.claude.com/en/api/errors).
-DEEP_REASONS: Final = frozenset({"billing_limit", "model_not_found", "overloaded", "permission", "auth"})
 
 
 def deep_key(model: str) -> str:

@@ -10,9 +10,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from outagecheck.checks.advice import advise, key_flags
 from outagecheck.checks.deep import narrow
 from outagecheck.errors import ConfigError, UsageError
-from outagecheck.fallback.advice import advise, key_flags
 from outagecheck.files import REPLAY_CAP, read_capped
 from outagecheck.model import Report
 from outagecheck.output.json import NotAReport, from_dict

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from outagecheck.checks.deep import DEFAULT_MODEL, MODEL_ID, narrow
+from outagecheck.durations import clock_text
 from outagecheck.errors import SECRET_VARIABLES, UsageError, credential, keep_secret, printable, scrub
 from outagecheck.model import Replay, Report, Status, StatusPage
 from outagecheck.text import clean_all
@@ -57,21 +58,29 @@ class CheckOptions:
         return (self.models or (DEFAULT_MODEL,)) if self.deep else ()
 
 
-def report_source(opts: CheckOptions, environ: Mapping[str, str], *, page_every_s: float = 0.0) -> ReportSource:
+def report_source(
+    opts: CheckOptions,
+    environ: Mapping[str, str],
+    *,
+    outstanding: Callable[[], tuple[str, ...]],
+    page_every_s: float = 0.0,
+) -> ReportSource:
     """Return a function that produces the next report: replayed (no network) or live.
+
+    `outstanding` lists the fallbacks applied and not reverted, for the reminder: the CLI reads the
+    fallback journal and passes its reader in (checks/ does not import fallback/).
 
     Raises UsageError or ConfigError for what the options or the config get wrong, before any request.
     """
     # What a check needs loads when a check runs: --help and the other commands never pay for it.
     from outagecheck.checks import replay  # noqa: PLC0415
-    from outagecheck.fallback.journal import outstanding_targets  # noqa: PLC0415
 
     source = replay.replay_source(opts.replay, environ)
     if source is not None:
         if opts.deep and opts.replay is not None:
             raise UsageError("--deep sends a request and --replay sends none: use one")
         doc, where = replay.load_replay(source)
-        replayed = replay.replay_report(doc, where, opts.require, outstanding_targets(), models=opts.models)
+        replayed = replay.replay_report(doc, where, opts.require, outstanding(), models=opts.models)
         # A saved drill replayed again is still that drill: it keeps the name of what was first replayed.
         drilled = Replay(replayed.replay.name if replayed.replay else source, "option" if opts.replay else "env")
         replayed = replace(replayed, replay=drilled)
@@ -114,7 +123,7 @@ def report_source(opts: CheckOptions, environ: Mapping[str, str], *, page_every_
         if problem
     )
     live = _LiveChecks(
-        checks, surfaces, probe.gather_now, assess.assess, outstanding_targets, tls, page_every_s, warnings, opts.models
+        checks, surfaces, probe.gather_now, assess.assess, outstanding, tls, page_every_s, warnings, opts.models
     )
     required = opts.require or tuple(ids)
     return lambda: finished(live.run(required))
@@ -199,9 +208,3 @@ def wait_until_operational(
         pause = min(interval, left)
         progress(f"waiting: {why}; next check in {pause:.0f} s, {clock_text(left)} left")
         sleep(pause)
-
-
-def clock_text(seconds: float) -> str:
-    """90 -> '1m30s', 5400 -> '1h30m'."""
-    s = round(seconds)
-    return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
-import re
 import threading
 import time
 from collections.abc import Mapping
@@ -13,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from outagecheck.checks.run import POLL_PAGE_EVERY_S, CheckOptions, report_source, wait_until_operational
+from outagecheck.durations import parse_duration
 from outagecheck.errors import UsageError, printable, redact, say
 from outagecheck.model import ExitCode, FailOn, Report
 
@@ -39,7 +39,9 @@ def status(
     to_file = output_file(output, chosen)
     policy = fail_on_policy(fail_on, os.environ)
     opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay, deep=deep, models=tuple(model or ()))
-    next_report = report_source(opts, os.environ)
+    from outagecheck.fallback.journal import outstanding_targets  # noqa: PLC0415  # checks/ reads no journal
+
+    next_report = report_source(opts, os.environ, outstanding=outstanding_targets)
     announce_drill(replay, os.environ)
     # The table's renderer (rich) loads while the requests are in flight instead of after them.
     renderer = _import_in_background("outagecheck.output.table") if chosen == "table" else None
@@ -101,7 +103,9 @@ def wait(
     to_file = output_file(output, chosen)
     policy = fail_on_policy(fail_on, os.environ)
     opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay, deep=deep, models=tuple(model or ()))
-    next_report = report_source(opts, os.environ, page_every_s=POLL_PAGE_EVERY_S)
+    from outagecheck.fallback.journal import outstanding_targets  # noqa: PLC0415  # checks/ reads no journal
+
+    next_report = report_source(opts, os.environ, outstanding=outstanding_targets, page_every_s=POLL_PAGE_EVERY_S)
     announce_drill(replay, os.environ)
     from outagecheck.output.emit import emit  # noqa: PLC0415  # after the options are known to be valid
 
@@ -175,18 +179,6 @@ def fail_on_policy(option: str | None, environ: Mapping[str, str]) -> FailOn | N
     except ValueError:
         levels = ", ".join(level.value for level in FailOn)
         raise UsageError(f"${FAIL_ON_ENV}: '{value}' is not one of {levels}") from None
-
-
-def parse_duration(text: str) -> float:
-    """'90', '90s', '10m', '1h30m' -> seconds; at most 7 days."""
-    match = re.fullmatch(r"\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+(?:\.\d+)?)s?)?\s*", text)
-    if not text.strip() or match is None or not any(match.groups()):
-        raise UsageError(f"--max-wait: '{text}' is not a duration (like 90s, 10m or 1h30m)")
-    hours, minutes, seconds = match.groups()
-    total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
-    if not 0 < total <= 7 * 86400:
-        raise UsageError(f"--max-wait must be more than 0 and at most 7 days, got '{text}'")
-    return total
 
 
 def _progress(line: str) -> None:

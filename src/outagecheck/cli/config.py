@@ -53,7 +53,7 @@ def init(
     """Write a commented starter config (refuses to overwrite without --force)."""
     # The config module loads only for the config commands: --help and status stay light.
     from outagecheck import config as config_mod  # noqa: PLC0415
-    from outagecheck.fallback import safefile  # noqa: PLC0415
+    from outagecheck import safefile  # noqa: PLC0415
     from outagecheck.private import make_dir  # noqa: PLC0415
 
     path, explicit = config_mod.config_path(config)

@@ -95,7 +95,7 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER, config: ConfigOpt
 
     for note in notes(os.environ):
         _out(f"Note: {note}")
-    from outagecheck.fallback.advice import tls_note  # noqa: PLC0415  # fallback guide only
+    from outagecheck.checks.advice import tls_note  # noqa: PLC0415  # fallback guide only
 
     if tls := tls_note(os.environ):
         _out(f"Note: {tls}")
@@ -177,7 +177,7 @@ def apply(
         _out(f"Wrote {e.path}" + (f" (backup: {e.backup})" if e.backup else " (new file)"))
     _out(f"Undo with: outagecheck fallback revert {target}")
     if helper is not None:
-        from outagecheck.fallback.verify import verify_helper  # noqa: PLC0415  # httpx, after the write
+        from outagecheck.checks.verify import verify_helper  # noqa: PLC0415  # httpx, after the write
 
         ok, message = verify_helper(helper, cfg.endpoints["api"], cfg.timeout)
         if not ok:

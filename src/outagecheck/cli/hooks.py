@@ -9,11 +9,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from outagecheck.checks.debounce import Debouncer, Streak
-from outagecheck.checks.run import ReportSource, clock_text, wait_until_operational
+from outagecheck.checks.run import ReportSource, wait_until_operational
+from outagecheck.durations import clock_text
 from outagecheck.errors import OutagecheckError, UsageError, WriteError, printable
 from outagecheck.files import read_capped
 from outagecheck.model import Report
+from outagecheck.output.debounce import Debouncer, Streak
 from outagecheck.output.json import to_json
 from outagecheck.output.notify import Notifier
 
@@ -118,7 +119,7 @@ def webhook_url(value: str, n: int, environ: Mapping[str, str]) -> str:
 def after_revert(report: Report) -> Report:
     """The last report as things stand after the automatic revert: the journal is read again and the advice
     worked out again, so it no longer says a fallback is applied or asks for the revert just done."""
-    from outagecheck.fallback.advice import advise, key_flags  # noqa: PLC0415  # only after a revert
+    from outagecheck.checks.advice import advise, key_flags  # noqa: PLC0415  # only after a revert
     from outagecheck.fallback.journal import outstanding_targets  # noqa: PLC0415  # only after a revert
 
     left = outstanding_targets()

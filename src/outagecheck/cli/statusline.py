@@ -94,7 +94,7 @@ def main(argv: list[str], environ: Mapping[str, str] = os.environ) -> int:
         return _usage_error(parsed)
     ttl, config = parsed
     drain_stdin()
-    from outagecheck.checks import cache  # noqa: PLC0415  # after the options are valid
+    from outagecheck.cli import cache  # noqa: PLC0415  # after the options are valid
     from outagecheck.output.statusline import line  # noqa: PLC0415  # after the options are valid
 
     directory = cache.cache_dir(environ)

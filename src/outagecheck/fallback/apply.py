@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Final
 from outagecheck import paths
 from outagecheck.errors import ConfigError, UsageError, credential
 from outagecheck.fallback import bigjson, detect, documents, journal
-from outagecheck.fallback.safefile import read_bytes
 from outagecheck.fallback.targets import CLAUDE_CODE, FileEdit, claude_code_edits, generic_edits
+from outagecheck.safefile import read_bytes
 
 if TYPE_CHECKING:
     from outagecheck.config import Config

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from outagecheck import private
 from outagecheck.errors import ConfigError, WriteError
-from outagecheck.fallback.safefile import TEMP_TAG, fsync_dir, real_path, remove, write_all
 from outagecheck.files import SETTINGS_CAP, open_regular, read_fd
+from outagecheck.safefile import TEMP_TAG, fsync_dir, real_path, remove, write_all
 
 STALE_TEMP_S = 60.0  # a temp file older than this, whose writer is gone, is a crash leftover
 

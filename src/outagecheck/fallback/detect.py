@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any, Final
 
 from outagecheck import paths
+from outagecheck.checks.advice import BILLING, FEATURES
 from outagecheck.errors import OutagecheckError
 from outagecheck.fallback import bigjson, running
-from outagecheck.fallback.advice import BILLING, FEATURES
 from outagecheck.files import SETTINGS_CAP, read_capped
 from outagecheck.model import Step
 

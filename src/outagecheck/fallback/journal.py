@@ -10,9 +10,9 @@ from typing import Any, Final
 
 from outagecheck import paths
 from outagecheck.errors import ConfigError, OutagecheckError
-from outagecheck.fallback.safefile import atomic_write
 from outagecheck.files import JOURNAL_CAP, read_capped
 from outagecheck.private import dir_problem, file_problem
+from outagecheck.safefile import atomic_write
 
 VERSION = 1
 FORMATS: Final = ("json", "toml", "env", "secret", "lines")

@@ -12,10 +12,8 @@ from outagecheck import paths, private
 from outagecheck.errors import ConfigError, Interrupted, OutagecheckError, WriteError
 from outagecheck.fallback import documents, journal
 from outagecheck.fallback.checked import clean_stale_temps
-from outagecheck.fallback.safefile import locked, read_bytes, real_path, remove, sha256
 from outagecheck.fallback.writer import REMOVE, Remove, Unsettled, read_modify_write
-
-EDITED = "edited since outagecheck wrote it: reverted only outagecheck's keys, kept your edits"
+from outagecheck.safefile import locked, read_bytes, real_path, remove, sha256
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Final
 
+from outagecheck.durations import clock_text
 from outagecheck.model import Report
 
 BILLING_WARNING_AFTER_S: Final = 86400.0
@@ -25,8 +26,6 @@ def age_s(applied_at: str, now: float) -> float | None:
 
 def annotate(report: Report, since: list[tuple[str, str]], now: float) -> Report:
     """Add a note per outstanding fallback with its age, and a billing warning when one is over a day old."""
-    from outagecheck.checks.run import clock_text  # noqa: PLC0415  # formatting only
-
     notes, warnings = [], []
     for target, applied in since:
         age = age_s(applied, now)

@@ -14,8 +14,8 @@ from typing import Any, Final
 from outagecheck import paths
 from outagecheck.errors import ConfigError, OutagecheckError, UsageError
 from outagecheck.fallback import documents
-from outagecheck.fallback.safefile import real_path
 from outagecheck.files import read_capped
+from outagecheck.safefile import real_path
 
 CLAUDE_CODE: Final = "claude-code"
 

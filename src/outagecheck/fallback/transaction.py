@@ -18,9 +18,9 @@ from outagecheck.fallback import journal
 from outagecheck.fallback.apply import FileChange, compute_change
 from outagecheck.fallback.checked import read_only_reason, write_secret
 from outagecheck.fallback.revert import clean_leftovers, undo
-from outagecheck.fallback.safefile import atomic_write, locked, read_bytes, remove, sha256
 from outagecheck.fallback.targets import FileEdit
 from outagecheck.fallback.writer import Redo, Remove, Unsettled, read_modify_write
+from outagecheck.safefile import atomic_write, locked, read_bytes, remove, sha256
 
 
 def _stamp() -> str:

@@ -64,14 +64,3 @@ def units(argv: list[str]) -> list[str]:
         path = f"~/Library/LaunchAgents/{label}.plist"
         return [f"  echo {shlex.quote(plist)} > {path} && launchctl load {path}"]
     return [f"  systemd-run --user --unit=outagecheck-until-recovered {line}"]
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id exists (for tests and status)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -18,7 +18,7 @@ from outagecheck.errors import WriteError
 from outagecheck.fallback import checked
 from outagecheck.fallback.checked import read_with_id, remove_if
 from outagecheck.fallback.lock import claude_lock
-from outagecheck.fallback.safefile import discard, real_path, stage
+from outagecheck.safefile import discard, real_path, stage
 
 REDO_LIMIT: Final = 20  # a file rewritten more often than this while we work is refused, untouched
 SETTLE_S: Final = 1.0  # how long an empty or half-written read is re-read before it is believed

@@ -92,7 +92,7 @@ def emit(
     """
     report = scrub(report)  # the one pass that keeps every secret out of every format and file below
     if output is not None:
-        from outagecheck.fallback.safefile import write_output  # noqa: PLC0415  # only with --output
+        from outagecheck.safefile import write_output  # noqa: PLC0415  # only with --output
 
         # A scraper (node_exporter's textfile collector) sees the old file or the new one, never half.
         write_output(output, render(report, fmt).encode("utf-8"))

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Final
 
-from outagecheck.checks.debounce import Change
-from outagecheck.checks.run import clock_text
+from outagecheck.durations import clock_text
 from outagecheck.errors import UsageError, child_environ, printable
+from outagecheck.output.debounce import Change
 
 COMMAND_TIMEOUT_S: Final = 10.0
 WEBHOOK_TIMEOUT_S: Final = 10.0

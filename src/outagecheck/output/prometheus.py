@@ -13,7 +13,6 @@ from typing import Final
 from outagecheck.model import SEVERITY, Report, Status, SurfaceResult
 
 PREFIX: Final = "outagecheck_"
-CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
 
 # Statuspage's component states (https://developer.statuspage.io/#tag/components); one series each, so
 # an alert can match `status="major_outage"` whatever the page said last time.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from outagecheck.durations import age_text
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms); mypy reads the name
 
 if TYPE_CHECKING:
@@ -12,18 +14,6 @@ SYMBOLS: Final = {"operational": "●", "degraded": "▲", "down": "✖", "unkno
 # Plain ANSI SGR codes: the status line is not a terminal rich could detect, and Claude Code shows them.
 COLOURS: Final = {"operational": "32", "degraded": "33", "down": "31", "unknown": "2"}
 COLD: Final = "Claude: checking…"
-
-
-def age_text(seconds: float) -> str:
-    """45 -> '45s', 300 -> '5m', 7200 -> '2h', 259200 -> '3d': short, for one line."""
-    s = max(int(seconds), 0)
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m"
-    if s < 86400:
-        return f"{s // 3600}h"
-    return f"{s // 86400}d"
 
 
 def _mark(status: str, colour: bool) -> str:

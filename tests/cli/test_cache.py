@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from outagecheck import paths
-from outagecheck.checks import cache
+from outagecheck.cli import cache
 from outagecheck.fallback import journal
 
 

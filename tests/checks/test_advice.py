@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from outagecheck.fallback.advice import APPLY, KeyFlags, advise, key_flags
+from outagecheck.checks.advice import APPLY, KeyFlags, advise, key_flags
 from outagecheck.model import Evidence, Incident, Status, SurfaceResult
 
 OP, DEG, DOWN, UNK = Status.OPERATIONAL, Status.DEGRADED, Status.DOWN, Status.UNKNOWN

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from outagecheck.checks.debounce import Debouncer, Streak
 from outagecheck.model import Advice, Report, Status, StatusPage, SurfaceResult
+from outagecheck.output.debounce import Debouncer, Streak
 
 OP, DOWN, DEG = Status.OPERATIONAL, Status.DOWN, Status.DEGRADED
 

@@ -1,0 +1,41 @@
+"""Durations as people write and read them: the one codec, for every room.
+
+Imported by the status line's fast path, so it loads nothing itself: `re` and the error class load when a
+duration is parsed.
+"""
+
+from __future__ import annotations
+
+
+def clock_text(seconds: float) -> str:
+    """90 -> '1m30s', 5400 -> '1h30m'."""
+    s = round(seconds)
+    return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s"
+
+
+def age_text(seconds: float) -> str:
+    """45 -> '45s', 300 -> '5m', 7200 -> '2h', 259200 -> '3d': short, for one line."""
+    s = max(int(seconds), 0)
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m"
+    if s < 86400:
+        return f"{s // 3600}h"
+    return f"{s // 86400}d"
+
+
+def parse_duration(text: str) -> float:
+    """'90', '90s', '10m', '1h30m' -> seconds; at most 7 days."""
+    import re  # noqa: PLC0415  # see the module's docstring
+
+    from outagecheck.errors import UsageError  # noqa: PLC0415  # see the module's docstring
+
+    match = re.fullmatch(r"\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+(?:\.\d+)?)s?)?\s*", text)
+    if not text.strip() or match is None or not any(match.groups()):
+        raise UsageError(f"--max-wait: '{text}' is not a duration (like 90s, 10m or 1h30m)")
+    hours, minutes, seconds = match.groups()
+    total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
+    if not 0 < total <= 7 * 86400:
+        raise UsageError(f"--max-wait must be more than 0 and at most 7 days, got '{text}'")
+    return total
