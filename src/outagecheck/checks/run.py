@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from outagecheck.checks.plan import CheckPlan
     from outagecheck.checks.probe import Gathered
     from outagecheck.checks.tls import ContextLoader
+    from outagecheck.config import Config
     from outagecheck.surfaces import Surface
 
 MAX_SECONDS = 300.0
@@ -77,17 +78,7 @@ def report_source(
 
     source = replay.replay_source(opts.replay, environ)
     if source is not None:
-        if opts.deep and opts.replay is not None:
-            raise UsageError("--deep sends a request and --replay sends none: use one")
-        doc, where = replay.load_replay(source)
-        replayed = replay.replay_report(doc, where, opts.require, outstanding(), models=opts.models)
-        # A saved drill replayed again is still that drill: it keeps the name of what was first replayed.
-        drilled = Replay(replayed.replay.name if replayed.replay else source, "option" if opts.replay else "env")
-        replayed = replace(replayed, replay=drilled)
-        if opts.deep:  # a drill ($OUTAGECHECK_REPLAY) of a pipeline that runs --deep: the replay wins, said once
-            drill = f"--deep sent nothing: ${replay.REPLAY_ENV} replays {where}"
-            replayed = replace(replayed, warnings=(*replayed.warnings, drill))
-        replayed = finished(replayed)  # a saved report holds what servers said, too
+        replayed = _replayed(opts, source, outstanding())
         return lambda: replayed
     # A live run: the CA bundle starts loading on another core first, while httpx and the rest load
     # here; a replay never loads them (tests check it).
@@ -105,10 +96,7 @@ def report_source(
 
     cfg = config.load(opts.config)
     config.env_url("ANTHROPIC_BASE_URL", environ)
-    # Configured URLs may carry credentials, and ${VAR} header values are secrets: never shown.
-    urls = (*cfg.endpoints.values(), *cfg.status_pages, *(u for c in cfg.surfaces for u in (c.url, c.statuspage) if u))
-    names = tuple(n for c in cfg.surfaces for _, value in c.headers for n in config.ENV_REF.findall(value))
-    keep_secret(variables=names, urls=urls)
+    _keep_config_secrets(cfg)
     cfg = replace(cfg, timeout=opts.timeout or cfg.timeout, slow=opts.slow or cfg.slow)
     surfaces = plan.surfaces_for(cfg, environ, opts.deep_models())
     ids = [s.id for s in surfaces]
@@ -127,6 +115,32 @@ def report_source(
     )
     required = opts.require or tuple(ids)
     return lambda: finished(live.run(required))
+
+
+def _replayed(opts: CheckOptions, source: str, outstanding: tuple[str, ...]) -> Report:
+    """The replayed report: loaded, marked as the drill it is, and finished like a live one."""
+    from outagecheck.checks import replay  # noqa: PLC0415  # loaded by report_source already
+
+    if opts.deep and opts.replay is not None:
+        raise UsageError("--deep sends a request and --replay sends none: use one")
+    doc, where = replay.load_replay(source)
+    replayed = replay.replay_report(doc, where, opts.require, outstanding, models=opts.models)
+    # A saved drill replayed again is still that drill: it keeps the name of what was first replayed.
+    drilled = Replay(replayed.replay.name if replayed.replay else source, "option" if opts.replay else "env")
+    replayed = replace(replayed, replay=drilled)
+    if opts.deep:  # a drill ($OUTAGECHECK_REPLAY) of a pipeline that runs --deep: the replay wins, said once
+        drill = f"--deep sent nothing: ${replay.REPLAY_ENV} replays {where}"
+        replayed = replace(replayed, warnings=(*replayed.warnings, drill))
+    return finished(replayed)  # a saved report holds what servers said, too
+
+
+def _keep_config_secrets(cfg: Config) -> None:
+    """Configured URLs may carry credentials, and ${VAR} header values are secrets: never shown."""
+    from outagecheck.config import ENV_REF  # noqa: PLC0415  # loaded by report_source already
+
+    urls = (*cfg.endpoints.values(), *cfg.status_pages, *(u for c in cfg.surfaces for u in (c.url, c.statuspage) if u))
+    names = tuple(n for c in cfg.surfaces for _, value in c.headers for n in ENV_REF.findall(value))
+    keep_secret(variables=names, urls=urls)
 
 
 def finished(report: Report) -> Report:

@@ -126,6 +126,21 @@ def _confirm(yes: bool, question: str) -> bool:
         raise UsageError(f"no answer to '{question}': pass --yes to write without asking") from None
 
 
+def _verified(helper: str, api_url: str, timeout: float, target: str) -> bool:
+    """Prove the written key helper works against the API; say how to undo it when it does not."""
+    from outagecheck.checks.verify import verify_helper  # noqa: PLC0415  # httpx, after the write
+
+    ok, message = verify_helper(helper, api_url, timeout)
+    if not ok:
+        # The switch is written but does not work: say so, and how to undo it (exit 69, README).
+        print_error(
+            f"the fallback is written but does not work: {message}; undo with: outagecheck fallback revert {target}"
+        )
+        return False
+    _out("Verified: " + message)
+    return True
+
+
 @fallback_app.command()
 def apply(
     ctx: typer.Context,
@@ -176,17 +191,8 @@ def apply(
     for e in transaction.write_planned(target, edits, force=force):
         _out(f"Wrote {e.path}" + (f" (backup: {e.backup})" if e.backup else " (new file)"))
     _out(f"Undo with: outagecheck fallback revert {target}")
-    if helper is not None:
-        from outagecheck.checks.verify import verify_helper  # noqa: PLC0415  # httpx, after the write
-
-        ok, message = verify_helper(helper, cfg.endpoints["api"], cfg.timeout)
-        if not ok:
-            # The switch is written but does not work: say so, and how to undo it (exit 69, README).
-            print_error(
-                f"the fallback is written but does not work: {message}; undo with: outagecheck fallback revert {target}"
-            )
-            return int(ExitCode.UNAVAILABLE)
-        _out("Verified: " + message)
+    if helper is not None and not _verified(helper, cfg.endpoints["api"], cfg.timeout, target):
+        return int(ExitCode.UNAVAILABLE)
     if until_recovered:
         from outagecheck.fallback import watcher  # noqa: PLC0415  # --until-recovered only
 

@@ -6,7 +6,7 @@ Format: https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Final
 
@@ -61,6 +61,34 @@ def _epoch(stamp: str) -> float | None:
         return None
 
 
+def _endpoint_samples(report: Report) -> tuple[list[Sample], list[Sample], list[Sample]]:
+    """Each endpoint's latency, HTTP status and who answered it (answered_by in --json), once per endpoint."""
+    endpoints = {e.endpoint: e for s in report.surfaces for e in s.evidence}  # /api/hello serves two surfaces
+    endpoints.update({e.endpoint: e for e in report.status_page.attempts})
+    duration: list[Sample] = [
+        ({"endpoint": e.endpoint, "url": e.url}, e.latency_s) for e in endpoints.values() if e.latency_s is not None
+    ]
+    http: list[Sample] = [
+        ({"endpoint": e.endpoint, "url": e.url}, e.http_status) for e in endpoints.values() if e.http_status is not None
+    ]
+    answered: list[Sample] = [
+        ({"endpoint": e.endpoint, "url": e.url, "answered_by": e.answered_by, "product": e.product}, 1.0)
+        for e in endpoints.values()
+        if e.answered_by
+    ]
+    return duration, http, answered
+
+
+def _component_samples(surfaces: Sequence[SurfaceResult]) -> list[Sample]:
+    """Each matched status page component's state, one-hot (an unknown state gets its own series)."""
+    components: list[Sample] = []
+    for s in surfaces:
+        for name, raw in s.official_components:
+            states = COMPONENT_STATES if raw in COMPONENT_STATES else (*COMPONENT_STATES, raw)
+            components += [({"surface": s.id, "component": name, "status": st}, st == raw) for st in states]
+    return components
+
+
 def to_prometheus(report: Report) -> str:
     """Every surface's verdict and reason, each endpoint's latency and HTTP status, the status page, the fallback."""
     surfaces, page, advice, local = report.surfaces, report.status_page, report.advice, report.local_network
@@ -70,25 +98,8 @@ def to_prometheus(report: Report) -> str:
         ({"surface": s.id, "status": status.value}, s.status is status) for s in surfaces for status in Status
     ]
     info: list[Sample] = [({"surface": s.id, "service": s.service, "reason": surface_reason(s)}, 1.0) for s in surfaces]
-    endpoints = {e.endpoint: e for s in surfaces for e in s.evidence}  # /api/hello serves two surfaces: once
-    endpoints.update({e.endpoint: e for e in page.attempts})
-    duration: list[Sample] = [
-        ({"endpoint": e.endpoint, "url": e.url}, e.latency_s) for e in endpoints.values() if e.latency_s is not None
-    ]
-    http: list[Sample] = [
-        ({"endpoint": e.endpoint, "url": e.url}, e.http_status) for e in endpoints.values() if e.http_status is not None
-    ]
-    # Who answered each endpoint (answered_by in --json): a web filter, TLS inspection, the service ...
-    answered: list[Sample] = [
-        ({"endpoint": e.endpoint, "url": e.url, "answered_by": e.answered_by, "product": e.product}, 1.0)
-        for e in endpoints.values()
-        if e.answered_by
-    ]
-    components: list[Sample] = []
-    for s in surfaces:
-        for name, raw in s.official_components:
-            states = COMPONENT_STATES if raw in COMPONENT_STATES else (*COMPONENT_STATES, raw)
-            components += [({"surface": s.id, "component": name, "status": st}, st == raw) for st in states]
+    duration, http, answered = _endpoint_samples(report)
+    components = _component_samples(surfaces)
     lines = [
         *_family("surface_up", "1 when the surface is operational, else 0.", up),
         *_family("surface_required", "1 when the surface decides the exit code (--require).", required),
