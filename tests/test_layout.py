@@ -22,6 +22,8 @@ NEVER: dict[str, tuple[str, ...]] = {
     "checks": ("fallback", "cli"),  # is it down? knows no fallback and no command line
     "output": ("checks", "fallback", "cli"),  # shows a finished Report, whoever made it
     "fallback": ("checks", "output", "cli"),  # changes and undoes files; the Report's advice is checks/'s
+    # the ways to Claude besides the surfaces: read from config and Claude Code's settings, probed for free
+    "routes": ("output", "fallback", "cli"),
 }
 # At most one named exception: (importing file, imported module) -> why it may.
 EXCEPTIONS: dict[tuple[str, str], str] = {
@@ -48,7 +50,7 @@ def _rel(path: Path) -> str:
 
 
 def test_the_code_map_names_every_subpackage_and_module() -> None:
-    assert SUBPACKAGES == ["checks", "cli", "fallback", "output"]
+    assert SUBPACKAGES == ["checks", "cli", "fallback", "output", "routes"]
     for name in SUBPACKAGES:
         assert f"`{name}/`" in CODE_MAP
     for path in MODULES:
