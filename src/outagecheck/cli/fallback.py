@@ -65,11 +65,12 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER, config: ConfigOpt
         return 0
     from outagecheck import config as config_file  # noqa: PLC0415  # fallback commands only
     from outagecheck.fallback import detect  # noqa: PLC0415  # fallback commands only: keeps status light
+    from outagecheck.fallback.guide import guide as plan  # noqa: PLC0415  # the same
 
     config_file.load(config)  # the same config as apply: a broken one is said here, before an apply
 
     setup = detect.detect(Path.cwd(), os.environ)
-    guide = detect.guide(setup, scope=scope.value)
+    guide = plan(setup, scope=scope.value)
     _out(guide.summary)
     for layer in setup.layers:
         if layer.exists:
