@@ -142,8 +142,12 @@ def refresh(directory: str, status_args: list[str]) -> None:
 
 
 def summarise(report: bytes, code: int, fallbacks: list[dict[str, Any]], now: float) -> dict[str, Any]:
-    """The small cache document from a `status --json` run: per-surface statuses, when, and fallbacks."""
+    """The small cache document from a `status --json` run: per-surface statuses, when, and fallbacks; and
+    which surfaces a login needs, so the status line knows them without loading surfaces.py (~50 ms)."""
+    from outagecheck.surfaces import LOGIN_SURFACES  # noqa: PLC0415  # the child only
+
     doc: dict[str, Any] = {"version": CACHE_VERSION, "written_at": now, "fallback": fallbacks}
+    doc["login"] = list(LOGIN_SURFACES)
     try:
         parsed = json.loads(report)
         surfaces = [{"id": str(s["id"]), "status": str(s["status"])} for s in parsed["surfaces"]]

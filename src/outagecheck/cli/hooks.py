@@ -17,9 +17,9 @@ from outagecheck.model import Report
 from outagecheck.output.debounce import Debouncer, Streak
 from outagecheck.output.json import to_json
 from outagecheck.output.notify import Notifier
+from outagecheck.surfaces import LOGIN_SURFACES
 
 WEBHOOK_FILE_CAP = 64 * 1024
-LOGIN_SURFACES = ("web", "code")  # what a Claude Code login needs: the fallback exists for these
 DEFAULT_REVERT_AFTER = 3
 
 
