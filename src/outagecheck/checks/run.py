@@ -1,13 +1,13 @@
 """The one entry point of the status pipeline: options in, a source of finished reports out.
 
-cli → run.report_source → plan → probe (http, statuspage) → classify → assess → advice → a Report
+cli → run.report_source → plan → probe (http, statuspage) → classify → assess → advice → notes → a Report
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +30,9 @@ MAX_SECONDS = 300.0
 POLL_PAGE_EVERY_S = 60.0
 
 ReportSource = Callable[[], Report]
+# The fallbacks left on, as the CLI's reader of the journal gives them: (target, applied_at), one per target.
+Outstanding = Callable[[], Sequence[tuple[str, str]]]
+Annotate = Callable[[Report, Sequence[tuple[str, str]]], Report]
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class CheckOptions:
     replay: str | None = None
     deep: bool = False  # status --deep: one paid POST /v1/messages per model
     models: tuple[str, ...] = ()  # --model: the deep checks' models, and which incidents to show
+    verbose: bool = False  # status --verbose: the offline hint need not suggest it
 
     def __post_init__(self) -> None:
         for name, value in (("--timeout", self.timeout), ("--slow", self.slow)):
@@ -63,13 +67,13 @@ def report_source(
     opts: CheckOptions,
     environ: Mapping[str, str],
     *,
-    outstanding: Callable[[], tuple[str, ...]],
+    outstanding: Outstanding,
     page_every_s: float = 0.0,
 ) -> ReportSource:
-    """Return a function that produces the next report: replayed (no network) or live.
+    """Return a function that produces the next report: replayed (no network) or live, with this machine's notes.
 
-    `outstanding` lists the fallbacks applied and not reverted, for the reminder: the CLI reads the
-    fallback journal and passes its reader in (checks/ does not import fallback/).
+    `outstanding` lists the fallbacks applied and not reverted with when, for the reminder and its age: the CLI
+    passes the journal's reader in (checks/ does not import fallback/).
 
     Raises UsageError or ConfigError for what the options or the config get wrong, before any request.
     """
@@ -77,8 +81,10 @@ def report_source(
     from outagecheck.checks import replay  # noqa: PLC0415
 
     source = replay.replay_source(opts.replay, environ)
+    annotate = _notes(opts, environ)
     if source is not None:
-        replayed = _replayed(opts, source, outstanding())
+        on = tuple(outstanding())
+        replayed = annotate(_replayed(opts, source, tuple(target for target, _ in on)), on)
         return lambda: replayed
     # A live run: the CA bundle starts loading on another core first, while httpx and the rest load
     # here; a replay never loads them (tests check it).
@@ -113,8 +119,16 @@ def report_source(
     live = _LiveChecks(
         checks, surfaces, probe.gather_now, assess.assess, outstanding, tls, page_every_s, warnings, opts.models
     )
+    live.annotate = annotate
     required = opts.require or tuple(ids)
-    return lambda: finished(live.run(required))
+    return lambda: live.run(required)
+
+
+def _notes(opts: CheckOptions, environ: Mapping[str, str]) -> Annotate:
+    """What every report gets once finished: this machine's notes (checks/notes.py), at the time it is made."""
+    from outagecheck.checks import notes  # noqa: PLC0415  # loaded by report_source, like the checks
+
+    return lambda report, on: notes.annotate(report, environ, on, time.time(), verbose=opts.verbose)
 
 
 def _replayed(opts: CheckOptions, source: str, outstanding: tuple[str, ...]) -> Report:
@@ -158,11 +172,12 @@ class _LiveChecks:
     surfaces: tuple[Surface, ...]
     gather: Callable[..., Gathered]
     assess: Callable[..., Report]
-    outstanding: Callable[[], tuple[str, ...]]  # fallbacks applied and not reverted, for the reminder
+    outstanding: Outstanding  # fallbacks applied and not reverted, for the reminder
     tls: ContextLoader | None = None
     page_every_s: float = 0.0  # 0: read the status page on every run
     warnings: tuple[str, ...] = ()  # about the environment (a secret variable that can't be one), on every report
     models: tuple[str, ...] = ()  # --model: only incidents about these (or about no model) are shown
+    annotate: Annotate = field(default=lambda report, _: report)  # this machine's notes, on the finished report
     _page: tuple[float, StatusPage, dict[str, StatusPage]] | None = field(default=None, init=False)
 
     def run(self, required: tuple[str, ...]) -> Report:
@@ -175,7 +190,8 @@ class _LiveChecks:
             self._page = (time.monotonic(), seen.page, seen.other_pages)
         _, page, others = self._page
         page = narrow(page, self.models)
-        outstanding = self.outstanding()
+        on = tuple(self.outstanding())
+        outstanding = tuple(target for target, _ in on)
         report = self.assess(
             seen.evidence,
             page,
@@ -187,7 +203,9 @@ class _LiveChecks:
         report = replace(
             report, fallback_outstanding=outstanding, slow_s=self.checks.slow_s, timeout_s=self.checks.timeout_s
         )
-        return replace(report, warnings=(*self.warnings, *report.warnings)) if self.warnings else report
+        if self.warnings:
+            report = replace(report, warnings=(*self.warnings, *report.warnings))
+        return self.annotate(finished(report), on)
 
 
 def wait_until_operational(

@@ -120,10 +120,12 @@ def after_revert(report: Report) -> Report:
     """The last report as things stand after the automatic revert: the journal is read again and the advice
     worked out again, so it no longer says a fallback is applied or asks for the revert just done."""
     from outagecheck.checks.advice import advise, key_flags  # noqa: PLC0415  # only after a revert
-    from outagecheck.fallback.journal import outstanding_targets  # noqa: PLC0415  # only after a revert
+    from outagecheck.checks.notes import forget  # noqa: PLC0415  # only after a revert
+    from outagecheck.fallback.journal import outstanding  # noqa: PLC0415  # only after a revert
 
-    left = outstanding_targets()
+    left = tuple(target for target, _ in outstanding())
     gone = [name for name in report.fallback_outstanding if name not in left]
+    report = forget(report, gone)  # its "Fallback claude-code is on" note, and the billing warning, are past
     by_id = {s.id: s for s in report.surfaces}
     evidence = {e.endpoint: e for s in report.surfaces for e in s.evidence}
     advice = advise(by_id, key_flags(evidence), incidents=report.status_page.incidents, outstanding=left)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from outagecheck import paths
 from outagecheck.errors import ConfigError, UsageError, credential
 from outagecheck.fallback import bigjson, detect, documents, guide, journal
 from outagecheck.fallback.targets import CLAUDE_CODE, FileEdit, claude_code_edits, generic_edits
@@ -179,11 +178,6 @@ def compute_change(fe: FileEdit, before: bytes | None) -> FileChange | None:
 def change_for(fe: FileEdit) -> FileChange | None:
     """Compute one file's new bytes; None when it already says what we'd write (idempotent)."""
     return compute_change(fe, read_bytes(fe.path))
-
-
-def outstanding() -> list[journal.Entry]:
-    """Changes applied and not yet reverted."""
-    return journal.load(paths.journal_file())
 
 
 def changes_for(edits: list[FileEdit]) -> list[FileChange]:
