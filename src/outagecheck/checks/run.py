@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from outagecheck.checks.deep import DEFAULT_MODEL, MODEL_ID, narrow
 from outagecheck.durations import clock_text
 from outagecheck.errors import SECRET_VARIABLES, UsageError, credential, keep_secret, printable, scrub
-from outagecheck.model import Replay, Report, Status, StatusPage
+from outagecheck.model import Replay, Report, Status, StatusPage, SurfaceResult
+from outagecheck.poll import poll
 from outagecheck.text import clean_all
 
 if TYPE_CHECKING:
@@ -214,29 +215,42 @@ def wait_until_operational(
     max_wait: float,
     interval: float,
     progress: Callable[[str], None],
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
     on_report: Callable[[Report], None] | None = None,
+    then: Callable[[Report, float], float | None] | None = None,
 ) -> tuple[Report, bool]:
-    """Check until every required surface is operational or `max_wait` has passed.
+    """Check until every required surface is operational or `max_wait` has passed (on the one loop, poll.py).
 
-    Returns the last report and whether it got there; `progress` gets one line per check and
-    `on_report` (notifications, the self-ending fallback) every report.
+    Returns the last report and whether its required surfaces were operational; `progress` gets one line per
+    check and `on_report` (notifications, the self-ending fallback) every report. `then(report, seconds left)`
+    may keep checking once they are operational (wait --then-revert): the pause before the next check, or None.
     """
-    give_up = clock() + max_wait
-    while True:
+
+    def check() -> Report:
         result = next_report()
         if on_report is not None:
             on_report(result)
-        pending = [s for s in result.surfaces if s.id in result.required and s.status is not Status.OPERATIONAL]
+        return result
+
+    def decide(result: Report, left: float | None) -> float | None:
+        left = 0.0 if left is None else left
+        pending = _pending(result)
         if not pending:
             progress(f"{', '.join(result.required)} operational")
-            return result, True
-        left = give_up - clock()
+            return None if then is None else then(result, left)
         why = "; ".join(f"{s.id} {s.status.value} ({s.impact})" for s in pending)
         if left <= 0:
             progress(f"gave up after {clock_text(max_wait)}: {why}")
-            return result, False
+            return None
         pause = min(interval, left)
         progress(f"waiting: {why}; next check in {pause:.0f} s, {clock_text(left)} left")
-        sleep(pause)
+        return pause
+
+    last = poll(check, decide, max_wait=max_wait, sleep=sleep, clock=clock)
+    return last, not _pending(last)
+
+
+def _pending(report: Report) -> list[SurfaceResult]:
+    """The required surfaces that are not operational."""
+    return [s for s in report.surfaces if s.id in report.required and s.status is not Status.OPERATIONAL]

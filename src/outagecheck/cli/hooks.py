@@ -146,19 +146,19 @@ def wait_for_revert(
     clock: Callable[[], float] = time.monotonic,
 ) -> tuple[Report, bool]:
     """`wait --then-revert`: wait as usual, then keep checking until the fallback has been reverted."""
-    sleep = sleep or time.sleep  # looked up now, not at import: tests replace time.sleep
-    give_up = clock() + max_wait
-    while True:
-        left = max(give_up - clock(), 0.001)
-        result, ok = wait_until_operational(
-            next_report, max_wait=left, interval=interval, progress=progress, sleep=sleep, clock=clock, on_report=hooks
-        )
-        if not ok or hooks.reverted:
-            return (after_revert(result) if hooks.reverted else result), ok
+
+    def then(result: Report, left: float) -> float | None:
+        """Operational: stop once reverted; else one more check, when it fits in --max-wait."""
+        if hooks.reverted:
+            return None
         streak = hooks.revert_streak
         count = f"{streak.count}/{streak.needed}" if streak else ""
         progress(f"operational ({count} checks); reverting the fallback after {streak.needed if streak else 0}, "
-                 f"next check in {interval:.0f} s, {clock_text(give_up - clock())} left")  # fmt: skip
-        if give_up - clock() <= interval:
-            return result, False
-        sleep(interval)
+                 f"next check in {interval:.0f} s, {clock_text(left)} left")  # fmt: skip
+        return None if left <= interval else interval
+
+    result, ok = wait_until_operational(
+        next_report, max_wait=max_wait, interval=interval, progress=progress, sleep=sleep, clock=clock,
+        on_report=hooks, then=then,
+    )  # fmt: skip
+    return (after_revert(result), ok) if hooks.reverted else (result, False)
