@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from outagecheck.routes.current import PROVIDER_ORDER, Current, Setting, resolve, truthy
-from outagecheck.routes.model import SWITCHES, Kind
+from outagecheck.routes.current import PROVIDER_ORDER, Current, Setting, matches, resolve, truthy
+from outagecheck.routes.model import SWITCHES, Kind, Route
 from outagecheck.routes.settings import SettingsLayer, environment, layer_of
 
 USER = "/home/u/.claude/settings.json"
@@ -215,3 +215,25 @@ def test_an_unreadable_layer_and_an_os_policy_are_noted() -> None:
         "/Library/Managed Preferences/com.anthropic.claudecode.plist: an OS policy (MDM profile) manages Claude Code "
         "here and outranks the settings files; outagecheck does not read it, so it may set another provider",
     )
+
+
+@pytest.mark.parametrize(
+    ("configured", "is_current"),
+    [
+        pytest.param(Route("b", Kind.BEDROCK, region="us-west-2"), True, id="same-region"),
+        pytest.param(Route("b", Kind.BEDROCK), True, id="region-not-configured"),
+        pytest.param(Route("b", Kind.BEDROCK, region="eu-west-1"), False, id="other-region"),
+        pytest.param(Route("b", Kind.BEDROCK, profile="other"), False, id="other-profile"),
+        pytest.param(Route("m", Kind.MANTLE, region="us-west-2"), False, id="other-kind"),
+    ],
+)
+def test_a_configured_route_matches_the_current_one(configured: Route, is_current: bool) -> None:
+    now = _now({"CLAUDE_CODE_USE_BEDROCK": "1", "AWS_REGION": "us-west-2", "AWS_PROFILE": "dev"}).route()
+    assert matches(configured, now) is is_current
+
+
+def test_a_gateway_matches_by_its_url_credentials_and_all() -> None:
+    now = _now({"ANTHROPIC_BASE_URL": "https://u:p@gw.example/", "ANTHROPIC_AUTH_TOKEN": "t"}).route()
+    assert now.base_url == "https://***@gw.example/"
+    assert matches(Route("g", Kind.GATEWAY, base_url="https://u:p@gw.example"), now)
+    assert not matches(Route("g", Kind.GATEWAY, base_url="https://other.example"), now)

@@ -108,7 +108,8 @@ class Current:
         return next((s for s in self.values if s.name == name), None)
 
     def route(self) -> Route:
-        """This route as a Route (name "current"), its source the switch's or the base URL's."""
+        """This route as a Route (name "current"), its source the switch's or the base URL's; its base URL is
+        masked as shown (credentials in a URL are never held here), so it is for display and matching only."""
         get = {s.name: s.value for s in self.values}.get
         deciding = self.value(SWITCHES[self.kind]) if self.kind.cloud else self.value("ANTHROPIC_BASE_URL")
         pins = (("opus", "OPUS"), ("sonnet", "SONNET"), ("haiku", "HAIKU"))
@@ -240,3 +241,16 @@ def _host(url: str) -> str:
 
 def _order() -> str:
     return ", ".join(k.value for k in PROVIDER_ORDER)
+
+
+def matches(route: Route, now: Route) -> bool:
+    """Whether a configured route is the one Claude Code uses now: same kind, and no field both set differs."""
+    if route.kind is not now.kind:
+        return False
+    pairs = [(route.region, now.region), (route.profile, now.profile), (route.project, now.project)]
+    pairs += [(route.resource, now.resource), (route.workspace, now.workspace)]
+    # The current route's URL is shown masked (Setting.value): compare the two masked.
+    pairs += [
+        (route.base_url and mask_url(route.base_url).rstrip("/"), now.base_url and mask_url(now.base_url).rstrip("/"))
+    ]
+    return all(a is None or b is None or a == b for a, b in pairs)
