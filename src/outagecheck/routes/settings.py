@@ -155,17 +155,18 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def managed_layers(decode: Decode = decode_json) -> tuple[SettingsLayer, ...]:
     """The managed source Claude Code uses, highest first: the first of OS policy, file (+ drop-ins), HKCU."""
-    if sys.platform == "darwin" and not os.environ.get(paths.MANAGED_ENV):
+    policies = not os.environ.get(paths.MANAGED_ENV)  # the override names the one managed source to read
+    if policies and sys.platform == "darwin":
         user = os.environ.get("USER") or Path.home().name
         for plist in paths.managed_plists(user):
             if plist.exists():  # an MDM profile: it wins over the file; its binary plist is not read here
                 return (SettingsLayer("managed", str(plist), True, unread=True),)
-    if sys.platform == "win32" and (hklm := _registry("HKLM")) is not None:
+    if policies and sys.platform == "win32" and (hklm := _registry("HKLM")) is not None:
         return (hklm,)
     base = read_layer("managed", paths.managed_settings(), decode)
     dropins = tuple(read_layer("managed", p, decode) for p in reversed(_dropin_files(paths.managed_dropins())))
     found = tuple(layer for layer in (*dropins, base) if layer.exists)
-    if not found and sys.platform == "win32" and (hkcu := _registry("HKCU")) is not None:
+    if policies and not found and sys.platform == "win32" and (hkcu := _registry("HKCU")) is not None:
         return (hkcu,)
     return found or (base,)
 
