@@ -151,3 +151,19 @@ def test_a_bad_route_is_78_and_one_line(runner: CliRunner, no_route: Path, tmp_p
         == f"outagecheck: error: {cfg}: 'routes.v' needs 'project' (ANTHROPIC_VERTEX_PROJECT_ID) for kind 'vertex'\n"
     )
     assert result.stdout == ""
+
+
+def test_the_readme_json_example_has_the_real_keys(
+    runner: CliRunner, no_route: Path, isolated_home: Path, tmp_path: Path
+) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("#### `outagecheck routes [--json] [--config PATH]`", 1)[1].split("\n## ", 1)[0]
+    example = json.loads(section.split("```json\n", 1)[1].split("```", 1)[0])
+    _settings(isolated_home, {"env": {"CLAUDE_CODE_USE_BEDROCK": "1"}})
+    cfg = write_config(tmp_path / "c.toml", ROUTES)
+    real = json.loads(invoke(runner, "routes", "--json", "--config", str(cfg)).stdout)
+    assert example.keys() == real.keys()
+    assert example["current"].keys() == real["current"].keys()
+    for part in ("values", "layers"):
+        assert example["current"][part][0].keys() == real["current"][part][0].keys()
+    assert example["routes"][0].keys() == real["routes"][0].keys()

@@ -132,4 +132,9 @@ def test_the_default_managed_locations(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(sys, "platform", platform)
         assert str(paths.managed_settings()) == where
         assert str(paths.managed_dropins()) == where.replace("managed-settings.json", "managed-settings.d")
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert str(paths.managed_settings()) == "C:\\Program Files\\ClaudeCode\\managed-settings.json"
+    monkeypatch.setenv("OUTAGECHECK_MANAGED_SETTINGS", "/srv/m.json")  # the override wins on every platform
+    assert paths.managed_settings() == Path("/srv/m.json")
+    assert paths.managed_dropins() == Path("/srv/managed-settings.d")
     assert paths.managed_plists("ann")[0] == Path("/Library/Managed Preferences/ann/com.anthropic.claudecode.plist")
