@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.helpers import TEST_KEY, invoke, write_config
+from tests.helpers import TEST_KEY, cli_env, invoke, run_cli, write_config
 
 ROUTES = """
 [[routes]]
@@ -167,3 +167,9 @@ def test_the_readme_json_example_has_the_real_keys(
     for part in ("values", "layers"):
         assert example["current"][part][0].keys() == real["current"][part][0].keys()
     assert example["routes"][0].keys() == real["routes"][0].keys()
+
+
+@pytest.mark.parametrize(("redirect", "why"), [(">/dev/full", "No space left on device"), (">&-", "stdout is closed")])
+def test_an_unwritable_stdout_is_74_and_one_line(no_route: Path, isolated_home: Path, redirect: str, why: str) -> None:
+    code, _, stderr, _ = run_cli(["routes", "--json"], cli_env(isolated_home), redirect=redirect)
+    assert (code, stderr) == (74, f"outagecheck: error: cannot write the routes to stdout: {why}\n")

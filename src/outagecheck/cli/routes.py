@@ -47,7 +47,13 @@ def routes(
     # A cloned project's .claude/settings.json is someone else's text: one sanitiser before the terminal.
     text = json.dumps(doc, indent=2) + "\n" if json_out else "".join(clean(line) + "\n" for line in _lines(doc))
 
-    sys.stdout.write(redact(text))
+    try:
+        sys.stdout.write(redact(text))
+        sys.stdout.flush()
+    except (OSError, ValueError) as e:  # /dev/full, a closed stdout (ValueError: I/O on a closed file)
+        from outagecheck.errors import OutputError  # noqa: PLC0415  # routes commands only
+
+        raise OutputError(f"cannot write the routes to stdout: {getattr(e, 'strerror', None) or e}") from None
     return 0
 
 
