@@ -69,7 +69,7 @@ def test_json_shape_and_no_secret(
     result = invoke(runner, "routes", "--json", "--config", str(cfg))
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
-    assert doc["version"] == 1
+    assert doc["schema_version"] == 1
     assert doc["config"] == str(cfg)
     now = doc["current"]
     assert (now["kind"], now["api_provider"], now["auth"], now["host_decides"]) == (

@@ -66,7 +66,7 @@ def to_dict(
     mine = now.route()
     ordered = sorted(configured, key=lambda r: r.priority)  # stable: config order within a priority
     return {
-        "version": ROUTES_JSON_VERSION,
+        "schema_version": ROUTES_JSON_VERSION,
         "current": {
             "kind": now.kind.value,
             "api_provider": now.api_provider,
