@@ -173,3 +173,20 @@ def test_the_readme_json_example_has_the_real_keys(
 def test_an_unwritable_stdout_is_74_and_one_line(no_route: Path, isolated_home: Path, redirect: str, why: str) -> None:
     code, _, stderr, _ = run_cli(["routes", "--json"], cli_env(isolated_home), redirect=redirect)
     assert (code, stderr) == (74, f"outagecheck: error: cannot write the routes to stdout: {why}\n")
+
+
+def test_a_deleted_current_directory_has_no_project_layers(
+    runner: CliRunner, no_route: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    for command in (["routes", "--json"], ["fallback"]):
+        result = invoke(runner, *command)
+        assert result.exit_code == 0, result.output
+    layers = json.loads(invoke(runner, "routes", "--json").stdout)["current"]["layers"]
+    assert [(layer["name"], layer["path"]) for layer in layers[1:3]] == [
+        ("local", "(the current directory no longer exists)"),
+        ("project", "(the current directory no longer exists)"),
+    ]

@@ -38,7 +38,7 @@ def routes(
     from outagecheck.routes import current, settings  # noqa: PLC0415  # routes commands only
 
     cfg = config_file.load(config)
-    layers = settings.settings_layers(Path.cwd())
+    layers = settings.settings_layers(settings.working_dir())
     now = current.resolve(settings.environment(os.environ), layers)
     doc = to_dict(now, layers, cfg.routes, cfg.source)
     from outagecheck.errors import redact  # noqa: PLC0415  # routes commands only
