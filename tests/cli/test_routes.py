@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
+from outagecheck.routes.model import Kind
 from tests.helpers import TEST_KEY, cli_env, invoke, run_cli, write_config
 
 ROUTES = """
@@ -190,3 +193,44 @@ def test_a_deleted_current_directory_has_no_project_layers(
         ("local", "(the current directory no longer exists)"),
         ("project", "(the current directory no longer exists)"),
     ]
+
+
+SCHEMA = json.loads((Path(__file__).parents[2] / "src" / "outagecheck" / "cli" / "routes-v1.schema.json").read_text())
+
+
+def _strict(node: Any) -> Any:
+    """The schema with additionalProperties false wherever it lists properties: every field we print is in it."""
+    if isinstance(node, dict):
+        out = {k: _strict(v) for k, v in node.items()}
+        if "properties" in out:
+            out.setdefault("additionalProperties", False)
+        return out
+    return [_strict(v) for v in node] if isinstance(node, list) else node
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        pytest.param({}, id="nothing"),
+        pytest.param({"CLAUDE_CODE_USE_VERTEX": "1", "CLOUD_ML_REGION": "global"}, id="vertex"),
+        pytest.param({"ANTHROPIC_BASE_URL": "https://u:p@gw.example", "ANTHROPIC_AUTH_TOKEN": "t"}, id="gateway"),
+        pytest.param({"CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST": "1"}, id="host"),
+    ],
+)
+def test_routes_json_is_valid_against_its_schema(
+    runner: CliRunner,
+    no_route: Path,
+    isolated_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+) -> None:
+    Draft202012Validator.check_schema(SCHEMA)
+    assert SCHEMA["$defs"]["kind"]["enum"] == [k.value for k in Kind]
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    _settings(isolated_home, {"env": {"AWS_REGION": "us-east-1"}, "apiKeyHelper": "x"})
+    write_config(no_route / "managed-settings.json", "{")  # a broken layer: state "error"
+    cfg = write_config(tmp_path / "c.toml", ROUTES)
+    doc = json.loads(invoke(runner, "routes", "--json", "--config", str(cfg)).stdout)
+    Draft202012Validator(_strict(SCHEMA)).validate(doc)
