@@ -170,6 +170,7 @@ def test_the_readme_json_example_has_the_real_keys(
     for part in ("values", "layers"):
         assert example["current"][part][0].keys() == real["current"][part][0].keys()
     assert example["routes"][0].keys() == real["routes"][0].keys()
+    Draft202012Validator(_strict(SCHEMA)).validate(example)
 
 
 @pytest.mark.parametrize(("redirect", "why"), [(">/dev/full", "No space left on device"), (">&-", "stdout is closed")])
