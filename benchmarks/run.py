@@ -273,10 +273,17 @@ def surfaces_cases(table: Table, server: LoopbackServer, tmp: Path, env: dict[st
         curl = curl_parallel([server.url + p for p in PATHS.values() if p != PATHS["models"]] + urls) or PASS
         name = "curl --parallel" if curl is not PASS else "python -c pass"
         status = [*outagecheck(), "status", "--json", "--config", str(cfg)]
-        r = measure_rounds({"status": (status, env), "curl": (curl, env), "floor": (floor, env)}, runs)
+        cmds = {"status": (status, env), "curl": (curl, env), "floor": (floor, env)}
+        if BEFORE:
+            cmds["before"] = (status, env | BEFORE)
+        r = measure_rounds(cmds, runs)
         wall, rss = median_of(r["status"]), max(x.rss_mb for x in r["status"])
         over = per_round(r["status"], r["curl"], r["floor"], combine=lambda a, b, c: a - b - c)
         base = f"{name} {ms(median_of(r['curl']))} + floor {ms(median_of(r['floor']))}"
+        if BEFORE:
+            was = per_round(r["before"], r["curl"], r["floor"], combine=lambda a, b, c: a - b - c)
+            label = f"{n} custom surfaces at {latency:g} s, before"
+            table.add(label, ms(median_of(r["before"])), base, f"{was * 1000:+.0f} ms", "", "(before)", None)
         if n == 50:
             target, ok = "<= curl + floor + 40 ms", over <= 0.040
         else:
