@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+import time
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +31,7 @@ def sharing_violation(winerror: int = 32) -> PermissionError:
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """time.sleep recorded instead of slept."""
     slept: list[float] = []
-    monkeypatch.setattr(safefile.time, "sleep", slept.append)
+    monkeypatch.setattr(time, "sleep", slept.append)
     return slept
 
 
@@ -45,7 +46,7 @@ def install_replace(
             raise error()
         REAL_REPLACE(src, dst)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(safefile.os, "replace", fake)
+    monkeypatch.setattr(os, "replace", fake)
     return calls
 
 
@@ -111,7 +112,7 @@ def test_a_retry_never_renames_over_a_version_written_meanwhile(
     def claude_code_writes(delay: float) -> None:
         target.write_bytes(b'{"a": 1, "theirs": true}\n')
 
-    monkeypatch.setattr(safefile.time, "sleep", claude_code_writes)
+    monkeypatch.setattr(time, "sleep", claude_code_writes)
     calls = install_replace(monkeypatch, 1)
     assert checked.commit(tmp, target, expect) is False  # the caller re-reads and redoes its edit
     assert target.read_bytes() == b'{"a": 1, "theirs": true}\n'
