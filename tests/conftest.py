@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import traceback
 from collections.abc import Generator, Iterator
@@ -31,6 +32,7 @@ from tests.helpers import (
     SETTINGS_TEXT,
     STATE_TEXT,
     TEST_KEY,
+    FakeMsvcrt,
     all_operational,
     march,
     route_healthy,
@@ -187,3 +189,14 @@ def loopback() -> Iterator[LoopbackServer]:
     with LoopbackServer() as server:
         route_healthy(server)
         yield server
+
+
+@pytest.fixture
+def windows(monkeypatch: pytest.MonkeyPatch) -> FakeMsvcrt:
+    """This process as on Windows, where it matters to outagecheck: sys.platform, msvcrt (faked, its lock
+    semantics) instead of fcntl. Paths stay this machine's: the tests give Windows-shaped ones where they count."""
+    fake = FakeMsvcrt()
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setitem(sys.modules, "msvcrt", fake)
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # as on Windows: importing it fails
+    return fake

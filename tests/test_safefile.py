@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
-import sys
 import time
-import types
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import pytest
 from outagecheck import files, safefile
 from outagecheck.errors import WriteError
 from outagecheck.fallback import checked
+from tests.helpers import FakeMsvcrt
 
 REAL_REPLACE = os.replace
 
@@ -136,41 +135,7 @@ def test_commit_retries_then_renames_when_the_file_stayed_the_same(
 # -- outagecheck's lock with msvcrt, faked: a mandatory byte-range lock on byte 0 of the lock file ----------------
 
 
-class FakeMsvcrt(types.ModuleType):
-    """msvcrt.locking as Windows behaves: a range held by another descriptor fails LK_NBLCK with EACCES;
-    the lock is on the range at the file position; LK_UNLCK of a range not held fails."""
-
-    LK_NBLCK = 2
-    LK_UNLCK = 0
-
-    def __init__(self) -> None:
-        super().__init__("msvcrt")
-        self.held: dict[tuple[int, int], int] = {}  # (inode, offset) -> fd
-        self.log: list[tuple[str, int, int]] = []
-
-    def locking(self, fd: int, mode: int, nbytes: int) -> None:
-        where = (os.fstat(fd).st_ino, os.lseek(fd, 0, os.SEEK_CUR))
-        self.log.append(("lock" if mode == self.LK_NBLCK else "unlock", fd, where[1]))
-        if mode == self.LK_NBLCK:
-            if where in self.held:
-                raise OSError(errno.EACCES, "Permission denied")
-            self.held[where] = fd
-        elif self.held.get(where) == fd:
-            del self.held[where]
-        else:
-            raise OSError(errno.EACCES, "Permission denied")
-
-
-@pytest.fixture
-def windows_locks(monkeypatch: pytest.MonkeyPatch) -> FakeMsvcrt:
-    fake = FakeMsvcrt()
-    monkeypatch.setattr(sys, "platform", "win32")
-    monkeypatch.setitem(sys.modules, "msvcrt", fake)
-    monkeypatch.setitem(sys.modules, "fcntl", None)  # as on Windows: importing it fails
-    return fake
-
-
-def test_the_windows_lock_is_exclusive_and_released_before_close(tmp_path: Path, windows_locks: FakeMsvcrt) -> None:
+def test_the_windows_lock_is_exclusive_and_released_before_close(tmp_path: Path, windows: FakeMsvcrt) -> None:
     lock = tmp_path / "state" / "lock"
     with safefile.locked(lock):
         other = os.open(lock, os.O_RDWR)
@@ -184,12 +149,12 @@ def test_the_windows_lock_is_exclusive_and_released_before_close(tmp_path: Path,
             safefile.locked(lock, wait_s=0.1),
         ):
             pass
-    assert windows_locks.held == {}  # released by unlock, not left to close()
+    assert windows.held == {}  # released by unlock, not left to close()
     with safefile.locked(lock, wait_s=0.1):  # and the next run takes it at once
         pass
-    ops = [op for op, _, offset in windows_locks.log if offset == 0]
+    ops = [op for op, _, offset in windows.log if offset == 0]
     assert ops[-2:] == ["lock", "unlock"]
-    assert all(offset == 0 for _, _, offset in windows_locks.log)
+    assert all(offset == 0 for _, _, offset in windows.log)
 
 
 def test_on_posix_the_flock_stays_until_the_close(tmp_path: Path) -> None:

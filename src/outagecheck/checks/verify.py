@@ -16,12 +16,12 @@ HELPER_TIMEOUT_S = 10.0
 
 
 def helper_command(
-    helper: str, platform: str = sys.platform, environ: Mapping[str, str] = os.environ
+    helper: str, platform: str | None = None, environ: Mapping[str, str] = os.environ
 ) -> str | list[str]:
     """The process Claude Code starts for its apiKeyHelper (execa `shell: true`, as Node runs a shell command):
     `/bin/sh -c` on macOS and Linux; on Windows `%ComSpec% /d /s /c "<helper>"`, a command line passed verbatim
     (a list would be re-quoted by subprocess, and cmd reads quotes its own way)."""
-    if platform != "win32":
+    if (platform or sys.platform) != "win32":
         return ["/bin/sh", "-c", helper]
     comspec = environ.get("ComSpec") or environ.get("COMSPEC") or "cmd.exe"
     return f'{comspec} /d /s /c "{helper}"'

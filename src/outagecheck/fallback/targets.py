@@ -9,7 +9,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Final
 
 from outagecheck import paths
@@ -60,10 +60,10 @@ def claude_code_edits(*, scope: str, key_command: str | None, api_key: str | Non
 CMD_UNQUOTABLE: Final = frozenset('"%!') | frozenset(map(chr, range(32))) | {"\x7f"}
 
 
-def key_helper(key_path: Path, platform: str = sys.platform) -> str:
-    """The apiKeyHelper that prints the key file, for the shell Claude Code runs it in on `platform`."""
+def key_helper(key_path: PurePath, platform: str | None = None) -> str:
+    """The apiKeyHelper that prints the key file, for the shell Claude Code runs it in on `platform` (this one)."""
     text = str(key_path)
-    if platform != "win32":
+    if (platform or sys.platform) != "win32":
         return f"cat {shlex.quote(text)}"
     if bad := next((c for c in text if c in CMD_UNQUOTABLE), None):
         raise ConfigError(
