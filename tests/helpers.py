@@ -221,11 +221,26 @@ def api_overloaded(mock: HTTPXMock) -> None:
 # -- the real CLI in a subprocess ---------------------------------------------------------------------------
 
 
+def own_config_dir(home: Path) -> Path:
+    """outagecheck's config dir (config.toml, the API key file) for this HOME on this platform (paths.py)."""
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "outagecheck"
+    if sys.platform == "win32":
+        return home / "AppData" / "Roaming" / "outagecheck"
+    return home / ".config" / "outagecheck"
+
+
 def cli_env(home: Path, **extra: str) -> dict[str, str]:
     """A clean environment for a subprocess run: this HOME, no secrets, proxies or CI variables of ours."""
     drop = ("ANTHROPIC_", "CLAUDE_", "OUTAGECHECK_", "XDG_", "GITHUB_", "SSL_CERT_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop) and not k.lower().endswith("_proxy")}
-    env.update(HOME=str(home), NO_COLOR="1", PYTHONDONTWRITEBYTECODE="1", **extra)
+    env.update(HOME=str(home), NO_COLOR="1", PYTHONDONTWRITEBYTECODE="1")
+    # As isolated_home does: Windows reads the home from USERPROFILE, and outside Linux the state dir is set.
+    env.update(USERPROFILE=str(home), APPDATA=str(home / "AppData" / "Roaming"))
+    env["LOCALAPPDATA"] = str(home / "AppData" / "Local")
+    if not sys.platform.startswith("linux"):
+        env["OUTAGECHECK_STATE_DIR"] = str(home / ".local" / "state" / "outagecheck")
+    env.update(extra)
     return env
 
 

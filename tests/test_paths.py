@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from outagecheck import paths
 from outagecheck.cli import cache
-from tests.helpers import API_PATH, TEST_KEY, free_port, invoke, loopback_config, sweep
+from tests.helpers import API_PATH, TEST_KEY, free_port, invoke, loopback_config, own_config_dir, sweep
 from tests.loopback import LoopbackServer
 
 BASES = [
@@ -57,8 +57,8 @@ def test_a_planted_config_in_the_current_directory_never_gets_the_key(
     # The user's real config (under $HOME) points everything at a closed port: no network beyond loopback.
     closed = f"http://127.0.0.1:{free_port()}"
     own = loopback_config(tmp_path / "own", claude_ai=closed, platform=closed, api=closed, status_page=closed)
-    (isolated_home / ".config" / "outagecheck").mkdir(parents=True)
-    own.rename(isolated_home / ".config" / "outagecheck" / "config.toml")
+    own_config_dir(isolated_home).mkdir(parents=True)
+    own.rename(own_config_dir(isolated_home) / "config.toml")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "XDG_", "OUTAGECHECK_"))}
     env["ANTHROPIC_API_KEY"] = TEST_KEY
     if xdg is not None:
