@@ -123,3 +123,21 @@ def test_the_fallback_guide_says_where_the_login_is(
         '  login: the macOS Keychain, item "Claude Code-credentials" (outagecheck never reads or changes it)\n'
         in result.stdout
     )
+
+
+def test_on_windows_own_dirs_are_under_appdata(
+    tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.delenv("OUTAGECHECK_STATE_DIR", raising=False)
+    monkeypatch.setenv("APPDATA", str(tmp_path / "Roaming"))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "Local"))
+    assert paths.user_config_dir() == tmp_path / "Roaming" / "outagecheck"
+    assert paths.key_file() == tmp_path / "Roaming" / "outagecheck" / "anthropic-api-key"
+    # The journal, backups and lock are this machine's: Local, not the Roaming profile that follows the user.
+    assert paths.state_dir() == tmp_path / "Local" / "outagecheck" / "state"
+    assert paths.journal_file() == tmp_path / "Local" / "outagecheck" / "state" / "journal.toml"
+    monkeypatch.setenv("LOCALAPPDATA", "relative")  # never a dir relative to wherever outagecheck runs
+    assert paths.state_dir() == isolated_home / "AppData" / "Local" / "outagecheck" / "state"
+    monkeypatch.setenv("OUTAGECHECK_STATE_DIR", str(tmp_path / "mine"))
+    assert paths.state_dir() == tmp_path / "mine"

@@ -38,11 +38,15 @@ def user_config_dir() -> Path:
 
 
 def state_dir() -> Path:
-    """Return outagecheck's state dir (journal, backups, lock): $XDG_STATE_HOME/outagecheck on Linux."""
+    """Return outagecheck's state dir (journal, backups, lock): $XDG_STATE_HOME/outagecheck on Linux,
+    %LOCALAPPDATA%\\outagecheck\\state on Windows (machine-local, like the backups it holds)."""
     if override := os.environ.get("OUTAGECHECK_STATE_DIR"):
         return Path(override)
     if sys.platform == "darwin":
         return Path.home() / "Library" / "Application Support" / APP / "state"
+    if sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA", "")
+        return (Path(local) if local and os.path.isabs(local) else Path.home() / "AppData" / "Local") / APP / "state"
     return _xdg("XDG_STATE_HOME", Path.home() / ".local" / "state") / APP
 
 
