@@ -217,6 +217,7 @@ def windows(monkeypatch: pytest.MonkeyPatch) -> FakeMsvcrt:
 
 _SIGNALS = "sends POSIX signals (SIGINT, SIGTERM, SIGKILL) to real processes"
 _LINUX_XDG = {p: "XDG base dirs are read on Linux only (paths.py, cli/cache.py)" for p in ("darwin", "win32")}
+_MAC_CACHE = "places the status line's cache with XDG_CACHE_HOME, which macOS does not read (~/Library/Caches)"
 _MODES = "asserts POSIX modes and owners (0600, 0700, uid, umask, sticky dirs): Windows files take the profile's ACL"
 # Test file, or file::test, -> {platform: why it cannot run there}. A skip here is printed with its reason (-ra);
 # tests/ci/test_matrix.py keeps every entry pointing at a test that exists. Windows entries are conservative: this
@@ -224,6 +225,10 @@ _MODES = "asserts POSIX modes and owners (0600, 0700, uid, umask, sticky dirs): 
 PLATFORM_SKIPS: dict[str, dict[str, str]] = {
     "tests/test_files.py": {"win32": "FIFOs, /dev/zero and flock are POSIX (msvcrt is tests/test_safefile.py's)"},
     "tests/test_private.py": {"win32": _MODES},
+    "tests/test_private.py::test_a_cache_dir_that_is_not_the_users_own_is_never_read": {"darwin": _MAC_CACHE},
+    "tests/test_safefile.py::test_on_posix_the_flock_stays_until_the_close": {
+        "win32": "flock semantics: the lock goes with the descriptor (Windows' is faked beside it)"
+    },
     "tests/test_private.py::test_under_umask_000_every_dir_is_0700_and_every_file_0600": {
         "darwin": "lists Linux's XDG dirs (~/.config, ~/.local/state); macOS keeps them in ~/Library"
     },
@@ -244,6 +249,11 @@ PLATFORM_SKIPS: dict[str, dict[str, str]] = {
     "tests/cli/test_completions.py": {"win32": "runs the completion scripts in real bash, zsh and fish"},
     "tests/cli/test_statusline.py::test_stdin_that_never_closes_or_is_a_terminal_is_not_waited_for": {
         "win32": "a terminal on stdin is a POSIX pty here"
+    },
+    "tests/cli/test_statusline.py": {"darwin": _MAC_CACHE},
+    "tests/cli/test_cache.py::test_cache_dir_honours_an_absolute_xdg_cache_home_only": {"darwin": _MAC_CACHE},
+    "tests/cli/test_hostile.py::test_hostile_case_ends_with_one_line_and_a_documented_code": {
+        "darwin": "places the state dir with XDG_STATE_HOME, which macOS does not read"
     },
     "tests/cli/test_statusline_tui.py": {
         "win32": "drives Claude Code's TUI in tmux",
