@@ -10,11 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from outagecheck import files, safefile
 from outagecheck.errors import WriteError
 from outagecheck.fallback import checked
-from tests.helpers import FakeMsvcrt
+from tests.helpers import SETTINGS_TEXT, STATE_TEXT, FakeMsvcrt, invoke, own_config_dir
 
 REAL_REPLACE = os.replace
 
@@ -171,3 +172,44 @@ def test_on_posix_the_flock_stays_until_the_close(tmp_path: Path) -> None:
         for fd in (first, second):
             if fd >= 0:
                 os.close(fd)
+
+
+def test_access_denied_names_a_read_only_file_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # winerror 5 is what an open handle and a read-only attribute both give: the line names both.
+    monkeypatch.setattr(time, "sleep", lambda delay: None)
+    install_replace(monkeypatch, 1000, lambda: sharing_violation(5))
+    target = tmp_path / "settings.json"
+    with pytest.raises(WriteError) as caught:
+        safefile.atomic_write(target, b"{}\n")
+    assert str(caught.value) == (
+        f"{target}: cannot write: access denied: another program keeps it open (Claude Code, an antivirus?), "
+        "or it is read-only; close it and try again"
+    )
+
+
+@pytest.mark.usefixtures("with_key")
+def test_an_apply_blocked_by_an_open_file_is_one_line_and_nothing_changes(
+    runner: CliRunner, claude_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Claude Code (or an antivirus) holds ~/.claude.json open for the whole apply: every rename of it fails.
+    monkeypatch.setattr(time, "sleep", lambda delay: None)
+    state = claude_home / ".claude.json"
+
+    def blocked(src: object, dst: object) -> None:
+        if Path(str(dst)).name == ".claude.json":
+            raise sharing_violation(32)
+        REAL_REPLACE(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", blocked)
+    result = invoke(runner, "fallback", "apply", "claude-code", "--yes")
+    assert result.exit_code == 73
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(
+        f"outagecheck: error: {state}: cannot write: another program keeps it open (Claude Code, an antivirus?); "
+        "close it and try again"
+    )
+    assert "Traceback" not in result.output
+    assert (claude_home / ".claude" / "settings.json").read_text() == SETTINGS_TEXT  # rolled back
+    assert state.read_text() == STATE_TEXT
+    assert not own_config_dir(claude_home).joinpath("anthropic-api-key").exists()
+    assert not [p for p in claude_home.rglob("*") if safefile.TEMP_TAG in p.name]

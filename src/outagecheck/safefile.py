@@ -138,9 +138,10 @@ def replace(
 def write_error(path: Path, e: OSError) -> WriteError:
     """The one line for a failed write; a sharing violation that outlasted the retries says who to close."""
     if sharing_violation(e):
-        return WriteError(
-            f"{path}: cannot write: another program keeps it open (Claude Code, an antivirus?); close it and try again"
-        )
+        # ERROR_ACCESS_DENIED is also what a read-only file gives: name both causes, not a guess.
+        held = "another program keeps it open (Claude Code, an antivirus?)"
+        why = f"access denied: {held}, or it is read-only" if getattr(e, "winerror", None) == 5 else held
+        return WriteError(f"{path}: cannot write: {why}; close it and try again")
     return WriteError(f"{path}: cannot write: {e.strerror or e}")
 
 
