@@ -264,7 +264,7 @@ PLATFORM_SKIPS: dict[str, dict[str, str]] = {
     "tests/fallback/test_concurrency.py": {"win32": f"{_SIGNALS}, mid-write, and renames over open files"},
     "tests/fallback/test_detect.py": {"win32": "its fake `claude` executables are POSIX shell scripts"},
     "tests/fallback/test_real_client.py": {"win32": "runs the real client with POSIX shell fakes and tmux"},
-    "tests/fallback/test_running.py": {"win32": "finds processes with /proc and ps; Windows listing is not built"},
+    "tests/fallback/test_running.py": {"win32": "real processes via /proc and ps (its tasklist tests fake Windows)"},
     "tests/fallback/test_lock.py::test_a_ctrl_c_right_after_the_mkdir_still_removes_the_lock": {"win32": _SIGNALS},
     "tests/fallback/test_bigjson.py::test_apply_on_a_50_mb_settings_file_stays_under_4x_its_size": {
         "win32": "measures memory with the resource module (POSIX)"
