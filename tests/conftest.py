@@ -263,6 +263,12 @@ PLATFORM_SKIPS: dict[str, dict[str, str]] = {
     "tests/fallback/test_apply.py": {"win32": "asserts the POSIX helper (cat '<path>') and 0600 modes"},
     "tests/fallback/test_concurrency.py": {"win32": f"{_SIGNALS}, mid-write, and renames over open files"},
     "tests/fallback/test_detect.py": {"win32": "its fake `claude` executables are POSIX shell scripts"},
+    "tests/fallback/test_detect.py::test_warnings_for_overrides_and_policy": {
+        "darwin": "OUTAGECHECK_MANAGED_SETTINGS is read on Linux only (paths.managed_settings)"
+    },
+    "tests/fallback/test_running.py::test_a_client_of_another_home_is_not_named": {
+        "darwin": "a process's environment is read from /proc, on Linux only (ps can't show it)"
+    },
     "tests/fallback/test_real_client.py": {"win32": "runs the real client with POSIX shell fakes and tmux"},
     "tests/fallback/test_running.py": {"win32": "real processes via /proc and ps (its tasklist tests fake Windows)"},
     "tests/fallback/test_lock.py::test_a_ctrl_c_right_after_the_mkdir_still_removes_the_lock": {"win32": _SIGNALS},

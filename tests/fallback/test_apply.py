@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import stat
 import subprocess
@@ -39,7 +40,7 @@ def test_apply_then_revert_is_byte_identical(runner: CliRunner, claude_home: Pat
     new_settings = json.loads(settings.read_text())
     assert {k: v for k, v in new_settings.items() if k != "apiKeyHelper"} == SETTINGS
     key_file = own_config_dir(claude_home) / "anthropic-api-key"
-    assert new_settings["apiKeyHelper"] == f"cat {key_file}"
+    assert new_settings["apiKeyHelper"] == f"cat {shlex.quote(str(key_file))}"  # macOS: "Application Support"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert key_file.read_text() == TEST_KEY + "\n"
     assert json.loads(state.read_text()) == {**json.loads(STATE_TEXT), "hasCompletedOnboarding": True}
@@ -68,7 +69,7 @@ def test_minimal_diff_keeps_the_users_layout(runner: CliRunner, claude_home: Pat
     # 4-space indentation and key order kept; only the new member is added.
     assert settings.startswith(SETTINGS_TEXT.rstrip().rstrip("}").rstrip())
     assert settings.endswith(
-        '    "apiKeyHelper": "cat ' + str(own_config_dir(claude_home) / "anthropic-api-key") + '"\n}\n'
+        '    "apiKeyHelper": "cat ' + shlex.quote(str(own_config_dir(claude_home) / "anthropic-api-key")) + '"\n}\n'
     )
     diff_lines = [line for line in result.stdout.splitlines() if line.startswith(("+", "-")) and line[1:2] == " "]
     assert len(diff_lines) <= 4

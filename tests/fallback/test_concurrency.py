@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shlex
 import signal
 import subprocess
 import sys
@@ -122,7 +123,8 @@ def test_sigkill_at_random_points_leaves_old_or_new_and_the_next_run_cleans_up(t
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         # Each file is the old or the new version, never a mixture; the journal reads; the key is nowhere else.
-        assert json.loads(settings.read_text()) in (SETTINGS, {**SETTINGS, "apiKeyHelper": f"cat {key_file}"})
+        helper = f"cat {shlex.quote(str(key_file))}"
+        assert json.loads(settings.read_text()) in (SETTINGS, {**SETTINGS, "apiKeyHelper": helper})
         assert json.loads(state.read_text()) in (
             json.loads(STATE_TEXT),
             {**json.loads(STATE_TEXT), "hasCompletedOnboarding": True},
