@@ -263,9 +263,6 @@ PLATFORM_SKIPS: dict[str, dict[str, str]] = {
     "tests/fallback/test_apply.py": {"win32": "asserts the POSIX helper (cat '<path>') and 0600 modes"},
     "tests/fallback/test_concurrency.py": {"win32": f"{_SIGNALS}, mid-write, and renames over open files"},
     "tests/fallback/test_detect.py": {"win32": "its fake `claude` executables are POSIX shell scripts"},
-    "tests/fallback/test_detect.py::test_warnings_for_overrides_and_policy": {
-        "darwin": "OUTAGECHECK_MANAGED_SETTINGS is read on Linux only (paths.managed_settings)"
-    },
     "tests/fallback/test_running.py::test_a_client_of_another_home_is_not_named": {
         "darwin": "a process's environment is read from /proc, on Linux only (ps can't show it)"
     },
@@ -287,6 +284,9 @@ PLATFORM_SKIPS: dict[str, dict[str, str]] = {
     "tests/fallback/test_transaction.py::test_a_full_disk_rolls_back_everything_already_written": {
         "darwin": "finds the file being written through /proc/self/fd"
     },
+    "tests/routes/test_real_current.py": {
+        "win32": "starts the real client with PATH=/usr/bin:/bin and HOME, not USERPROFILE, as on POSIX"
+    },
     "tests/output/test_emit.py": {"win32": "--output's symlink, sticky-dir and mode rules are POSIX"},
     "tests/output/test_notify.py": {"win32": "notification commands run by /bin/sh; its fakes are shell scripts"},
 }
@@ -307,3 +307,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if why := platform_skip(item.nodeid, sys.platform):
             item.add_marker(pytest.mark.skip(reason=f"not on {sys.platform}: {why}"))
+
+
+# -- Claude Code's routes: a machine with no provider set anywhere ----------------------------------------
+
+
+@pytest.fixture
+def no_route(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, isolated_home: Path) -> Path:
+    """No route variable in the environment and the managed settings moved to an empty temporary folder
+    ($OUTAGECHECK_MANAGED_SETTINGS): this machine's /etc/claude-code is never read. Returns that folder."""
+    from outagecheck.routes.current import HOST_VAR  # noqa: PLC0415  # only the routes tests load routes/
+    from outagecheck.routes.settings import ROUTE_VARS  # noqa: PLC0415  # only the routes tests load routes/
+
+    for name in (*ROUTE_VARS, HOST_VAR):
+        monkeypatch.delenv(name, raising=False)
+    managed = tmp_path / "managed"
+    managed.mkdir()
+    monkeypatch.setenv("OUTAGECHECK_MANAGED_SETTINGS", str(managed / "managed-settings.json"))
+    return managed

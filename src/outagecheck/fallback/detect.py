@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,32 +11,19 @@ from outagecheck import paths
 from outagecheck.errors import OutagecheckError
 from outagecheck.fallback import bigjson, running
 from outagecheck.files import SETTINGS_CAP, read_capped
+from outagecheck.routes import current, settings
+from outagecheck.routes.model import SWITCHES
 
 ENV_VARS: Final = (
     "ANTHROPIC_API_KEY",
     "ANTHROPIC_AUTH_TOKEN",
     "ANTHROPIC_BASE_URL",
-    "CLAUDE_CODE_USE_BEDROCK",
-    "CLAUDE_CODE_USE_VERTEX",
-    "CLAUDE_CODE_USE_FOUNDRY",
+    *SWITCHES.values(),
+    current.HOST_VAR,
 )
 SECRET_VARS: Final = frozenset({"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"})
-CLOUD_VARS: Final = ("CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX", "CLAUDE_CODE_USE_FOUNDRY")
-# Highest precedence first (code.claude.com settings docs).
-LAYER_ORDER: Final = ("managed", "local", "project", "user")
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One Claude Code settings file and the few keys that matter for the fallback."""
-
-    name: str
-    path: str
-    exists: bool
-    error: str | None = None
-    api_key_helper: str | None = None
-    force_login_method: str | None = None
-    env_keys: tuple[str, ...] = ()  # names only, never values
+LAYER_ORDER: Final = settings.LAYER_ORDER  # highest first (code.claude.com settings docs)
+Layer = settings.SettingsLayer  # one reader of Claude Code's settings: routes/settings.py
 
 
 @dataclass(frozen=True)
@@ -53,18 +39,12 @@ class Setup:
     openclaw_uses_cli: bool = False
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    """Whether two paths lead to one file; os.path.realpath, unlike Path.resolve() on 3.11, never
-    raises on a symlink loop (RuntimeError), so a looping settings.json is read, and reported, once."""
-    return os.path.realpath(a) == os.path.realpath(b)
-
-
 def _parse_layer(raw: bytes) -> Any:
     """The layer's JSON; of a big file only the keys read here are decoded (bigjson.py)."""
     if len(raw) < bigjson.LARGE:
         text = raw.decode("utf-8")
         return bigjson.loads(text) if text.strip() else {}  # no NaN (JSON.parse refuses it), no RecursionError
-    return bigjson.pick(raw, {"env", "apiKeyHelper", "forceLoginMethod"})
+    return bigjson.pick(raw, {"env", *settings.ROUTE_KEYS})
 
 
 class _Unreadable(OutagecheckError):
@@ -80,49 +60,10 @@ def _read_quietly(path: Path) -> bytes | None:
         return None
 
 
-def _read_layer(name: str, path: Path) -> Layer:
-    try:
-        raw = read_capped(path, SETTINGS_CAP)  # never blocks on a FIFO; a device or a huge file is refused
-    except OutagecheckError as e:
-        return Layer(name, str(path), True, error=f"cannot read: {e}")
-    if raw is None:
-        return Layer(name, str(path), False)
-    try:
-        data = _parse_layer(raw)
-    except UnicodeDecodeError as e:
-        return Layer(name, str(path), True, error=f"cannot read: {e}")
-    except ValueError as e:
-        return Layer(name, str(path), True, error=f"invalid JSON: {e}")
-    if not isinstance(data, dict):
-        return Layer(name, str(path), True, error="not a JSON object")
-    env = data["env"] if isinstance(data.get("env"), dict) else {}
-    helper = data.get("apiKeyHelper")
-    force = data.get("forceLoginMethod")
-    return Layer(
-        name,
-        str(path),
-        True,
-        api_key_helper=helper if isinstance(helper, str) and helper else None,
-        force_login_method=force if isinstance(force, str) else None,
-        env_keys=tuple(k for k in ENV_VARS if k in env),
-    )
-
-
-def detect(cwd: Path, env: Mapping[str, str], *, ask_claude: bool = True) -> Setup:
+def detect(cwd: Path | None, env: Mapping[str, str], *, ask_claude: bool = True) -> Setup:
     """Read the environment and every settings layer; run `claude auth status` when installed."""
     found = {k: ("set" if k in SECRET_VARS else env[k]) for k in ENV_VARS if env.get(k, "").strip()}
-    user = paths.user_settings()
-    candidates = [
-        ("managed", paths.managed_settings()),
-        ("local", paths.project_settings(cwd, local=True)),
-        ("project", paths.project_settings(cwd, local=False)),
-        ("user", user),
-    ]
-    # Run from $HOME, the "project" .claude/settings.json is the user file itself: count it once.
-    layers = tuple(
-        _read_layer(name, path) if name == "user" or not _same_file(path, user) else Layer(name, str(path), False)
-        for name, path in candidates
-    )
+    layers = settings.settings_layers(cwd, decode=_parse_layer)
     onboarding: bool | None = None
     try:
         state = bigjson.loads(_read_quietly(paths.claude_state_file()) or b"null")
@@ -143,26 +84,20 @@ def detect(cwd: Path, env: Mapping[str, str], *, ask_claude: bool = True) -> Set
     )
 
 
-def _first(layers: tuple[Layer, ...], attr: str) -> Layer | None:
-    return next((layer for layer in layers if getattr(layer, attr)), None)
-
-
 def route_of(setup: Setup) -> str:
-    """Which route Claude Code takes, by its auth precedence: cloud, token, key, helper, then login."""
+    """Which route Claude Code takes, by its auth precedence: cloud, token, key, helper, then login; the
+    switches read as Claude Code reads them ("", "0", "false" are off: routes/current.py)."""
     auth = setup.claude_auth or {}
-    settings_env = {k for layer in setup.layers for k in layer.env_keys}
-    if any(v in setup.env or v in settings_env for v in CLOUD_VARS) or auth.get("apiProvider") in (
-        "bedrock",
-        "vertex",
-        "foundry",
-    ):
+    now = current.resolve(setup.env, setup.layers)
+    if now.kind.cloud or auth.get("apiProvider") in current.API_PROVIDER.values():
         return "cloud"
-    if "ANTHROPIC_AUTH_TOKEN" in setup.env or "ANTHROPIC_AUTH_TOKEN" in settings_env:
+    if now.auth == "token":
         return "gateway"
     if auth.get("authMethod") == "api_key":
         return "api"
     if auth.get("authMethod"):
         return "subscription"
-    if "ANTHROPIC_API_KEY" in settings_env or _first(setup.layers, "api_key_helper"):
+    key = now.value("ANTHROPIC_API_KEY")
+    if (key is not None and key.path is not None) or any(layer.api_key_helper for layer in setup.layers):
         return "api"
     return "subscription"

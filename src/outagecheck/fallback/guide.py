@@ -42,15 +42,17 @@ def guide(setup: Setup, *, scope: str = "user") -> Guide:
 def _blockers(setup: Setup, scope: str) -> list[str]:
     """What would stop or override an applied fallback: a forced login, a stronger apiKeyHelper, a token."""
     blockers: list[str] = []
-    managed = setup.layers[0]
+    managed = next(
+        (layer for layer in setup.layers if layer.name == "managed" and layer.force_login_method), setup.layers[0]
+    )
     if managed.force_login_method == "claudeai":
         blockers.append(
             f'Managed settings ({managed.path}) set forceLoginMethod "claudeai": your organisation only allows '
             "the subscription login, which blocks an API-key fallback. Ask your admin."
         )
     target_rank = LAYER_ORDER.index("local" if scope == "local" else "user")
-    for layer in setup.layers[:target_rank]:
-        if layer.api_key_helper:
+    for layer in setup.layers:
+        if LAYER_ORDER.index(layer.name) < target_rank and layer.api_key_helper:
             blockers.append(
                 f"{layer.path} ({layer.name}) sets its own apiKeyHelper, which overrides the one "
                 f"outagecheck would write to the {scope} settings."
@@ -94,7 +96,8 @@ def _route_plan(route: str, setup: Setup, scope: str) -> tuple[str, list[Step], 
     scope_flag = " --scope local" if scope == "local" else ""
     if route == "cloud":
         return (
-            "Claude Code uses a cloud provider (Bedrock, Vertex or Foundry): a Claude login outage misses it.",
+            "Claude Code uses a cloud provider (Bedrock, Mantle, Claude Platform on AWS, Vertex or Foundry): "
+            "a Claude login outage misses it.",
             [],
             (),
         )
