@@ -36,6 +36,7 @@ from tests.helpers import (
     FakeMsvcrt,
     all_operational,
     march,
+    no_registry_policy,
     route_healthy,
     sweep,
     sweep_files,
@@ -205,10 +206,12 @@ def loopback() -> Iterator[LoopbackServer]:
 @pytest.fixture
 def windows(monkeypatch: pytest.MonkeyPatch) -> FakeMsvcrt:
     """This process as on Windows, where it matters to outagecheck: sys.platform, msvcrt (faked, its lock
-    semantics) instead of fcntl. Paths stay this machine's: the tests give Windows-shaped ones where they count."""
+    semantics) instead of fcntl, a registry without Claude Code policies. Paths stay this machine's: the tests
+    give Windows-shaped ones where they count."""
     fake = FakeMsvcrt()
     monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setitem(sys.modules, "msvcrt", fake)
+    monkeypatch.setitem(sys.modules, "winreg", no_registry_policy())  # no ClaudeCode policy in HKLM or HKCU
     monkeypatch.setitem(sys.modules, "fcntl", None)  # as on Windows: importing it fails
     return fake
 

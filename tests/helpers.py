@@ -420,6 +420,15 @@ class FakeMsvcrt(types.ModuleType):
             raise OSError(errno.EACCES, "Permission denied")
 
 
+def no_registry_policy() -> types.SimpleNamespace:
+    """winreg as routes/settings.py reads it, on a machine without SOFTWARE\\Policies\\ClaudeCode in any hive."""
+
+    def open_key(root: int, path: str) -> None:
+        raise FileNotFoundError(2, "The system cannot find the file specified")
+
+    return types.SimpleNamespace(HKEY_LOCAL_MACHINE=0x80000002, HKEY_CURRENT_USER=0x80000001, OpenKey=open_key)
+
+
 class FakeCmd:
     """A subprocess.run that models the cmd.exe Claude Code starts for apiKeyHelper on Windows, just enough for
     outagecheck's own helper: a verbatim command line `%ComSpec% /d /s /c "<command>"` (Node's form), where /s
