@@ -150,7 +150,7 @@ def combine(route: Route, found: list[tuple[Evidence, Blocker | None]], creds: C
     if creds.blocker is not None:
         detail, reason = creds.detail + (f" ({creds.hint})" if creds.hint else ""), creds.blocker.value
     elif not evidence:
-        detail = "nothing to check: pin a model for this route (models = { sonnet = \"…\" })"
+        detail = 'nothing to check: pin a model for this route (models = { sonnet = "…" })'
     return RouteResult(
         route, status, reason, detail, blocker,
         evidence, verdict.billed_to(route), fate, current=route.name == s.current,
