@@ -33,12 +33,9 @@ def _hmac(key: bytes, text: str) -> bytes:
 
 
 def _query(raw: str) -> str:
-    """The canonical query: each name and value encoded (RFC 3986), sorted by name then value."""
-    pairs = []
-    for part in raw.split("&") if raw else ():
-        name, _, value = part.partition("=")
-        pairs.append((quote(name, safe="-_.~"), quote(value, safe="-_.~")))
-    return "&".join(f"{n}={v}" for n, v in sorted(pairs))
+    """The canonical query: the pairs as sent (already URI-encoded), sorted by name then value, as botocore does."""
+    pairs = sorted(part.partition("=")[::2] for part in raw.split("&")) if raw else []
+    return "&".join(f"{n}={v}" for n, v in pairs)
 
 
 def sign(
