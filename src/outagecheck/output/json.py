@@ -79,6 +79,10 @@ def to_dict(report: Report) -> dict[str, Any]:
     }
     if report.replay is not None:  # a drill says so; a live check has no "replay" at all
         doc["replay"] = {"name": report.replay.name, "source": report.replay.source}
+    if report.routes:  # only when [[routes]] are configured: a report without them is as before
+        from outagecheck.output.routes import route_dict  # noqa: PLC0415  # only with routes
+
+        doc["routes"] = [route_dict(r, _evidence_dict) for r in report.routes]
     return dict(_lists(doc))
 
 

@@ -8,9 +8,9 @@ The HTTP client, capped bodies and proxy rules are the surfaces' (checks/http.py
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import Any, Final
 
 import httpx
 
@@ -201,10 +201,10 @@ async def check_one(client: httpx.AsyncClient, route: Route, deadline: float, s:
 
 
 async def check_routes(
-    routes: Sequence[Route], s: Settings, *, client: httpx.AsyncClient | None = None
+    routes: Sequence[Route], s: Settings, *, client: httpx.AsyncClient | None = None, deadline: float | None = None
 ) -> tuple[RouteResult, ...]:
-    """Check every route at once; all done (or given up) by `s.timeout_s` from now."""
-    deadline = asyncio.get_running_loop().time() + s.timeout_s
+    """Check every route at once; all done (or given up) by `deadline` (loop time), or `s.timeout_s` from now."""
+    deadline = deadline or asyncio.get_running_loop().time() + s.timeout_s
     own = client is None
     client = client or make_client(s.timeout_s)
     try:
@@ -212,6 +212,18 @@ async def check_routes(
     finally:
         if own:
             await client.aclose()
+
+
+def beside(
+    routes: Sequence[Route], environ: Mapping[str, str], timeout_s: float, slow_s: float
+) -> Callable[[httpx.AsyncClient, float], Coroutine[Any, Any, tuple[RouteResult, ...]]]:
+    """The routes' check as `status` runs it: on the surfaces' client and loop, by their deadline."""
+    s = Settings(timeout_s, environ, slow_s)
+
+    async def run_beside(client: httpx.AsyncClient, deadline: float) -> tuple[RouteResult, ...]:
+        return await check_routes(routes, s, client=client, deadline=deadline)
+
+    return run_beside
 
 
 def run(

@@ -1,0 +1,92 @@
+"""The routes' results for people (the Routes table) and machines (the `routes` array of --json). Decides nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from outagecheck.model import ExitCode, Status, worst
+from outagecheck.surfaces import RouteResult
+
+EXIT: dict[Status | None, ExitCode] = {
+    Status.DOWN: ExitCode.DOWN,
+    Status.DEGRADED: ExitCode.DEGRADED,
+    Status.UNKNOWN: ExitCode.UNKNOWN,
+    Status.OPERATIONAL: ExitCode.OK,
+    None: ExitCode.OK,
+}
+
+
+def exit_code(results: Sequence[RouteResult]) -> ExitCode:
+    """`routes check`'s exit code, as `status` computes it: the worst route's status."""
+    return EXIT[worst(r.status for r in results)]
+
+
+def route_dict(r: RouteResult, evidence: Any) -> dict[str, Any]:
+    """One route in the --json `routes` array (schema v1, additive); `evidence` writes an Evidence as surfaces do."""
+    return {
+        "name": r.route.name,
+        "kind": r.route.kind.value,
+        "status": r.status.value,
+        "reason": r.reason,
+        "detail": r.detail,
+        "usable": r.usable,
+        "current": r.current,
+        "billed_to": r.billed_to,
+        "shares_fate_with": list(r.shares_fate_with),
+        "status_feed": r.status_feed,
+        "feed_incidents": list(r.feed_incidents),
+        "priority": r.route.priority,
+        "latency_ms": round(r.latency_ms, 1) if r.latency_ms is not None else None,
+        "evidence": [evidence(e) for e in r.evidence],
+    }
+
+
+def _label(r: RouteResult) -> Text:
+    return Text(r.route.name + (" (now)" if r.current else ""), style="bold" if r.current else "")
+
+
+def _usable(r: RouteResult) -> Text:
+    if r.blocker is None:
+        return Text("usable", style="green")
+    return Text(r.usable.replace("_", " "), style="yellow")
+
+
+def _evidence(r: RouteResult) -> str:
+    said = r.detail
+    if r.feed_incidents:
+        said += "; " + "; ".join(r.feed_incidents)
+    if r.shares_fate_with:
+        said += f"; shares fate with {', '.join(r.shares_fate_with)}"
+    return said
+
+
+def table(results: Sequence[RouteResult]) -> Table:
+    """The Route / Kind / Status / Usable / Who pays / Evidence table; the route Claude Code uses now is marked."""
+    from outagecheck.output.table import status_text  # noqa: PLC0415  # one status style for both tables
+
+    grid = Table("Route", "Kind", "Status", "Usable", "Who pays", "Evidence")
+    for r in results:
+        grid.add_row(
+            _label(r),
+            r.route.kind.value,
+            status_text(r.status),
+            _usable(r),
+            Text(r.billed_to or "-"),
+            Text(_evidence(r)),
+        )
+    return grid
+
+
+def print_routes(results: Sequence[RouteResult], console: Console) -> None:
+    """The Routes heading and table (nothing when no route is configured)."""
+    if not results:
+        return
+    current = next((r.route.name for r in results if r.current), None)
+    heading = "Routes" + (f" (Claude Code uses {current} now)" if current else "")
+    console.print(Text(heading, style="bold"))
+    console.print(table(results))
