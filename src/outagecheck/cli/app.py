@@ -15,6 +15,7 @@ from outagecheck.cli import meta, status
 from outagecheck.cli.config import config_app
 from outagecheck.cli.fallback import fallback_app
 from outagecheck.cli.options import EXIT_CODES_HELP
+from outagecheck.cli.routes import routes_app
 from outagecheck.errors import OutagecheckError, announce, print_error, say
 from outagecheck.model import ExitCode
 
@@ -94,6 +95,7 @@ def _root(
 
 app.add_typer(fallback_app, name="fallback")
 app.add_typer(config_app, name="config")
+app.add_typer(routes_app, name="routes")
 status.register(app)
 meta.register(app)
 

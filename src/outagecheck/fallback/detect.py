@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,32 +13,19 @@ from outagecheck.errors import OutagecheckError
 from outagecheck.fallback import bigjson, running
 from outagecheck.files import SETTINGS_CAP, read_capped
 from outagecheck.model import Step
+from outagecheck.routes import current, settings
+from outagecheck.routes.model import SWITCHES
 
 ENV_VARS: Final = (
     "ANTHROPIC_API_KEY",
     "ANTHROPIC_AUTH_TOKEN",
     "ANTHROPIC_BASE_URL",
-    "CLAUDE_CODE_USE_BEDROCK",
-    "CLAUDE_CODE_USE_VERTEX",
-    "CLAUDE_CODE_USE_FOUNDRY",
+    *SWITCHES.values(),
+    current.HOST_VAR,
 )
 SECRET_VARS: Final = frozenset({"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"})
-CLOUD_VARS: Final = ("CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX", "CLAUDE_CODE_USE_FOUNDRY")
-# Highest precedence first (code.claude.com settings docs).
-LAYER_ORDER: Final = ("managed", "local", "project", "user")
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One Claude Code settings file and the few keys that matter for the fallback."""
-
-    name: str
-    path: str
-    exists: bool
-    error: str | None = None
-    api_key_helper: str | None = None
-    force_login_method: str | None = None
-    env_keys: tuple[str, ...] = ()  # names only, never values
+LAYER_ORDER: Final = settings.LAYER_ORDER  # highest first (code.claude.com settings docs)
+Layer = settings.SettingsLayer  # one reader of Claude Code's settings: routes/settings.py
 
 
 @dataclass(frozen=True)
@@ -66,18 +52,12 @@ class Guide:
     blockers: tuple[str, ...] = ()  # the warnings that would stop or override an applied fallback
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    """Whether two paths lead to one file; os.path.realpath, unlike Path.resolve() on 3.11, never
-    raises on a symlink loop (RuntimeError), so a looping settings.json is read, and reported, once."""
-    return os.path.realpath(a) == os.path.realpath(b)
-
-
 def _parse_layer(raw: bytes) -> Any:
     """The layer's JSON; of a big file only the keys read here are decoded (bigjson.py)."""
     if len(raw) < bigjson.LARGE:
         text = raw.decode("utf-8")
         return bigjson.loads(text) if text.strip() else {}  # no NaN (JSON.parse refuses it), no RecursionError
-    return bigjson.pick(raw, {"env", "apiKeyHelper", "forceLoginMethod"})
+    return bigjson.pick(raw, {"env", *settings.ROUTE_KEYS})
 
 
 class _Unreadable(OutagecheckError):
@@ -93,49 +73,10 @@ def _read_quietly(path: Path) -> bytes | None:
         return None
 
 
-def _read_layer(name: str, path: Path) -> Layer:
-    try:
-        raw = read_capped(path, SETTINGS_CAP)  # never blocks on a FIFO; a device or a huge file is refused
-    except OutagecheckError as e:
-        return Layer(name, str(path), True, error=f"cannot read: {e}")
-    if raw is None:
-        return Layer(name, str(path), False)
-    try:
-        data = _parse_layer(raw)
-    except UnicodeDecodeError as e:
-        return Layer(name, str(path), True, error=f"cannot read: {e}")
-    except ValueError as e:
-        return Layer(name, str(path), True, error=f"invalid JSON: {e}")
-    if not isinstance(data, dict):
-        return Layer(name, str(path), True, error="not a JSON object")
-    env = data["env"] if isinstance(data.get("env"), dict) else {}
-    helper = data.get("apiKeyHelper")
-    force = data.get("forceLoginMethod")
-    return Layer(
-        name,
-        str(path),
-        True,
-        api_key_helper=helper if isinstance(helper, str) and helper else None,
-        force_login_method=force if isinstance(force, str) else None,
-        env_keys=tuple(k for k in ENV_VARS if k in env),
-    )
-
-
 def detect(cwd: Path, env: Mapping[str, str], *, ask_claude: bool = True) -> Setup:
     """Read the environment and every settings layer; run `claude auth status` when installed."""
     found = {k: ("set" if k in SECRET_VARS else env[k]) for k in ENV_VARS if env.get(k, "").strip()}
-    user = paths.user_settings()
-    candidates = [
-        ("managed", paths.managed_settings()),
-        ("local", paths.project_settings(cwd, local=True)),
-        ("project", paths.project_settings(cwd, local=False)),
-        ("user", user),
-    ]
-    # Run from $HOME, the "project" .claude/settings.json is the user file itself: count it once.
-    layers = tuple(
-        _read_layer(name, path) if name == "user" or not _same_file(path, user) else Layer(name, str(path), False)
-        for name, path in candidates
-    )
+    layers = settings.settings_layers(cwd, decode=_parse_layer)
     onboarding: bool | None = None
     try:
         state = bigjson.loads(_read_quietly(paths.claude_state_file()) or b"null")
@@ -156,27 +97,21 @@ def detect(cwd: Path, env: Mapping[str, str], *, ask_claude: bool = True) -> Set
     )
 
 
-def _first(layers: tuple[Layer, ...], attr: str) -> Layer | None:
-    return next((layer for layer in layers if getattr(layer, attr)), None)
-
-
 def route_of(setup: Setup) -> str:
-    """Which route Claude Code takes, by its auth precedence: cloud, token, key, helper, then login."""
+    """Which route Claude Code takes, by its auth precedence: cloud, token, key, helper, then login; the
+    switches read as Claude Code reads them ("", "0", "false" are off: routes/current.py)."""
     auth = setup.claude_auth or {}
-    settings_env = {k for layer in setup.layers for k in layer.env_keys}
-    if any(v in setup.env or v in settings_env for v in CLOUD_VARS) or auth.get("apiProvider") in (
-        "bedrock",
-        "vertex",
-        "foundry",
-    ):
+    now = current.resolve(setup.env, setup.layers)
+    if now.kind.cloud or auth.get("apiProvider") in current.API_PROVIDER.values():
         return "cloud"
-    if "ANTHROPIC_AUTH_TOKEN" in setup.env or "ANTHROPIC_AUTH_TOKEN" in settings_env:
+    if now.auth == "token":
         return "gateway"
     if auth.get("authMethod") == "api_key":
         return "api"
     if auth.get("authMethod"):
         return "subscription"
-    if "ANTHROPIC_API_KEY" in settings_env or _first(setup.layers, "api_key_helper"):
+    key = now.value("ANTHROPIC_API_KEY")
+    if (key is not None and key.path is not None) or any(layer.api_key_helper for layer in setup.layers):
         return "api"
     return "subscription"
 
@@ -187,7 +122,7 @@ def guide(setup: Setup, *, scope: str = "user") -> Guide:
     warnings: list[str] = []
     blockers: list[str] = []
     layers = setup.layers
-    managed = layers[0]
+    managed = next((layer for layer in layers if layer.name == "managed" and layer.force_login_method), layers[0])
     if managed.force_login_method == "claudeai":
         blockers.append(
             f'Managed settings ({managed.path}) set forceLoginMethod "claudeai": your organisation only allows '
@@ -202,8 +137,8 @@ def guide(setup: Setup, *, scope: str = "user") -> Guide:
             "(Authorization: Bearer) and ignores the key."
         )
     target_rank = LAYER_ORDER.index("local" if scope == "local" else "user")
-    for layer in layers[:target_rank]:
-        if layer.api_key_helper:
+    for layer in layers:
+        if LAYER_ORDER.index(layer.name) < target_rank and layer.api_key_helper:
             blockers.append(
                 f"{layer.path} ({layer.name}) sets its own apiKeyHelper, which overrides the one "
                 f"outagecheck would write to the {scope} settings."
@@ -223,7 +158,10 @@ def guide(setup: Setup, *, scope: str = "user") -> Guide:
     )
     steps: list[Step] = []
     if route == "cloud":
-        summary = "Claude Code uses a cloud provider (Bedrock, Vertex or Foundry): a Claude login outage misses it."
+        summary = (
+            "Claude Code uses a cloud provider (Bedrock, Mantle, Claude Platform on AWS, Vertex or Foundry): "
+            "a Claude login outage misses it."
+        )
     elif route == "gateway":
         base = setup.env.get("ANTHROPIC_BASE_URL", "the default API")
         summary = f"Claude Code uses ANTHROPIC_AUTH_TOKEN against {base}: it does not depend on the Claude login."
