@@ -39,7 +39,7 @@ def _gateway() -> Fake:
 
 
 def test_status_json_carries_the_routes_and_validates(
-    runner: CliRunner, tmp_path: Path, loopback: LoopbackServer
+    runner: CliRunner, tmp_path: Path, loopback: LoopbackServer, no_route: Path
 ) -> None:
     with _gateway() as gw:
         cfg = loopback_config(tmp_path, loopback, extra=ROUTES.format(gw=gw.url))
@@ -57,7 +57,7 @@ def test_status_json_carries_the_routes_and_validates(
 
 
 def test_status_table_shows_the_routes_under_the_surfaces(
-    runner: CliRunner, tmp_path: Path, loopback: LoopbackServer
+    runner: CliRunner, tmp_path: Path, loopback: LoopbackServer, no_route: Path
 ) -> None:
     with _gateway() as gw:
         cfg = loopback_config(tmp_path, loopback, extra=ROUTES.format(gw=gw.url))

@@ -57,7 +57,7 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "probe_status": s.probe_status.value if s.probe_status else None,
                 "official_status": s.official_status.value if s.official_status else None,
                 "official_components": [{"name": n, "status": st} for n, st in s.official_components],
-                "evidence": [_evidence_dict(e) for e in s.evidence],
+                "evidence": [evidence_dict(e) for e in s.evidence],
             }
             for s in report.surfaces
         ],
@@ -68,7 +68,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "reason": page.reason,
             "detail": page.detail,
             "indicator": page.indicator,
-            "attempts": [_evidence_dict(e) for e in page.attempts],
+            "attempts": [evidence_dict(e) for e in page.attempts],
             "maintenances": [asdict(m) for m in page.maintenances],
         },
         "fallback": asdict(report.advice),
@@ -82,7 +82,7 @@ def to_dict(report: Report) -> dict[str, Any]:
     if report.routes:  # only when [[routes]] are configured: a report without them is as before
         from outagecheck.output.routes import route_dict  # noqa: PLC0415  # only with routes
 
-        doc["routes"] = [route_dict(r, _evidence_dict) for r in report.routes]
+        doc["routes"] = [route_dict(r, evidence_dict) for r in report.routes]
     return dict(_lists(doc))
 
 
@@ -91,7 +91,7 @@ def schema_text() -> str:
     return resources.files("outagecheck.output").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
 
 
-def _evidence_dict(e: Evidence) -> dict[str, Any]:
+def evidence_dict(e: Evidence) -> dict[str, Any]:
     """Evidence as schema v1 has it: the body signature only serves the live assessment; who answered
     (added to v1, additive) is null when nothing answered or it cannot be told."""
     doc = asdict(e)

@@ -90,3 +90,54 @@ def print_routes(results: Sequence[RouteResult], console: Console) -> None:
     heading = "Routes" + (f" (Claude Code uses {current} now)" if current else "")
     console.print(Text(heading, style="bold"))
     console.print(table(results))
+
+
+def document(results: Sequence[RouteResult], checked_at: str, evidence: Any) -> dict[str, Any]:
+    """The `routes check --json` document: schema_version 1, the routes as `status --json` has them."""
+    return {
+        "schema_version": 1,
+        "checked_at": checked_at,
+        "exit_code": int(exit_code(results)),
+        "routes": [route_dict(r, evidence) for r in results],
+    }
+
+
+NAGIOS = {ExitCode.OK: "OK", ExitCode.DEGRADED: "WARNING", ExitCode.DOWN: "CRITICAL", ExitCode.UNKNOWN: "UNKNOWN"}
+
+
+def to_nagios(results: Sequence[RouteResult]) -> str:
+    """One Nagios plugin line (its state, the routes' states; usable ones named) and perfdata."""
+    code = exit_code(results)
+    states = ", ".join(
+        f"{r.route.name} {r.status.value}" + ("" if r.blocker is None else f" ({r.usable})") for r in results
+    )
+    usable = sum(r.blocker is None and r.status in (Status.OPERATIONAL, Status.DEGRADED) for r in results)
+    perf = " ".join(f"'{r.route.name}_ms'={r.latency_ms:.0f}ms" for r in results if r.latency_ms is not None)
+    return (
+        f"ROUTES {NAGIOS[code]} - {usable} of {len(results)} usable: {states} | usable={usable} {perf}".rstrip() + "\n"
+    )
+
+
+LEVEL = {Status.OPERATIONAL: 0, Status.DEGRADED: 1, Status.DOWN: 2, Status.UNKNOWN: 3}
+
+
+def _label_value(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def to_prometheus(results: Sequence[RouteResult]) -> str:
+    """The routes as Prometheus text exposition: status (0 ok, 1 degraded, 2 down, 3 unknown) and usability."""
+    lines = [
+        "# HELP outagecheck_route_status Route status: 0 operational, 1 degraded, 2 down, 3 unknown.",
+        "# TYPE outagecheck_route_status gauge",
+    ]
+    labels = [f'route="{_label_value(r.route.name)}",kind="{r.route.kind.value}"' for r in results]
+    lines += [f"outagecheck_route_status{{{lab}}} {LEVEL[r.status]}" for lab, r in zip(labels, results, strict=True)]
+    lines += [
+        "# HELP outagecheck_route_usable 1 when nothing blocks the route from this machine.",
+        "# TYPE outagecheck_route_usable gauge",
+    ]
+    lines += [
+        f"outagecheck_route_usable{{{lab}}} {int(r.blocker is None)}" for lab, r in zip(labels, results, strict=True)
+    ]
+    return "\n".join(lines) + "\n"

@@ -214,11 +214,21 @@ async def check_routes(
             await client.aclose()
 
 
+def current_name(routes: Sequence[Route], environ: Mapping[str, str]) -> str | None:
+    """The configured route Claude Code uses now (its settings layers and the environment), if one is."""
+    from pathlib import Path  # noqa: PLC0415  # only with routes
+
+    from outagecheck.routes import current, settings  # noqa: PLC0415  # only with routes
+
+    now = current.resolve(settings.environment(environ), settings.settings_layers(Path.cwd())).route()
+    return next((r.name for r in routes if current.matches(r, now)), None)
+
+
 def beside(
     routes: Sequence[Route], environ: Mapping[str, str], timeout_s: float, slow_s: float
 ) -> Callable[[httpx.AsyncClient, float], Coroutine[Any, Any, tuple[RouteResult, ...]]]:
     """The routes' check as `status` runs it: on the surfaces' client and loop, by their deadline."""
-    s = Settings(timeout_s, environ, slow_s)
+    s = Settings(timeout_s, environ, slow_s, current=current_name(routes, environ))
 
     async def run_beside(client: httpx.AsyncClient, deadline: float) -> tuple[RouteResult, ...]:
         return await check_routes(routes, s, client=client, deadline=deadline)
