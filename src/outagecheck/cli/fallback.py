@@ -66,7 +66,7 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER, config: ConfigOpt
     from outagecheck import config as config_file  # noqa: PLC0415  # fallback commands only
     from outagecheck.fallback import detect  # noqa: PLC0415  # fallback commands only: keeps status light
 
-    config_file.load(config)  # the same config as apply: a broken one is said here, before an apply
+    cfg = config_file.load(config)  # the same config as apply: a broken one is said here, before an apply
 
     setup = detect.detect(Path.cwd(), os.environ)
     guide = detect.guide(setup, scope=scope.value)
@@ -99,6 +99,10 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER, config: ConfigOpt
 
     if tls := tls_note(os.environ):
         _out(f"Note: {tls}")
+    if cfg.routes:  # [[routes]]: the other ways in, checked for free, best first
+        from outagecheck.cli.routes_check import print_other_routes  # noqa: PLC0415  # only with routes
+
+        print_other_routes(cfg.routes, cfg.timeout, cfg.slow, _out)
     return 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -121,3 +122,42 @@ def _emit(results: tuple[RouteResult, ...], chosen: str) -> int:
 
         shown.print_routes(results, make_console(os.environ))
     return int(shown.exit_code(results))
+
+
+def print_other_routes(
+    routes: tuple[Route, ...], timeout_s: float, slow_s: float, write: Callable[[str], None]
+) -> None:
+    """`outagecheck fallback`'s "Other routes": the configured routes checked for free, best first, each with
+    what Claude Code needs to take it (the automatic switch is `fallback apply --to`, once it exists)."""
+    from outagecheck.routes import rank  # noqa: PLC0415  # only with routes
+
+    results = rank.best_first(_run(routes, timeout_s, slow_s, deep=False))
+    write("Other routes, best first (checked now, for free):")
+    for r in results:
+        blocked = f", {r.usable.replace('_', ' ')}" if r.blocker else ""
+        state = "up and usable" if rank.up_and_usable(r) else f"{r.status.value}{blocked}"
+        if r.shares_fate_with:
+            state += f" (goes down with: {', '.join(r.shares_fate_with)})"
+        write(f"  {r.route.name} ({r.route.kind.value}{', Claude Code uses it now' if r.current else ''}): {state}")
+        if rank.up_and_usable(r) and not r.current:
+            write(f"    {_apply_line(r.route)}")
+    if not _can_switch():
+        write("  The automatic switch to a route is not available yet: set what each line says in the `env`")
+        write("  of ~/.claude/settings.json (or export it), then restart claude.")
+
+
+def _can_switch() -> bool:
+    """`fallback apply --to` exists (issue 26): only then is its line printed."""
+    import inspect  # noqa: PLC0415
+
+    from outagecheck.cli import fallback  # noqa: PLC0415
+
+    return "to" in inspect.signature(fallback.apply).parameters
+
+
+def _apply_line(route: Route) -> str:
+    from outagecheck.routes import rank  # noqa: PLC0415
+
+    if _can_switch():
+        return f"outagecheck fallback apply claude-code --to {route.name}"
+    return "Claude Code needs: " + rank.needs(route)
