@@ -41,3 +41,13 @@ def aws_keys(monkeypatch: pytest.MonkeyPatch) -> tuple[str, str, str]:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", keys[1])
     monkeypatch.setenv("AWS_SESSION_TOKEN", keys[2])
     return keys
+
+
+@pytest.fixture(autouse=True)
+def feeds_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The providers' status feeds point at a closed port on 127.0.0.1: a route a test leaves without
+    `status_feed` never reaches AWS, Google or Azure (nothing beyond this machine, ever)."""
+    from outagecheck.routes import feeds  # noqa: PLC0415  # only the routes tests load routes/
+
+    for name in ("AWS_FEED", "GCP_FEED", "AZURE_FEED"):
+        monkeypatch.setattr(feeds, name, "http://127.0.0.1:9/feed")

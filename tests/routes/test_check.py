@@ -7,6 +7,7 @@ import base64
 import json
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +15,7 @@ from outagecheck.model import Status
 from outagecheck.routes import check
 from outagecheck.routes.creds import Creds
 from outagecheck.routes.model import Blocker, Kind, Route, RouteResult
-from tests.cloudfakes import Fake, anthropic, bearer, bedrock, reply, signed
+from tests.cloudfakes import Fake, Request, anthropic, bearer, bedrock, reply, signed
 
 HAIKU = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
 SONNET = "us.anthropic.claude-sonnet-4-6"
@@ -241,3 +242,48 @@ def test_server_errors_are_down_and_every_route_finishes_within_one_deadline(mon
     assert late.status is Status.DOWN
     assert late.evidence[0].reason == "timeout"
     assert took < 2.5  # one deadline for all, not one per route
+
+
+def test_a_credential_lookup_stuck_on_the_network_is_left_behind_at_the_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(check, "resolve", lambda route, environ, budget: time.sleep(10))  # an SSO refresh that hangs
+    start = time.monotonic()
+    (result,) = run(Route("b", Kind.BEDROCK, base_url="http://127.0.0.1:9"), timeout=0.5)
+    assert time.monotonic() - start < 2
+    assert (result.status, result.blocker) == (Status.UNKNOWN, Blocker.NO_CREDENTIALS)
+    assert result.detail == "credentials not resolved within 0.5 s"
+
+
+def test_a_cloud_librarys_own_error_is_a_result_never_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(route: Route, environ: object, budget: float) -> Creds:
+        raise ValueError("Invalid endpoint: https://sts..amazonaws.com")
+
+    monkeypatch.setattr(check, "resolve", broken)
+    (result,) = run(Route("b", Kind.BEDROCK, base_url="http://127.0.0.1:9"))
+    assert result.blocker is Blocker.NO_CREDENTIALS
+    assert result.detail == "credential lookup failed: ValueError: Invalid endpoint: https://sts..amazonaws.com"
+
+
+def test_an_open_provider_incident_in_the_routes_region_makes_it_degraded(aws_keys: tuple[str, str, str]) -> None:
+    capture = Path(__file__).parent.parent / "fixtures" / "feeds" / "aws-currentevents.json"
+    (event,) = json.loads(capture.read_bytes().decode("utf-16"))
+    event["arn"] = event["arn"].replace("me-central-1", "us-east-1")
+    event["service"] = "bedrock-us-east-1"
+    feed = json.dumps([event]).encode("utf-16")  # served as AWS serves it: UTF-16 with a BOM
+    signed_api = bedrock(aws_keys)
+
+    def handle(req: Request) -> tuple[int, dict[str, str], bytes]:
+        if req.path == "/public/currentevents":
+            return 200, {"content-type": "application/json;charset=utf-16"}, feed
+        return signed_api(req)
+
+    with Fake(handle) as fake:
+        route = Route(
+            "b", Kind.BEDROCK, region="us-east-1", base_url=fake.url, status_feed=f"{fake.url}/public/currentevents"
+        )
+        (result,) = run(route)
+    assert (result.status, result.reason) == (Status.DEGRADED, "provider_incident")
+    assert result.feed_incidents == ("AWS Health: Multiple services (us-east-1): Increased Error Rates",)
+    assert result.status_feed == f"{fake.url}/public/currentevents"
+    assert result.blocker is None  # still usable: the incident is the provider's, the route answers

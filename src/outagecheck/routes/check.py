@@ -8,13 +8,16 @@ The HTTP client, capped bodies and proxy rules are the surfaces' (checks/http.py
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import httpx
 
-from outagecheck.checks.http import Tracer, exchange, failure_evidence, make_client, may_send_key, proxy_for
+from outagecheck.checks.http import Answer, Tracer, exchange, failure_evidence, make_client, may_send_key, proxy_for
+from outagecheck.checks.peercert import FilterRedirect
 from outagecheck.model import Evidence, Status
 from outagecheck.routes import feeds, probes, verdict
 from outagecheck.routes.creds import Creds, anthropic_shaped
@@ -87,6 +90,8 @@ async def _send(
             client, call.url, method=call.method, headers=_headers(call, route, creds), follow=False,
             body=lambda code, h: BODY_LIMIT, deadline=deadline, tracer=tracer, content=call.body,
         )  # fmt: skip
+    except FilterRedirect as stop:  # a redirect to a web filter's block page is the answer, as for surfaces
+        answer = Answer(stop.status_code, stop.headers, round(loop.time() - start, 3))
     except (httpx.HTTPError, OSError, TimeoutError) as exc:
         latency = round(loop.time() - start, 3)
         return failure_evidence(call.key, call.url, exc, s.timeout_s, tracer, proxy, latency), None
@@ -186,13 +191,38 @@ def with_feed(result: RouteResult, reading: feeds.Reading | None) -> RouteResult
     return replace(result, status=status, reason=reason, status_feed=reading.url, feed_incidents=reading.incidents)
 
 
+async def off_loop(fn: Callable[..., Creds], *args: Any) -> Creds:
+    """Run a credential lookup on a daemon thread: a library stuck on the network (an SSO refresh, botocore's
+    60 s connect timeout) is left behind at the deadline and never holds the process's exit, as the default
+    executor's threads would (asyncio.run joins them). A library's own error is a result, never a crash."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[Creds] = loop.create_future()
+
+    def settle(result: Creds) -> None:
+        if not done.done():
+            done.set_result(result)
+
+    def work() -> None:
+        try:
+            result = fn(*args)
+        except Exception as e:  # a cloud library's own failure: said on the route's row
+            result = Creds(
+                blocker=Blocker.NO_CREDENTIALS, detail=f"credential lookup failed: {type(e).__name__}: {e}"[:200]
+            )
+        with contextlib.suppress(RuntimeError):  # the loop closed: nobody is waiting any more
+            loop.call_soon_threadsafe(settle, result)
+
+    threading.Thread(target=work, name="outagecheck-credentials", daemon=True).start()
+    return await done
+
+
 async def check_one(client: httpx.AsyncClient, route: Route, deadline: float, s: Settings) -> RouteResult:
     loop = asyncio.get_running_loop()
     feed = feeds.feed_url(route)
     reading = asyncio.ensure_future(_feed(client, route, feed, deadline)) if feed else None
     try:
         async with asyncio.timeout_at(deadline):
-            creds = await asyncio.to_thread(resolve, route, s.environ, deadline - loop.time())
+            creds = await off_loop(resolve, route, s.environ, deadline - loop.time())
     except TimeoutError:
         creds = Creds(blocker=Blocker.NO_CREDENTIALS, detail=f"credentials not resolved within {s.timeout_s:g} s")
     found = [] if creds.blocker else await _probe(client, route, creds, deadline, s)
