@@ -287,3 +287,32 @@ def test_an_open_provider_incident_in_the_routes_region_makes_it_degraded(aws_ke
     assert result.feed_incidents == ("AWS Health: Multiple services (us-east-1): Increased Error Rates",)
     assert result.status_feed == f"{fake.url}/public/currentevents"
     assert result.blocker is None  # still usable: the incident is the provider's, the route answers
+
+
+def test_a_route_without_region_takes_claude_codes_from_the_environment(
+    aws_keys: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_REGION", "not a region")  # unset for Claude Code: the next one counts
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    with Fake(bedrock(aws_keys, region="eu-west-1")) as fake:  # the fake checks the signature's region
+        (result,) = run(Route("b", Kind.BEDROCK, base_url=fake.url))
+    assert result.status is Status.OPERATIONAL
+    assert result.route.region == "eu-west-1"
+    assert "eu.anthropic.claude-haiku-4-5" in " ".join(fake.paths())  # the default pin in the region's form
+
+
+def test_deep_sends_one_signed_paid_invoke_per_pin(aws_keys: tuple[str, str, str]) -> None:
+    invoke = signed("bedrock", aws_keys, "us-east-1", reply(200, {"usage": {"output_tokens": 1}}))
+    free = bedrock(aws_keys)
+
+    def handle(req: Request) -> tuple[int, dict[str, str], bytes]:
+        return invoke(req) if req.path.endswith("/invoke") else free(req)
+
+    with Fake(handle) as fake:
+        route = Route("b", Kind.BEDROCK, base_url=fake.url, models=(("haiku", HAIKU),))
+        (result,) = check.run((route,), check.Settings(5.0, dict(os.environ), deep=True))
+    (paid,) = [r for r in fake.requests if r.path.endswith("/invoke")]
+    assert paid.path == "/model/us.anthropic.claude-haiku-4-5-20251001-v1%3A0/invoke"
+    assert json.loads(paid.body)["max_tokens"] == 1
+    assert paid.headers["authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE1234567890/")
+    assert [e.endpoint for e in result.evidence] == ["list_profiles", "count_tokens:haiku", "deep:haiku"]

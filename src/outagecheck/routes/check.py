@@ -8,8 +8,6 @@ The HTTP client, capped bodies and proxy rules are the surfaces' (checks/http.py
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import threading
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
@@ -20,7 +18,7 @@ from outagecheck.checks.http import Answer, Tracer, exchange, failure_evidence, 
 from outagecheck.checks.peercert import FilterRedirect
 from outagecheck.model import Evidence, Status
 from outagecheck.routes import feeds, probes, verdict
-from outagecheck.routes.creds import Creds, anthropic_shaped
+from outagecheck.routes.creds import Creds, off_loop, resolve, with_region
 from outagecheck.routes.model import Blocker, Kind, Route, RouteResult
 from outagecheck.routes.sigv4 import sign
 
@@ -38,23 +36,6 @@ class Settings:
     deep: bool = False
     failing: frozenset[str] = frozenset()  # surfaces failing now: a route sharing their fate is not a way out
     current: str | None = None  # the name of the route Claude Code uses now
-
-
-def resolve(route: Route, environ: Mapping[str, str], budget: float) -> Creds:
-    """The credentials the route's probes send, the way its provider resolves them (on a worker thread)."""
-    from outagecheck.routes import clouds  # noqa: PLC0415  # cloud routes only
-
-    if route.kind is Kind.VERTEX:
-        return clouds.gcp(route, environ, budget)
-    if route.kind is Kind.FOUNDRY:
-        return clouds.azure(route, environ, budget)
-    if route.kind is Kind.BEDROCK:
-        return clouds.aws(route, environ, budget, bearer="AWS_BEARER_TOKEN_BEDROCK")
-    if route.kind is Kind.ANTHROPIC_AWS:
-        return clouds.aws(route, environ, budget, bearer="ANTHROPIC_AWS_API_KEY")
-    if route.kind is Kind.MANTLE:
-        return clouds.aws(route, environ, budget)
-    return anthropic_shaped(route, environ, budget)
 
 
 def _headers(call: probes.Call, route: Route, creds: Creds) -> dict[str, str]:
@@ -191,33 +172,9 @@ def with_feed(result: RouteResult, reading: feeds.Reading | None) -> RouteResult
     return replace(result, status=status, reason=reason, status_feed=reading.url, feed_incidents=reading.incidents)
 
 
-async def off_loop(fn: Callable[..., Creds], *args: Any) -> Creds:
-    """Run a credential lookup on a daemon thread: a library stuck on the network (an SSO refresh, botocore's
-    60 s connect timeout) is left behind at the deadline and never holds the process's exit, as the default
-    executor's threads would (asyncio.run joins them). A library's own error is a result, never a crash."""
-    loop = asyncio.get_running_loop()
-    done: asyncio.Future[Creds] = loop.create_future()
-
-    def settle(result: Creds) -> None:
-        if not done.done():
-            done.set_result(result)
-
-    def work() -> None:
-        try:
-            result = fn(*args)
-        except Exception as e:  # a cloud library's own failure: said on the route's row
-            result = Creds(
-                blocker=Blocker.NO_CREDENTIALS, detail=f"credential lookup failed: {type(e).__name__}: {e}"[:200]
-            )
-        with contextlib.suppress(RuntimeError):  # the loop closed: nobody is waiting any more
-            loop.call_soon_threadsafe(settle, result)
-
-    threading.Thread(target=work, name="outagecheck-credentials", daemon=True).start()
-    return await done
-
-
 async def check_one(client: httpx.AsyncClient, route: Route, deadline: float, s: Settings) -> RouteResult:
     loop = asyncio.get_running_loop()
+    route = with_region(route, s.environ)
     feed = feeds.feed_url(route)
     reading = asyncio.ensure_future(_feed(client, route, feed, deadline)) if feed else None
     try:

@@ -4,18 +4,22 @@ AWS: botocore's credential chain (`outagecheck[aws]`), else `aws configure expor
 google-auth's ADC (`outagecheck[gcp]`), else `gcloud auth application-default print-access-token`. Azure:
 the key or token in the environment, azure-identity (`outagecheck[azure]`), else `az account get-access-token`.
 Gateways: the route's key_command (Claude Code's apiKeyHelper), else the token or key in the environment.
-Everything here is synchronous and bounded by `budget` seconds: check.py runs it on worker threads.
+The lookups are synchronous, bounded by `budget` seconds; `off_loop` runs them on a daemon thread for check.py.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib.util
 import json
 import subprocess
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, Final
 
 from outagecheck.errors import child_environ, credential, keep_secret, unsendable
 from outagecheck.routes.model import Blocker, Kind, Route
@@ -166,3 +170,60 @@ def parse_json(text: str) -> dict[str, object] | None:
     except ValueError:
         return None
     return doc if isinstance(doc, dict) else None
+
+
+def resolve(route: Route, environ: Mapping[str, str], budget: float) -> Creds:
+    """The credentials the route's probes send, the way its provider resolves them (on a worker thread)."""
+    from outagecheck.routes import clouds  # noqa: PLC0415  # cloud routes only
+
+    if route.kind is Kind.VERTEX:
+        return clouds.gcp(route, environ, budget)
+    if route.kind is Kind.FOUNDRY:
+        return clouds.azure(route, environ, budget)
+    if route.kind is Kind.BEDROCK:
+        return clouds.aws(route, environ, budget, bearer="AWS_BEARER_TOKEN_BEDROCK")
+    if route.kind is Kind.ANTHROPIC_AWS:
+        return clouds.aws(route, environ, budget, bearer="ANTHROPIC_AWS_API_KEY")
+    if route.kind is Kind.MANTLE:
+        return clouds.aws(route, environ, budget)
+    return anthropic_shaped(route, environ, budget)
+
+
+async def off_loop(fn: Callable[..., Creds], *args: Any) -> Creds:
+    """Run a credential lookup on a daemon thread: a library stuck on the network (an SSO refresh, botocore's
+    60 s connect timeout) is left behind at the deadline and never holds the process's exit, as the default
+    executor's threads would (asyncio.run joins them). A library's own error is a result, never a crash."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[Creds] = loop.create_future()
+
+    def settle(result: Creds) -> None:
+        if not done.done():
+            done.set_result(result)
+
+    def work() -> None:
+        try:
+            result = fn(*args)
+        except Exception as e:  # a cloud library's own failure: said on the route's row
+            result = Creds(
+                blocker=Blocker.NO_CREDENTIALS, detail=f"credential lookup failed: {type(e).__name__}: {e}"[:200]
+            )
+        with contextlib.suppress(RuntimeError):  # the loop closed: nobody is waiting any more
+            loop.call_soon_threadsafe(settle, result)
+
+    threading.Thread(target=work, name="outagecheck-credentials", daemon=True).start()
+    return await done
+
+
+def with_region(route: Route, environ: Mapping[str, str]) -> Route:
+    """A route without `region` takes the one Claude Code would: AWS_REGION, then AWS_DEFAULT_REGION (a value
+    not shaped like a region is unset, as in Claude Code 2.1.172); CLOUD_ML_REGION for Vertex."""
+    from outagecheck.routes.config import AWS_REGION, VERTEX_REGION  # noqa: PLC0415  # cloud routes only
+
+    if route.region or not route.kind.cloud or route.kind is Kind.FOUNDRY:
+        return route
+    names, shape = (("CLOUD_ML_REGION",), VERTEX_REGION) if route.kind is Kind.VERTEX else (AWS_VARS, AWS_REGION)
+    found = next((v for n in names if shape.fullmatch(v := environ.get(n, "").strip())), None)
+    return replace(route, region=found) if found else route
+
+
+AWS_VARS: Final = ("AWS_REGION", "AWS_DEFAULT_REGION")
