@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from importlib import resources
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from outagecheck.model import (
     Advice,
@@ -20,6 +20,9 @@ from outagecheck.model import (
     Step,
     SurfaceResult,
 )
+
+if TYPE_CHECKING:
+    from outagecheck.surfaces import RouteResult
 
 SCHEMA_VERSION: Final = 1
 # The JSON Schema (draft 2020-12) of what to_dict writes; schema/ at the repository root holds a copy
@@ -142,6 +145,7 @@ def from_dict(doc: Any) -> Report:
             bool(doc.get("local_network", False)),
             tuple(doc.get("fallback_outstanding", [])),
             replay=_replay(doc.get("replay")),
+            routes=_routes(doc.get("routes") or []),
         )
     except (KeyError, TypeError, ValueError) as e:
         raise NotAReport(f"{type(e).__name__}: {e}") from None
@@ -189,6 +193,14 @@ def _advice(d: dict[str, Any]) -> Advice:
         tuple(Step(s["text"], s.get("command")) for s in d.get("steps", [])),
         tuple(d.get("notes", [])),
     )
+
+
+def _routes(routes: list[dict[str, Any]]) -> tuple[RouteResult, ...]:
+    if not routes:
+        return ()
+    from outagecheck.output.routes import route_from_dict  # noqa: PLC0415  # only for a report with routes
+
+    return tuple(route_from_dict(r, _evidence) for r in routes)
 
 
 def _replay(d: Any) -> Replay | None:

@@ -141,3 +141,26 @@ def to_prometheus(results: Sequence[RouteResult]) -> str:
         f"outagecheck_route_usable{{{lab}}} {int(r.blocker is None)}" for lab, r in zip(labels, results, strict=True)
     ]
     return "\n".join(lines) + "\n"
+
+
+def route_from_dict(d: dict[str, Any], evidence: Any) -> RouteResult:
+    """A route of a saved report read back (`--replay report.json`); its config fields beyond name, kind
+    and priority are not in the document and stay empty."""
+    from outagecheck.surfaces import Blocker, Kind, Route  # noqa: PLC0415  # only for a report with routes
+
+    route = Route(str(d["name"]), Kind(d["kind"]), priority=int(d.get("priority", 100)))
+    usable = d.get("usable", "ok")
+    return RouteResult(
+        route,
+        Status(d["status"]),
+        str(d["reason"]),
+        str(d.get("detail", "")),
+        None if usable == "ok" else Blocker(usable),
+        tuple(evidence(e) for e in d.get("evidence", [])),
+        d.get("billed_to"),
+        tuple(d.get("shares_fate_with", [])),
+        d.get("status_feed"),
+        tuple(d.get("feed_incidents", [])),
+        bool(d.get("current", False)),
+        d.get("latency_ms"),
+    )
