@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
-from tests.helpers import TEST_KEY, invoke, write_config
+from outagecheck.routes.model import Kind
+from tests.helpers import TEST_KEY, cli_env, invoke, run_cli, write_config
 
 ROUTES = """
 [[routes]]
@@ -69,7 +72,7 @@ def test_json_shape_and_no_secret(
     result = invoke(runner, "routes", "--json", "--config", str(cfg))
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
-    assert doc["version"] == 1
+    assert doc["schema_version"] == 1
     assert doc["config"] == str(cfg)
     now = doc["current"]
     assert (now["kind"], now["api_provider"], now["auth"], now["host_decides"]) == (
@@ -151,3 +154,84 @@ def test_a_bad_route_is_78_and_one_line(runner: CliRunner, no_route: Path, tmp_p
         == f"outagecheck: error: {cfg}: 'routes.v' needs 'project' (ANTHROPIC_VERTEX_PROJECT_ID) for kind 'vertex'\n"
     )
     assert result.stdout == ""
+
+
+def test_the_readme_json_example_has_the_real_keys(
+    runner: CliRunner, no_route: Path, isolated_home: Path, tmp_path: Path
+) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("#### `outagecheck routes [--json] [--config PATH]`", 1)[1].split("\n## ", 1)[0]
+    example = json.loads(section.split("```json\n", 1)[1].split("```", 1)[0])
+    _settings(isolated_home, {"env": {"CLAUDE_CODE_USE_BEDROCK": "1"}})
+    cfg = write_config(tmp_path / "c.toml", ROUTES)
+    real = json.loads(invoke(runner, "routes", "--json", "--config", str(cfg)).stdout)
+    assert example.keys() == real.keys()
+    assert example["current"].keys() == real["current"].keys()
+    for part in ("values", "layers"):
+        assert example["current"][part][0].keys() == real["current"][part][0].keys()
+    assert example["routes"][0].keys() == real["routes"][0].keys()
+    Draft202012Validator(_strict(SCHEMA)).validate(example)
+
+
+@pytest.mark.parametrize(("redirect", "why"), [(">/dev/full", "No space left on device"), (">&-", "stdout is closed")])
+def test_an_unwritable_stdout_is_74_and_one_line(no_route: Path, isolated_home: Path, redirect: str, why: str) -> None:
+    code, _, stderr, _ = run_cli(["routes", "--json"], cli_env(isolated_home), redirect=redirect)
+    assert (code, stderr) == (74, f"outagecheck: error: cannot write the routes to stdout: {why}\n")
+
+
+def test_a_deleted_current_directory_has_no_project_layers(
+    runner: CliRunner, no_route: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    for command in (["routes", "--json"], ["fallback"]):
+        result = invoke(runner, *command)
+        assert result.exit_code == 0, result.output
+    layers = json.loads(invoke(runner, "routes", "--json").stdout)["current"]["layers"]
+    assert [(layer["name"], layer["path"]) for layer in layers[1:3]] == [
+        ("local", "(the current directory no longer exists)"),
+        ("project", "(the current directory no longer exists)"),
+    ]
+
+
+SCHEMA = json.loads((Path(__file__).parents[2] / "src" / "outagecheck" / "cli" / "routes-v1.schema.json").read_text())
+
+
+def _strict(node: Any) -> Any:
+    """The schema with additionalProperties false wherever it lists properties: every field we print is in it."""
+    if isinstance(node, dict):
+        out = {k: _strict(v) for k, v in node.items()}
+        if "properties" in out:
+            out.setdefault("additionalProperties", False)
+        return out
+    return [_strict(v) for v in node] if isinstance(node, list) else node
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        pytest.param({}, id="nothing"),
+        pytest.param({"CLAUDE_CODE_USE_VERTEX": "1", "CLOUD_ML_REGION": "global"}, id="vertex"),
+        pytest.param({"ANTHROPIC_BASE_URL": "https://u:p@gw.example", "ANTHROPIC_AUTH_TOKEN": "t"}, id="gateway"),
+        pytest.param({"CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST": "1"}, id="host"),
+    ],
+)
+def test_routes_json_is_valid_against_its_schema(
+    runner: CliRunner,
+    no_route: Path,
+    isolated_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+) -> None:
+    Draft202012Validator.check_schema(SCHEMA)
+    assert SCHEMA["$defs"]["kind"]["enum"] == [k.value for k in Kind]
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    _settings(isolated_home, {"env": {"AWS_REGION": "us-east-1"}, "apiKeyHelper": "x"})
+    write_config(no_route / "managed-settings.json", "{")  # a broken layer: state "error"
+    cfg = write_config(tmp_path / "c.toml", ROUTES)
+    doc = json.loads(invoke(runner, "routes", "--json", "--config", str(cfg)).stdout)
+    Draft202012Validator(_strict(SCHEMA)).validate(doc)

@@ -298,3 +298,17 @@ def test_the_readme_routes_example_is_a_valid_config() -> None:
     routes = parse(block).routes
     assert [r.kind for r in routes] == [Kind.ANTHROPIC, Kind.BEDROCK, Kind.VERTEX, Kind.GATEWAY]
     assert routes[1].priority == 10
+
+
+def test_config_show_writes_the_routes_back_without_secrets(runner: CliRunner, tmp_path: Path) -> None:
+    text = FOUR.replace("https://llm-gw.example.com/", "https://u:secretpw@llm-gw.example.com/")
+    cfg = write_config(tmp_path / "c.toml", text)
+    result = invoke(runner, "config", "show", "--config", str(cfg))
+    assert result.exit_code == 0
+    assert "secretpw" not in result.stdout
+    assert "op read" not in result.stdout  # key_command is shown as <hidden>
+    shown = parse(result.stdout.split("\n", 2)[2].replace("<hidden>", "x"))
+    assert [(r.name, r.kind, r.priority, r.models) for r in shown.routes] == [
+        (r.name, r.kind, r.priority, r.models) for r in parse(FOUR).routes
+    ]
+    assert shown.routes[3].base_url == "https://***@llm-gw.example.com"

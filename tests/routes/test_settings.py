@@ -108,9 +108,12 @@ def test_a_macos_mdm_profile_wins_and_is_reported_unread(
 
 
 def test_windows_hklm_wins_over_the_file_and_hkcu_comes_last(no_route: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _json(no_route / "managed-settings.json", {"env": {"CLAUDE_CODE_USE_VERTEX": "1"}})
+    managed = _json(no_route / "managed-settings.json", {"env": {"CLAUDE_CODE_USE_VERTEX": "1"}})
     hives = {"HKLM": settings.layer_of("managed", "HKLM\\...\\Settings", {"env": {"CLAUDE_CODE_USE_FOUNDRY": "1"}})}
     monkeypatch.setattr(sys, "platform", "win32")
+    assert resolve({}, settings.managed_layers()).kind is Kind.VERTEX  # the override: the one source read
+    monkeypatch.delenv("OUTAGECHECK_MANAGED_SETTINGS")
+    monkeypatch.setattr(paths, "managed_settings", lambda: managed)
     monkeypatch.setattr(settings, "_registry", hives.get)
     assert resolve({}, settings.managed_layers()).kind is Kind.FOUNDRY
     hives = {"HKCU": settings.layer_of("managed", "HKCU\\...\\Settings", {"env": {"CLAUDE_CODE_USE_MANTLE": "1"}})}
@@ -129,4 +132,9 @@ def test_the_default_managed_locations(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(sys, "platform", platform)
         assert str(paths.managed_settings()) == where
         assert str(paths.managed_dropins()) == where.replace("managed-settings.json", "managed-settings.d")
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert str(paths.managed_settings()) == "C:\\Program Files\\ClaudeCode\\managed-settings.json"
+    monkeypatch.setenv("OUTAGECHECK_MANAGED_SETTINGS", "/srv/m.json")  # the override wins on every platform
+    assert paths.managed_settings() == Path("/srv/m.json")
+    assert paths.managed_dropins() == Path("/srv/managed-settings.d")
     assert paths.managed_plists("ann")[0] == Path("/Library/Managed Preferences/ann/com.anthropic.claudecode.plist")

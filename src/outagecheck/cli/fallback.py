@@ -68,7 +68,9 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER, config: ConfigOpt
 
     cfg = config_file.load(config)  # the same config as apply: a broken one is said here, before an apply
 
-    setup = detect.detect(Path.cwd(), os.environ)
+    from outagecheck.routes.settings import working_dir  # noqa: PLC0415  # fallback commands only
+
+    setup = detect.detect(working_dir(), os.environ)  # a deleted current directory: no project layers
     guide = detect.guide(setup, scope=scope.value)
     _out(guide.summary)
     for layer in setup.layers:

@@ -42,7 +42,7 @@ def routes(
     from outagecheck.routes import current, settings  # noqa: PLC0415  # routes commands only
 
     cfg = config_file.load(config)
-    layers = settings.settings_layers(Path.cwd())
+    layers = settings.settings_layers(settings.working_dir())
     now = current.resolve(settings.environment(os.environ), layers)
     doc = to_dict(now, layers, cfg.routes, cfg.source)
     from outagecheck.errors import redact  # noqa: PLC0415  # routes commands only
@@ -51,7 +51,13 @@ def routes(
     # A cloned project's .claude/settings.json is someone else's text: one sanitiser before the terminal.
     text = json.dumps(doc, indent=2) + "\n" if json_out else "".join(clean(line) + "\n" for line in _lines(doc))
 
-    sys.stdout.write(redact(text))
+    try:
+        sys.stdout.write(redact(text))
+        sys.stdout.flush()
+    except (OSError, ValueError) as e:  # /dev/full, a closed stdout (ValueError: I/O on a closed file)
+        from outagecheck.errors import OutputError  # noqa: PLC0415  # routes commands only
+
+        raise OutputError(f"cannot write the routes to stdout: {getattr(e, 'strerror', None) or e}") from None
     return 0
 
 
@@ -64,7 +70,7 @@ def to_dict(
     mine = now.route()
     ordered = sorted(configured, key=lambda r: r.priority)  # stable: config order within a priority
     return {
-        "version": ROUTES_JSON_VERSION,
+        "schema_version": ROUTES_JSON_VERSION,
         "current": {
             "kind": now.kind.value,
             "api_provider": now.api_provider,

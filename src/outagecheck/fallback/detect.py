@@ -73,7 +73,7 @@ def _read_quietly(path: Path) -> bytes | None:
         return None
 
 
-def detect(cwd: Path, env: Mapping[str, str], *, ask_claude: bool = True) -> Setup:
+def detect(cwd: Path | None, env: Mapping[str, str], *, ask_claude: bool = True) -> Setup:
     """Read the environment and every settings layer; run `claude auth status` when installed."""
     found = {k: ("set" if k in SECRET_VARS else env[k]) for k in ENV_VARS if env.get(k, "").strip()}
     layers = settings.settings_layers(cwd, decode=_parse_layer)

@@ -155,17 +155,18 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def managed_layers(decode: Decode = decode_json) -> tuple[SettingsLayer, ...]:
     """The managed source Claude Code uses, highest first: the first of OS policy, file (+ drop-ins), HKCU."""
-    if sys.platform == "darwin" and not os.environ.get(paths.MANAGED_ENV):
+    policies = not os.environ.get(paths.MANAGED_ENV)  # the override names the one managed source to read
+    if policies and sys.platform == "darwin":
         user = os.environ.get("USER") or Path.home().name
         for plist in paths.managed_plists(user):
             if plist.exists():  # an MDM profile: it wins over the file; its binary plist is not read here
                 return (SettingsLayer("managed", str(plist), True, unread=True),)
-    if sys.platform == "win32" and (hklm := _registry("HKLM")) is not None:
+    if policies and sys.platform == "win32" and (hklm := _registry("HKLM")) is not None:
         return (hklm,)
     base = read_layer("managed", paths.managed_settings(), decode)
     dropins = tuple(read_layer("managed", p, decode) for p in reversed(_dropin_files(paths.managed_dropins())))
     found = tuple(layer for layer in (*dropins, base) if layer.exists)
-    if not found and sys.platform == "win32" and (hkcu := _registry("HKCU")) is not None:
+    if policies and not found and sys.platform == "win32" and (hkcu := _registry("HKCU")) is not None:
         return (hkcu,)
     return found or (base,)
 
@@ -196,22 +197,33 @@ def _registry(hive: str) -> SettingsLayer | None:
         return SettingsLayer("managed", where, True, error=f"invalid JSON: {e}")
 
 
-def settings_layers(cwd: Path, decode: Decode = decode_json) -> tuple[SettingsLayer, ...]:
-    """Every layer Claude Code reads in `cwd`, highest first; a project file that is the user file counts once."""
+NO_CWD: Final = "(the current directory no longer exists)"
+
+
+def settings_layers(cwd: Path | None, decode: Decode = decode_json) -> tuple[SettingsLayer, ...]:
+    """Every layer Claude Code reads in `cwd`, highest first; a project file that is the user file counts once.
+    `cwd` None: the current directory was deleted, so there is no project to read (nor for Claude Code)."""
     user = paths.user_settings()
-    project = [
-        ("local", paths.project_settings(cwd, local=True)),
-        ("project", paths.project_settings(cwd, local=False)),
-    ]
-    # Run from $HOME, the "project" .claude/settings.json is the user file itself.
-    return (
-        *managed_layers(decode),
-        *(
-            read_layer(name, path, decode) if not _same_file(path, user) else SettingsLayer(name, str(path), False)
-            for name, path in project
-        ),
-        read_layer("user", user, decode),
+    project: tuple[SettingsLayer, ...] = (
+        SettingsLayer("local", NO_CWD, False),
+        SettingsLayer("project", NO_CWD, False),
     )
+    if cwd is not None:
+        files = ((name, paths.project_settings(cwd, local=name == "local")) for name in ("local", "project"))
+        # Run from $HOME, the "project" .claude/settings.json is the user file itself.
+        project = tuple(
+            read_layer(name, path, decode) if not _same_file(path, user) else SettingsLayer(name, str(path), False)
+            for name, path in files
+        )
+    return (*managed_layers(decode), *project, read_layer("user", user, decode))
+
+
+def working_dir() -> Path | None:
+    """The current directory, or None when it was deleted under us (Path.cwd() raises then)."""
+    try:
+        return Path.cwd()
+    except OSError:
+        return None
 
 
 def environment(environ: Mapping[str, str]) -> dict[str, str]:
