@@ -92,11 +92,12 @@ def test_names_pick_routes_and_an_unknown_one_is_a_usage_error(
 def test_prometheus_parses_with_the_real_parser(runner: CliRunner, two_gateways: tuple[Path, Fake, Fake]) -> None:
     cfg, _, _ = two_gateways
     result = invoke(runner, "routes", "check", "-f", "prometheus", "--config", str(cfg))
-    families = {
-        f.name: {s.labels["route"]: s.value for s in f.samples} for f in text_string_to_metric_families(result.stdout)
-    }
-    assert families["outagecheck_route_status"] == {"corp-gw": 0, "backup-gw": 2}
-    assert families["outagecheck_route_usable"] == {"corp-gw": 1, "backup-gw": 1}
+    families = {f.name: f.samples for f in text_string_to_metric_families(result.stdout)}
+    up = {s.labels["route"]: s.value for s in families["outagecheck_route_up"]}
+    assert up == {"corp-gw": 1, "backup-gw": 0}
+    status = {(s.labels["route"], s.labels["status"]) for s in families["outagecheck_route_status"] if s.value == 1}
+    assert status == {("corp-gw", "operational"), ("backup-gw", "down")}
+    assert [s.value for s in families["outagecheck_routes_exit_code"]] == [2]
 
 
 def test_deep_names_the_payer_before_sending_one_paid_message(

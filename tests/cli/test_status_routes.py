@@ -89,3 +89,17 @@ def test_status_without_routes_imports_nothing_of_routes_and_sends_nothing_more(
     assert done.stderr.split("LOADED=")[1].strip() == ""
     assert "routes" not in json.loads(done.stdout)
     assert all(not p.startswith(("/v1/", "/health")) for p in loopback.paths())
+
+
+def test_status_prometheus_carries_the_route_families(
+    runner: CliRunner, tmp_path: Path, loopback: LoopbackServer, no_route: Path
+) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with _gateway() as gw:
+        cfg = loopback_config(tmp_path, loopback, extra=ROUTES.format(gw=gw.url))
+        result = invoke(runner, "status", "--format", "prometheus", "--config", str(cfg))
+    families = {f.name: f.samples for f in text_string_to_metric_families(result.stdout)}
+    usable = {s.labels["route"]: (s.labels["usable"], s.value) for s in families["outagecheck_route_usable"]}
+    assert usable == {"corp-gw": ("ok", 1), "openrouter": ("no_credit", 0)}
+    assert "outagecheck_surface_up" in families

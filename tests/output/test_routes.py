@@ -81,4 +81,7 @@ def test_exit_code_nagios_and_prometheus() -> None:
         "ROUTES UNKNOWN - 1 of 2 usable: bedrock-us operational, vertex unknown (credentials_expired)"
         " | usable=1 'bedrock-us_ms'=200ms\n"
     )
-    assert 'outagecheck_route_status{route="vertex",kind="vertex"} 3' in shown.to_prometheus((VERTEX,))
+    text = shown.to_prometheus((VERTEX,))
+    assert 'outagecheck_route_status{route="vertex",kind="vertex",status="unknown"} 1' in text
+    assert 'outagecheck_route_usable{route="vertex",kind="vertex",usable="credentials_expired"} 0' in text
+    assert "outagecheck_routes_exit_code 3" in text

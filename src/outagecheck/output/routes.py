@@ -118,29 +118,40 @@ def to_nagios(results: Sequence[RouteResult]) -> str:
     )
 
 
-LEVEL = {Status.OPERATIONAL: 0, Status.DEGRADED: 1, Status.DOWN: 2, Status.UNKNOWN: 3}
+def families(results: Sequence[RouteResult]) -> list[str]:
+    """The routes' Prometheus metric families, as `status` and `routes check` both write them."""
+    from outagecheck.output.prometheus import _family  # noqa: PLC0415  # one exposition writer
 
-
-def _label_value(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    ids = [{"route": r.route.name, "kind": r.route.kind.value} for r in results]
+    pairs = list(zip(ids, results, strict=True))
+    return [
+        *_family(
+            "route_up",
+            "1 when the route is operational, else 0.",
+            [(i, r.status is Status.OPERATIONAL) for i, r in pairs],
+        ),
+        *_family(
+            "route_status",
+            "The route's status, one-hot: 1 on the current one.",
+            [({**i, "status": st.value}, r.status is st) for i, r in pairs for st in Status],
+        ),
+        *_family(
+            "route_usable",
+            "1 when nothing blocks the route from this machine; `usable` names the blocker.",
+            [({**i, "usable": r.usable}, r.blocker is None) for i, r in pairs],
+        ),
+        *_family("route_current", "1 on the route Claude Code uses now.", [(i, r.current) for i, r in pairs]),
+    ]
 
 
 def to_prometheus(results: Sequence[RouteResult]) -> str:
-    """The routes as Prometheus text exposition: status (0 ok, 1 degraded, 2 down, 3 unknown) and usability."""
-    lines = [
-        "# HELP outagecheck_route_status Route status: 0 operational, 1 degraded, 2 down, 3 unknown.",
-        "# TYPE outagecheck_route_status gauge",
-    ]
-    labels = [f'route="{_label_value(r.route.name)}",kind="{r.route.kind.value}"' for r in results]
-    lines += [f"outagecheck_route_status{{{lab}}} {LEVEL[r.status]}" for lab, r in zip(labels, results, strict=True)]
-    lines += [
-        "# HELP outagecheck_route_usable 1 when nothing blocks the route from this machine.",
-        "# TYPE outagecheck_route_usable gauge",
-    ]
-    lines += [
-        f"outagecheck_route_usable{{{lab}}} {int(r.blocker is None)}" for lab, r in zip(labels, results, strict=True)
-    ]
-    return "\n".join(lines) + "\n"
+    """`routes check --format prometheus`: the routes' families and the exit code."""
+    from outagecheck.output.prometheus import _family  # noqa: PLC0415
+
+    code = _family(
+        "routes_exit_code", "The worst route: 0 operational, 1 degraded, 2 down, 3 unknown.", [({}, exit_code(results))]
+    )
+    return "\n".join([*families(results), *code]) + "\n"
 
 
 def route_from_dict(d: dict[str, Any], evidence: Any) -> RouteResult:
