@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import jsonschema
+from prometheus_client.parser import text_string_to_metric_families
 from typer.testing import CliRunner
 
 from outagecheck.output.json import schema_text
@@ -94,8 +95,6 @@ def test_status_without_routes_imports_nothing_of_routes_and_sends_nothing_more(
 def test_status_prometheus_carries_the_route_families(
     runner: CliRunner, tmp_path: Path, loopback: LoopbackServer, no_route: Path
 ) -> None:
-    from prometheus_client.parser import text_string_to_metric_families
-
     with _gateway() as gw:
         cfg = loopback_config(tmp_path, loopback, extra=ROUTES.format(gw=gw.url))
         result = invoke(runner, "status", "--format", "prometheus", "--config", str(cfg))
