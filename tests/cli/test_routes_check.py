@@ -4,6 +4,8 @@ names checked, --deep naming the payer first, nothing secret printed."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -148,3 +150,15 @@ def test_fallback_lists_the_usable_routes_best_first_with_what_claude_code_needs
         "  of ~/.claude/settings.json (or export it), then restart claude.",
     ]
     assert "--to" not in result.stdout  # `fallback apply --to` is issue 26: never printed before it exists
+
+
+def test_a_full_stdout_is_exit_74_in_one_line(two_gateways: tuple[Path, Fake, Fake], tmp_path: Path) -> None:
+    cfg, _, _ = two_gateways
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "outagecheck", "routes", "check", "--json", "--config", str(cfg)],
+            stdout=full, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 74
+    assert done.stderr.startswith("outagecheck: error: cannot write the report to stdout")
+    assert "Traceback" not in done.stderr

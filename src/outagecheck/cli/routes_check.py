@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from outagecheck.cli.options import ConfigOpt, JsonOpt, TimeoutOpt
-from outagecheck.errors import ConfigError, UsageError, printable
+from outagecheck.errors import ConfigError, OutputError, UsageError, printable
 
 if TYPE_CHECKING:
     from outagecheck.surfaces import Route, RouteResult
@@ -101,27 +101,47 @@ def _run(routes: tuple[Route, ...], timeout_s: float, slow_s: float, *, deep: bo
 
 
 def _emit(results: tuple[RouteResult, ...], chosen: str) -> int:
-    """Print the results in the chosen format; the exit code is the worst route's, as `status` computes it."""
+    """Print the results in the chosen format; the exit code is the worst route's, as `status` computes it.
+    A reader that leaves early is no error; a closed or full stdout is exit 74, as for `status`."""
     from outagecheck.output import routes as shown  # noqa: PLC0415  # after the checks: nothing delays them
+    from outagecheck.output.emit import _silence_stdout, in_actions  # noqa: PLC0415
 
-    if chosen == "json":
-        import json  # noqa: PLC0415
+    try:
+        if chosen == "table":
+            from outagecheck.output import github  # noqa: PLC0415
+            from outagecheck.output.emit import make_console  # noqa: PLC0415
 
-        from outagecheck.output.json import evidence_dict  # noqa: PLC0415
-
-        checked = datetime.now(UTC).isoformat(timespec="seconds")
-        sys.stdout.write(
-            json.dumps(shown.document(results, checked, evidence_dict), indent=2, ensure_ascii=False) + "\n"
-        )
-    elif chosen == "nagios":
-        sys.stdout.write(shown.to_nagios(results))
-    elif chosen == "prometheus":
-        sys.stdout.write(shown.to_prometheus(results))
-    else:
-        from outagecheck.output.emit import make_console  # noqa: PLC0415
-
-        shown.print_routes(results, make_console(os.environ))
+            # Remote text in a workflow log is fenced, as status's table is (no workflow command from a server).
+            stop, resume = github.fence() if in_actions() else ("", "")
+            sys.stdout.write(stop)
+            sys.stdout.flush()
+            try:
+                shown.print_routes(results, make_console(os.environ))
+            finally:
+                sys.stdout.write(resume)
+        else:
+            sys.stdout.write(_render(results, chosen))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except (OSError, ValueError) as e:  # stdout closed (`>&-`) or full (/dev/full)
+        raise OutputError(f"cannot write the report to stdout: {getattr(e, 'strerror', None) or e}") from None
     return int(shown.exit_code(results))
+
+
+def _render(results: tuple[RouteResult, ...], chosen: str) -> str:
+    from outagecheck.output import routes as shown  # noqa: PLC0415
+
+    if chosen == "nagios":
+        return shown.to_nagios(results)
+    if chosen == "prometheus":
+        return shown.to_prometheus(results)
+    import json  # noqa: PLC0415
+
+    from outagecheck.output.json import evidence_dict  # noqa: PLC0415
+
+    checked = datetime.now(UTC).isoformat(timespec="seconds")
+    return json.dumps(shown.document(results, checked, evidence_dict), indent=2, ensure_ascii=False) + "\n"
 
 
 def print_other_routes(
