@@ -60,6 +60,7 @@ def test_table_lists_every_route_best_first_and_exits_as_status(
     assert "Operational" in out
     assert "Down" in out
     assert KEY not in out
+    assert out.endswith("Claude Code uses none of these routes now: anthropic, with the subscription login.\n")
 
 
 def test_json_validates_against_the_schemas_route_definition(
@@ -162,3 +163,19 @@ def test_a_full_stdout_is_exit_74_in_one_line(two_gateways: tuple[Path, Fake, Fa
     assert done.returncode == 74
     assert done.stderr.startswith("outagecheck: error: cannot write the report to stdout")
     assert "Traceback" not in done.stderr
+
+
+def test_the_route_claude_code_uses_now_is_marked(
+    runner: CliRunner, two_gateways: tuple[Path, Fake, Fake], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg, up, _ = two_gateways
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", up.url)  # Claude Code goes through corp-gw now
+    monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", KEY)
+    result = invoke(runner, "routes", "check", "--json", "--config", str(cfg))
+    assert [(r["name"], r["current"]) for r in json.loads(result.stdout)["routes"]] == [
+        ("corp-gw", True),
+        ("backup-gw", False),
+    ]
+    table = invoke(runner, "routes", "check", "--config", str(cfg)).stdout
+    assert table.startswith("Routes (Claude Code uses corp-gw now)\n")
+    assert "none of these routes" not in table

@@ -66,6 +66,7 @@ def test_status_table_shows_the_routes_under_the_surfaces(
     out = result.stdout
     assert out.index("Service") < out.index("Routes") < out.index("corp-gw")
     assert "no credit" in out
+    assert "Note: Claude Code uses none of these routes now: anthropic, with the subscription login." in out
     assert "gw-key-0123456789abcdef" not in out
 
 

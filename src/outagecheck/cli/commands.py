@@ -73,6 +73,10 @@ def _annotate(result: Report, *, verbose: bool = False) -> Report:
     from outagecheck.fallback import since  # noqa: PLC0415  # status only
     from outagecheck.fallback.journal import outstanding_since  # noqa: PLC0415  # status only
 
+    if result.routes and not any(r.current for r in result.routes) and result.replay is None:
+        from outagecheck.routes.check import now_note  # noqa: PLC0415  # only with routes (loaded already)
+
+        result = replace(result, notes=(*result.notes, now_note(os.environ)))
     if wrong := notes(os.environ):  # "is it my token or is Claude down?": named, never shown
         result = replace(result, notes=(*result.notes, *wrong))
     if result.local_network and result.replay is None:

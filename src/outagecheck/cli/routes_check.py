@@ -117,6 +117,10 @@ def _emit(results: tuple[RouteResult, ...], chosen: str) -> int:
             sys.stdout.flush()
             try:
                 shown.print_routes(results, make_console(os.environ))
+                if not any(r.current for r in results):
+                    from outagecheck.routes.check import now_note  # noqa: PLC0415  # loaded by the check
+
+                    sys.stdout.write(now_note(os.environ) + "\n")
             finally:
                 sys.stdout.write(resume)
         else:

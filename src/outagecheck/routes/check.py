@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
@@ -21,6 +21,9 @@ from outagecheck.routes import feeds, probes, verdict
 from outagecheck.routes.creds import Creds, off_loop, resolve, with_region
 from outagecheck.routes.model import Blocker, Kind, Route, RouteResult
 from outagecheck.routes.sigv4 import sign
+
+if TYPE_CHECKING:
+    from outagecheck.routes.current import Current
 
 BODY_LIMIT: Final = 64 * 1024
 DEFAULT_SLOW_S: Final = 3.0
@@ -203,12 +206,34 @@ async def check_routes(
 
 def current_name(routes: Sequence[Route], environ: Mapping[str, str]) -> str | None:
     """The configured route Claude Code uses now (its settings layers and the environment), if one is."""
+    now = _now(environ).route()
+    from outagecheck.routes import current  # noqa: PLC0415  # only with routes
+
+    return next((r.name for r in routes if current.matches(r, now)), None)
+
+
+AUTH_WORDS: Final = {
+    "cloud": "its cloud credentials",
+    "token": "ANTHROPIC_AUTH_TOKEN",
+    "key": "ANTHROPIC_API_KEY",
+    "helper": "apiKeyHelper",
+    "oauth_token": "CLAUDE_CODE_OAUTH_TOKEN",
+    "subscription": "the subscription login",
+}
+
+
+def now_note(environ: Mapping[str, str]) -> str:
+    """The route Claude Code uses now, when it is none of the configured ones (a note under the Routes table)."""
+    now = _now(environ)
+    return f"Claude Code uses none of these routes now: {now.kind.value}, with {AUTH_WORDS.get(now.auth, now.auth)}."
+
+
+def _now(environ: Mapping[str, str]) -> Current:
     from pathlib import Path  # noqa: PLC0415  # only with routes
 
     from outagecheck.routes import current, settings  # noqa: PLC0415  # only with routes
 
-    now = current.resolve(settings.environment(environ), settings.settings_layers(Path.cwd())).route()
-    return next((r.name for r in routes if current.matches(r, now)), None)
+    return current.resolve(settings.environment(environ), settings.settings_layers(Path.cwd()))
 
 
 def beside(
