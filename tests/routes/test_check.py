@@ -157,6 +157,7 @@ def test_foundry_key_goes_as_api_key_and_a_route_without_a_pin_checks_nothing(mo
         ok, unpinned = run(pinned, bare)
     assert ok.status is Status.OPERATIONAL
     assert "/anthropic/v1/messages/count_tokens" in fake.paths()
+    assert ok.detail.endswith("; status feed: HTTP 401")  # a feed that gave no signal says so
     assert unpinned.status is Status.UNKNOWN
     assert unpinned.evidence == ()
 
@@ -252,7 +253,7 @@ def test_a_credential_lookup_stuck_on_the_network_is_left_behind_at_the_deadline
     (result,) = run(Route("b", Kind.BEDROCK, base_url="http://127.0.0.1:9"), timeout=0.5)
     assert time.monotonic() - start < 2
     assert (result.status, result.blocker) == (Status.UNKNOWN, Blocker.NO_CREDENTIALS)
-    assert result.detail == "credentials not resolved within 0.5 s"
+    assert result.detail.startswith("credentials not resolved within 0.5 s")
 
 
 def test_a_cloud_librarys_own_error_is_a_result_never_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -262,7 +263,9 @@ def test_a_cloud_librarys_own_error_is_a_result_never_a_crash(monkeypatch: pytes
     monkeypatch.setattr(check, "resolve", broken)
     (result,) = run(Route("b", Kind.BEDROCK, base_url="http://127.0.0.1:9"))
     assert result.blocker is Blocker.NO_CREDENTIALS
-    assert result.detail == "credential lookup failed: ValueError: Invalid endpoint: https://sts..amazonaws.com"
+    assert result.detail.startswith(
+        "credential lookup failed: ValueError: Invalid endpoint: https://sts..amazonaws.com"
+    )
 
 
 def test_an_open_provider_incident_in_the_routes_region_makes_it_degraded(aws_keys: tuple[str, str, str]) -> None:

@@ -169,10 +169,13 @@ def with_feed(result: RouteResult, reading: feeds.Reading | None) -> RouteResult
     """An open provider incident for the route's service and region: at least degraded, shown with it."""
     if reading is None:
         return result
-    status, reason = result.status, result.reason
+    status, reason, detail = result.status, result.reason, result.detail
     if reading.incidents and status is Status.OPERATIONAL:
         status, reason = Status.DEGRADED, "provider_incident"
-    return replace(result, status=status, reason=reason, status_feed=reading.url, feed_incidents=reading.incidents)
+    if not reading.usable:  # no signal, and said so: never read as "no incident"
+        detail += f"; status feed: {reading.detail}"
+    found = reading.incidents
+    return replace(result, status=status, reason=reason, detail=detail, status_feed=reading.url, feed_incidents=found)
 
 
 async def check_one(client: httpx.AsyncClient, route: Route, deadline: float, s: Settings) -> RouteResult:
