@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from outagecheck.routes.model import Kind
 from tests.helpers import TEST_KEY, cli_env, invoke, run_cli, write_config
 
+SECRET = "sk-ant-api03-SETTINGS-secret-0123456789"
 ROUTES = """
 [[routes]]
 name = "corp-gw"
@@ -235,3 +236,23 @@ def test_routes_json_is_valid_against_its_schema(
     cfg = write_config(tmp_path / "c.toml", ROUTES)
     doc = json.loads(invoke(runner, "routes", "--json", "--config", str(cfg)).stdout)
     Draft202012Validator(_strict(SCHEMA)).validate(doc)
+
+
+def test_a_key_or_helper_in_a_settings_file_is_never_printed(
+    runner: CliRunner, no_route: Path, isolated_home: Path
+) -> None:
+    # Not TEST_KEY: the key sweep refuses it in any file a test leaves, and this one is written on purpose.
+    user = _settings(
+        isolated_home,
+        {
+            "env": {"ANTHROPIC_AUTH_TOKEN": SECRET},
+            "apiKeyHelper": f"echo {SECRET}",
+            "awsCredentialExport": SECRET,
+        },
+    )
+    for args in (["routes"], ["routes", "--json"]):
+        result = invoke(runner, *args)
+        assert result.exit_code == 0
+        assert SECRET not in result.stdout
+    assert "  ANTHROPIC_AUTH_TOKEN = <set>" in invoke(runner, "routes").stdout
+    assert f"{user}" in result.stdout

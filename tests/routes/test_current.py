@@ -237,3 +237,12 @@ def test_a_gateway_matches_by_its_url_credentials_and_all() -> None:
     assert now.base_url == "https://***@gw.example/"
     assert matches(Route("g", Kind.GATEWAY, base_url="https://u:p@gw.example"), now)
     assert not matches(Route("g", Kind.GATEWAY, base_url="https://other.example"), now)
+
+
+def test_bedrock_and_mantle_together_is_a_supported_pair_not_a_conflict() -> None:
+    now = _now({"CLAUDE_CODE_USE_BEDROCK": "1", "CLAUDE_CODE_USE_MANTLE": "1", "AWS_REGION": "us-east-1"})
+    assert (now.kind, now.conflicts) == (Kind.BEDROCK, ())
+    assert now.notes == (
+        "CLAUDE_CODE_USE_BEDROCK and CLAUDE_CODE_USE_MANTLE are both on: Bedrock, with model ids of the form "
+        "anthropic.claude-… sent to Mantle",
+    )

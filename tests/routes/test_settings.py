@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,46 @@ def test_the_default_managed_locations(monkeypatch: pytest.MonkeyPatch) -> None:
     assert paths.managed_settings() == Path("/srv/m.json")
     assert paths.managed_dropins() == Path("/srv/managed-settings.d")
     assert paths.managed_plists("ann")[0] == Path("/Library/Managed Preferences/ann/com.anthropic.claudecode.plist")
+
+
+class _Key:
+    def __init__(self, hive: str) -> None:
+        self.hive = hive
+
+    def __enter__(self) -> _Key:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _fake_winreg(values: dict[str, str]) -> types.SimpleNamespace:
+    """winreg as far as _registry uses it: the Settings value of SOFTWARE\\Policies\\ClaudeCode per hive."""
+
+    def open_key(root: str, sub: str) -> _Key:
+        assert sub == "SOFTWARE\\Policies\\ClaudeCode"
+        if root not in values:
+            raise FileNotFoundError(2, "The system cannot find the file specified")
+        return _Key(root)
+
+    def query(key: _Key, name: str) -> tuple[str, int]:
+        assert name == "Settings"
+        return values[key.hive], 1  # REG_SZ
+
+    return types.SimpleNamespace(
+        HKEY_LOCAL_MACHINE="HKLM", HKEY_CURRENT_USER="HKCU", OpenKey=open_key, QueryValueEx=query
+    )
+
+
+def test_the_registry_policy_is_read_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "winreg", _fake_winreg({"HKLM": '{"env": {"CLAUDE_CODE_USE_VERTEX": "1"}}'}))
+    hklm = settings._registry("HKLM")
+    assert hklm == SettingsLayer(
+        "managed", "HKLM\\SOFTWARE\\Policies\\ClaudeCode\\Settings", True, env=(("CLAUDE_CODE_USE_VERTEX", "1"),)
+    )
+    assert settings._registry("HKCU") is None
+    monkeypatch.setitem(sys.modules, "winreg", _fake_winreg({"HKCU": "{not json"}))
+    hkcu = settings._registry("HKCU")
+    assert hkcu is not None
+    assert hkcu.error is not None
+    assert hkcu.error.startswith("invalid JSON: ")

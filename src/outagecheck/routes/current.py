@@ -139,7 +139,13 @@ def resolve(environ: Mapping[str, str], layers: tuple[SettingsLayer, ...]) -> Cu
         return found[name].value.strip() if name in found else ""
 
     active = [kind for kind in PROVIDER_ORDER if truthy(on(SWITCHES[kind]))]
-    if len(active) > 1:
+    if active == [Kind.BEDROCK, Kind.MANTLE]:
+        # A supported pair (code.claude.com/docs/en/amazon-bedrock): Mantle-format model ids go to Mantle.
+        notes.append(
+            "CLAUDE_CODE_USE_BEDROCK and CLAUDE_CODE_USE_MANTLE are both on: Bedrock, with model ids "
+            "of the form anthropic.claude-… sent to Mantle"
+        )
+    elif len(active) > 1:
         names = " and ".join(SWITCHES[k] for k in active)
         conflicts.append(f"{names} are on: Claude Code takes {active[0]} (first of {_order()})")
     base = on("ANTHROPIC_BASE_URL")
