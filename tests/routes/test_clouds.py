@@ -164,3 +164,18 @@ def test_key_command_runs_in_sh_and_must_print_one_line(monkeypatch: pytest.Monk
     assert (two.blocker, two.detail) == (Blocker.NO_CREDENTIALS, "key_command printed more than one line")
     failed = creds.key_command(Route("g", Kind.GATEWAY, key_command="echo vault locked >&2; exit 3"), {}, 5.0)
     assert failed.detail == "key_command failed: vault locked"
+
+
+def test_region_as_claude_code_resolves_it(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    aws = isolated_home / ".aws"
+    aws.mkdir()
+    (aws / "config").write_text("[default]\nregion = us-west-2\n[profile claude]\nregion = ap-southeast-2\n")
+    (aws / "credentials").write_text("[claude]\naws_access_key_id = AKID\nregion = not-a-region\n")
+    routed = creds.with_region(Route("b", Kind.BEDROCK, profile="claude"), dict(os.environ))
+    assert routed.region == "ap-southeast-2"  # the credentials file's value is not shaped like a region: unset
+    assert creds.with_region(Route("b", Kind.BEDROCK), dict(os.environ)).region == "us-west-2"
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
+    assert creds.with_region(Route("b", Kind.BEDROCK, profile="claude"), dict(os.environ)).region == "eu-central-1"
+    assert creds.with_region(Route("b", Kind.BEDROCK, region="us-east-2"), dict(os.environ)).region == "us-east-2"
+    monkeypatch.setenv("CLOUD_ML_REGION", "europe-west1")
+    assert creds.with_region(Route("v", Kind.VERTEX, project="acme-ai"), dict(os.environ)).region == "europe-west1"

@@ -215,15 +215,45 @@ async def off_loop(fn: Callable[..., Creds], *args: Any) -> Creds:
 
 
 def with_region(route: Route, environ: Mapping[str, str]) -> Route:
-    """A route without `region` takes the one Claude Code would: AWS_REGION, then AWS_DEFAULT_REGION (a value
-    not shaped like a region is unset, as in Claude Code 2.1.172); CLOUD_ML_REGION for Vertex."""
+    """A route without `region` takes the one Claude Code would (2.1.172): AWS_REGION, AWS_DEFAULT_REGION, the
+    profile's `region` in the credentials file, then the config file (a value not shaped like a region is
+    unset); CLOUD_ML_REGION for Vertex. Left empty, the kind's default applies (probes.region)."""
     from outagecheck.routes.config import AWS_REGION, VERTEX_REGION  # noqa: PLC0415  # cloud routes only
 
     if route.region or not route.kind.cloud or route.kind is Kind.FOUNDRY:
         return route
-    names, shape = (("CLOUD_ML_REGION",), VERTEX_REGION) if route.kind is Kind.VERTEX else (AWS_VARS, AWS_REGION)
-    found = next((v for n in names if shape.fullmatch(v := environ.get(n, "").strip())), None)
-    return replace(route, region=found) if found else route
+    if route.kind is Kind.VERTEX:
+        found = [environ.get("CLOUD_ML_REGION", "").strip()]
+        shape = VERTEX_REGION
+    else:
+        found = [environ.get(n, "").strip() for n in AWS_VARS] + _profile_regions(route, environ)
+        shape = AWS_REGION
+    region = next((v for v in found if shape.fullmatch(v)), None)
+    return replace(route, region=region) if region else route
 
 
 AWS_VARS: Final = ("AWS_REGION", "AWS_DEFAULT_REGION")
+
+
+def _profile_regions(route: Route, environ: Mapping[str, str]) -> list[str]:
+    """The profile's `region` in ~/.aws/credentials, then ~/.aws/config (or the files the variables name)."""
+    import configparser  # noqa: PLC0415  # AWS routes without a region only
+
+    profile = route.profile or environ.get("AWS_PROFILE") or environ.get("AWS_DEFAULT_PROFILE") or "default"
+    home = Path(environ.get("HOME") or Path.home())
+    files = (
+        (environ.get("AWS_SHARED_CREDENTIALS_FILE") or home / ".aws" / "credentials", profile),
+        (
+            environ.get("AWS_CONFIG_FILE") or home / ".aws" / "config",
+            profile if profile == "default" else f"profile {profile}",
+        ),
+    )
+    found = []
+    for path, section in files:
+        parser = configparser.RawConfigParser()
+        try:
+            parser.read(path, encoding="utf-8")
+            found.append(parser.get(section, "region", fallback="").strip())
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            continue  # an unreadable file is no region, as for the AWS SDK
+    return found
