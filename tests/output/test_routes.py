@@ -14,6 +14,7 @@ import outagecheck.checks
 from outagecheck.model import Evidence, Status
 from outagecheck.output import routes as shown
 from outagecheck.output.json import from_dict, to_dict
+from outagecheck.output.markdown import to_markdown
 from outagecheck.surfaces import Blocker, Kind, Route, RouteResult
 
 BEDROCK = RouteResult(
@@ -85,3 +86,11 @@ def test_exit_code_nagios_and_prometheus() -> None:
     assert 'outagecheck_route_status{route="vertex",kind="vertex",status="unknown"} 1' in text
     assert 'outagecheck_route_usable{route="vertex",kind="vertex",usable="credentials_expired"} 0' in text
     assert "outagecheck_routes_exit_code 3" in text
+
+
+def test_markdown_has_a_routes_table_under_the_surfaces() -> None:
+    text = to_markdown(replace(from_dict(_march()), routes=(BEDROCK, VERTEX)))
+    assert "| bedrock-us (now) | bedrock | **Operational** | usable | the AWS account of profile p |" in text
+    assert "| vertex | vertex | **Unknown** | credentials expired | GCP project acme-ai |" in text
+    assert text.index("| Service |") < text.index("| Route |")
+    assert "| Route |" not in to_markdown(from_dict(_march()))
