@@ -12,6 +12,7 @@ from rich.console import Console
 
 import outagecheck.checks
 from outagecheck.model import Evidence, Status
+from outagecheck.output import live
 from outagecheck.output import routes as shown
 from outagecheck.output.json import from_dict, to_dict
 from outagecheck.output.markdown import to_markdown
@@ -94,3 +95,11 @@ def test_markdown_has_a_routes_table_under_the_surfaces() -> None:
     assert "| vertex | vertex | **Unknown** | credentials expired | GCP project acme-ai |" in text
     assert text.index("| Service |") < text.index("| Route |")
     assert "| Route |" not in to_markdown(from_dict(_march()))
+
+
+def test_watch_shows_the_routes_table_only_when_routes_are_configured() -> None:
+    assert live._routes(from_dict(_march())) == []
+    (grid,) = live._routes(replace(from_dict(_march()), routes=(BEDROCK,)))
+    out = io.StringIO()
+    Console(file=out, width=200, no_color=True).print(grid)
+    assert "bedrock-us (now)" in out.getvalue()
