@@ -16,6 +16,7 @@ from outagecheck.errors import ConfigError, printable
 from outagecheck.files import CONFIG_CAP, read_capped
 from outagecheck.paths import user_config_dir
 from outagecheck.private import dir_problem, file_problem
+from outagecheck.surfaces import RESERVED_IDS
 
 if TYPE_CHECKING:
     from outagecheck.routes.model import Route
@@ -29,7 +30,6 @@ DEFAULT_ENDPOINTS: Final[dict[str, str]] = {
 DEFAULT_STATUS_PAGES: Final = ("https://status.claude.com", "https://anthropic.statuspage.io")
 MAX_TIMEOUT_S: Final = 300.0
 CONFIG_ENV: Final = "OUTAGECHECK_CONFIG"
-RESERVED_IDS: Final = frozenset({"web", "code", "api", "gateway"})
 SURFACE_ID: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 SURFACE_KEYS: Final = frozenset({"name", "url", "method", "expect", "headers", "impact", "statuspage"})
 ENV_REF: Final = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

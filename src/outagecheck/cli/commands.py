@@ -6,16 +6,14 @@ import contextlib
 import importlib
 import os
 import threading
-import time
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from outagecheck.checks.run import POLL_PAGE_EVERY_S, CheckOptions, report_source, wait_until_operational
 from outagecheck.durations import parse_duration
 from outagecheck.errors import UsageError, printable, redact, say
-from outagecheck.model import ExitCode, FailOn, Report
+from outagecheck.model import ExitCode, FailOn
 
 if TYPE_CHECKING:
     from outagecheck.checks.probe import Extra
@@ -43,14 +41,16 @@ def status(
     chosen = output_format(fmt, json_out)
     to_file = output_file(output, chosen)
     policy = fail_on_policy(fail_on, os.environ)
-    opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay, deep=deep, models=tuple(model or ()))
-    from outagecheck.fallback.journal import outstanding_targets  # noqa: PLC0415  # checks/ reads no journal
+    opts = CheckOptions(
+        tuple(require or ()), timeout, slow, config, replay, deep=deep, models=tuple(model or ()), verbose=verbose
+    )
+    from outagecheck.fallback.journal import outstanding  # noqa: PLC0415  # checks/ reads no journal
 
-    next_report = report_source(opts, os.environ, outstanding=outstanding_targets, routes=routes_check)
+    next_report = report_source(opts, os.environ, outstanding=outstanding, routes=routes_check)
     announce_drill(replay, os.environ)
     # The table's renderer (rich) loads while the requests are in flight instead of after them.
     renderer = _import_in_background("outagecheck.output.table") if chosen == "table" else None
-    result = _annotate(next_report(), verbose=verbose)
+    result = next_report()
     if renderer is not None:
         renderer.join()
     from outagecheck.output.emit import emit  # noqa: PLC0415  # after the checks: nothing delays the requests
@@ -64,28 +64,6 @@ def routes_check(routes: tuple[Route, ...], timeout_s: float, slow_s: float) -> 
     from outagecheck.routes.check import beside  # noqa: PLC0415  # a config without routes never loads it
 
     return beside(routes, os.environ, timeout_s, slow_s)
-
-
-def _annotate(result: Report, *, verbose: bool = False) -> Report:
-    """What status adds for this machine: malformed credentials, how long a fallback has been on, and what to
-    try next when nothing could be reached."""
-    from outagecheck.checks.credentials import notes  # noqa: PLC0415  # status only
-    from outagecheck.fallback import since  # noqa: PLC0415  # status only
-    from outagecheck.fallback.journal import outstanding_since  # noqa: PLC0415  # status only
-
-    if result.routes and not any(r.current for r in result.routes) and result.replay is None:
-        from outagecheck.routes.check import now_note  # noqa: PLC0415  # only with routes (loaded already)
-
-        result = replace(result, notes=(*result.notes, now_note(os.environ)))
-    if wrong := notes(os.environ):  # "is it my token or is Claude down?": named, never shown
-        result = replace(result, notes=(*result.notes, *wrong))
-    if result.local_network and result.replay is None:
-        result = replace(result, notes=(*result.notes, offline_hint(os.environ, verbose=verbose)))
-    # The run read the journal already (Report.fallback_outstanding): read it again, for the dates, only
-    # when it listed a fallback.
-    if result.fallback_outstanding and (on := outstanding_since()):
-        result = since.annotate(result, on, time.time())
-    return result
 
 
 def wait(
@@ -119,10 +97,10 @@ def wait(
     to_file = output_file(output, chosen)
     policy = fail_on_policy(fail_on, os.environ)
     opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay, deep=deep, models=tuple(model or ()))
-    from outagecheck.fallback.journal import outstanding_targets  # noqa: PLC0415  # checks/ reads no journal
+    from outagecheck.fallback.journal import outstanding  # noqa: PLC0415  # checks/ reads no journal
 
     next_report = report_source(
-        opts, os.environ, outstanding=outstanding_targets, page_every_s=POLL_PAGE_EVERY_S, routes=routes_check
+        opts, os.environ, outstanding=outstanding, page_every_s=POLL_PAGE_EVERY_S, routes=routes_check
     )
     announce_drill(replay, os.environ)
     from outagecheck.output.emit import emit  # noqa: PLC0415  # after the options are known to be valid
@@ -146,23 +124,6 @@ def wait(
         return int(ExitCode.OK)
     # Gave up: exit 2 by default; under --fail-on, what the last report's verdict means for the policy.
     return int(ExitCode.DOWN if policy is None else result.exit_code_for(policy))
-
-
-# Read by httpx (either case); NO_PROXY decides which hosts skip them.
-PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
-
-
-def offline_hint(environ: Mapping[str, str], *, verbose: bool) -> str:
-    """One line for a first run that reached nothing: what to try next. Proxy variables by name only (their
-    values may hold credentials)."""
-    proxies = [name for name in PROXY_VARIABLES if environ.get(name) or environ.get(name.lower())]
-    tries = [] if verbose else ["'outagecheck status --verbose' shows where each check failed"]
-    if proxies:
-        tries.append(f"check the proxy variables in effect ({', '.join(proxies)})")
-    else:
-        tries.append("no proxy variable is set (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY): does this network need one?")
-    tries.append("'outagecheck status --replay march-2026' is a drill that needs no network")
-    return "Nothing could be reached. To try next: " + "; ".join(tries) + "."
 
 
 def announce_drill(option: str | None, environ: Mapping[str, str]) -> None:

@@ -65,13 +65,14 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER, config: ConfigOpt
         return 0
     from outagecheck import config as config_file  # noqa: PLC0415  # fallback commands only
     from outagecheck.fallback import detect  # noqa: PLC0415  # fallback commands only: keeps status light
+    from outagecheck.fallback.guide import guide as plan  # noqa: PLC0415  # the same
 
     cfg = config_file.load(config)  # the same config as apply: a broken one is said here, before an apply
 
     from outagecheck.routes.settings import working_dir  # noqa: PLC0415  # fallback commands only
 
     setup = detect.detect(working_dir(), os.environ)  # a deleted current directory: no project layers
-    guide = detect.guide(setup, scope=scope.value)
+    guide = plan(setup, scope=scope.value)
     _out(guide.summary)
     for layer in setup.layers:
         if layer.exists:
@@ -215,10 +216,10 @@ def revert(
 ) -> int:
     """Undo what apply changed, and nothing else."""
     _group_options(ctx, takes=())
-    from outagecheck.fallback import apply as applying  # noqa: PLC0415  # fallback commands only
+    from outagecheck.fallback import journal  # noqa: PLC0415  # fallback commands only
     from outagecheck.fallback import revert as reverting  # noqa: PLC0415  # fallback commands only
 
-    pending = [e for e in applying.outstanding() if name is None or e.target == name]
+    pending = [e for e in journal.pending() if name is None or e.target == name]
     if not pending:
         reverting.tidy()  # a run killed before it journaled anything can still have left a temp file
         _out("Nothing to revert." if name is None else f"Nothing to revert for {name}.")

@@ -178,10 +178,10 @@ def watch(
     from outagecheck.output import live  # noqa: PLC0415  # rich loads only after the options are valid
 
     opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay, deep=deep, models=tuple(model or ()))
-    from outagecheck.fallback.journal import outstanding_targets  # noqa: PLC0415  # checks/ reads no journal
+    from outagecheck.fallback.journal import outstanding  # noqa: PLC0415  # checks/ reads no journal
 
     source = report_source(
-        opts, os.environ, outstanding=outstanding_targets, page_every_s=POLL_PAGE_EVERY_S, routes=commands.routes_check
+        opts, os.environ, outstanding=outstanding, page_every_s=POLL_PAGE_EVERY_S, routes=commands.routes_check
     )
     commands.announce_drill(replay, os.environ)
     return live.watch(source, interval, count, extra)
