@@ -287,6 +287,7 @@ PLATFORM_SKIPS: dict[str, dict[str, str]] = {
     "tests/fallback/test_transaction.py::test_a_full_disk_rolls_back_everything_already_written": {
         "darwin": "finds the file being written through /proc/self/fd"
     },
+    "tests/routes/test_clouds.py": {"win32": "its fake aws, gcloud and az are POSIX shell scripts on PATH"},
     "tests/routes/test_real_current.py": {
         "win32": "starts the real client with PATH=/usr/bin:/bin and HOME, not USERPROFILE, as on POSIX"
     },
