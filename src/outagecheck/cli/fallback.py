@@ -13,7 +13,7 @@ import typer
 from outagecheck.cli.options import ConfigOpt, YesOpt
 from outagecheck.errors import UsageError, WriteError, print_error, redact
 from outagecheck.model import ExitCode, step_lines
-from outagecheck.paths import claude_dir
+from outagecheck.paths import claude_dir, claude_login
 
 fallback_app = typer.Typer(
     help="How to get around a login outage on this machine, and a safe, reversible switch to the raw API.",
@@ -67,7 +67,7 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER, config: ConfigOpt
     from outagecheck.fallback import detect  # noqa: PLC0415  # fallback commands only: keeps status light
     from outagecheck.fallback.guide import guide as plan  # noqa: PLC0415  # the same
 
-    config_file.load(config)  # the same config as apply: a broken one is said here, before an apply
+    cfg = config_file.load(config)  # the same config as apply: a broken one is said here, before an apply
 
     from outagecheck.routes.settings import working_dir  # noqa: PLC0415  # fallback commands only
 
@@ -88,6 +88,8 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER, config: ConfigOpt
         _out(f"  environment: {name} {'is set' if value == 'set' else '= ' + value}")
     if setup.onboarding_done is not None:
         _out(f"  hasCompletedOnboarding: {str(setup.onboarding_done).lower()}")
+    # Per platform: a file on Linux and Windows, the Keychain on macOS. A fallback leaves it as it is.
+    _out(f"  login: {claude_login()} (outagecheck never reads or changes it)")
     if guide.steps:
         _out("Steps:")
         for line in step_lines(guide.steps):
@@ -102,6 +104,10 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER, config: ConfigOpt
 
     if tls := tls_note(os.environ):
         _out(f"Note: {tls}")
+    if cfg.routes:  # [[routes]]: the other ways in, checked for free, best first
+        from outagecheck.cli.routes_check import print_other_routes  # noqa: PLC0415  # only with routes
+
+        print_other_routes(cfg.routes, cfg.timeout, cfg.slow, _out)
     return 0
 
 
