@@ -63,16 +63,16 @@ def main() -> None:
         if sys.argv[1:2] in (["status"], ["wait"], ["watch"]):
             # First thing: the CA bundle and the connections start on threads while the rest loads (httpx).
             from outagecheck.checks.early import start  # noqa: PLC0415  # standard library only
-            from outagecheck.cli.flags import early_options  # noqa: PLC0415  # standard library only
+            from outagecheck.cli.parse import early_options  # noqa: PLC0415  # os, sys and cli/spec.py only
 
             start(early_options(sys.argv[1:]), os.environ)
-        from outagecheck.cli.fast import run  # noqa: PLC0415  # status and wait without typer (cli/flags.py)
+        from outagecheck.cli.dispatch import fast  # noqa: PLC0415  # status and wait without typer (cli/parse.py)
 
         gc.freeze()
         if not LONG_RUNNING.isdisjoint(sys.argv[1:2]):
             gc.enable()  # without it wait/watch grow ~64 KB a check (reference cycles in httpx and asyncio)
-        if (fast := run(sys.argv[1:])) is not None:
-            _exit(fast)
+        if (done := fast(sys.argv[1:])) is not None:
+            _exit(done)
         from outagecheck.cli.app import app  # noqa: PLC0415  # only for what the fast paths leave
 
         gc.freeze()  # typer's objects too
@@ -82,7 +82,7 @@ def main() -> None:
     except KeyboardInterrupt:
         _say("outagecheck: interrupted")
         _exit(INTERRUPTED)
-    except Exception as e:  # the last resort: a bug; everything expected is an OutagecheckError (cli/app.py)
+    except Exception as e:  # the last resort: a bug; everything expected is an OutagecheckError (cli/dispatch.py)
         _last_resort(type(e), e, e.__traceback__)
 
 

@@ -9,7 +9,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
-from outagecheck.cli.commands import offline_hint
+from outagecheck.cli.checking import offline_hint
 from tests.helpers import (
     API_HELLO,
     API_MODELS,
