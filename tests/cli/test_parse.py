@@ -23,6 +23,7 @@ from tests.helpers import invoke, run_entry
 
 FAST = [c.path for c in spec.TABLE if c.fast]
 PARSED = ["status", "wait", "watch"]  # the commands the parser reads for the fast path or checks/early.py
+assert list(parse.EARLY) == PARSED
 
 
 def _command(path: str) -> typer.core.TyperCommand | typer.core.TyperGroup:
@@ -96,8 +97,16 @@ def test_the_spec_imports_only_os_and_sys() -> None:
     assert imports == ["from __future__ import annotations"]
     source = Path(parse.__file__).read_text()
     imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
-    expected = ["from __future__ import annotations", "import os", "from outagecheck.cli.spec import COMMANDS, Option"]
-    assert imports == expected
+    assert imports[:2] == ["from __future__ import annotations", "import os"]
+    assert [line.split(" import ")[0] for line in imports[2:]] == ["from outagecheck.cli.spec"]
+
+
+def test_the_groups_are_shared_whole() -> None:
+    """What checks takes every check option; status and wait report alike; wait and watch hook alike."""
+    taking = {c.path: set(c.options) for c in spec.TABLE}
+    assert [p for p, o in taking.items() if set(spec.CHECKS) <= o] == ["status", "wait", "watch"]
+    assert [p for p, o in taking.items() if set(spec.REPORT) <= o] == ["status", "wait"]
+    assert [p for p, o in taking.items() if set(spec.HOOKS) <= o] == ["wait", "watch"]
 
 
 def test_timeout_is_declared_once_in_cli() -> None:

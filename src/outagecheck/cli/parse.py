@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import os
 
-from outagecheck.cli.spec import COMMANDS, Option
+from outagecheck.cli.spec import CHECKS, COMMANDS, TABLE, Option
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy reads the name
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from typing import Any
 
-EARLY = ("status", "wait", "watch")  # the commands checks/early.py starts connections for
+# The commands that check (they take the CHECKS group): checks/early.py starts their connections first thing.
+EARLY = tuple(command.path for command in TABLE if set(CHECKS) <= set(command.options))
 
 
 class Options:
