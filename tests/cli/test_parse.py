@@ -91,6 +91,14 @@ def test_the_spec_agrees_with_the_core() -> None:
     assert spec.TIMEOUT.bounds == (0, spec.MAX_CHECK_S)
 
 
+@pytest.mark.parametrize("opt", [o for o in vars(spec).values() if isinstance(o, spec.Option) and o.config_key])
+def test_a_config_key_is_the_config_files_setting_for_the_option(opt: spec.Option) -> None:
+    assert opt.config_key is not None
+    cfg = config.parse(f"{opt.config_key} = 2")
+    assert getattr(cfg, opt.dest) == 2.0
+    assert getattr(config.parse(""), opt.dest) != 2.0  # not the default: the key itself set it
+
+
 def test_the_spec_imports_only_os_and_sys() -> None:
     source = Path(spec.__file__).read_text()
     imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
