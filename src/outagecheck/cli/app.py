@@ -80,8 +80,10 @@ def _parameter(opt: Option) -> tuple[Any, Any]:
     """typer's declaration of one option (its annotation and default), from its one line in cli/spec.py."""
     base: Any = _choices(opt) if opt.choices else TYPES[opt.type]
     case = opt.case_sensitive or not opt.choices  # typer's default (True) unless the spec says otherwise
-    if opt.kind == "argument":
-        info = typer.Argument(help=opt.help, case_sensitive=case)
+    if opt.kind in ("argument", "arguments"):
+        info = typer.Argument(help=opt.help, case_sensitive=case, metavar=opt.metavar)
+        if opt.kind == "arguments":
+            return Annotated[list[base] | None, info], None
         if opt.default == REQUIRED:
             return Annotated[base, info], inspect.Parameter.empty
         return Annotated[base | None, info], None

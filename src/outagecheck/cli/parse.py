@@ -116,13 +116,13 @@ def options(
     for opt in COMMANDS[path].options:
         value = values.get(opt.dest)
         if value is None:
-            value = () if opt.kind == "repeat" else None if opt.kind == "argument" else opt.default
+            value = () if opt.kind in ("repeat", "arguments") else None if opt.kind == "argument" else opt.default
         found[opt.dest] = _checked(opt, value, environ)
     return Options(found, given=values if given is None else given, group=group, args=args)
 
 
 def _checked(opt: Option, value: Any, environ: Mapping[str, str]) -> Any:
-    if opt.kind == "repeat":
+    if opt.kind in ("repeat", "arguments"):
         return tuple(value)
     if opt.env and not opt.env_reader and not value:
         value = _from_environment(opt, environ)

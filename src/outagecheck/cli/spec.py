@@ -20,7 +20,7 @@ class Option:
     """One option or argument.
 
     kind: "value" (`--name V`), "repeat" (a value, repeatable: a tuple), "switch" (a flag), "argument"
-    (positional). type: "str", "float", "int", "path" (a pathlib.Path) or "duration" (`90s`, `1h30m`:
+    (positional), "arguments" (positional, any number: a tuple). type: "str", "float", "int", "path" (a pathlib.Path) or "duration" (`90s`, `1h30m`:
     seconds once validated). bounds: (low, high), inclusive unless low_open. env: the variable read when
     the option is not given; env_reader names who reads it when that is not the parser, and why.
     """
