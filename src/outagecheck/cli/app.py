@@ -73,6 +73,7 @@ class _Said(Exception):  # not an error: a code whose one line is said
 
 def _choices(opt: Option) -> type[enum.StrEnum]:
     """typer needs an enum for a choice: one made from the spec's choices."""
+    # mypy types the functional API as returning a member, not the new class.
     return enum.StrEnum(opt.dest.title(), {choice: choice for choice in opt.choices})  # type: ignore[return-value]
 
 
