@@ -4,6 +4,7 @@ one argv table runs through both (the parity test)."""
 from __future__ import annotations
 
 import enum
+import importlib
 import math
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,21 @@ def test_the_groups_are_shared_whole() -> None:
     assert [p for p, o in taking.items() if set(spec.CHECKS) <= o] == ["status", "wait", "watch"]
     assert [p for p, o in taking.items() if set(spec.REPORT) <= o] == ["status", "wait"]
     assert [p for p, o in taking.items() if set(spec.HOOKS) <= o] == ["wait", "watch"]
+
+
+@pytest.mark.parametrize("command", spec.TABLE, ids=lambda c: c.path)
+def test_every_command_is_one_module_with_run_and_distinct_options(command: spec.Command) -> None:
+    dests = [o.dest for o in command.options]
+    assert len(set(dests)) == len(dests)
+    names = [n for o in command.options for n in o.names]
+    assert len(set(names)) == len(names)
+    if command.module is None:
+        assert command.group  # a group that only holds subcommands
+        return
+    module = importlib.import_module(f"outagecheck.cli.commands.{command.module}")
+    assert callable(module.run)
+    modules = Path(spec.__file__).parent / "commands"
+    assert {p.stem for p in modules.glob("*.py")} - {"__init__"} == {c.module for c in spec.TABLE if c.module}
 
 
 def test_timeout_is_declared_once_in_cli() -> None:
