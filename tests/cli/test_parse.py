@@ -3,6 +3,7 @@ one argv table runs through both (the parity test)."""
 
 from __future__ import annotations
 
+import ast
 import enum
 import importlib
 import math
@@ -132,6 +133,25 @@ def test_every_command_is_one_module_with_run_and_distinct_options(command: spec
     assert callable(module.run)
     modules = Path(spec.__file__).parent / "commands"
     assert {p.stem for p in modules.glob("*.py")} - {"__init__"} == {c.module for c in spec.TABLE if c.module}
+
+
+def _read(path: Path) -> set[str]:
+    """The attributes a module reads from `opts`."""
+    tree = ast.parse(path.read_text())
+    return {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "opts"
+    }
+
+
+@pytest.mark.parametrize("command", [c for c in spec.TABLE if c.module], ids=lambda c: c.path)
+def test_a_command_reads_only_options_its_spec_entry_declares(command: spec.Command) -> None:
+    commands = Path(spec.__file__).parent / "commands"
+    read = _read(commands / f"{command.module}.py")
+    if command.module in ("status", "wait", "watch"):
+        read |= _read(commands.parent / "checking.py")  # what they share reads their options too
+    assert read <= {o.dest for o in command.options} | {"given", "group", "args"}
 
 
 def test_timeout_is_declared_once_in_cli() -> None:
