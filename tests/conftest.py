@@ -187,3 +187,21 @@ def loopback() -> Iterator[LoopbackServer]:
     with LoopbackServer() as server:
         route_healthy(server)
         yield server
+
+
+# -- Claude Code's routes: a machine with no provider set anywhere ----------------------------------------
+
+
+@pytest.fixture
+def no_route(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, isolated_home: Path) -> Path:
+    """No route variable in the environment and the managed settings moved to an empty temporary folder
+    ($OUTAGECHECK_MANAGED_SETTINGS): this machine's /etc/claude-code is never read. Returns that folder."""
+    from outagecheck.routes.current import HOST_VAR  # noqa: PLC0415  # only the routes tests load routes/
+    from outagecheck.routes.settings import ROUTE_VARS  # noqa: PLC0415  # only the routes tests load routes/
+
+    for name in (*ROUTE_VARS, HOST_VAR):
+        monkeypatch.delenv(name, raising=False)
+    managed = tmp_path / "managed"
+    managed.mkdir()
+    monkeypatch.setenv("OUTAGECHECK_MANAGED_SETTINGS", str(managed / "managed-settings.json"))
+    return managed

@@ -127,6 +127,7 @@ def test_config_init_writes_a_starter_that_loads(runner: CliRunner, isolated_hom
     example = config.parse("\n".join(line for line in lines if "=" in line or line.startswith("[")))
     assert [s.id for s in example.surfaces] == ["litellm"]
     assert example.fallback["targets"][0]["name"] == "my-tool"
+    assert [(r.name, r.region) for r in example.routes] == [("bedrock-us", "us-east-1")]
 
 
 def test_config_init_refuses_to_overwrite(runner: CliRunner, isolated_home: Path) -> None:

@@ -9,13 +9,17 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 from outagecheck.errors import ConfigError, printable
 from outagecheck.files import CONFIG_CAP, read_capped
 from outagecheck.paths import user_config_dir
 from outagecheck.private import dir_problem, file_problem
+from outagecheck.surfaces import RESERVED_IDS
+
+if TYPE_CHECKING:
+    from outagecheck.routes.model import Route
 
 DEFAULT_ENDPOINTS: Final[dict[str, str]] = {
     "claude_ai": "https://claude.ai",
@@ -26,7 +30,6 @@ DEFAULT_ENDPOINTS: Final[dict[str, str]] = {
 DEFAULT_STATUS_PAGES: Final = ("https://status.claude.com", "https://anthropic.statuspage.io")
 MAX_TIMEOUT_S: Final = 300.0
 CONFIG_ENV: Final = "OUTAGECHECK_CONFIG"
-RESERVED_IDS: Final = frozenset({"web", "code", "api", "gateway"})
 SURFACE_ID: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 SURFACE_KEYS: Final = frozenset({"name", "url", "method", "expect", "headers", "impact", "statuspage"})
 ENV_REF: Final = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -62,6 +65,7 @@ class Config:
     fallback: dict[str, Any] = field(default_factory=dict)
     surfaces: tuple[CustomSurface, ...] = ()
     gateway: bool = True  # a "Gateway (ANTHROPIC_BASE_URL)" row when that points elsewhere
+    routes: tuple[Route, ...] = ()  # [[routes]]: the ways to Claude besides the surfaces (routes/config.py)
 
 
 def config_path(option: Path | None) -> tuple[Path, bool]:
@@ -102,7 +106,7 @@ def parse(text: str, *, source: str = "<config>") -> Config:
         raise ConfigError(f"{source}: invalid TOML: {printable(str(e))}") from None
     except RecursionError:
         raise ConfigError(f"{source}: invalid TOML: nested too deeply") from None
-    _only(doc, {"timeout", "slow", "endpoints", "fallback", "surfaces", "gateway"}, "", source)
+    _only(doc, {"timeout", "slow", "endpoints", "fallback", "surfaces", "gateway", "routes"}, "", source)
     cfg = Config()
     timeout = _seconds(doc, "timeout", cfg.timeout, source)
     slow = _seconds(doc, "slow", cfg.slow, source)
@@ -127,7 +131,17 @@ def parse(text: str, *, source: str = "<config>") -> Config:
     gateway = doc.get("gateway", True)
     if not isinstance(gateway, bool):
         raise ConfigError(f"{source}: 'gateway' must be true or false, not {type(gateway).__name__}")
-    return Config(endpoints, pages, timeout, slow, None, fallback, _surfaces(doc.get("surfaces", {}), source), gateway)
+    surfaces = _surfaces(doc.get("surfaces", {}), source)
+    return Config(endpoints, pages, timeout, slow, None, fallback, surfaces, gateway, _routes(doc, source))
+
+
+def _routes(doc: dict[str, Any], source: str) -> tuple[Route, ...]:
+    if "routes" not in doc:
+        return ()
+    # Lazy: a config without [[routes]] (and `status`) imports nothing of routes/.
+    from outagecheck.routes.config import parse_routes  # noqa: PLC0415  # keeps configs without routes import-free
+
+    return parse_routes(doc["routes"], source)
 
 
 def _surfaces(table: Any, source: str) -> tuple[CustomSurface, ...]:

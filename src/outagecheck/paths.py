@@ -81,11 +81,33 @@ def project_settings(cwd: Path, *, local: bool) -> Path:
     return cwd / ".claude" / ("settings.local.json" if local else "settings.json")
 
 
+MANAGED_ENV = "OUTAGECHECK_MANAGED_SETTINGS"
+
+
 def managed_settings() -> Path:
-    """The system-wide managed settings file, which nothing else can override."""
+    """The system-wide managed settings file, which nothing but an OS policy overrides; its drop-in folder
+    (managed_dropins) sits beside it. $OUTAGECHECK_MANAGED_SETTINGS moves both, for tests and odd installs.
+
+    Locations: code.claude.com/docs/en/managed-settings ("Deploy a managed settings file").
+    """
+    if override := os.environ.get(MANAGED_ENV):
+        return Path(override)
     if sys.platform == "darwin":
         return Path("/Library/Application Support/ClaudeCode/managed-settings.json")
-    return Path(os.environ.get("OUTAGECHECK_MANAGED_SETTINGS", "/etc/claude-code/managed-settings.json"))
+    if sys.platform == "win32":  # C:\ProgramData\ClaudeCode is no longer read
+        return Path("C:\\Program Files\\ClaudeCode\\managed-settings.json")
+    return Path("/etc/claude-code/managed-settings.json")
+
+
+def managed_dropins() -> Path:
+    """The managed drop-in folder: its *.json files merge over managed-settings.json in name order."""
+    return managed_settings().parent / "managed-settings.d"
+
+
+def managed_plists(user: str) -> tuple[Path, ...]:
+    """macOS MDM policy files of Claude Code's preference domain, highest first (per user, then device)."""
+    base = Path("/Library/Managed Preferences")
+    return (base / user / "com.anthropic.claudecode.plist", base / "com.anthropic.claudecode.plist")
 
 
 def openclaw_config() -> Path:

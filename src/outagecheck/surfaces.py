@@ -56,6 +56,15 @@ ENDPOINTS: Final[dict[str, Endpoint]] = {
     )
 }
 
+# The surface ids: written here only, every other module names them.
+WEB: Final = "web"
+CODE: Final = "code"
+API: Final = "api"
+GATEWAY_ID: Final = "gateway"
+OWN_IDS: Final = (WEB, CODE, API)  # Claude's own surfaces, always checked and always in a report
+LOGIN_SURFACES: Final = (WEB, CODE)  # what a Claude Code login needs: the fallback exists for these
+RESERVED_IDS: Final = frozenset({*OWN_IDS, GATEWAY_ID})  # a [surfaces.<id>] table can't take these
+
 CLAUDE_AI: Final = Component("rwppv331jlwc", ("claude.ai",))
 CLAUDE_CODE: Final = Component("yyzkbfz2thpt", ("claude code",))
 # The Console is a Claude Code login path too (the "Anthropic Console account" login).
@@ -64,7 +73,7 @@ CLAUDE_API: Final = Component("k8w3r06qmzrp", ("claude api", "api.anthropic.com"
 
 SURFACES: Final[tuple[Surface, ...]] = (
     Surface(
-        id="web",
+        id=WEB,
         service="Claude.ai (web)",
         endpoints=("web",),
         components=(CLAUDE_AI,),
@@ -72,7 +81,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         impact_degraded="Slow pages or intermittent errors",
     ),
     Surface(
-        id="code",
+        id=CODE,
         service="Claude Code (CLI)",
         endpoints=("oauth_hello", "api_hello"),
         components=(CLAUDE_CODE, CLAUDE_CONSOLE),
@@ -80,7 +89,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         impact_degraded="Slow or intermittent login and start-up",
     ),
     Surface(
-        id="api",
+        id=API,
         service="Claude API",
         endpoints=("api_hello", "api_models"),
         components=(CLAUDE_API,),
@@ -91,7 +100,6 @@ SURFACES: Final[tuple[Surface, ...]] = (
 
 # ANTHROPIC_BASE_URL hosts that are Anthropic's own: no gateway row for them.
 ANTHROPIC_DOMAINS: Final = ("anthropic.com", "claude.ai", "claude.com")
-GATEWAY_ID: Final = "gateway"
 
 
 def custom(surface_id: str, name: str, impact: str, page: str | None, component: str | None) -> Surface:

@@ -33,6 +33,7 @@ def test_summarise_keeps_statuses_when_and_fallbacks() -> None:
         "checked_at": "2026-03-02T12:30:00Z",
         "exit_code": 2,
         "surfaces": [{"id": "web", "status": "down"}],
+        "login": ["web", "code"],  # surfaces.LOGIN_SURFACES, for the status line, which never loads surfaces.py
     }
 
 

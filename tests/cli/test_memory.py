@@ -35,7 +35,7 @@ def counting_sleep(seconds):
         sys.__stderr__.write("RSS " + json.dumps(seen) + "\\n")
         sys.__stderr__.flush()
         os._exit(0)
-time.sleep = counting_sleep  # before outagecheck loads: wait_until_operational binds it as its default
+time.sleep = counting_sleep  # the one polling loop (outagecheck.poll) sleeps with time.sleep
 sys.argv = ["outagecheck", *sys.argv[1:]]
 from outagecheck.__main__ import main
 main()

@@ -111,9 +111,26 @@ def test_wait_then_revert_restores_the_files_byte_for_byte(
     assert "fallback revert" not in result.stdout
     assert "still applied" not in result.stdout
     assert "Note: outagecheck reverted the fallback (claude-code) once the login paths were back." in result.stdout
+    assert "Fallback claude-code is on" not in result.stdout  # the note of the reports before the revert
     assert {p: p.read_bytes() for p in (settings, state)} == before
     assert not paths.key_file().exists()
     assert json.loads(invoke(runner, "status", "--json", "--config", str(cfg)).stdout)["exit_code"] == 0
+
+
+@real_sockets
+def test_watch_reports_carry_the_notes_status_shows(
+    runner: CliRunner, loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The report a hook gets on a change is built like status's: this machine's notes included.
+    fake_time(monkeypatch, loopback, [True, False])
+    cfg = loopback_config(tmp_path, loopback, timeout=1.0)
+    monkeypatch.setenv("CLAUDE_CODE_OAUTH_TOKEN", "sk-ant-oat01-" + "x" * 60)
+    seen = tmp_path / "seen.json"
+    result = invoke(runner, "watch", "--interval", "5", "--count", "2", "--config", str(cfg),
+                    "--on-change", f"cat > {seen}")  # fmt: skip
+    assert result.exit_code == 2, result.stderr
+    notes = json.loads(seen.read_text())["notes"]
+    assert "CLAUDE_CODE_OAUTH_TOKEN looks truncated (73 characters; expected 108)" in notes
 
 
 def test_notification_options_are_checked(runner: CliRunner) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from outagecheck import paths
 from outagecheck.durations import parse_duration
+from outagecheck.fallback import journal
 from tests.helpers import API_PATH, CF_EDGE, PAGE_PATH, WEB_PATH, invoke, loopback_config, real_sockets
 from tests.loopback import LoopbackServer
 
@@ -102,3 +105,19 @@ def test_watch_prints_one_line_per_change_off_a_terminal(
 
 def test_durations_parse() -> None:
     assert [parse_duration(t) for t in ("90", "90s", "10m", "1h30m", "2m30s")] == [90, 90, 600, 5400, 150]
+
+
+def test_wait_reports_carry_the_notes_status_shows(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The notes are added where the report is built: wait's last report says what status would.
+    applied = (datetime.now(UTC) - timedelta(hours=2)).isoformat(timespec="seconds")
+    journal.save(
+        paths.journal_file(), [journal.Entry("claude-code", "/x/settings.json", "json", False, "", "", applied)]
+    )
+    monkeypatch.setenv("CLAUDE_CODE_OAUTH_TOKEN", "sk-ant-oat01-" + "x" * 60)
+    status = json.loads(invoke(runner, "status", "--replay", "all-operational", "--json").stdout)
+    result = invoke(runner, "wait", "--replay", "all-operational", "--json")
+    assert result.exit_code == 0, result.stderr
+    notes = json.loads(result.stdout)["notes"]
+    assert notes == status["notes"]
+    assert "CLAUDE_CODE_OAUTH_TOKEN looks truncated (73 characters; expected 108)" in notes
+    assert "Fallback claude-code is on (applied 2h00m ago); undo: outagecheck fallback revert claude-code" in notes

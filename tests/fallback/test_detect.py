@@ -170,3 +170,27 @@ def test_the_guide_says_how_to_get_past_tls_inspection(runner: CliRunner, monkey
     assert "export SSL_CERT_FILE=/path/to/company-ca.pem" in out
     monkeypatch.setenv("NODE_EXTRA_CA_CERTS", "/etc/company-ca.pem")  # Claude Code already trusts one
     assert "NODE_EXTRA_CA_CERTS" not in fallback_out(runner)
+
+
+@pytest.mark.parametrize("off", ["", "0", "false", "FALSE"])
+def test_a_switch_set_off_is_not_the_cloud_route(
+    runner: CliRunner, isolated_home: Path, no_route: Path, monkeypatch: pytest.MonkeyPatch, off: str
+) -> None:
+    # The documented cancel ("" in env) and "0"/"false" are off for Claude Code: they were read as cloud.
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # no claude installed: the answer is outagecheck's own reading
+    write_config(
+        isolated_home / ".claude" / "settings.json",
+        json.dumps({"env": {"CLAUDE_CODE_USE_VERTEX": off, "CLAUDE_CODE_USE_BEDROCK": off}}),
+    )
+    monkeypatch.setenv("CLAUDE_CODE_USE_FOUNDRY", off)
+    out = fallback_out(runner)
+    assert "uses a cloud provider" not in out
+    assert "Claude Code uses the subscription login" in out
+
+
+def test_a_managed_drop_in_switch_is_the_cloud_route(
+    runner: CliRunner, no_route: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    write_config(no_route / "managed-settings.d" / "10-aws.json", '{"env": {"CLAUDE_CODE_USE_MANTLE": "1"}}')
+    assert "uses a cloud provider" in fallback_out(runner)

@@ -124,4 +124,4 @@ def test_a_damaged_journal_is_exit_78_and_changes_nothing(
 
 def test_status_reminder_ignores_a_damaged_journal(isolated_home: Path) -> None:
     _journal(isolated_home, "")
-    assert journal.outstanding_targets() == ()
+    assert journal.outstanding() == ()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from outagecheck.model import Advice, Report, Status, StatusPage, SurfaceResult
@@ -53,3 +55,13 @@ def test_streak_counts_checks_with_every_login_surface_operational() -> None:
     seen = [streak.update(report(web=w, code=c, api=DOWN)) for w, c in [(OP, OP), (OP, OP), (OP, DOWN), (OP, OP),
                                                                           (OP, OP), (OP, OP)]]  # fmt: skip
     assert seen == [False, False, False, False, False, True]
+
+
+def test_it_names_the_surfaces_seen_first_and_since_when_each_status_holds() -> None:
+    d = Debouncer()
+    d.update(replace(report(web=OP), checked_at="t1"), 0.0)
+    assert (d.fresh, d.since("web"), d.since("nowhere")) == (["web"], "t1", "")
+    d.update(replace(report(web=OP, api=OP), checked_at="t2"), 10.0)
+    assert (d.fresh, d.since("web"), d.since("api")) == (["api"], "t1", "t2")
+    d.update(replace(report(web=DOWN, api=OP), checked_at="t3"), 20.0)
+    assert (d.fresh, d.since("web"), d.since("api")) == ([], "t3", "t2")

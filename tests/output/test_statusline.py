@@ -61,6 +61,16 @@ def test_an_outstanding_fallback_shows_its_age_until_the_login_surfaces_are_back
     )
 
 
+def test_the_login_surfaces_come_from_the_cache_and_an_older_cache_waits_for_every_surface() -> None:
+    fallback = [{"target": "claude-code", "applied_at": "...", "applied_ts": NOW - 60}]
+    api_down = doc(("web", "operational"), ("code", "operational"), ("api", "down"), fallback=fallback)
+    # The refresh names the surfaces a login needs: those back, the fallback (the API route) can go.
+    fresh = line(api_down | {"login": ["web", "code"]}, age_s=1, ttl_s=60, now=NOW, colour=False)
+    assert fresh.endswith("— Claude is back: outagecheck fallback revert")
+    # A cache written before it did: "back" only once every surface is.
+    assert line(api_down, age_s=1, ttl_s=60, now=NOW, colour=False).endswith("— revert when back")
+
+
 def test_a_failed_refresh_says_so() -> None:
     failed = {"version": 1, "surfaces": [], "fallback": [], "error": "status exited 78"}
     assert line(failed, age_s=1, ttl_s=60, now=NOW, colour=False) == "Claude: ? (last check failed: status exited 78)"

@@ -8,6 +8,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from outagecheck.model import Advice, Evidence, Incident, Status, Step, SurfaceResult
+from outagecheck.surfaces import API, CODE, LOGIN_SURFACES, WEB
 
 STATUS_PAGE: Final = "https://status.claude.com"
 KEYS_PAGE: Final = "https://platform.claude.com/settings/keys"
@@ -110,8 +111,8 @@ def advise(
     """Say whether the raw API is a way around the outage, and how to take it."""
     if (here := _network(surfaces, key)) is not None:
         return here
-    front = [s for s in (surfaces["web"], surfaces["code"]) if _broken(s.status)]
-    api = surfaces["api"].status
+    front = [s for s in (surfaces[WEB], surfaces[CODE]) if _broken(s.status)]
+    api = surfaces[API].status
     blocked = blocked_route(key)
     if not front and blocked:
         return Advice(needed=False, available=False, headline=f"No fallback needed; but {blocked}.")
@@ -119,7 +120,7 @@ def advise(
         names = " and ".join(s.service for s in front)
         return Advice(needed=True, available=False, headline=f"{names} failing, and {blocked}.")
     if not front:
-        logins_back = all(surfaces[i].status is Status.OPERATIONAL for i in ("web", "code"))
+        logins_back = all(surfaces[i].status is Status.OPERATIONAL for i in LOGIN_SURFACES)
         if outstanding and logins_back:
             return Advice(
                 needed=True,
@@ -130,7 +131,7 @@ def advise(
         return Advice(needed=False, available=api is Status.OPERATIONAL, headline="No fallback needed.")
     names = " and ".join(s.service for s in front)
     if api in (Status.DOWN, Status.DEGRADED):
-        return _api_failing(names, [*front, surfaces["api"]], api, incidents)
+        return _api_failing(names, [*front, surfaces[API]], api, incidents)
     return _through_api(names, len(front), api, key)
 
 
@@ -150,7 +151,7 @@ def _network(surfaces: Mapping[str, SurfaceResult], key: KeyFlags) -> Advice | N
             "the inspection."
         )
         return Advice(needed=True, available=False, headline=headline, steps=TRUST_CA)
-    front = [s for s in (surfaces["web"], surfaces["code"]) if _blocker(s) is not None]
+    front = [s for s in (surfaces[WEB], surfaces[CODE]) if _blocker(s) is not None]
     if not front:
         return None
     hosts = ", ".join(sorted({urlsplit(e.url).hostname or e.url for s in front if (e := _blocker(s))}))
@@ -158,7 +159,7 @@ def _network(surfaces: Mapping[str, SurfaceResult], key: KeyFlags) -> Advice | N
     who = {"web_filter": "web filter", "local_proxy": "proxy", "captive_portal": "captive portal"}
     what = f"your network's {who.get(first.answered_by, 'proxy') if first else 'proxy'}"
     what += f" ({first.product})" if first and first.product else ""
-    api_block = _blocker(surfaces["api"])
+    api_block = _blocker(surfaces[API])
     if api_block is not None:
         api_host = urlsplit(api_block.url).hostname or "the API"
         hosts = ", ".join(h for h in hosts.split(", ") if h != api_host) or "the Claude hosts"
@@ -169,7 +170,7 @@ def _network(surfaces: Mapping[str, SurfaceResult], key: KeyFlags) -> Advice | N
             "from this network too.",
             steps=(Step("Ask your IT team to allow the Claude hosts, or use another network (a phone hotspot)."),),
         )
-    if surfaces["api"].status is Status.OPERATIONAL:
+    if surfaces[API].status is Status.OPERATIONAL:
         names = " and ".join(s.service for s in front)
         advice = _through_api(names, len(front), Status.OPERATIONAL, key)
         headline = (

@@ -14,6 +14,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from outagecheck.model import Evidence, Status, StatusPage, SurfaceResult
+from outagecheck.surfaces import API, LOGIN_SURFACES
 
 SPEAKS: Final = frozenset({"service", "service_edge"})
 OBSTACLES: Final = frozenset(
@@ -112,7 +113,7 @@ def tls_warning(probes: list[Evidence], page: Sequence[Evidence] = ()) -> str | 
 
 
 # The rows whose blocking by this network the fallback advice already speaks to (fallback/advice.py).
-ADVISED: Final = ("web", "code")
+ADVISED: Final = LOGIN_SURFACES
 _FILTERED: Final = ("web_filter", "local_proxy")
 
 
@@ -143,7 +144,7 @@ def network_warnings(results: Sequence[SurfaceResult]) -> list[str]:
     rows: dict[str, tuple[Evidence, list[str]]] = {}
     for r in results:
         e = next((e for e in r.evidence if e.answered_by == "client_block" and e.reason != "access_denied"), None)
-        if e is None and not (r.id in ADVISED or (r.id == "api" and advised)):
+        if e is None and not (r.id in ADVISED or (r.id == API and advised)):
             e = blocker(r)
         if e is not None:
             rows.setdefault(e.endpoint, (e, []))[1].append(r.service)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from outagecheck.checks.deep import DEEP_PATH, deep_key, request_body
 from outagecheck.config import ENV_REF, Config, expand
 from outagecheck.errors import unsendable
-from outagecheck.surfaces import ENDPOINTS, GATEWAY_ID, SURFACES, Surface, custom, endpoint_key, is_gateway
+from outagecheck.surfaces import API, ENDPOINTS, GATEWAY_ID, SURFACES, Surface, custom, endpoint_key, is_gateway
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def surfaces_for(cfg: Config, environ: Mapping[str, str], deep: tuple[str, ...] 
                 impact_degraded="Gateway slow or erroring",
             )
         )
-    own = tuple(replace(s, endpoints=(*s.endpoints, *map(deep_key, deep))) if s.id == "api" else s for s in SURFACES)
+    own = tuple(replace(s, endpoints=(*s.endpoints, *map(deep_key, deep))) if s.id == API else s for s in SURFACES)
     return (*own, *extra)
 
 

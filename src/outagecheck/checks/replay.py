@@ -16,6 +16,7 @@ from outagecheck.errors import ConfigError, UsageError
 from outagecheck.files import REPLAY_CAP, read_capped
 from outagecheck.model import Report
 from outagecheck.output.json import NotAReport, from_dict
+from outagecheck.surfaces import OWN_IDS
 
 REPLAY_ENV = "OUTAGECHECK_REPLAY"
 
@@ -67,7 +68,7 @@ def replay_report(
     except NotAReport as e:
         raise ConfigError(f"{where}: not an outagecheck --json report ({e})") from None
     by_id = {s.id: s for s in saved.surfaces}
-    missing = {"web", "code", "api"} - set(by_id)
+    missing = set(OWN_IDS) - set(by_id)
     if missing:
         raise ConfigError(f"{where}: not an outagecheck --json report (ValueError: no '{sorted(missing)[0]}' surface)")
     unknown = [r for r in required if r not in by_id]

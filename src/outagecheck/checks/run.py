@@ -1,13 +1,13 @@
 """The one entry point of the status pipeline: options in, a source of finished reports out.
 
-cli → run.report_source → plan → probe (http, statuspage) → classify → assess → advice → a Report
+cli → run.report_source → plan → probe (http, statuspage) → classify → assess → advice → notes → a Report
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from outagecheck.checks.deep import DEFAULT_MODEL, MODEL_ID, narrow
 from outagecheck.durations import clock_text
 from outagecheck.errors import SECRET_VARIABLES, UsageError, credential, keep_secret, printable, scrub
-from outagecheck.model import Replay, Report, Status, StatusPage
+from outagecheck.model import Replay, Report, Status, StatusPage, SurfaceResult
+from outagecheck.poll import poll
 from outagecheck.text import clean_all
 
 if TYPE_CHECKING:
@@ -30,6 +31,9 @@ MAX_SECONDS = 300.0
 POLL_PAGE_EVERY_S = 60.0
 
 ReportSource = Callable[[], Report]
+# The fallbacks left on, as the CLI's reader of the journal gives them: (target, applied_at), one per target.
+Outstanding = Callable[[], Sequence[tuple[str, str]]]
+Annotate = Callable[[Report, Sequence[tuple[str, str]]], Report]
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class CheckOptions:
     replay: str | None = None
     deep: bool = False  # status --deep: one paid POST /v1/messages per model
     models: tuple[str, ...] = ()  # --model: the deep checks' models, and which incidents to show
+    verbose: bool = False  # status --verbose: the offline hint need not suggest it
 
     def __post_init__(self) -> None:
         for name, value in (("--timeout", self.timeout), ("--slow", self.slow)):
@@ -63,13 +68,13 @@ def report_source(
     opts: CheckOptions,
     environ: Mapping[str, str],
     *,
-    outstanding: Callable[[], tuple[str, ...]],
+    outstanding: Outstanding,
     page_every_s: float = 0.0,
 ) -> ReportSource:
-    """Return a function that produces the next report: replayed (no network) or live.
+    """Return a function that produces the next report: replayed (no network) or live, with this machine's notes.
 
-    `outstanding` lists the fallbacks applied and not reverted, for the reminder: the CLI reads the
-    fallback journal and passes its reader in (checks/ does not import fallback/).
+    `outstanding` lists the fallbacks applied and not reverted with when, for the reminder and its age: the CLI
+    passes the journal's reader in (checks/ does not import fallback/).
 
     Raises UsageError or ConfigError for what the options or the config get wrong, before any request.
     """
@@ -77,8 +82,10 @@ def report_source(
     from outagecheck.checks import replay  # noqa: PLC0415
 
     source = replay.replay_source(opts.replay, environ)
+    annotate = _notes(opts, environ)
     if source is not None:
-        replayed = _replayed(opts, source, outstanding())
+        on = tuple(outstanding())
+        replayed = annotate(_replayed(opts, source, tuple(target for target, _ in on)), on)
         return lambda: replayed
     # A live run: the CA bundle starts loading on another core first, while httpx and the rest load
     # here; a replay never loads them (tests check it).
@@ -113,8 +120,16 @@ def report_source(
     live = _LiveChecks(
         checks, surfaces, probe.gather_now, assess.assess, outstanding, tls, page_every_s, warnings, opts.models
     )
+    live.annotate = annotate
     required = opts.require or tuple(ids)
-    return lambda: finished(live.run(required))
+    return lambda: live.run(required)
+
+
+def _notes(opts: CheckOptions, environ: Mapping[str, str]) -> Annotate:
+    """What every report gets once finished: this machine's notes (checks/notes.py), at the time it is made."""
+    from outagecheck.checks import notes  # noqa: PLC0415  # loaded by report_source, like the checks
+
+    return lambda report, on: notes.annotate(report, environ, on, time.time(), verbose=opts.verbose)
 
 
 def _replayed(opts: CheckOptions, source: str, outstanding: tuple[str, ...]) -> Report:
@@ -158,11 +173,12 @@ class _LiveChecks:
     surfaces: tuple[Surface, ...]
     gather: Callable[..., Gathered]
     assess: Callable[..., Report]
-    outstanding: Callable[[], tuple[str, ...]]  # fallbacks applied and not reverted, for the reminder
+    outstanding: Outstanding  # fallbacks applied and not reverted, for the reminder
     tls: ContextLoader | None = None
     page_every_s: float = 0.0  # 0: read the status page on every run
     warnings: tuple[str, ...] = ()  # about the environment (a secret variable that can't be one), on every report
     models: tuple[str, ...] = ()  # --model: only incidents about these (or about no model) are shown
+    annotate: Annotate = field(default=lambda report, _: report)  # this machine's notes, on the finished report
     _page: tuple[float, StatusPage, dict[str, StatusPage]] | None = field(default=None, init=False)
 
     def run(self, required: tuple[str, ...]) -> Report:
@@ -175,7 +191,8 @@ class _LiveChecks:
             self._page = (time.monotonic(), seen.page, seen.other_pages)
         _, page, others = self._page
         page = narrow(page, self.models)
-        outstanding = self.outstanding()
+        on = tuple(self.outstanding())
+        outstanding = tuple(target for target, _ in on)
         report = self.assess(
             seen.evidence,
             page,
@@ -187,7 +204,9 @@ class _LiveChecks:
         report = replace(
             report, fallback_outstanding=outstanding, slow_s=self.checks.slow_s, timeout_s=self.checks.timeout_s
         )
-        return replace(report, warnings=(*self.warnings, *report.warnings)) if self.warnings else report
+        if self.warnings:
+            report = replace(report, warnings=(*self.warnings, *report.warnings))
+        return self.annotate(finished(report), on)
 
 
 def wait_until_operational(
@@ -196,29 +215,42 @@ def wait_until_operational(
     max_wait: float,
     interval: float,
     progress: Callable[[str], None],
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
     on_report: Callable[[Report], None] | None = None,
+    then: Callable[[Report, float], float | None] | None = None,
 ) -> tuple[Report, bool]:
-    """Check until every required surface is operational or `max_wait` has passed.
+    """Check until every required surface is operational or `max_wait` has passed (on the one loop, poll.py).
 
-    Returns the last report and whether it got there; `progress` gets one line per check and
-    `on_report` (notifications, the self-ending fallback) every report.
+    Returns the last report and whether its required surfaces were operational; `progress` gets one line per
+    check and `on_report` (notifications, the self-ending fallback) every report. `then(report, seconds left)`
+    may keep checking once they are operational (wait --then-revert): the pause before the next check, or None.
     """
-    give_up = clock() + max_wait
-    while True:
+
+    def check() -> Report:
         result = next_report()
         if on_report is not None:
             on_report(result)
-        pending = [s for s in result.surfaces if s.id in result.required and s.status is not Status.OPERATIONAL]
+        return result
+
+    def decide(result: Report, left: float | None) -> float | None:
+        left = 0.0 if left is None else left
+        pending = _pending(result)
         if not pending:
             progress(f"{', '.join(result.required)} operational")
-            return result, True
-        left = give_up - clock()
+            return None if then is None else then(result, left)
         why = "; ".join(f"{s.id} {s.status.value} ({s.impact})" for s in pending)
         if left <= 0:
             progress(f"gave up after {clock_text(max_wait)}: {why}")
-            return result, False
+            return None
         pause = min(interval, left)
         progress(f"waiting: {why}; next check in {pause:.0f} s, {clock_text(left)} left")
-        sleep(pause)
+        return pause
+
+    last = poll(check, decide, max_wait=max_wait, sleep=sleep, clock=clock)
+    return last, not _pending(last)
+
+
+def _pending(report: Report) -> list[SurfaceResult]:
+    """The required surfaces that are not operational."""
+    return [s for s in report.surfaces if s.id in report.required and s.status is not Status.OPERATIONAL]

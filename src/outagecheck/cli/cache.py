@@ -142,8 +142,12 @@ def refresh(directory: str, status_args: list[str]) -> None:
 
 
 def summarise(report: bytes, code: int, fallbacks: list[dict[str, Any]], now: float) -> dict[str, Any]:
-    """The small cache document from a `status --json` run: per-surface statuses, when, and fallbacks."""
+    """The small cache document from a `status --json` run: per-surface statuses, when, and fallbacks; and
+    which surfaces a login needs, so the status line knows them without loading surfaces.py (~50 ms)."""
+    from outagecheck.surfaces import LOGIN_SURFACES  # noqa: PLC0415  # the child only
+
     doc: dict[str, Any] = {"version": CACHE_VERSION, "written_at": now, "fallback": fallbacks}
+    doc["login"] = list(LOGIN_SURFACES)
     try:
         parsed = json.loads(report)
         surfaces = [{"id": str(s["id"]), "status": str(s["status"])} for s in parsed["surfaces"]]
@@ -155,21 +159,17 @@ def summarise(report: bytes, code: int, fallbacks: list[dict[str, Any]], now: fl
 
 
 def outstanding_fallbacks() -> list[dict[str, Any]]:
-    """Fallbacks applied and not reverted: target, applied_at and its epoch, oldest first, one per target."""
+    """Fallbacks applied and not reverted (journal.outstanding, the one reader: oldest first, one per target, none
+    for a damaged journal, which `fallback revert` reports), with the epoch of applied_at for the line's age."""
     from datetime import datetime  # noqa: PLC0415  # the child only
 
-    from outagecheck.errors import OutagecheckError  # noqa: PLC0415  # the child only
-    from outagecheck.fallback.apply import outstanding  # noqa: PLC0415  # the child only
+    from outagecheck.fallback.journal import outstanding  # noqa: PLC0415  # the child only
 
-    try:
-        entries = outstanding()
-    except OutagecheckError:
-        return []  # a damaged journal: `fallback revert` says so; the line must not break
-    found: dict[str, dict[str, Any]] = {}
-    for e in entries:
+    found = []
+    for target, applied_at in outstanding():
         try:
-            since = datetime.fromisoformat(e.applied_at).timestamp()
+            since = datetime.fromisoformat(applied_at).timestamp()
         except ValueError:
             since = None
-        found.setdefault(e.target, {"target": e.target, "applied_at": e.applied_at, "applied_ts": since})
-    return list(found.values())
+        found.append({"target": target, "applied_at": applied_at, "applied_ts": since})
+    return found

@@ -1,5 +1,5 @@
-"""What status, wait and watch share: CheckOptions built in one place, the report source, the output choice,
-the exit-code policy, and the notes status adds for this machine."""
+"""What status, wait and watch share: CheckOptions built in one place, the report source, the output choice
+and the exit-code policy."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ import contextlib
 import importlib
 import os
 import threading
-import time
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from pathlib import Path
 
 from outagecheck.checks.run import POLL_PAGE_EVERY_S, CheckOptions, report_source
@@ -21,54 +19,20 @@ from outagecheck.model import FailOn, Report
 def check_options(opts: Options) -> CheckOptions:
     """The checks the options ask for: the one place a command builds them."""
     return CheckOptions(
-        opts.require, opts.timeout, opts.slow, opts.config, opts.replay, deep=opts.deep, models=opts.model
-    )
+        opts.require, opts.timeout, opts.slow, opts.config, opts.replay, deep=opts.deep, models=opts.model,
+        verbose=getattr(opts, "verbose", False),  # status only: what to try next names --verbose unless given
+    )  # fmt: skip
 
 
 def reports(opts: Options, *, polling: bool = False) -> Callable[[], Report]:
     """The report source for these options (polling: the status page read at most once a minute), and the
     drill announced when the environment asked for one."""
-    from outagecheck.fallback.journal import outstanding_targets  # noqa: PLC0415  # checks/ reads no journal
+    from outagecheck.fallback.journal import outstanding  # noqa: PLC0415  # checks/ reads no journal
 
     every = POLL_PAGE_EVERY_S if polling else 0.0
-    source = report_source(check_options(opts), os.environ, outstanding=outstanding_targets, page_every_s=every)
+    source = report_source(check_options(opts), os.environ, outstanding=outstanding, page_every_s=every)
     announce_drill(opts.replay, os.environ)
     return source
-
-
-def annotate(result: Report, *, verbose: bool = False) -> Report:
-    """What status adds for this machine: malformed credentials, how long a fallback has been on, and what to
-    try next when nothing could be reached."""
-    from outagecheck.checks.credentials import notes  # noqa: PLC0415  # status only
-    from outagecheck.fallback import since  # noqa: PLC0415  # status only
-    from outagecheck.fallback.journal import outstanding_since  # noqa: PLC0415  # status only
-
-    if wrong := notes(os.environ):  # "is it my token or is Claude down?": named, never shown
-        result = replace(result, notes=(*result.notes, *wrong))
-    if result.local_network and result.replay is None:
-        result = replace(result, notes=(*result.notes, offline_hint(os.environ, verbose=verbose)))
-    # The run read the journal already (Report.fallback_outstanding): read it again, for the dates, only
-    # when it listed a fallback.
-    if result.fallback_outstanding and (on := outstanding_since()):
-        result = since.annotate(result, on, time.time())
-    return result
-
-
-# Read by httpx (either case); NO_PROXY decides which hosts skip them.
-PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
-
-
-def offline_hint(environ: Mapping[str, str], *, verbose: bool) -> str:
-    """One line for a first run that reached nothing: what to try next. Proxy variables by name only (their
-    values may hold credentials)."""
-    proxies = [name for name in PROXY_VARIABLES if environ.get(name) or environ.get(name.lower())]
-    tries = [] if verbose else ["'outagecheck status --verbose' shows where each check failed"]
-    if proxies:
-        tries.append(f"check the proxy variables in effect ({', '.join(proxies)})")
-    else:
-        tries.append("no proxy variable is set (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY): does this network need one?")
-    tries.append("'outagecheck status --replay march-2026' is a drill that needs no network")
-    return "Nothing could be reached. To try next: " + "; ".join(tries) + "."
 
 
 def announce_drill(option: str | None, environ: Mapping[str, str]) -> None:

@@ -17,9 +17,9 @@ from outagecheck.model import Report
 from outagecheck.output.debounce import Debouncer, Streak
 from outagecheck.output.json import to_json
 from outagecheck.output.notify import Notifier
+from outagecheck.surfaces import LOGIN_SURFACES
 
 WEBHOOK_FILE_CAP = 64 * 1024
-LOGIN_SURFACES = ("web", "code")  # what a Claude Code login needs: the fallback exists for these
 DEFAULT_REVERT_AFTER = 3
 
 
@@ -120,10 +120,12 @@ def after_revert(report: Report) -> Report:
     """The last report as things stand after the automatic revert: the journal is read again and the advice
     worked out again, so it no longer says a fallback is applied or asks for the revert just done."""
     from outagecheck.checks.advice import advise, key_flags  # noqa: PLC0415  # only after a revert
-    from outagecheck.fallback.journal import outstanding_targets  # noqa: PLC0415  # only after a revert
+    from outagecheck.checks.notes import forget  # noqa: PLC0415  # only after a revert
+    from outagecheck.fallback.journal import outstanding  # noqa: PLC0415  # only after a revert
 
-    left = outstanding_targets()
+    left = tuple(target for target, _ in outstanding())
     gone = [name for name in report.fallback_outstanding if name not in left]
+    report = forget(report, gone)  # its "Fallback claude-code is on" note, and the billing warning, are past
     by_id = {s.id: s for s in report.surfaces}
     evidence = {e.endpoint: e for s in report.surfaces for e in s.evidence}
     advice = advise(by_id, key_flags(evidence), incidents=report.status_page.incidents, outstanding=left)
@@ -144,19 +146,19 @@ def wait_for_revert(
     clock: Callable[[], float] = time.monotonic,
 ) -> tuple[Report, bool]:
     """`wait --then-revert`: wait as usual, then keep checking until the fallback has been reverted."""
-    sleep = sleep or time.sleep  # looked up now, not at import: tests replace time.sleep
-    give_up = clock() + max_wait
-    while True:
-        left = max(give_up - clock(), 0.001)
-        result, ok = wait_until_operational(
-            next_report, max_wait=left, interval=interval, progress=progress, sleep=sleep, clock=clock, on_report=hooks
-        )
-        if not ok or hooks.reverted:
-            return (after_revert(result) if hooks.reverted else result), ok
+
+    def then(result: Report, left: float) -> float | None:
+        """Operational: stop once reverted; else one more check, when it fits in --max-wait."""
+        if hooks.reverted:
+            return None
         streak = hooks.revert_streak
         count = f"{streak.count}/{streak.needed}" if streak else ""
         progress(f"operational ({count} checks); reverting the fallback after {streak.needed if streak else 0}, "
-                 f"next check in {interval:.0f} s, {clock_text(give_up - clock())} left")  # fmt: skip
-        if give_up - clock() <= interval:
-            return result, False
-        sleep(interval)
+                 f"next check in {interval:.0f} s, {clock_text(left)} left")  # fmt: skip
+        return None if left <= interval else interval
+
+    result, ok = wait_until_operational(
+        next_report, max_wait=max_wait, interval=interval, progress=progress, sleep=sleep, clock=clock,
+        on_report=hooks, then=then,
+    )  # fmt: skip
+    return (after_revert(result), ok) if hooks.reverted else (result, False)

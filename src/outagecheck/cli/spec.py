@@ -141,6 +141,7 @@ FORCE_WRITE = Option("force", ("--force",), "Write a read-only file or directory
 NAME = Option("name", (), "Target to revert; all outstanding without it.", kind="argument")
 YES_REVERT = Option("yes", ("--yes", "-y"), "Revert without asking.", kind="switch")
 FORCE_INIT = Option("force", ("--force",), "Overwrite an existing file.", kind="switch")
+ROUTES_JSON = Option("json_out", ("--json",), "Print JSON (its shape is in the README).", kind="switch")
 # fmt: on
 
 WAIT_HELP = """Block until the required surfaces are operational (exit 0), or give up after --max-wait (exit 2).
@@ -176,6 +177,7 @@ TABLE = (
     Command("config", None, "Create the config file, or show the settings in effect.", group=True),
     Command("config init", "config_init", "Write a commented starter config (refuses to overwrite without --force).", (CONFIG, FORCE_INIT)),
     Command("config show", "config_show", "Print the settings in effect, as TOML, and the file they came from.", (CONFIG,)),
+    Command("routes", "routes", "The ways this machine can reach Claude: your [[routes]] and the route Claude Code uses now.", (ROUTES_JSON, CONFIG), group=True),
 )
 # fmt: on
 COMMANDS = {command.path: command for command in TABLE}

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from outagecheck import paths
 from outagecheck.errors import ConfigError, UsageError, credential
-from outagecheck.fallback import bigjson, detect, documents, journal
+from outagecheck.fallback import bigjson, detect, documents, guide, journal
 from outagecheck.fallback.targets import CLAUDE_CODE, FileEdit, claude_code_edits, generic_edits
 from outagecheck.safefile import read_bytes
 
@@ -181,11 +180,6 @@ def change_for(fe: FileEdit) -> FileChange | None:
     return compute_change(fe, read_bytes(fe.path))
 
 
-def outstanding() -> list[journal.Entry]:
-    """Changes applied and not yet reverted."""
-    return journal.load(paths.journal_file())
-
-
 def changes_for(edits: list[FileEdit]) -> list[FileChange]:
     """Plan every file; nothing is written."""
     return [p for p in (change_for(e) for e in edits) if p is not None]
@@ -217,7 +211,7 @@ def propose(
         edits = generic_edits(target, cfg.fallback, str(cfg.source or "config"))
         return Proposal(target, tuple(changes_for(edits)))
     edits = claude_code_edits(scope=scope, key_command=key_command, api_key=api_key, cwd=cwd)
-    found = detect.guide(detect.detect(cwd, environ, ask_claude=False), scope=scope)
+    found = guide.guide(detect.detect(cwd, environ, ask_claude=False), scope=scope)
     warnings = list(found.blockers)
     if key_command and api_key:
         warnings.append("ANTHROPIC_API_KEY in the environment takes precedence over the --key-command helper.")

@@ -180,21 +180,23 @@ def save(path: Path, entries: list[Entry]) -> None:
     atomic_write(path, text.encode(), mode=0o600)
 
 
-def outstanding_since() -> list[tuple[str, str]]:
-    """(target, applied_at of its oldest change) of each fallback applied and not reverted; [] for none.
+def pending() -> list[Entry]:
+    """Every change applied and not yet reverted, oldest first (what revert undoes); a damaged journal raises."""
+    return load(paths.journal_file())
 
-    A damaged journal is [] here: it must not stop the triage; `fallback revert` reports it.
+
+def outstanding() -> tuple[tuple[str, str], ...]:
+    """The one reader of the fallbacks left on: (target, applied_at of its oldest change), one per target, oldest
+    first; () for none. Status, wait and watch (their reminder and its age), the automatic revert and the status
+    line's cache all read it here.
+
+    A damaged journal is () here: it must not stop the triage; `fallback revert` reports it.
     """
     try:
-        entries = load(paths.journal_file())
+        entries = pending()
     except OutagecheckError:
-        return []
+        return ()
     first: dict[str, str] = {}
     for e in entries:
         first.setdefault(e.target, e.applied_at)
-    return list(first.items())
-
-
-def outstanding_targets() -> tuple[str, ...]:
-    """Targets with a fallback applied and not reverted, for status's reminder; a damaged journal is ()."""
-    return tuple(target for target, _ in outstanding_since())
+    return tuple(first.items())

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from outagecheck import paths, private
 from outagecheck.errors import child_environ
+from outagecheck.surfaces import LOGIN_SURFACES
 
 INTERVAL_S = 60  # Statuspage throttles pollers; a minute is plenty for "is login back"
 MAX_WAIT = "168h"  # wait's longest --max-wait (7 days; it takes h, m and s)
@@ -17,7 +18,7 @@ MAX_WAIT = "168h"  # wait's longest --max-wait (7 days; it takes h, m and s)
 
 def command(config: Path | None) -> list[str]:
     """The watcher's command line: login surfaces only, then revert."""
-    argv = ["wait", "--then-revert", "--require", "web", "--require", "code"]
+    argv = ["wait", "--then-revert", *(arg for i in LOGIN_SURFACES for arg in ("--require", i))]
     argv += ["--max-wait", MAX_WAIT, "--interval", str(INTERVAL_S)]
     return argv + (["--config", str(config.resolve())] if config else [])
 

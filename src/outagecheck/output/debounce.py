@@ -1,4 +1,5 @@
-"""Which status changes are worth announcing: N checks in a row must agree (pure; the clock is passed in).
+"""The one change tracker: which status changes are worth announcing, N checks in a row must agree (pure; the
+clock is passed in). Notifications use it with their thresholds; watch with 1 and 1, for every change.
 
 Gatus' alerting has the same two thresholds (`failure-threshold`, `success-threshold`):
 https://github.com/TwiN/gatus#alerting . A surface that flaps between two answers never reaches
@@ -32,7 +33,8 @@ class Change:
 @dataclass
 class _Surface:
     announced: Status
-    since: float  # when the announced status began (the first check of the streak that made it)
+    since: float  # when the outage began (the first check of the streak that made it); a recovery's start after
+    announced_at: str  # the checked_at of the report that announced the status (watch's "Since" column)
     candidate: Status | None = None
     streak: int = 0
     streak_since: float = 0.0
@@ -48,6 +50,7 @@ class Debouncer:
 
     fail_after: int = 1
     recover_after: int = 1
+    fresh: list[str] = field(default_factory=list)  # the surfaces the last update saw for the first time
     _seen: dict[str, _Surface] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -57,10 +60,12 @@ class Debouncer:
     def update(self, report: Report, now: float) -> list[Change]:
         """Record one report (checked at `now`, seconds on any monotonic clock); return what to announce."""
         changes = []
+        self.fresh = []
         for s in report.surfaces:
             state = self._seen.get(s.id)
             if state is None:
-                self._seen[s.id] = _Surface(s.status, now)
+                self._seen[s.id] = _Surface(s.status, now, report.checked_at)
+                self.fresh.append(s.id)
                 continue
             if s.status is state.announced:
                 state.candidate, state.streak = None, 0
@@ -80,7 +85,13 @@ class Debouncer:
             if s.status is Status.OPERATIONAL or state.announced is Status.OPERATIONAL:
                 state.since = state.streak_since
             state.announced, state.candidate, state.streak = s.status, None, 0
+            state.announced_at = report.checked_at
         return changes
+
+    def since(self, surface: str) -> str:
+        """The checked_at of the report that announced the surface's status; "" for a surface never seen."""
+        state = self._seen.get(surface)
+        return state.announced_at if state else ""
 
 
 @dataclass

@@ -9,7 +9,6 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms); 
 if TYPE_CHECKING:
     from typing import Any, Final
 
-LOGIN_SURFACES: Final = ("web", "code")  # what a Claude Code login needs; the fallback is for these
 SYMBOLS: Final = {"operational": "●", "degraded": "▲", "down": "✖", "unknown": "?"}
 # Plain ANSI SGR codes: the status line is not a terminal rich could detect, and Claude Code shows them.
 COLOURS: Final = {"operational": "32", "degraded": "33", "down": "31", "unknown": "2"}
@@ -19,6 +18,13 @@ COLD: Final = "Claude: checking…"
 def _mark(status: str, colour: bool) -> str:
     symbol = SYMBOLS.get(status, "?")
     return f"\x1b[{COLOURS.get(status, '2')}m{symbol}\x1b[0m" if colour else symbol
+
+
+def _login(doc: dict[str, Any], surfaces: list[dict[str, Any]]) -> list[Any]:
+    """The surfaces a login needs, as the refresh wrote them (surfaces.LOGIN_SURFACES); every surface for a
+    cache written before it did, so the line never says "Claude is back" too early."""
+    login = doc.get("login")
+    return login if isinstance(login, list) else [s.get("id") for s in surfaces]
 
 
 def line(doc: dict[str, Any] | None, *, age_s: float, ttl_s: float, now: float, colour: bool) -> str:
@@ -38,7 +44,7 @@ def line(doc: dict[str, Any] | None, *, age_s: float, ttl_s: float, now: float, 
         since = [f["applied_ts"] for f in fallbacks if isinstance(f.get("applied_ts"), int | float)]
         age = f" {age_text(now - min(since))}" if since else ""
         statuses = {s.get("id"): s.get("status") for s in surfaces}
-        back = surfaces and all(statuses.get(i, "operational") == "operational" for i in LOGIN_SURFACES)
+        back = surfaces and all(statuses.get(i, "operational") == "operational" for i in _login(doc, surfaces))
         advice = "Claude is back: outagecheck fallback revert" if back else "revert when back"
         text += f" · fallback on{age} — {advice}"
     if age_s > ttl_s:

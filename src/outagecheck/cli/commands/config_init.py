@@ -36,6 +36,15 @@ STARTER = """\
 # name = "my-tool"
 # path = "~/.config/my-tool/config.toml"
 # set = { "llm.base_url" = "https://api.anthropic.com" }
+
+# Other ways to Claude, listed by `outagecheck routes` (README: "Other ways to Claude"):
+# [[routes]]
+# name = "bedrock-us"
+# kind = "bedrock"                 # or anthropic, mantle, anthropic-aws, vertex, foundry, gateway, openrouter
+# region = "us-east-1"
+# profile = "claude-bedrock"       # AWS_PROFILE
+# models = { haiku = "us.anthropic.claude-haiku-4-5-20251001-v1:0" }
+# priority = 10                    # the smaller first
 """
 
 

@@ -33,6 +33,8 @@ def run(opts: Options) -> int:
         doc["surfaces"] = {s.id: _surface(s) for s in cfg.surfaces}
     if cfg.fallback:
         doc["fallback"] = cfg.fallback
+    if cfg.routes:
+        doc["routes"] = [_route(r) for r in cfg.routes]
     sys.stdout.write(f"{source}\n# ANTHROPIC_BASE_URL {gateway} a gateway row\n{tomli_w.dumps(doc)}")
     return 0
 
@@ -51,4 +53,23 @@ def _surface(s: Any) -> dict[str, Any]:
         table["impact"] = s.impact
     if s.statuspage:
         table["statuspage"] = {"url": mask_url(s.statuspage), "component": s.component}
+    return table
+
+
+def _route(route: Any) -> dict[str, Any]:
+    """A [[routes]] entry as written back: URLs masked, a key command hidden (it may hold the key itself)."""
+    from outagecheck.text import mask_url  # noqa: PLC0415  # config commands only
+
+    table: dict[str, Any] = {"name": route.name, "kind": route.kind.value}
+    for key in ("region", "profile", "project", "resource", "workspace", "auth_refresh"):
+        if (value := getattr(route, key)) is not None:
+            table[key] = value
+    for key in ("base_url", "status_feed"):
+        if (value := getattr(route, key)) is not None:
+            table[key] = mask_url(value)
+    if route.key_command is not None:
+        table["key_command"] = "<hidden>"
+    if route.models:
+        table["models"] = dict(route.models)
+    table["priority"] = route.priority
     return table

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 from outagecheck.cli.parse import Options
@@ -47,11 +46,14 @@ def run(opts: Options) -> int:
     """Show how this machine reaches Claude and the exact steps to fall back to the API."""
     from outagecheck import config as config_file  # noqa: PLC0415  # fallback commands only
     from outagecheck.fallback import detect  # noqa: PLC0415  # fallback commands only: keeps status light
+    from outagecheck.fallback.guide import guide as plan  # noqa: PLC0415  # the same
 
     config_file.load(opts.config)  # the same config as apply: a broken one is said here, before an apply
 
-    setup = detect.detect(Path.cwd(), os.environ)
-    guide = detect.guide(setup, scope=opts.scope)
+    from outagecheck.routes.settings import working_dir  # noqa: PLC0415  # fallback commands only
+
+    setup = detect.detect(working_dir(), os.environ)  # a deleted current directory: no project layers
+    guide = plan(setup, scope=opts.scope)
     out(guide.summary)
     for layer in setup.layers:
         if layer.exists:

@@ -12,11 +12,11 @@ from outagecheck.model import ExitCode
 def run(opts: Options) -> int:
     """Undo what apply changed, and nothing else."""
     group_options(opts, "revert", takes=())
-    from outagecheck.fallback import apply as applying  # noqa: PLC0415  # fallback commands only
+    from outagecheck.fallback import journal  # noqa: PLC0415  # fallback commands only
     from outagecheck.fallback import revert as reverting  # noqa: PLC0415  # fallback commands only
 
     name = opts.name
-    pending = [e for e in applying.outstanding() if name is None or e.target == name]
+    pending = [e for e in journal.pending() if name is None or e.target == name]
     if not pending:
         reverting.tidy()  # a run killed before it journaled anything can still have left a temp file
         out("Nothing to revert." if name is None else f"Nothing to revert for {name}.")

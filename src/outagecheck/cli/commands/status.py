@@ -14,7 +14,7 @@ def run(opts: Options) -> int:
     next_report = checking.reports(opts)
     # The table's renderer (rich) loads while the requests are in flight instead of after them.
     renderer = checking.import_in_background("outagecheck.output.table") if chosen == "table" else None
-    result = checking.annotate(next_report(), verbose=opts.verbose)
+    result = next_report()
     if renderer is not None:
         renderer.join()
     from outagecheck.output.emit import emit  # noqa: PLC0415  # after the checks: nothing delays the requests
