@@ -78,7 +78,7 @@ def test_every_parameter_of_the_command_is_in_the_spec_with_the_same_names_and_h
         if isinstance(param, typer.core.TyperArgument):
             assert opt.kind in ("argument", "arguments")
             assert param.required is (opt.default == spec.REQUIRED)
-            assert param.multiple is (opt.kind == "arguments")
+            assert (param.nargs == -1) is (opt.kind == "arguments")
             continue
         assert isinstance(param, typer.core.TyperOption)
         assert set(param.opts) | set(param.secondary_opts) == set(opt.names)

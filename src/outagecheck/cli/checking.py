@@ -9,11 +9,16 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from outagecheck.checks.run import POLL_PAGE_EVERY_S, CheckOptions, report_source
 from outagecheck.cli.parse import Options
 from outagecheck.errors import UsageError, printable, redact, say
 from outagecheck.model import FailOn, Report
+
+if TYPE_CHECKING:
+    from outagecheck.checks.probe import Extra
+    from outagecheck.surfaces import Route
 
 
 def check_options(opts: Options) -> CheckOptions:
@@ -30,9 +35,18 @@ def reports(opts: Options, *, polling: bool = False) -> Callable[[], Report]:
     from outagecheck.fallback.journal import outstanding  # noqa: PLC0415  # checks/ reads no journal
 
     every = POLL_PAGE_EVERY_S if polling else 0.0
-    source = report_source(check_options(opts), os.environ, outstanding=outstanding, page_every_s=every)
+    source = report_source(
+        check_options(opts), os.environ, outstanding=outstanding, page_every_s=every, routes=routes_check
+    )
     announce_drill(opts.replay, os.environ)
     return source
+
+
+def routes_check(routes: tuple[Route, ...], timeout_s: float, slow_s: float) -> Extra:
+    """The check of the config's [[routes]], run beside the surfaces (routes/ loads only when there are routes)."""
+    from outagecheck.routes.check import beside  # noqa: PLC0415  # a config without routes never loads it
+
+    return beside(routes, os.environ, timeout_s, slow_s)
 
 
 def announce_drill(option: str | None, environ: Mapping[str, str]) -> None:

@@ -142,6 +142,9 @@ NAME = Option("name", (), "Target to revert; all outstanding without it.", kind=
 YES_REVERT = Option("yes", ("--yes", "-y"), "Revert without asking.", kind="switch")
 FORCE_INIT = Option("force", ("--force",), "Overwrite an existing file.", kind="switch")
 ROUTES_JSON = Option("json_out", ("--json",), "Print JSON (its shape is in the README).", kind="switch")
+ROUTE_NAMES = Option("names", (), "Check only these routes (default: every one).", kind="arguments", metavar="[NAME]...")
+ROUTES_FORMAT = Option("fmt", ("--format", "-f"), "table, json, nagios or prometheus.", choices=("table", "json", "nagios", "prometheus"), metavar="FORMAT")
+ROUTES_DEEP = Option("deep", ("--deep",), "Also send one paid 1-token message per pinned model (who pays is printed first).", kind="switch")
 # fmt: on
 
 WAIT_HELP = """Block until the required surfaces are operational (exit 0), or give up after --max-wait (exit 2).
@@ -178,6 +181,7 @@ TABLE = (
     Command("config init", "config_init", "Write a commented starter config (refuses to overwrite without --force).", (CONFIG, FORCE_INIT)),
     Command("config show", "config_show", "Print the settings in effect, as TOML, and the file they came from.", (CONFIG,)),
     Command("routes", "routes", "The ways this machine can reach Claude: your [[routes]] and the route Claude Code uses now.", (ROUTES_JSON, CONFIG), group=True),
+    Command("routes check", "routes_check", "Check every route for free, in parallel under one deadline: up, usable from here, who pays.", (ROUTE_NAMES, JSON, ROUTES_FORMAT, TIMEOUT, ROUTES_DEEP, CONFIG), epilog="Exit codes as `status`: 0 every route operational, 1 degraded, 2 down, 3 unknown."),
 )
 # fmt: on
 COMMANDS = {command.path: command for command in TABLE}

@@ -48,7 +48,7 @@ def run(opts: Options) -> int:
     from outagecheck.fallback import detect  # noqa: PLC0415  # fallback commands only: keeps status light
     from outagecheck.fallback.guide import guide as plan  # noqa: PLC0415  # the same
 
-    config_file.load(opts.config)  # the same config as apply: a broken one is said here, before an apply
+    cfg = config_file.load(opts.config)  # the same config as apply: a broken one is said here, before an apply
 
     from outagecheck.routes.settings import working_dir  # noqa: PLC0415  # fallback commands only
 
@@ -76,6 +76,10 @@ def run(opts: Options) -> int:
     for warning in guide.warnings:
         out(f"Warning: {warning}")
     _notes()
+    if cfg.routes:  # [[routes]]: the other ways in, checked for free, best first
+        from outagecheck.cli.commands.routes_check import print_other_routes  # noqa: PLC0415  # only with routes
+
+        print_other_routes(cfg.routes, cfg.timeout, cfg.slow, out)
     return 0
 
 
