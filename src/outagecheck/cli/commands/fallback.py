@@ -9,7 +9,7 @@ from typing import Any
 from outagecheck.cli.parse import Options
 from outagecheck.errors import UsageError, redact
 from outagecheck.model import step_lines
-from outagecheck.paths import claude_dir
+from outagecheck.paths import claude_dir, claude_login
 
 
 def out(text: str = "") -> None:
@@ -69,6 +69,8 @@ def run(opts: Options) -> int:
         out(f"  environment: {name} {'is set' if value == 'set' else '= ' + value}")
     if setup.onboarding_done is not None:
         out(f"  hasCompletedOnboarding: {str(setup.onboarding_done).lower()}")
+    # Per platform: a file on Linux and Windows, the Keychain on macOS. A fallback leaves it as it is.
+    out(f"  login: {claude_login()} (outagecheck never reads or changes it)")
     if guide.steps:
         out("Steps:")
         for line in step_lines(guide.steps):
