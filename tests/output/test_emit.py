@@ -118,8 +118,8 @@ def test_json_output_loads_no_other_format() -> None:
     # Each format loads when chosen: `status --json` pays for none of the others' imports.
     code = (
         "import sys; sys.argv = ['outagecheck', 'status', '--replay', 'march-2026', '--json']\n"
-        "from outagecheck.cli.fast import run\n"
-        "code = run(sys.argv[1:])\n"
+        "from outagecheck.cli.dispatch import fast\n"
+        "code = fast(sys.argv[1:])\n"
         "formats = ('github', 'markdown', 'nagios', 'prometheus', 'table')\n"
         "print(code, sorted(f for f in formats if f'outagecheck.output.{f}' in sys.modules))"
     )
