@@ -95,14 +95,18 @@ def credential(name: str, environ: Mapping[str, str]) -> tuple[str | None, str |
 # whose userinfo and query values are secret (ANTHROPIC_BASE_URL is always one): joined by `keep_secret`.
 _MORE_VARIABLES: set[str] = set()
 _SECRET_URLS: set[str] = set()
+# Secrets that live in no variable: a route's key_command output, a cloud token (routes/creds.py).
+_MORE_VALUES: set[str] = set()
 # A URL's userinfo (`user:pass@`), wherever a URL appears in text.
 _USERINFO: Final = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@]+@")
 
 
-def keep_secret(*, variables: tuple[str, ...] = (), urls: tuple[str, ...] = ()) -> None:
-    """Add variables whose values are secret, and URLs whose userinfo and query values are, to what redact() hides."""
+def keep_secret(*, variables: tuple[str, ...] = (), urls: tuple[str, ...] = (), values: tuple[str, ...] = ()) -> None:
+    """Add variables whose values are secret, URLs whose userinfo and query values are, and secret values
+    themselves, to what redact() hides."""
     _MORE_VARIABLES.update(variables)
     _SECRET_URLS.update(urls)
+    _MORE_VALUES.update(v for v in values if len(v) >= MIN_FRAGMENT)
 
 
 def unsendable(value: str) -> str | None:
@@ -131,6 +135,7 @@ def _secrets() -> list[str]:
         found.update(f for f in re.split(r"[^\x21-\x7e]+", raw) if len(f) >= MIN_FRAGMENT)
     for url in _urls():
         found.update(f for f in url_secrets(url) if len(f) >= MIN_FRAGMENT)
+    found.update(_MORE_VALUES)
     return sorted(found, key=len, reverse=True)  # longest first: a whole key before its pieces
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from outagecheck.surfaces import RouteResult
 
 
 class Status(enum.StrEnum):
@@ -244,6 +247,7 @@ class Report:
     slow_s: float | None = None
     timeout_s: float | None = None
     replay: Replay | None = None  # set on a --replay or $OUTAGECHECK_REPLAY drill: every format says so
+    routes: tuple[RouteResult, ...] = ()  # [[routes]] checked beside the surfaces; they never set the exit code
 
     def outstanding_note(self) -> str | None:
         """While a fallback is applied, a reminder on every run (the advice says more once logins are back)."""

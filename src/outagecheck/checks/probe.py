@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -53,6 +53,12 @@ class Gathered:
     evidence: dict[str, Evidence]
     page: StatusPage
     other_pages: dict[str, StatusPage] = field(default_factory=dict)
+    extra: Any = None  # what `extra` returned (the routes' results), None when it ran out of time or wasn't asked
+
+
+# A check from another room run in the same loop, on the same client, by the same deadline (loop time):
+# `status` passes the routes' check this way (checks/ does not import routes/).
+Extra = Callable[[httpx.AsyncClient, float], Coroutine[Any, Any, Any]]
 
 
 def body_limit(target: Target) -> Callable[[int, dict[str, str]], int]:
@@ -207,8 +213,9 @@ async def gather(
     transport: httpx.AsyncBaseTransport | None = None,
     rng: Callable[[], float] = random.random,
     tls: ContextLoader | None = None,
+    extra: Extra | None = None,
 ) -> Gathered:
-    """Run every probe and the status page reads concurrently; nothing outlives plan.timeout_s."""
+    """Run every probe and the status page reads (and `extra`) concurrently; nothing outlives plan.timeout_s."""
     loop = asyncio.get_running_loop()
     client = make_client(plan.timeout_s, transport, tls=tls)
     client.event_hooks["response"].append(stop_at_filter)
@@ -227,6 +234,8 @@ async def gather(
             jobs["status_page"] = read_status_page(client, plan, own_deadline)
         for base in plan.other_pages:
             jobs[f"page:{base}"] = read_status_page(client, plan, own_deadline, (base,))
+        if extra is not None:
+            jobs["extra"] = extra(client, own_deadline)
         tasks = {key: asyncio.ensure_future(job) for key, job in jobs.items()}
         for task in tasks.values():
             task.add_done_callback(_stop_on_ctrl_c)
@@ -235,31 +244,38 @@ async def gather(
             task.cancel()
         # Let cancelled tasks unwind (they only hold sockets); bounded so the deadline holds.
         await asyncio.wait(tasks.values(), timeout=CLOSE_GRACE_S)
-        evidence: dict[str, Evidence] = {}
-        page = StatusPage(False, None, "not_configured", "no status page configured")
-        others: dict[str, StatusPage] = {}
-        for key, task in tasks.items():
-            result = task.result() if task.done() and not task.cancelled() else None
-            if key == "status_page" or key.startswith("page:"):
-                base = key.removeprefix("page:") if key != "status_page" else plan.status_pages[0]
-                read = result or StatusPage(
-                    False, summary_url(base), "timeout", f"no answer within {plan.timeout_s:g} s"
-                )
-                if key == "status_page":
-                    page = read
-                else:
-                    others[base] = read
-            else:
-                target = next(t for t in plan.targets if t.key == key)
-                cut_off = Evidence(key, target.url, Status.DOWN, "timeout", f"no answer within {plan.timeout_s:g} s")
-                why = None if result else heart.starved(plan.timeout_s, plan.timeout_s, first=True)
-                evidence[key] = result or (overloaded(cut_off, why) if why else cut_off)
-        return Gathered(evidence, page, others)
+        return _collect(tasks, plan, heart)
     finally:
         pulse.cancel()
         # Closing must not stretch the deadline either: connections of cancelled requests are dropped.
         with contextlib.suppress(Exception):
             await asyncio.wait_for(client.aclose(), CLOSE_GRACE_S)
+
+
+def _collect(tasks: Mapping[str, asyncio.Future[Any]], plan: CheckPlan, heart: Heartbeat) -> Gathered:
+    """What the finished tasks found; a task the deadline cut off is a timeout (or the machine's overload)."""
+    evidence: dict[str, Evidence] = {}
+    page = StatusPage(False, None, "not_configured", "no status page configured")
+    others: dict[str, StatusPage] = {}
+    for key, task in tasks.items():
+        if key == "extra":
+            continue
+        result = task.result() if task.done() and not task.cancelled() else None
+        if key == "status_page" or key.startswith("page:"):
+            base = key.removeprefix("page:") if key != "status_page" else plan.status_pages[0]
+            read = result or StatusPage(False, summary_url(base), "timeout", f"no answer within {plan.timeout_s:g} s")
+            if key == "status_page":
+                page = read
+            else:
+                others[base] = read
+        else:
+            target = next(t for t in plan.targets if t.key == key)
+            cut_off = Evidence(key, target.url, Status.DOWN, "timeout", f"no answer within {plan.timeout_s:g} s")
+            why = None if result else heart.starved(plan.timeout_s, plan.timeout_s, first=True)
+            evidence[key] = result or (overloaded(cut_off, why) if why else cut_off)
+    done = tasks.get("extra")
+    finished = done is not None and done.done() and not done.cancelled() and done.exception() is None
+    return Gathered(evidence, page, others, done.result() if done is not None and finished else None)
 
 
 def _stop_on_ctrl_c(task: asyncio.Future[Any]) -> None:
@@ -270,6 +286,6 @@ def _stop_on_ctrl_c(task: asyncio.Future[Any]) -> None:
         raise KeyboardInterrupt from None
 
 
-def gather_now(plan: CheckPlan, *, tls: ContextLoader | None = None) -> Gathered:
+def gather_now(plan: CheckPlan, *, tls: ContextLoader | None = None, extra: Extra | None = None) -> Gathered:
     """Run gather() on a fresh event loop: one check, from synchronous code."""
-    return asyncio.run(gather(plan, tls=tls))
+    return asyncio.run(gather(plan, tls=tls, extra=extra))

@@ -21,10 +21,10 @@ from outagecheck.text import clean_all
 
 if TYPE_CHECKING:
     from outagecheck.checks.plan import CheckPlan
-    from outagecheck.checks.probe import Gathered
+    from outagecheck.checks.probe import Extra, Gathered
     from outagecheck.checks.tls import ContextLoader
     from outagecheck.config import Config
-    from outagecheck.surfaces import Surface
+    from outagecheck.surfaces import Route, RouteResult, Surface
 
 MAX_SECONDS = 300.0
 # Statuspage operators throttle pollers: wait and watch read the page at most once a minute.
@@ -34,6 +34,9 @@ ReportSource = Callable[[], Report]
 # The fallbacks left on, as the CLI's reader of the journal gives them: (target, applied_at), one per target.
 Outstanding = Callable[[], Sequence[tuple[str, str]]]
 Annotate = Callable[[Report, Sequence[tuple[str, str]]], Report]
+# Given the config's [[routes]] and the run's timeout and slow limits, the check to run beside the surfaces
+# (checks/probe.Extra). The CLI passes it in, loading routes/ only when the config has routes.
+RoutesFactory = Callable[["tuple[Route, ...]", float, float], "Extra"]
 
 
 @dataclass(frozen=True)
@@ -70,11 +73,13 @@ def report_source(
     *,
     outstanding: Outstanding,
     page_every_s: float = 0.0,
+    routes: RoutesFactory | None = None,
 ) -> ReportSource:
     """Return a function that produces the next report: replayed (no network) or live, with this machine's notes.
 
     `outstanding` lists the fallbacks applied and not reverted with when, for the reminder and its age: the CLI
-    passes the journal's reader in (checks/ does not import fallback/).
+    passes the journal's reader in (checks/ does not import fallback/). `routes` builds the check of the
+    config's [[routes]], run in the same loop under the same deadline; never called without.
 
     Raises UsageError or ConfigError for what the options or the config get wrong, before any request.
     """
@@ -112,17 +117,23 @@ def report_source(
         raise UsageError(f"unknown surface '{unknown[0]}' for --require (choose from {', '.join(ids)})")
     api_key, key_problem = credential("ANTHROPIC_API_KEY", environ)
     checks = plan.build_plan(cfg, environ, api_key=api_key, key_problem=key_problem, deep=opts.deep_models())
-    warnings = tuple(
-        f"{problem}: it can't be a credential, so it was not used; set it again without it"
-        for problem in (credential(name, environ)[1] for name in SECRET_VARIABLES)
-        if problem
-    )
+    warnings = _secret_warnings(environ)
+    extra = routes(cfg.routes, checks.timeout_s, checks.slow_s) if routes is not None and cfg.routes else None
     live = _LiveChecks(
-        checks, surfaces, probe.gather_now, assess.assess, outstanding, tls, page_every_s, warnings, opts.models
+        checks, surfaces, probe.gather_now, assess.assess, outstanding, tls, page_every_s, warnings, opts.models, extra
     )
     live.annotate = annotate
     required = opts.require or tuple(ids)
     return lambda: live.run(required)
+
+
+def _secret_warnings(environ: Mapping[str, str]) -> tuple[str, ...]:
+    """A warning per secret variable that can't be a credential (named, never shown)."""
+    return tuple(
+        f"{problem}: it can't be a credential, so it was not used; set it again without it"
+        for problem in (credential(name, environ)[1] for name in SECRET_VARIABLES)
+        if problem
+    )
 
 
 def _notes(opts: CheckOptions, environ: Mapping[str, str]) -> Annotate:
@@ -178,6 +189,7 @@ class _LiveChecks:
     page_every_s: float = 0.0  # 0: read the status page on every run
     warnings: tuple[str, ...] = ()  # about the environment (a secret variable that can't be one), on every report
     models: tuple[str, ...] = ()  # --model: only incidents about these (or about no model) are shown
+    routes: Extra | None = None  # the [[routes]] check, run beside the probes
     annotate: Annotate = field(default=lambda report, _: report)  # this machine's notes, on the finished report
     _page: tuple[float, StatusPage, dict[str, StatusPage]] | None = field(default=None, init=False)
 
@@ -186,7 +198,7 @@ class _LiveChecks:
         fresh = self._page is None or time.monotonic() - self._page[0] >= self.page_every_s
         if not fresh:
             checks = replace(checks, status_pages=(), other_pages=())
-        seen = self.gather(checks, tls=self.tls)
+        seen = self.gather(checks, tls=self.tls, **({"extra": self.routes} if self.routes else {}))
         if fresh or self._page is None:
             self._page = (time.monotonic(), seen.page, seen.other_pages)
         _, page, others = self._page
@@ -204,9 +216,22 @@ class _LiveChecks:
         report = replace(
             report, fallback_outstanding=outstanding, slow_s=self.checks.slow_s, timeout_s=self.checks.timeout_s
         )
+        if self.routes is not None:
+            report = replace(report, routes=with_fate(seen.extra or (), report))
         if self.warnings:
             report = replace(report, warnings=(*self.warnings, *report.warnings))
         return self.annotate(finished(report), on)
+
+
+def with_fate(routes: tuple[RouteResult, ...], report: Report) -> tuple[RouteResult, ...]:
+    """A route that goes down with a surface failing in this report is no way around it (blocker shares_fate)."""
+    from outagecheck.surfaces import Blocker  # noqa: PLC0415  # only with routes
+
+    failing = {s.id for s in report.surfaces if s.status in (Status.DOWN, Status.DEGRADED)}
+    return tuple(
+        replace(r, blocker=Blocker.SHARES_FATE) if r.blocker is None and failing & set(r.shares_fate_with) else r
+        for r in routes
+    )
 
 
 def wait_until_operational(

@@ -8,11 +8,16 @@ import os
 import threading
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from outagecheck.checks.run import POLL_PAGE_EVERY_S, CheckOptions, report_source, wait_until_operational
 from outagecheck.durations import parse_duration
 from outagecheck.errors import UsageError, printable, redact, say
 from outagecheck.model import ExitCode, FailOn
+
+if TYPE_CHECKING:
+    from outagecheck.checks.probe import Extra
+    from outagecheck.surfaces import Route
 
 FAIL_ON_ENV = "OUTAGECHECK_FAIL_ON"
 
@@ -41,7 +46,7 @@ def status(
     )
     from outagecheck.fallback.journal import outstanding  # noqa: PLC0415  # checks/ reads no journal
 
-    next_report = report_source(opts, os.environ, outstanding=outstanding)
+    next_report = report_source(opts, os.environ, outstanding=outstanding, routes=routes_check)
     announce_drill(replay, os.environ)
     # The table's renderer (rich) loads while the requests are in flight instead of after them.
     renderer = _import_in_background("outagecheck.output.table") if chosen == "table" else None
@@ -52,6 +57,13 @@ def status(
 
     emit(result, chosen, verbose=verbose, output=to_file)
     return int(result.exit_code_for(policy))
+
+
+def routes_check(routes: tuple[Route, ...], timeout_s: float, slow_s: float) -> Extra:
+    """The check of the config's [[routes]], run beside the surfaces (routes/ loads only when there are routes)."""
+    from outagecheck.routes.check import beside  # noqa: PLC0415  # a config without routes never loads it
+
+    return beside(routes, os.environ, timeout_s, slow_s)
 
 
 def wait(
@@ -87,7 +99,9 @@ def wait(
     opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay, deep=deep, models=tuple(model or ()))
     from outagecheck.fallback.journal import outstanding  # noqa: PLC0415  # checks/ reads no journal
 
-    next_report = report_source(opts, os.environ, outstanding=outstanding, page_every_s=POLL_PAGE_EVERY_S)
+    next_report = report_source(
+        opts, os.environ, outstanding=outstanding, page_every_s=POLL_PAGE_EVERY_S, routes=routes_check
+    )
     announce_drill(replay, os.environ)
     from outagecheck.output.emit import emit  # noqa: PLC0415  # after the options are known to be valid
 

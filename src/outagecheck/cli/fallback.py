@@ -67,7 +67,7 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER, config: ConfigOpt
     from outagecheck.fallback import detect  # noqa: PLC0415  # fallback commands only: keeps status light
     from outagecheck.fallback.guide import guide as plan  # noqa: PLC0415  # the same
 
-    config_file.load(config)  # the same config as apply: a broken one is said here, before an apply
+    cfg = config_file.load(config)  # the same config as apply: a broken one is said here, before an apply
 
     from outagecheck.routes.settings import working_dir  # noqa: PLC0415  # fallback commands only
 
@@ -102,6 +102,10 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER, config: ConfigOpt
 
     if tls := tls_note(os.environ):
         _out(f"Note: {tls}")
+    if cfg.routes:  # [[routes]]: the other ways in, checked for free, best first
+        from outagecheck.cli.routes_check import print_other_routes  # noqa: PLC0415  # only with routes
+
+        print_other_routes(cfg.routes, cfg.timeout, cfg.slow, _out)
     return 0
 
 

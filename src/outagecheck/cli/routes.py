@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from outagecheck.cli import routes_check
 from outagecheck.cli.options import ConfigOpt
 
 if TYPE_CHECKING:
@@ -23,6 +24,9 @@ routes_app = typer.Typer(
     no_args_is_help=False,
 )
 ROUTES_JSON_VERSION = 1
+routes_app.command(epilog="Exit codes as `status`: 0 every route operational, 1 degraded, 2 down, 3 unknown.")(
+    routes_check.check
+)
 
 
 @routes_app.callback(invoke_without_command=True)

@@ -180,7 +180,9 @@ def watch(
     opts = CheckOptions(tuple(require or ()), timeout, slow, config, replay, deep=deep, models=tuple(model or ()))
     from outagecheck.fallback.journal import outstanding  # noqa: PLC0415  # checks/ reads no journal
 
-    source = report_source(opts, os.environ, outstanding=outstanding, page_every_s=POLL_PAGE_EVERY_S)
+    source = report_source(
+        opts, os.environ, outstanding=outstanding, page_every_s=POLL_PAGE_EVERY_S, routes=commands.routes_check
+    )
     commands.announce_drill(replay, os.environ)
     return live.watch(source, interval, count, extra)
 

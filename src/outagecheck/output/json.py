@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from importlib import resources
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from outagecheck.model import (
     Advice,
@@ -20,6 +20,9 @@ from outagecheck.model import (
     Step,
     SurfaceResult,
 )
+
+if TYPE_CHECKING:
+    from outagecheck.surfaces import RouteResult
 
 SCHEMA_VERSION: Final = 1
 # The JSON Schema (draft 2020-12) of what to_dict writes; schema/ at the repository root holds a copy
@@ -57,7 +60,7 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "probe_status": s.probe_status.value if s.probe_status else None,
                 "official_status": s.official_status.value if s.official_status else None,
                 "official_components": [{"name": n, "status": st} for n, st in s.official_components],
-                "evidence": [_evidence_dict(e) for e in s.evidence],
+                "evidence": [evidence_dict(e) for e in s.evidence],
             }
             for s in report.surfaces
         ],
@@ -68,7 +71,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "reason": page.reason,
             "detail": page.detail,
             "indicator": page.indicator,
-            "attempts": [_evidence_dict(e) for e in page.attempts],
+            "attempts": [evidence_dict(e) for e in page.attempts],
             "maintenances": [asdict(m) for m in page.maintenances],
         },
         "fallback": asdict(report.advice),
@@ -79,6 +82,10 @@ def to_dict(report: Report) -> dict[str, Any]:
     }
     if report.replay is not None:  # a drill says so; a live check has no "replay" at all
         doc["replay"] = {"name": report.replay.name, "source": report.replay.source}
+    if report.routes:  # only when [[routes]] are configured: a report without them is as before
+        from outagecheck.output.routes import route_dict  # noqa: PLC0415  # only with routes
+
+        doc["routes"] = [route_dict(r, evidence_dict) for r in report.routes]
     return dict(_lists(doc))
 
 
@@ -87,7 +94,7 @@ def schema_text() -> str:
     return resources.files("outagecheck.output").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
 
 
-def _evidence_dict(e: Evidence) -> dict[str, Any]:
+def evidence_dict(e: Evidence) -> dict[str, Any]:
     """Evidence as schema v1 has it: the body signature only serves the live assessment; who answered
     (added to v1, additive) is null when nothing answered or it cannot be told."""
     doc = asdict(e)
@@ -138,6 +145,7 @@ def from_dict(doc: Any) -> Report:
             bool(doc.get("local_network", False)),
             tuple(doc.get("fallback_outstanding", [])),
             replay=_replay(doc.get("replay")),
+            routes=_routes(doc.get("routes") or []),
         )
     except (KeyError, TypeError, ValueError) as e:
         raise NotAReport(f"{type(e).__name__}: {e}") from None
@@ -185,6 +193,14 @@ def _advice(d: dict[str, Any]) -> Advice:
         tuple(Step(s["text"], s.get("command")) for s in d.get("steps", [])),
         tuple(d.get("notes", [])),
     )
+
+
+def _routes(routes: list[dict[str, Any]]) -> tuple[RouteResult, ...]:
+    if not routes:
+        return ()
+    from outagecheck.output.routes import route_from_dict  # noqa: PLC0415  # only for a report with routes
+
+    return tuple(route_from_dict(r, _evidence) for r in routes)
 
 
 def _replay(d: Any) -> Replay | None:

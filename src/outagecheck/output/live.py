@@ -73,7 +73,7 @@ def watch(
                 style="dim",
             )
             changed = set(changes) if checks > 1 else set()
-            live.update(Group(table(tracker, result, changed), footer), refresh=True)
+            live.update(Group(table(tracker, result, changed), *_routes(result), footer), refresh=True)
         elif changes:
             stop, resume = github.fence() if in_actions() else ("", "")
             sys.stdout.write(stop + "".join(drill + line + "\n" for line in changes.values()) + resume)
@@ -85,3 +85,12 @@ def watch(
 
     with live or contextlib.nullcontext():
         return int(poll(check, decide, sleep=time.sleep).exit_code)  # time.sleep as it is now: tests replace it
+
+
+def _routes(result: Report) -> list[Table]:
+    """The Routes table under the surfaces, when routes are configured."""
+    if not result.routes:
+        return []
+    from outagecheck.output.routes import table as routes_table  # noqa: PLC0415  # only with routes
+
+    return [routes_table(result.routes)]

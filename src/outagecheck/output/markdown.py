@@ -40,6 +40,13 @@ def to_markdown(report: Report) -> str:
     ]
     for s in report.surfaces:
         lines.append(f"| {_cell(report.service_label(s))} | **{s.status.label}** | {_cell(s.impact)} |")
+    if report.routes:  # [[routes]] configured: the other ways in, under the surfaces
+        lines += ["", "| Route | Kind | Status | Usable | Who pays |", "|---|---|---|---|---|"]
+        for r in report.routes:
+            name = r.route.name + (" (now)" if r.current else "")
+            usable = "usable" if r.blocker is None else r.usable.replace("_", " ")
+            pays = _cell(r.billed_to or "-")
+            lines.append(f"| {_cell(name)} | {r.route.kind.value} | **{r.status.label}** | {usable} | {pays} |")
     page = report.status_page
     if page.incidents:
         lines += ["", "**Open incidents**", ""]

@@ -132,6 +132,10 @@ def to_prometheus(report: Report) -> str:
         lines += _family(
             "replay_info", "The replayed report or scenario, and what asked for it (option or env).", drill
         )
+    if report.routes:  # [[routes]] configured: their families too
+        from outagecheck.output.routes import families  # noqa: PLC0415  # only with routes
+
+        lines += families(report.routes)
     checked = _epoch(report.checked_at)
     if checked is not None:
         lines += _family("checked_at_seconds", "When the checks ran, Unix time (staleness alerts).", [({}, checked)])

@@ -53,6 +53,10 @@ def print_report(report: Report, console: Console, *, verbose: bool = False) -> 
     if report.replay is not None:
         _line(console, report.replay.banner, style="bold reverse", indent=0)
     console.print(table(report))
+    if report.routes:
+        from outagecheck.output.routes import print_routes  # noqa: PLC0415  # only when routes are configured
+
+        print_routes(report.routes, console)
     if verbose:
         console.print(_evidence_table(report))
     page = report.status_page

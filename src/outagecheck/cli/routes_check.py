@@ -1,0 +1,187 @@
+"""`outagecheck routes check [NAME…]`: every configured route's free probes and feed, in parallel under one
+deadline; no token is spent unless --deep. Exit codes as `status`."""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from outagecheck.cli.options import ConfigOpt, JsonOpt, TimeoutOpt
+from outagecheck.errors import ConfigError, OutputError, UsageError, printable
+
+if TYPE_CHECKING:
+    from outagecheck.surfaces import Route, RouteResult
+
+MAX_SECONDS = 300.0
+
+
+class RoutesFormat(enum.StrEnum):
+    table = "table"
+    json = "json"
+    nagios = "nagios"
+    prometheus = "prometheus"
+
+
+NamesArg = Annotated[
+    list[str] | None, typer.Argument(metavar="[NAME]...", help="Check only these routes (default: every one).")
+]
+FormatArg = Annotated[
+    RoutesFormat | None,
+    typer.Option("--format", "-f", metavar="FORMAT", help="table, json, nagios or prometheus.", case_sensitive=False),
+]
+DeepArg = Annotated[
+    bool,
+    typer.Option("--deep", help="Also send one paid 1-token message per pinned model (who pays is printed first)."),
+]
+
+
+def check(
+    names: NamesArg = None,
+    json_out: JsonOpt = False,
+    fmt: FormatArg = None,
+    timeout: TimeoutOpt = None,
+    deep: DeepArg = False,
+    config: ConfigOpt = None,
+) -> int:
+    """Check every route for free, in parallel under one deadline: up, usable from here, who pays."""
+    chosen = "json" if json_out else (fmt.value if fmt else "table")
+    if json_out and fmt and fmt.value != "json":
+        raise UsageError(f"--json and --format {fmt.value} disagree: use one")
+    if timeout is not None and not 0 < timeout <= MAX_SECONDS:
+        raise UsageError(f"--timeout must be between 0 and {MAX_SECONDS:g} seconds, got {timeout:g}")
+    from outagecheck import config as config_file  # noqa: PLC0415  # this command only
+
+    cfg = config_file.load(config)
+    routes = _chosen(cfg.routes, names or [], cfg.source)
+    from outagecheck.errors import keep_secret  # noqa: PLC0415  # this command only
+
+    keep_secret(urls=tuple(u for r in routes for u in (r.base_url, r.status_feed) if u))
+    if deep:
+        _name_the_payers(routes)
+    results = _run(routes, timeout or cfg.timeout, cfg.slow, deep=deep)
+    return _emit(results, chosen)
+
+
+def _chosen(routes: tuple[Route, ...], names: list[str], source: Path | None) -> tuple[Route, ...]:
+    if not routes:
+        where = source or "the config"
+        raise ConfigError(f"no [[routes]] in {where}: add one to check it (README: Other ways to Claude)")
+    known = {r.name: r for r in routes}
+    if unknown := [n for n in names if n not in known]:
+        raise UsageError(f"unknown route {printable(unknown[0])!r} (choose from {', '.join(known)})")
+    picked = [known[n] for n in dict.fromkeys(names)] if names else list(routes)
+    return tuple(sorted(picked, key=lambda r: r.priority))
+
+
+def _name_the_payers(routes: tuple[Route, ...]) -> None:
+    from outagecheck.errors import say  # noqa: PLC0415
+    from outagecheck.routes.verdict import billed_to  # noqa: PLC0415
+
+    for r in routes:
+        say(f"--deep: one paid 1-token message per pinned model of {r.name}, billed to {billed_to(r)}")
+
+
+def _run(routes: tuple[Route, ...], timeout_s: float, slow_s: float, *, deep: bool) -> tuple[RouteResult, ...]:
+    from outagecheck.routes import check as route_check  # noqa: PLC0415  # this command only
+
+    mine = route_check.current_name(routes, os.environ)
+    s = route_check.Settings(timeout_s, os.environ, slow_s, deep=deep, current=mine)
+    from outagecheck.errors import scrub  # noqa: PLC0415
+    from outagecheck.text import clean_all  # noqa: PLC0415
+
+    # What servers said is remote text: one sanitiser and the redaction before any output, as for a Report.
+    return scrub(clean_all(route_check.run(routes, s)))
+
+
+def _emit(results: tuple[RouteResult, ...], chosen: str) -> int:
+    """Print the results in the chosen format; the exit code is the worst route's, as `status` computes it.
+    A reader that leaves early is no error; a closed or full stdout is exit 74, as for `status`."""
+    from outagecheck.output import routes as shown  # noqa: PLC0415  # after the checks: nothing delays them
+    from outagecheck.output.emit import _silence_stdout, in_actions  # noqa: PLC0415
+
+    try:
+        if chosen == "table":
+            from outagecheck.output import github  # noqa: PLC0415
+            from outagecheck.output.emit import make_console  # noqa: PLC0415
+
+            # Remote text in a workflow log is fenced, as status's table is (no workflow command from a server).
+            stop, resume = github.fence() if in_actions() else ("", "")
+            sys.stdout.write(stop)
+            sys.stdout.flush()
+            try:
+                shown.print_routes(results, make_console(os.environ))
+                if not any(r.current for r in results):
+                    from outagecheck.routes.check import now_note  # noqa: PLC0415  # loaded by the check
+
+                    sys.stdout.write(now_note(os.environ) + "\n")
+            finally:
+                sys.stdout.write(resume)
+        else:
+            sys.stdout.write(_render(results, chosen))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except (OSError, ValueError) as e:  # stdout closed (`>&-`) or full (/dev/full)
+        raise OutputError(f"cannot write the report to stdout: {getattr(e, 'strerror', None) or e}") from None
+    return int(shown.exit_code(results))
+
+
+def _render(results: tuple[RouteResult, ...], chosen: str) -> str:
+    from outagecheck.output import routes as shown  # noqa: PLC0415
+
+    if chosen == "nagios":
+        return shown.to_nagios(results)
+    if chosen == "prometheus":
+        return shown.to_prometheus(results)
+    import json  # noqa: PLC0415
+
+    from outagecheck.output.json import evidence_dict  # noqa: PLC0415
+
+    checked = datetime.now(UTC).isoformat(timespec="seconds")
+    return json.dumps(shown.document(results, checked, evidence_dict), indent=2, ensure_ascii=False) + "\n"
+
+
+def print_other_routes(
+    routes: tuple[Route, ...], timeout_s: float, slow_s: float, write: Callable[[str], None]
+) -> None:
+    """`outagecheck fallback`'s "Other routes": the configured routes checked for free, best first, each with
+    what Claude Code needs to take it (the automatic switch is `fallback apply --to`, once it exists)."""
+    from outagecheck.routes import rank  # noqa: PLC0415  # only with routes
+
+    results = rank.best_first(_run(routes, timeout_s, slow_s, deep=False))
+    write("Other routes, best first (checked now, for free):")
+    for r in results:
+        blocked = f", {r.usable.replace('_', ' ')}" if r.blocker else ""
+        state = "up and usable" if rank.up_and_usable(r) else f"{r.status.value}{blocked}"
+        if r.shares_fate_with:
+            state += f" (goes down with: {', '.join(r.shares_fate_with)})"
+        write(f"  {r.route.name} ({r.route.kind.value}{', Claude Code uses it now' if r.current else ''}): {state}")
+        if rank.up_and_usable(r) and not r.current:
+            write(f"    {_apply_line(r.route)}")
+    if not _can_switch():
+        write("  The automatic switch to a route is not available yet: set what each line says in the `env`")
+        write("  of ~/.claude/settings.json (or export it), then restart claude.")
+
+
+def _can_switch() -> bool:
+    """`fallback apply --to` exists (issue 26): only then is its line printed."""
+    import inspect  # noqa: PLC0415
+
+    from outagecheck.cli import fallback  # noqa: PLC0415
+
+    return "to" in inspect.signature(fallback.apply).parameters
+
+
+def _apply_line(route: Route) -> str:
+    from outagecheck.routes import rank  # noqa: PLC0415
+
+    if _can_switch():
+        return f"outagecheck fallback apply claude-code --to {route.name}"
+    return "Claude Code needs: " + rank.needs(route)

@@ -1,0 +1,181 @@
+"""Cloud credentials: the library when its extra is installed, else the cloud's CLI (real processes on PATH),
+under the deadline, without our secrets in the child's environment; an expired login names its renewal."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from outagecheck.errors import redact
+from outagecheck.routes import clouds, creds
+from outagecheck.routes.model import Blocker, Kind, Route
+
+BEDROCK = Route("b", Kind.BEDROCK, region="eu-west-1", profile="claude-bedrock")
+VERTEX = Route("v", Kind.VERTEX, project="acme-ai", region="global")
+FOUNDRY = Route("f", Kind.FOUNDRY, resource="acme")
+
+
+@pytest.fixture
+def bin_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A PATH holding only the fake CLIs a test writes (plus sh's own directory)."""
+    path = tmp_path / "bin"
+    path.mkdir()
+    monkeypatch.setenv("PATH", f"{path}:/usr/bin:/bin")
+    monkeypatch.setattr(clouds, "has_library", lambda extra: False)  # as without outagecheck[aws|gcp|azure]
+    return path
+
+
+def fake_cli(bin_dir: Path, name: str, script: str) -> Path:
+    target = bin_dir / name
+    target.write_text("#!/bin/sh\n" + script)
+    target.chmod(target.stat().st_mode | stat.S_IXUSR)
+    return target
+
+
+def test_aws_cli_export_credentials_gives_sigv4_keys_and_the_child_gets_the_routes_profile(
+    bin_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-must-not-reach-children-0123")
+    seen = tmp_path / "env.txt"
+    doc = {
+        "Version": 1,
+        "AccessKeyId": "ASIAEXAMPLE",
+        "SecretAccessKey": "cli-secret-0123456789",
+        "SessionToken": "cli-token-0123456789",
+    }
+    fake_cli(bin_dir, "aws", f"env > {seen}\necho '{json.dumps(doc)}'\n")
+    found = clouds.aws(BEDROCK, dict(os.environ), 5.0)
+    assert found.blocker is None
+    assert found.aws is not None
+    assert found.aws.access_key == "ASIAEXAMPLE"
+    assert found.hint == "pip install 'outagecheck[aws]' resolves this without the CLI, faster"
+    env = seen.read_text()
+    assert "AWS_PROFILE=claude-bedrock" in env
+    assert "AWS_REGION=eu-west-1" in env
+    assert "AWS_EC2_METADATA_DISABLED=true" in env
+    assert "sk-ant-must-not-reach-children" not in env
+    assert redact("echo cli-secret-0123456789") == "echo [redacted]"  # a resolved secret is redacted like the key
+
+
+def test_an_expired_sso_login_names_the_exact_command(bin_dir: Path) -> None:
+    fake_cli(
+        bin_dir,
+        "aws",
+        "echo 'Error when retrieving token from sso: Token has expired and refresh failed' >&2\nexit 255\n",
+    )
+    found = clouds.aws(BEDROCK, dict(os.environ), 5.0)
+    assert found.blocker is Blocker.CREDENTIALS_EXPIRED
+    assert found.detail == "AWS login expired: run aws sso login --profile claude-bedrock"
+
+
+def test_no_aws_cli_and_no_botocore_says_which_extra_helps(bin_dir: Path) -> None:
+    found = clouds.aws(BEDROCK, dict(os.environ), 5.0)
+    assert found.blocker is Blocker.NO_CREDENTIALS
+    assert "pip install 'outagecheck[aws]'" in found.hint
+
+
+def test_a_hanging_cli_is_cut_at_the_deadline(bin_dir: Path) -> None:
+    fake_cli(bin_dir, "aws", "sleep 30\n")
+    start = time.monotonic()
+    found = clouds.aws(BEDROCK, dict(os.environ), 0.5)
+    assert time.monotonic() - start < 5
+    assert found.blocker is Blocker.NO_CREDENTIALS
+    assert "did not finish within 0.5 s" in found.detail
+
+
+def test_gcloud_prints_the_adc_token(bin_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    adc = tmp_path / "adc.json"
+    adc.write_text("{}")
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(adc))
+    fake_cli(bin_dir, "gcloud", "echo ya29.token-from-gcloud-0123456789\n")
+    found = clouds.gcp(VERTEX, dict(os.environ), 5.0)
+    assert found.headers == (("authorization", "Bearer ya29.token-from-gcloud-0123456789"),)
+
+
+def test_no_adc_off_gce_is_no_credentials_in_milliseconds_without_asking_anyone(bin_dir: Path) -> None:
+    fake_cli(bin_dir, "gcloud", "echo should-not-run; exit 1\n")
+    start = time.monotonic()
+    found = clouds.gcp(VERTEX, dict(os.environ), 5.0)
+    assert time.monotonic() - start < 0.5
+    assert found.blocker is Blocker.NO_CREDENTIALS
+    assert found.detail == "no Google ADC credentials: run gcloud auth application-default login"
+
+
+def test_an_expired_adc_login_names_the_renewal(bin_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "gcloud-config").mkdir()
+    (tmp_path / "gcloud-config" / "application_default_credentials.json").write_text("{}")
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud-config"))
+    fake_cli(
+        bin_dir,
+        "gcloud",
+        "echo 'ERROR: (gcloud.auth.application-default.print-access-token) Reauthentication failed.' >&2\n"
+        "echo 'invalid_grant' >&2; exit 1\n",
+    )
+    found = clouds.gcp(VERTEX, dict(os.environ), 5.0)
+    assert found.blocker is Blocker.CREDENTIALS_EXPIRED
+    assert found.detail == "Google ADC login expired: run gcloud auth application-default login"
+
+
+def test_foundry_prefers_the_environment_then_az(bin_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_cli(
+        bin_dir,
+        "az",
+        """echo '{"accessToken": "eyJ0eXAi-az-token-0123456789", "expiresOn": "2026-12-03 13:00:00"}'\n""",
+    )
+    assert clouds.azure(FOUNDRY, dict(os.environ), 5.0).headers == (
+        ("authorization", "Bearer eyJ0eXAi-az-token-0123456789"),
+    )
+    monkeypatch.setenv("ANTHROPIC_FOUNDRY_API_KEY", "foundry-key-0123456789abcdef")
+    assert clouds.azure(FOUNDRY, dict(os.environ), 5.0).headers == (("api-key", "foundry-key-0123456789abcdef"),)
+
+
+def test_az_not_logged_in_says_az_login(bin_dir: Path) -> None:
+    fake_cli(bin_dir, "az", "echo \"ERROR: Please run 'az login' to setup account.\" >&2; exit 1\n")
+    found = clouds.azure(FOUNDRY, dict(os.environ), 5.0)
+    assert found.blocker is Blocker.CREDENTIALS_EXPIRED
+    assert found.detail == "Azure login needed: run az login"
+
+
+def test_botocore_reads_the_environment_chain(aws_keys: tuple[str, str, str]) -> None:
+    found = clouds.aws(Route("b", Kind.BEDROCK), dict(os.environ), 5.0)
+    assert found.source == "botocore"
+    assert found.aws is not None
+    assert (found.aws.access_key, found.aws.token) == (aws_keys[0], aws_keys[2])
+
+
+def test_botocore_with_a_missing_profile_is_no_credentials() -> None:
+    found = clouds.aws(Route("b", Kind.BEDROCK, profile="nowhere"), dict(os.environ), 5.0)
+    assert found.blocker is Blocker.NO_CREDENTIALS
+    assert "nowhere" in found.detail
+
+
+def test_key_command_runs_in_sh_and_must_print_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    ok = creds.key_command(Route("g", Kind.GATEWAY, key_command="printf 'gw-key-0123456789abcdef\\n'"), {}, 5.0)
+    assert dict(ok.headers) == {
+        "authorization": "Bearer gw-key-0123456789abcdef",
+        "x-api-key": "gw-key-0123456789abcdef",
+    }
+    two = creds.key_command(Route("g", Kind.GATEWAY, key_command="printf 'a\\nb\\n'"), {}, 5.0)
+    assert (two.blocker, two.detail) == (Blocker.NO_CREDENTIALS, "key_command printed more than one line")
+    failed = creds.key_command(Route("g", Kind.GATEWAY, key_command="echo vault locked >&2; exit 3"), {}, 5.0)
+    assert failed.detail == "key_command failed: vault locked"
+
+
+def test_region_as_claude_code_resolves_it(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    aws = isolated_home / ".aws"
+    aws.mkdir()
+    (aws / "config").write_text("[default]\nregion = us-west-2\n[profile claude]\nregion = ap-southeast-2\n")
+    (aws / "credentials").write_text("[claude]\naws_access_key_id = AKID\nregion = not-a-region\n")
+    routed = creds.with_region(Route("b", Kind.BEDROCK, profile="claude"), dict(os.environ))
+    assert routed.region == "ap-southeast-2"  # the credentials file's value is not shaped like a region: unset
+    assert creds.with_region(Route("b", Kind.BEDROCK), dict(os.environ)).region == "us-west-2"
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
+    assert creds.with_region(Route("b", Kind.BEDROCK, profile="claude"), dict(os.environ)).region == "eu-central-1"
+    assert creds.with_region(Route("b", Kind.BEDROCK, region="us-east-2"), dict(os.environ)).region == "us-east-2"
+    monkeypatch.setenv("CLOUD_ML_REGION", "europe-west1")
+    assert creds.with_region(Route("v", Kind.VERTEX, project="acme-ai"), dict(os.environ)).region == "europe-west1"
