@@ -67,7 +67,8 @@ def cfg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, claude_home: Path) -> P
 
 
 def _apply(runner: CliRunner, cfg: Path, route: str, *more: str) -> Any:
-    return invoke(runner, "fallback", "apply", "claude-code", "--to", route, "--config", str(cfg), *more)
+    """Apply without the proof (tests/fallback/test_proof.py proves): what is written, and what is refused."""
+    return invoke(runner, "fallback", "apply", "claude-code", "--to", route, "--config", str(cfg), "--no-verify", *more)
 
 
 def _settings(home: Path) -> dict[str, Any]:
@@ -137,7 +138,7 @@ def _set_user_env(home: Path, **env: str) -> str:
         ),
         pytest.param(
             "openrouter",
-            {"ANTHROPIC_API_KEY": ""},
+            {"ANTHROPIC_BASE_URL": "https://openrouter.ai/api", "ANTHROPIC_API_KEY": ""},
             {"apiKeyHelper": "pass show openrouter"},
             id="openrouter-cancels-the-api-key",
         ),
@@ -152,6 +153,8 @@ def test_each_kind_writes_its_variables_and_revert_is_byte_identical(
     assert written["env"] == {**USER_ENV, **env}
     assert {k: v for k, v in written.items() if k not in SETTINGS} == top
     assert "Undo with: outagecheck fallback revert claude-code" in result.stdout
+    assert f"Claude Code now uses route '{route}'" in result.stdout
+    assert "unverified" in result.stdout
     state = json.loads((claude_home / ".claude.json").read_text())
     assert state.get("hasCompletedOnboarding") is (True if route in ("gateway", "openrouter") else None)
 

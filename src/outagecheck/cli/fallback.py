@@ -36,6 +36,14 @@ ToOpt = Annotated[
     typer.Option("--to", metavar="ROUTE", help="claude-code: a [[routes]] name to switch to, or api (default)."),
 ]
 
+UntilRecoveredOpt = Annotated[
+    bool,
+    typer.Option(
+        "--until-recovered", help="Start a detached 'wait --then-revert' that reverts it once Claude is back."
+    ),
+]
+NoVerifyOpt = Annotated[bool, typer.Option("--no-verify", help="--to: write without the proof; says unverified.")]
+
 
 def _out(text: str = "") -> None:
     sys.stdout.write(redact(text) + "\n")
@@ -165,14 +173,10 @@ def apply(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the diff; write nothing.")] = False,
     yes: YesOpt = False,
     config: ConfigOpt = None,
-    until_recovered: Annotated[
-        bool,
-        typer.Option(
-            "--until-recovered", help="Start a detached 'wait --then-revert' that reverts it once Claude is back."
-        ),
-    ] = False,
+    until_recovered: UntilRecoveredOpt = False,
     force: Annotated[bool, typer.Option("--force", help="Write a read-only file or directory anyway.")] = False,
     to: ToOpt = None,
+    no_verify: NoVerifyOpt = False,
 ) -> int:
     """Switch a config to the raw API: shows a diff, asks, backs up, writes atomically, then verifies."""
     group = _group_options(ctx, takes=("scope", "config"))
@@ -184,7 +188,9 @@ def apply(
 
     cfg = config_file.load(config)
     if to is not None and to != "api":
-        return _apply_route(target, to, cfg.routes, scope, key_command, dry_run=dry_run, yes=yes, force=force)
+        from outagecheck.cli.fallback_route import apply_route  # noqa: PLC0415  # --to only
+
+        return apply_route(target, to, cfg, config, scope.value, key_command, dry_run, yes, force, no_verify)
     proposal = applying.propose(target, cfg, os.environ, Path.cwd(), scope=scope.value, key_command=key_command)
     for warning in proposal.warnings:
         _out(f"Warning: {warning}")
@@ -213,36 +219,6 @@ def apply(
 
         for line in watcher.start(config)[1]:
             _out(line)
-    return 0
-
-
-def _apply_route(
-    target: str, name: str, routes: Any, scope: Scope, key_command: str | None, *, dry_run: bool, yes: bool, force: bool
-) -> int:
-    """`apply claude-code --to ROUTE`: the route's diff, asked, written by the same transaction and journal."""
-    if target != "claude-code":
-        raise UsageError(f"--to only applies to the claude-code target, not '{target}'")
-    if key_command is not None:
-        raise UsageError("--key-command does not go with --to ROUTE: the route's key_command is its apiKeyHelper")
-    from outagecheck.fallback import routes_plan, transaction  # noqa: PLC0415  # --to only
-
-    plan, proposal = routes_plan.propose_route(name, routes, os.environ, Path.cwd(), scope=scope.value)
-    if not proposal.planned:
-        _out(f"Nothing to do: Claude Code's {scope.value} settings already switch it to route '{name}'.")
-        return 0
-    for change in proposal.planned:
-        sys.stdout.write(change.diff())
-    if dry_run:
-        _out("Dry run: nothing written.")
-        return 0
-    if not _confirm(yes, f"Switch Claude Code to route '{name}' ({plan.route.kind.value})?"):
-        _out("Nothing written.")
-        return 0
-    _warn_running()
-    for e in transaction.write_planned(target, [c.edit for c in proposal.planned], force=force):
-        _out(f"Wrote {e.path}" + (f" (backup: {e.backup})" if e.backup else " (new file)"))
-    _out(f"Claude Code now uses route '{name}' ({plan.route.kind.value}) from its next start.")
-    _out(f"Undo with: outagecheck fallback revert {target}")
     return 0
 
 

@@ -21,6 +21,7 @@ from outagecheck.routes.current import BASE_URL_VAR, HOST_VAR, truthy
 from outagecheck.routes.model import MODEL_ROLES, SWITCHES, Kind, Route
 from outagecheck.routes.settings import LAYER_ORDER, ROUTE_VARS, SECRET_VARS, SettingsLayer
 
+OPENROUTER_URL: Final = "https://openrouter.ai/api"  # openrouter.ai/docs/guides/coding-agents/claude-code-integration
 CANCEL: Final = ""  # Claude Code treats an empty switch as unset for provider selection (env-vars, Precedence)
 PIN_VARS: Final = {role: f"ANTHROPIC_DEFAULT_{role.upper()}_MODEL" for role in MODEL_ROLES}
 _CLOUD_CANCELS: Final = ("ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN")  # a cloud route must not be sent there
@@ -94,7 +95,9 @@ def _route_env(route: Route) -> dict[str, str]:
         env.update(_set(CLOUD_ML_REGION=route.region, ANTHROPIC_VERTEX_PROJECT_ID=route.project))
     elif route.kind is Kind.FOUNDRY:
         env.update(_set(ANTHROPIC_FOUNDRY_RESOURCE=None if route.base_url else route.resource))
-    if route.base_url:
+    if route.kind is Kind.OPENROUTER:
+        env["ANTHROPIC_BASE_URL"] = route.base_url or OPENROUTER_URL
+    elif route.base_url:
         if route.kind is Kind.FOUNDRY:
             env[BASE_URL_VAR[route.kind]] = foundry_url(route.base_url)
         elif route.kind in BASE_URL_VAR:

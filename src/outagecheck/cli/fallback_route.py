@@ -1,0 +1,82 @@
+"""`fallback apply claude-code --to ROUTE`: the proof, the route's diff, the question and the write."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from outagecheck.cli.fallback import _confirm, _out, _warn_running
+from outagecheck.errors import ConfigError, UsageError, print_error
+
+if TYPE_CHECKING:
+    from outagecheck.config import Config
+    from outagecheck.routes.model import Route
+
+
+def apply_route(
+    target: str, name: str, cfg: Config, config: Path | None, scope: str, key_command: str | None, *how: bool
+) -> int:
+    """`apply claude-code --to ROUTE`: proven, then the route's diff, asked, written by the same transaction."""
+    dry_run, yes, force, no_verify = how
+    if target != "claude-code":
+        raise UsageError(f"--to only applies to the claude-code target, not '{target}'")
+    if key_command is not None:
+        raise UsageError("--key-command does not go with --to ROUTE: the route's key_command is its apiKeyHelper")
+    from outagecheck.fallback import routes_plan, transaction  # noqa: PLC0415  # --to only
+
+    plan, proposal = routes_plan.propose_route(name, cfg.routes, os.environ, Path.cwd(), scope=scope)
+    label = _prove(plan.route, cfg, config, no_verify=no_verify, force=force)
+    if not proposal.planned:
+        _out(f"Nothing to do: Claude Code's {scope} settings already switch it to route '{name}'.")
+        return 0
+    for change in proposal.planned:
+        sys.stdout.write(change.diff())
+    if dry_run:
+        _out("Dry run: nothing written.")
+        return 0
+    if not _confirm(yes, f"Switch Claude Code to route '{name}' ({plan.route.kind.value})?"):
+        _out("Nothing written.")
+        return 0
+    _warn_running()
+    for e in transaction.write_planned(target, [c.edit for c in proposal.planned], force=force):
+        _out(f"Wrote {e.path}" + (f" (backup: {e.backup})" if e.backup else " (new file)"))
+    _out(f"Claude Code now uses route '{name}' ({plan.route.kind.value}, {label}) from its next start.")
+    _out(f"Undo with: outagecheck fallback revert {target}")
+    return 0
+
+
+def _prove(route: Route, cfg: Config, config: Path | None, *, no_verify: bool, force: bool) -> str:
+    """The proof before the write: each reason the route would not hold, refused (78) unless --force."""
+    from outagecheck.fallback import proof  # noqa: PLC0415  # --to only
+
+    if no_verify:
+        _out(f"Not proven (--no-verify): the switch to route '{route.name}' is unverified.")
+        return proof.skipped().label
+    from outagecheck.routes.verdict import shares_fate  # noqa: PLC0415  # --to only
+
+    failing = _failing_surfaces(config) if shares_fate(route) else frozenset()
+    found = proof.before(route, os.environ, timeout_s=cfg.timeout, slow_s=cfg.slow, failing=failing)
+    assert found.result is not None
+    result = found.result
+    _out(f"Proof: route '{route.name}' is {result.status.value}" + (f" ({result.detail})" if result.detail else ""))
+    if result.billed_to:
+        _out(f"Billed to: {result.billed_to}")
+    if found.problems and not force:
+        for problem in found.problems[1:]:
+            print_error(problem)
+        raise ConfigError(f"{found.problems[0]}; nothing written (--force writes it anyway, labelled forced)")
+    for problem in found.problems:
+        _out(f"Forced past: {problem}")
+    return found.label
+
+
+def _failing_surfaces(config: Path | None) -> frozenset[str]:
+    """The surfaces failing now, for a route that shares their fate: the same check as `status`."""
+    from outagecheck.checks.run import CheckOptions, report_source  # noqa: PLC0415  # shared-fate routes only
+    from outagecheck.fallback.journal import outstanding  # noqa: PLC0415  # checks/ reads no journal
+    from outagecheck.model import Status  # noqa: PLC0415
+
+    report = report_source(CheckOptions(config=config), os.environ, outstanding=outstanding)()
+    return frozenset(s.id for s in report.surfaces if s.status in (Status.DOWN, Status.DEGRADED))

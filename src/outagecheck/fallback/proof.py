@@ -1,0 +1,85 @@
+"""Proof that a route will hold, before `fallback apply claude-code --to ROUTE` writes it.
+
+The route's own free probes, credentials and status feed are routes/check.py's (one prober); this module only
+says which of their findings refuse the switch. Each is named; `--force` overrides them, labelled "forced".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from outagecheck.model import Status
+from outagecheck.routes.model import Blocker, Kind, Route, RouteResult
+
+# Vertex: these win over ANTHROPIC_VERTEX_PROJECT_ID (code.claude.com/docs/en/google-vertex-ai).
+VERTEX_PROJECT_VARS: Final = ("GCLOUD_PROJECT", "GOOGLE_CLOUD_PROJECT")
+
+
+@dataclass(frozen=True)
+class Proof:
+    """What the check before the write found: the route's result and each reason it would not hold."""
+
+    result: RouteResult | None  # None: --no-verify
+    problems: tuple[str, ...]  # forceable refusals, each one line
+
+    @property
+    def label(self) -> str:
+        """How the switch is labelled: verified, unverified (--no-verify) or forced (problems overridden)."""
+        if self.result is None:
+            return "unverified"
+        return "forced" if self.problems else "verified"
+
+
+def resolve_problems(route: Route, environ: Mapping[str, str]) -> list[str]:
+    """What Claude Code would resolve differently from the route: the Vertex project-precedence trap."""
+    problems = []
+    if route.kind is Kind.VERTEX and route.project:
+        for var in VERTEX_PROJECT_VARS:
+            if (value := environ.get(var)) and value != route.project:
+                problems.append(
+                    f"{var}={value} in the environment wins over the route's project {route.project} "
+                    "(Claude Code reads it first); unset it or set the route's project to it"
+                )
+    return problems
+
+
+def problems_of(result: RouteResult) -> list[str]:
+    """Why the checked route is no way around the outage now: each finding in one line."""
+    name, out = result.route.name, []
+    if result.blocker is Blocker.SHARES_FATE:
+        failing = ", ".join(result.shares_fate_with)
+        out.append(f"route '{name}' goes down with the failing {failing}: it is no way around it")
+    elif result.blocker is not None and result.blocker is not Blocker.QUOTA:  # 429 is degraded, not a refusal
+        out.append(f"route '{name}' is not usable: {result.blocker.value}: {result.detail}")
+    if result.status in (Status.DOWN, Status.UNKNOWN) and result.blocker is None:
+        out.append(f"route '{name}' did not prove up ({result.status.value}): {result.detail}")
+    if result.feed_incidents:
+        out.append(f"route '{name}' has an open provider incident: {result.feed_incidents[0]}")
+    return out
+
+
+def before(
+    route: Route,
+    environ: Mapping[str, str],
+    *,
+    timeout_s: float,
+    slow_s: float,
+    failing: frozenset[str] = frozenset(),
+) -> Proof:
+    """Check the route as Claude Code will take it: resolution, credentials, the free probe per pinned model,
+    the provider's status feed and shared fate with the failing surfaces."""
+    from outagecheck.errors import scrub  # noqa: PLC0415  # only when proving
+    from outagecheck.routes import check  # noqa: PLC0415  # httpx and the cloud libraries: only when proving
+    from outagecheck.text import clean_all  # noqa: PLC0415  # only when proving
+
+    settings = check.Settings(timeout_s, environ, slow_s, failing=failing)
+    # What servers said is remote text: the one sanitiser and the redaction before it reaches a terminal.
+    (result,) = scrub(clean_all(check.run((route,), settings)))
+    return Proof(result, (*resolve_problems(route, environ), *problems_of(result)))
+
+
+def skipped() -> Proof:
+    """--no-verify: nothing checked, and the switch says so."""
+    return Proof(None, ())
