@@ -33,6 +33,7 @@ def machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, claude_home: Path) 
     for name in ("AWS_FEED", "GCP_FEED", "AZURE_FEED"):
         monkeypatch.setattr(feeds, name, "http://127.0.0.1:9/feed")
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # no claude to ask after the write (test_routes_plan.py asks one)
 
 
 def _config(tmp_path: Path, url: str) -> Path:

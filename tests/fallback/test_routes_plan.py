@@ -63,6 +63,7 @@ def cfg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, claude_home: Path) -> P
     for name in (*ROUTE_VARS, "CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # no claude installed unless a test puts a stand-in first
     return write_config(tmp_path / "config.toml", ROUTES)
 
 
@@ -305,3 +306,45 @@ def test_local_scope_cancels_a_user_layer_provider(runner: CliRunner, cfg: Path,
     local = json.loads((cfg.parent / ".claude" / "settings.local.json").read_text())
     assert local["env"]["CLAUDE_CODE_USE_VERTEX"] == ""
     assert (claude_home / ".claude" / "settings.json").read_text() == before
+
+
+def _stand_in_claude(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, said: dict[str, Any]) -> None:
+    """A `claude` whose `auth status` says `said` (the real client's answers: tests/routes/test_real_current.py)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    exe = bin_dir / "claude"
+    exe.write_text(f"#!/bin/sh\necho '{json.dumps(said)}'\n")
+    exe.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+
+
+def test_claude_reporting_the_route_confirms_it(
+    runner: CliRunner, cfg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _stand_in_claude(tmp_path, monkeypatch, {"loggedIn": True, "authMethod": "third_party", "apiProvider": "bedrock"})
+    result = _apply(runner, cfg, "bedrock", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "Claude Code confirms: apiProvider bedrock." in result.stdout
+    assert "Not available on this route: WebSearch, /logout and Remote Control." in result.stdout
+
+
+def test_claude_reporting_another_provider_rolls_the_switch_back(
+    runner: CliRunner, cfg: Path, claude_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _stand_in_claude(tmp_path, monkeypatch, {"loggedIn": True, "authMethod": "claude.ai", "apiProvider": "firstParty"})
+    result = _apply(runner, cfg, "bedrock", "--yes")
+    assert result.exit_code == 78
+    assert "Claude Code reports apiProvider firstParty after the switch to route 'bedrock'" in result.stderr
+    assert result.stderr.rstrip().endswith("rolled back")
+    assert (claude_home / ".claude" / "settings.json").read_text() == SETTINGS_TEXT
+    assert invoke(runner, "fallback", "revert", "--yes").stdout == "Nothing to revert.\n"
+
+
+def test_a_gateway_is_confirmed_by_its_helper(
+    runner: CliRunner, cfg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said = {"loggedIn": True, "authMethod": "api_key", "apiKeySource": "apiKeyHelper", "apiProvider": "firstParty"}
+    _stand_in_claude(tmp_path, monkeypatch, said)
+    result = _apply(runner, cfg, "gateway", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "Claude Code confirms: apiKeySource apiKeyHelper." in result.stdout

@@ -12,6 +12,7 @@ from outagecheck.errors import ConfigError, UsageError, print_error
 
 if TYPE_CHECKING:
     from outagecheck.config import Config
+    from outagecheck.fallback.journal import Entry
     from outagecheck.routes.model import Route
 
 
@@ -40,11 +41,37 @@ def apply_route(
         _out("Nothing written.")
         return 0
     _warn_running()
-    for e in transaction.write_planned(target, [c.edit for c in proposal.planned], force=force):
+    written = transaction.write_planned(target, [c.edit for c in proposal.planned], force=force)
+    for e in written:
         _out(f"Wrote {e.path}" + (f" (backup: {e.backup})" if e.backup else " (new file)"))
+    _after(plan.route, written)
     _out(f"Claude Code now uses route '{name}' ({plan.route.kind.value}, {label}) from its next start.")
     _out(f"Undo with: outagecheck fallback revert {target}")
     return 0
+
+
+def _after(route: Route, written: list[Entry]) -> None:
+    """The proof after the write: Claude Code itself must report the route, else the write is rolled back."""
+    from outagecheck.fallback import proof  # noqa: PLC0415  # --to only
+    from outagecheck.fallback.revert import revert_these  # noqa: PLC0415  # --to only
+    from outagecheck.fallback.running import claude_auth_status  # noqa: PLC0415  # --to only
+    from outagecheck.routes.verdict import billed_to  # noqa: PLC0415  # --to only
+
+    said, why_not = claude_auth_status()
+    if (instead := proof.after(route, said)) is not None:
+        layer = proof.overriding_layers(route, Path.cwd())
+        _, problems = revert_these(written)
+        undone = "rolled back" if not problems else "NOT rolled back: " + "; ".join(problems)
+        raise ConfigError(
+            f"Claude Code reports {instead} after the switch to route '{route.name}': {layer} overrides it; {undone}"
+        )
+    wanted = ", ".join(f"{k} {v}" for k, v in proof.expected(route).items())
+    _out(
+        f"Claude Code confirms: {wanted}."
+        if said is not None
+        else f"Claude Code not asked: {why_not or 'no claude on PATH'}."
+    )
+    _out(f"Billed to: {billed_to(route)}. Not available on this route: {proof.LOST[route.kind]}.")
 
 
 def _prove(route: Route, cfg: Config, config: Path | None, *, no_verify: bool, force: bool) -> str:
@@ -61,8 +88,6 @@ def _prove(route: Route, cfg: Config, config: Path | None, *, no_verify: bool, f
     assert found.result is not None
     result = found.result
     _out(f"Proof: route '{route.name}' is {result.status.value}" + (f" ({result.detail})" if result.detail else ""))
-    if result.billed_to:
-        _out(f"Billed to: {result.billed_to}")
     if found.problems and not force:
         for problem in found.problems[1:]:
             print_error(problem)

@@ -83,3 +83,48 @@ def before(
 def skipped() -> Proof:
     """--no-verify: nothing checked, and the switch says so."""
     return Proof(None, ())
+
+
+# What a route gives up (code.claude.com/docs: amazon-bedrock, llm-gateway; §8.5 of the routes spec).
+LOST: Final[dict[Kind, str]] = {
+    Kind.BEDROCK: "WebSearch, /logout and Remote Control",
+    Kind.MANTLE: "Remote Control",
+    Kind.ANTHROPIC_AWS: "Remote Control",
+    Kind.VERTEX: "Remote Control",
+    Kind.FOUNDRY: "Remote Control",
+    Kind.GATEWAY: "WebSearch and the 1-hour prompt cache",
+    Kind.OPENROUTER: "WebSearch and the 1-hour prompt cache",
+}
+
+
+def expected(route: Route) -> dict[str, str]:
+    """What `claude auth status` says once Claude Code takes the route (observed on 2.1.197, tests/routes)."""
+    from outagecheck.routes.current import API_PROVIDER  # noqa: PLC0415  # after the write only
+
+    if route.kind in API_PROVIDER:
+        return {"apiProvider": API_PROVIDER[route.kind]}
+    return {"apiKeySource": "apiKeyHelper"} if route.key_command else {"apiProvider": "firstParty"}
+
+
+def after(route: Route, said: Mapping[str, object] | None) -> str | None:
+    """None when Claude Code reports the route (or could not be asked); else what it reported instead."""
+    if said is None:
+        return None
+    wrong = {k: said.get(k) for k, v in expected(route).items() if said.get(k) != v}
+    return ", ".join(f"{k} {v!s}" for k, v in wrong.items()) or None
+
+
+def overriding_layers(route: Route, cwd: object) -> str:
+    """Which settings layer (or the host) turns another provider on after the write: named for the refusal."""
+    from pathlib import Path  # noqa: PLC0415  # after a mismatch only
+
+    from outagecheck.routes.current import HOST_VAR, truthy  # noqa: PLC0415
+    from outagecheck.routes.model import SWITCHES  # noqa: PLC0415
+    from outagecheck.routes.settings import settings_layers  # noqa: PLC0415
+
+    mine = SWITCHES.get(route.kind)
+    for layer in settings_layers(cwd if isinstance(cwd, Path) else None):
+        on = [var for var, value in layer.env if var in SWITCHES.values() and var != mine and truthy(value)]
+        if on or layer.unread:
+            return f"{layer.name} settings {layer.path}" + (f" ({on[0]})" if on else "")
+    return f"the host ({HOST_VAR}) or a setting outagecheck can't read"
