@@ -122,3 +122,61 @@ def test_the_vertex_project_trap_is_named() -> None:
     assert proof.resolve_problems(route, {"GOOGLE_CLOUD_PROJECT": "acme-ai-prod"}) == []
     (problem,) = proof.resolve_problems(route, {"GCLOUD_PROJECT": "other-proj"})
     assert problem.startswith("GCLOUD_PROJECT=other-proj in the environment wins over the route's project")
+
+
+def _two_routes(tmp_path: Path, first: str, second: str) -> Path:
+    text = "".join(
+        f'[[routes]]\nname = "{name}"\nkind = "bedrock"\nregion = "us-east-1"\nbase_url = "{url}"\n'
+        f'priority = {priority}\nmodels = {{ sonnet = "{SONNET}" }}\n\n'
+        for name, url, priority in (("first", first, 1), ("second", second, 2))
+    )
+    return write_config(tmp_path / "config.toml", text)
+
+
+def _aws_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in zip(("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"), KEYS, strict=True):
+        monkeypatch.setenv(name, value)
+
+
+def test_auto_takes_the_best_usable_route_and_says_why_the_others_lost(
+    runner: CliRunner, tmp_path: Path, claude_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _aws_keys(monkeypatch)
+    with Fake(bedrock(("AKIDOTHER00000000000", "x", None))) as denied, Fake(bedrock(KEYS)) as ok:
+        cfg = _two_routes(tmp_path, denied.url, ok.url)
+        result = invoke(runner, "fallback", "apply", "claude-code", "--to", "auto", "--config", str(cfg), "--yes")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "  second (bedrock): usable, operational, priority 2"
+    assert lines[1].startswith("  first (bedrock): route 'first' is not usable: access_denied")
+    assert "Chosen: route 'second' (the best usable route, by the order above)." in result.stdout
+    assert "(bedrock, verified)" in result.stdout
+    env = json.loads((claude_home / ".claude" / "settings.json").read_text())["env"]
+    assert env["ANTHROPIC_BEDROCK_BASE_URL"] == ok.url
+
+
+def test_auto_with_nothing_usable_is_refused_unless_forced(
+    runner: CliRunner, tmp_path: Path, claude_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _aws_keys(monkeypatch)
+    with Fake(bedrock(("AKIDOTHER00000000000", "x", None))) as denied:
+        cfg = _two_routes(tmp_path, denied.url, "http://127.0.0.1:9")
+        args = ("fallback", "apply", "claude-code", "--to", "auto", "--config", str(cfg), "--yes")
+        refused = invoke(runner, *args)
+        assert refused.exit_code == 78
+        assert refused.stderr == (
+            "outagecheck: error: --to auto: no route is usable now (each one's reason is above); nothing written\n"
+        )
+        assert "  first (bedrock): route 'first' is not usable: access_denied" in refused.stdout
+        assert "  second (bedrock): route 'second' did not prove up" in refused.stdout
+        assert (claude_home / ".claude" / "settings.json").read_text() == SETTINGS_TEXT
+        forced = invoke(runner, *args, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "(forced: no route is usable now)" in forced.stdout
+    assert "(bedrock, forced)" in forced.stdout
+
+
+def test_auto_does_not_go_with_no_verify(runner: CliRunner, tmp_path: Path) -> None:
+    cfg = _config(tmp_path, "http://127.0.0.1:9")
+    args = ("fallback", "apply", "claude-code", "--to", "auto", "--no-verify", "--config", str(cfg))
+    assert invoke(runner, *args).exit_code == 64

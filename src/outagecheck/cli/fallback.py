@@ -33,7 +33,9 @@ ScopeOpt = Annotated[
 
 ToOpt = Annotated[
     str | None,
-    typer.Option("--to", metavar="ROUTE", help="claude-code: a [[routes]] name to switch to, or api (default)."),
+    typer.Option(
+        "--to", metavar="ROUTE", help="claude-code: a [[routes]] name, auto (the best usable) or api (default)."
+    ),
 ]
 
 UntilRecoveredOpt = Annotated[

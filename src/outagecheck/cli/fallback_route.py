@@ -27,8 +27,13 @@ def apply_route(
         raise UsageError("--key-command does not go with --to ROUTE: the route's key_command is its apiKeyHelper")
     from outagecheck.fallback import routes_plan, transaction  # noqa: PLC0415  # --to only
 
+    label = ""
+    if name == "auto":
+        if no_verify:
+            raise UsageError("--to auto chooses by checking every route: it does not go with --no-verify")
+        name, label = _auto(cfg, config, force=force)
     plan, proposal = routes_plan.propose_route(name, cfg.routes, os.environ, Path.cwd(), scope=scope)
-    label = _prove(plan.route, cfg, config, no_verify=no_verify, force=force)
+    label = label or _prove(plan.route, cfg, config, no_verify=no_verify, force=force)
     if not proposal.planned:
         _out(f"Nothing to do: Claude Code's {scope} settings already switch it to route '{name}'.")
         return 0
@@ -95,6 +100,28 @@ def _prove(route: Route, cfg: Config, config: Path | None, *, no_verify: bool, f
     for problem in found.problems:
         _out(f"Forced past: {problem}")
     return found.label
+
+
+def _auto(cfg: Config, config: Path | None, *, force: bool) -> tuple[str, str]:
+    """`--to auto`: the best route with nothing against it, and why; refused (78) when none, unless --force."""
+    from outagecheck.fallback import proof  # noqa: PLC0415  # --to only
+    from outagecheck.routes.verdict import shares_fate  # noqa: PLC0415  # --to only
+
+    if not cfg.routes:
+        raise ConfigError("--to auto: the config has no [[routes]] to choose from")
+    fate = any(shares_fate(r) for r in cfg.routes)
+    failing = _failing_surfaces(config) if fate else frozenset()
+    ranked, best = proof.choose(cfg.routes, os.environ, timeout_s=cfg.timeout, slow_s=cfg.slow, failing=failing)
+    for result, problems in ranked:
+        why = "; ".join(problems) or f"usable, {result.status.value}, priority {result.route.priority}"
+        _out(f"  {result.route.name} ({result.route.kind.value}): {why}")
+    if best is not None:
+        _out(f"Chosen: route '{best.route.name}' (the best usable route, by the order above).")
+        return best.route.name, "verified"
+    if not force or not ranked:
+        raise ConfigError("--to auto: no route is usable now (each one's reason is above); nothing written")
+    _out(f"Chosen: route '{ranked[0][0].route.name}' (forced: no route is usable now).")
+    return ranked[0][0].route.name, "forced"
 
 
 def _failing_surfaces(config: Path | None) -> frozenset[str]:

@@ -128,3 +128,25 @@ def overriding_layers(route: Route, cwd: object) -> str:
         if on or layer.unread:
             return f"{layer.name} settings {layer.path}" + (f" ({on[0]})" if on else "")
     return f"the host ({HOST_VAR}) or a setting outagecheck can't read"
+
+
+def choose(
+    routes: tuple[Route, ...],
+    environ: Mapping[str, str],
+    *,
+    timeout_s: float,
+    slow_s: float,
+    failing: frozenset[str] = frozenset(),
+) -> tuple[list[tuple[RouteResult, tuple[str, ...]]], RouteResult | None]:
+    """`--to auto`: every route checked at once and ranked (usable without shared fate, operational over
+    degraded, the user's priority, latency); each with its problems, and the first with none (or None)."""
+    from outagecheck.errors import scrub  # noqa: PLC0415  # only when proving
+    from outagecheck.routes import check  # noqa: PLC0415  # httpx and the cloud libraries: only when proving
+    from outagecheck.routes.rank import best_first  # noqa: PLC0415
+    from outagecheck.text import clean_all  # noqa: PLC0415
+
+    candidates = tuple(r for r in routes if r.kind is not Kind.ANTHROPIC)  # the API is `--to api`
+    settings = check.Settings(timeout_s, environ, slow_s, failing=failing)
+    results = best_first(scrub(clean_all(check.run(candidates, settings))))
+    ranked = [(r, (*resolve_problems(r.route, environ), *problems_of(r))) for r in results]
+    return ranked, next((r for r, problems in ranked if not problems), None)
