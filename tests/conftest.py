@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import traceback
 from collections.abc import Generator, Iterator
@@ -26,13 +27,16 @@ import pytest
 from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
+from outagecheck import paths
 from tests.helpers import (
     API_MODELS,
     SETTINGS_TEXT,
     STATE_TEXT,
     TEST_KEY,
+    FakeMsvcrt,
     all_operational,
     march,
+    no_registry_policy,
     route_healthy,
     sweep,
     sweep_files,
@@ -58,12 +62,21 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    # Windows finds the home in USERPROFILE and outagecheck's dirs in APPDATA, not HOME: point them here too.
+    monkeypatch.setenv("USERPROFILE", str(home))
+    monkeypatch.setenv("APPDATA", str(home / "AppData" / "Roaming"))
+    monkeypatch.setenv("LOCALAPPDATA", str(home / "AppData" / "Local"))
+    if not sys.platform.startswith("linux"):
+        # macOS and Windows keep the state outside the XDG dirs (paths.state_dir); its documented override puts it
+        # where the tests look on every platform. tests/test_paths.py holds each platform's own default.
+        monkeypatch.setenv("OUTAGECHECK_STATE_DIR", str(home / ".local" / "state" / "outagecheck"))
     for name in (
         "OUTAGECHECK_CONFIG",
         "ANTHROPIC_API_KEY",
         "ANTHROPIC_AUTH_TOKEN",
         "ANTHROPIC_BASE_URL",
         "CLAUDE_CONFIG_DIR",
+        "CLAUDE_SECURESTORAGE_CONFIG_DIR",
         "HTTPS_PROXY",
         "HTTP_PROXY",
         "ALL_PROXY",
@@ -98,9 +111,10 @@ def key_sweep(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, isolated_home: Pa
 
     monkeypatch.setattr(CliRunner, "invoke", invoke_and_sweep)
     yield
-    # The one file meant to hold a key: `fallback apply`'s key file, 0600, read by apiKeyHelper.
+    # The one file meant to hold a key: `fallback apply`'s key file, 0600, read by apiKeyHelper (in the test's
+    # environment: ~/.config/outagecheck on Linux, ~/Library/Application Support/outagecheck on macOS, %APPDATA%).
     key_file = isolated_home / ".config" / "outagecheck" / "anthropic-api-key"
-    sweep_files(tmp_path, {key_file})
+    sweep_files(tmp_path, {key_file, paths.key_file()})
 
 
 @pytest.hookimpl(wrapper=True)
@@ -187,6 +201,116 @@ def loopback() -> Iterator[LoopbackServer]:
     with LoopbackServer() as server:
         route_healthy(server)
         yield server
+
+
+@pytest.fixture
+def windows(monkeypatch: pytest.MonkeyPatch) -> FakeMsvcrt:
+    """This process as on Windows, where it matters to outagecheck: sys.platform, msvcrt (faked, its lock
+    semantics) instead of fcntl, a registry without Claude Code policies. Paths stay this machine's: the tests
+    give Windows-shaped ones where they count."""
+    fake = FakeMsvcrt()
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setitem(sys.modules, "msvcrt", fake)
+    monkeypatch.setitem(sys.modules, "winreg", no_registry_policy())  # no ClaudeCode policy in HKLM or HKCU
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # as on Windows: importing it fails
+    return fake
+
+
+# -- what a platform lacks: the CI matrix (.github/workflows/tests.yml) runs the suite on macOS and Windows --------
+
+_SIGNALS = "sends POSIX signals (SIGINT, SIGTERM, SIGKILL) to real processes"
+_LINUX_XDG = {p: "XDG base dirs are read on Linux only (paths.py, cli/cache.py)" for p in ("darwin", "win32")}
+_MAC_CACHE = "places the status line's cache with XDG_CACHE_HOME, which macOS does not read (~/Library/Caches)"
+_MODES = "asserts POSIX modes and owners (0600, 0700, uid, umask, sticky dirs): Windows files take the profile's ACL"
+# Test file, or file::test, -> {platform: why it cannot run there}. A skip here is printed with its reason (-ra);
+# tests/ci/test_matrix.py keeps every entry pointing at a test that exists. Windows entries are conservative: this
+# table was written without a Windows machine, from what each test uses, and shrinks as the matrix proves more.
+PLATFORM_SKIPS: dict[str, dict[str, str]] = {
+    "tests/test_files.py": {"win32": "FIFOs, /dev/zero and flock are POSIX (msvcrt is tests/test_safefile.py's)"},
+    "tests/test_private.py": {"win32": _MODES},
+    "tests/test_private.py::test_a_cache_dir_that_is_not_the_users_own_is_never_read": {"darwin": _MAC_CACHE},
+    "tests/test_safefile.py::test_on_posix_the_flock_stays_until_the_close": {
+        "win32": "flock semantics: the lock goes with the descriptor (Windows' is faked beside it)"
+    },
+    "tests/test_private.py::test_under_umask_000_every_dir_is_0700_and_every_file_0600": {
+        "darwin": "lists Linux's XDG dirs (~/.config, ~/.local/state); macOS keeps them in ~/Library"
+    },
+    "tests/test_main.py::test_a_ctrl_c_python_cannot_raise_is_delivered_again": {"win32": _SIGNALS},
+    "tests/test_main.py::test_a_ctrl_c_however_wrapped_is_130_and_one_line": {"win32": _SIGNALS},
+    "tests/test_main.py::test_a_reader_leaving_early_keeps_the_exit_code": {"win32": "SIGPIPE is POSIX"},
+    "tests/test_paths.py::test_an_empty_or_relative_xdg_value_means_the_default": _LINUX_XDG,
+    "tests/test_paths.py::test_an_absolute_xdg_value_is_used": _LINUX_XDG,
+    "tests/test_readme.py": {"win32": "runs the README's sh blocks in a POSIX shell and venv"},
+    "tests/test_readme.py::test_uninstall_removes_every_directory_outagecheck_creates": {
+        "darwin": "the README's uninstall line names Linux's XDG dirs"
+    },
+    "tests/test_packaging.py": {"win32": "builds and installs with POSIX venv paths (bin/, not Scripts\\)"},
+    "tests/ci/test_action.py": {"win32": "runs action.yml's bash steps with POSIX tools"},
+    "tests/checks/test_verify.py::test_a_real_helper_under_bin_sh_gives_the_key": {"win32": "runs /bin/sh"},
+    "tests/cli/test_interrupt.py": {"win32": _SIGNALS},
+    "tests/cli/test_hostile.py": {"win32": "FIFOs, devices and closed descriptors of a POSIX shell"},
+    "tests/cli/test_completions.py": {"win32": "runs the completion scripts in real bash, zsh and fish"},
+    "tests/cli/test_statusline.py::test_stdin_that_never_closes_or_is_a_terminal_is_not_waited_for": {
+        "win32": "a terminal on stdin is a POSIX pty here"
+    },
+    "tests/cli/test_statusline.py": {"darwin": _MAC_CACHE},
+    "tests/cli/test_cache.py::test_cache_dir_honours_an_absolute_xdg_cache_home_only": {"darwin": _MAC_CACHE},
+    "tests/cli/test_hostile.py::test_hostile_case_ends_with_one_line_and_a_documented_code": {
+        "darwin": "places the state dir with XDG_STATE_HOME, which macOS does not read"
+    },
+    "tests/cli/test_statusline_tui.py": {
+        "win32": "drives Claude Code's TUI in tmux",
+        "darwin": "sets XDG_STATE_HOME, which macOS does not read",
+    },
+    "tests/cli/test_memory.py": {"win32": "reads /proc/self/statm", "darwin": "reads /proc/self/statm"},
+    "tests/fallback/test_apply.py": {"win32": "asserts the POSIX helper (cat '<path>') and 0600 modes"},
+    "tests/fallback/test_concurrency.py": {"win32": f"{_SIGNALS}, mid-write, and renames over open files"},
+    "tests/fallback/test_detect.py": {"win32": "its fake `claude` executables are POSIX shell scripts"},
+    "tests/fallback/test_running.py::test_a_client_of_another_home_is_not_named": {
+        "darwin": "a process's environment is read from /proc, on Linux only (ps can't show it)"
+    },
+    "tests/fallback/test_real_client.py": {"win32": "runs the real client with POSIX shell fakes and tmux"},
+    "tests/fallback/test_running.py": {"win32": "real processes via /proc and ps (its tasklist tests fake Windows)"},
+    "tests/fallback/test_lock.py::test_a_ctrl_c_right_after_the_mkdir_still_removes_the_lock": {"win32": _SIGNALS},
+    "tests/fallback/test_bigjson.py::test_apply_on_a_50_mb_settings_file_stays_under_4x_its_size": {
+        "win32": "measures memory with the resource module (POSIX)"
+    },
+    "tests/fallback/test_since.py::test_apply_until_recovered_starts_a_detached_watcher": {
+        "win32": "reads /proc/<pid>/cmdline and os.getsid, then SIGTERM",
+        "darwin": "reads /proc/<pid>/cmdline",
+    },
+    "tests/fallback/test_targets.py": {
+        "win32": "TOML basic strings holding paths, SIGKILL mid-write, chmod read-only dirs (its Windows helper "
+        "tests fake the platform and run on Linux)"
+    },
+    "tests/fallback/test_transaction.py": {"win32": "chmod read-only dirs, /proc/self/fd and tmpfs"},
+    "tests/fallback/test_transaction.py::test_a_full_disk_rolls_back_everything_already_written": {
+        "darwin": "finds the file being written through /proc/self/fd"
+    },
+    "tests/routes/test_clouds.py": {"win32": "its fake aws, gcloud and az are POSIX shell scripts on PATH"},
+    "tests/routes/test_real_current.py": {
+        "win32": "starts the real client with PATH=/usr/bin:/bin and HOME, not USERPROFILE, as on POSIX"
+    },
+    "tests/output/test_emit.py": {"win32": "--output's symlink, sticky-dir and mode rules are POSIX"},
+    "tests/output/test_notify.py": {"win32": "notification commands run by /bin/sh; its fakes are shell scripts"},
+}
+
+
+def platform_skip(nodeid: str, platform: str) -> str | None:
+    """Why the test cannot run on `platform`, from PLATFORM_SKIPS (its own entry, else its file's), or None."""
+    path, _, rest = nodeid.partition("::")
+    name = rest.split("[", 1)[0]
+    for key in (f"{path}::{name}", path):
+        if why := PLATFORM_SKIPS.get(key, {}).get(platform):
+            return why
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip, with its reason, each test this platform cannot run (PLATFORM_SKIPS)."""
+    for item in items:
+        if why := platform_skip(item.nodeid, sys.platform):
+            item.add_marker(pytest.mark.skip(reason=f"not on {sys.platform}: {why}"))
 
 
 # -- Claude Code's routes: a machine with no provider set anywhere ----------------------------------------

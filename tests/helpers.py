@@ -5,6 +5,7 @@ in a subprocess, and the real Claude Code client (its environment, its TUI in tm
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final, TypedDict, Unpack
@@ -219,11 +221,26 @@ def api_overloaded(mock: HTTPXMock) -> None:
 # -- the real CLI in a subprocess ---------------------------------------------------------------------------
 
 
+def own_config_dir(home: Path) -> Path:
+    """outagecheck's config dir (config.toml, the API key file) for this HOME on this platform (paths.py)."""
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "outagecheck"
+    if sys.platform == "win32":
+        return home / "AppData" / "Roaming" / "outagecheck"
+    return home / ".config" / "outagecheck"
+
+
 def cli_env(home: Path, **extra: str) -> dict[str, str]:
     """A clean environment for a subprocess run: this HOME, no secrets, proxies or CI variables of ours."""
     drop = ("ANTHROPIC_", "CLAUDE_", "OUTAGECHECK_", "XDG_", "GITHUB_", "SSL_CERT_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop) and not k.lower().endswith("_proxy")}
-    env.update(HOME=str(home), NO_COLOR="1", PYTHONDONTWRITEBYTECODE="1", **extra)
+    env.update(HOME=str(home), NO_COLOR="1", PYTHONDONTWRITEBYTECODE="1")
+    # As isolated_home does: Windows reads the home from USERPROFILE, and outside Linux the state dir is set.
+    env.update(USERPROFILE=str(home), APPDATA=str(home / "AppData" / "Roaming"))
+    env["LOCALAPPDATA"] = str(home / "AppData" / "Local")
+    if not sys.platform.startswith("linux"):
+        env["OUTAGECHECK_STATE_DIR"] = str(home / ".local" / "state" / "outagecheck")
+    env.update(extra)
     return env
 
 
@@ -373,3 +390,68 @@ def claude_tui(
         yield screen
     finally:
         subprocess.run(["tmux", "-S", server, "kill-server"], check=False, timeout=30)
+
+
+# -- Windows, faked on this machine --------------------------------------------------------------------------------
+
+
+class FakeMsvcrt(types.ModuleType):
+    """msvcrt.locking as Windows behaves: a range held by another descriptor fails LK_NBLCK with EACCES;
+    the lock is on the range at the file position; LK_UNLCK of a range not held fails."""
+
+    LK_NBLCK = 2
+    LK_UNLCK = 0
+
+    def __init__(self) -> None:
+        super().__init__("msvcrt")
+        self.held: dict[tuple[int, int], int] = {}  # (inode, offset) -> fd
+        self.log: list[tuple[str, int, int]] = []
+
+    def locking(self, fd: int, mode: int, nbytes: int) -> None:
+        where = (os.fstat(fd).st_ino, os.lseek(fd, 0, os.SEEK_CUR))
+        self.log.append(("lock" if mode == self.LK_NBLCK else "unlock", fd, where[1]))
+        if mode == self.LK_NBLCK:
+            if where in self.held:
+                raise OSError(errno.EACCES, "Permission denied")
+            self.held[where] = fd
+        elif self.held.get(where) == fd:
+            del self.held[where]
+        else:
+            raise OSError(errno.EACCES, "Permission denied")
+
+
+def no_registry_policy() -> types.SimpleNamespace:
+    """winreg as routes/settings.py reads it, on a machine without SOFTWARE\\Policies\\ClaudeCode in any hive."""
+
+    def open_key(root: int, path: str) -> None:
+        raise FileNotFoundError(2, "The system cannot find the file specified")
+
+    return types.SimpleNamespace(HKEY_LOCAL_MACHINE=0x80000002, HKEY_CURRENT_USER=0x80000001, OpenKey=open_key)
+
+
+class FakeCmd:
+    """A subprocess.run that models the cmd.exe Claude Code starts for apiKeyHelper on Windows, just enough for
+    outagecheck's own helper: a verbatim command line `%ComSpec% /d /s /c "<command>"` (Node's form), where /s
+    strips the first and the last quote; `type "<path>"` prints the file; any other command is not recognised."""
+
+    PREFIX = r"C:\Windows\system32\cmd.exe /d /s /c "
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def __call__(self, args: object, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        assert isinstance(args, str), "cmd reads its own quotes: the command line must go verbatim, not as a list"
+        assert not kwargs.get("shell"), "no second shell around cmd"
+        self.lines.append(args)
+        assert args.startswith(self.PREFIX), args
+        inner = args.removeprefix(self.PREFIX)
+        assert inner[:1] == inner[-1:] == '"', inner
+        command = inner[1:-1]
+        word, _, rest = command.partition(" ")
+        if word.lower() == "type" and rest.startswith('"') and rest.endswith('"') and rest.count('"') == 2:
+            try:
+                return subprocess.CompletedProcess(args, 0, Path(rest[1:-1]).read_text(), "")
+            except OSError:
+                return subprocess.CompletedProcess(args, 1, "", "The system cannot find the file specified.\n")
+        message = f"'{word}' is not recognized as an internal or external command,\noperable program or batch file.\n"
+        return subprocess.CompletedProcess(args, 1, "", message)

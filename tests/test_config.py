@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from outagecheck import config
 from outagecheck.config import DEFAULT_STATUS_PAGES, Config, config_path, load, parse
 from outagecheck.errors import ConfigError
-from tests.helpers import invoke, write_config
+from tests.helpers import invoke, own_config_dir, write_config
 
 
 def test_empty_config_is_the_defaults() -> None:
@@ -80,7 +80,7 @@ def test_path_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolat
     assert config_path(option) == (option, True)
     assert config_path(None) == (env, True)
     monkeypatch.delenv("OUTAGECHECK_CONFIG")
-    assert config_path(None) == (isolated_home / ".config" / "outagecheck" / "config.toml", False)
+    assert config_path(None) == (own_config_dir(isolated_home) / "config.toml", False)
 
 
 def test_missing_default_file_means_defaults() -> None:
@@ -88,7 +88,7 @@ def test_missing_default_file_means_defaults() -> None:
 
 
 def test_default_file_is_read(isolated_home: Path) -> None:
-    path = isolated_home / ".config" / "outagecheck" / "config.toml"
+    path = own_config_dir(isolated_home) / "config.toml"
     path.parent.mkdir(parents=True)
     path.write_text("timeout = 9")
     cfg = load(None)
@@ -118,7 +118,7 @@ def test_unreadable_files(tmp_path: Path, content: bytes | None, message: str) -
 
 def test_config_init_writes_a_starter_that_loads(runner: CliRunner, isolated_home: Path) -> None:
     result = invoke(runner, "config", "init")
-    path = isolated_home / ".config" / "outagecheck" / "config.toml"
+    path = own_config_dir(isolated_home) / "config.toml"
     assert (result.exit_code, result.stdout) == (0, f"wrote {path}\n")
     assert "# [surfaces.litellm]" in path.read_text()
     assert config.load(None) == replace(config.Config(), source=path)  # all commented out: the defaults
@@ -131,7 +131,7 @@ def test_config_init_writes_a_starter_that_loads(runner: CliRunner, isolated_hom
 
 
 def test_config_init_refuses_to_overwrite(runner: CliRunner, isolated_home: Path) -> None:
-    path = isolated_home / ".config" / "outagecheck" / "config.toml"
+    path = own_config_dir(isolated_home) / "config.toml"
     path.parent.mkdir(parents=True)
     path.write_text("timeout = 9\n")
     result = invoke(runner, "config", "init")

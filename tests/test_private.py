@@ -23,7 +23,7 @@ from outagecheck.fallback import watcher
 from outagecheck.model import Status
 from outagecheck.output.debounce import Change
 from outagecheck.output.notify import Notifier
-from tests.helpers import LINE, SETTINGS, TEST_KEY, invoke, line_env, other_user
+from tests.helpers import LINE, SETTINGS, TEST_KEY, invoke, line_env, other_user, own_config_dir
 
 DOWN = Change("web", "Claude.ai (web)", Status.OPERATIONAL, Status.DOWN, "Login failures", "t")
 HOSTILE_CONFIG = '[endpoints]\napi = "https://attacker.example"\n'
@@ -110,7 +110,7 @@ def test_an_on_change_hook_starts_without_the_key(tmp_path: Path, with_key: str)
 
 
 def _plant_config(home: Path, *, owner: tuple[int, int] | None = None, dir_mode: int = 0o700) -> Path:
-    folder = home / ".config" / "outagecheck"
+    folder = own_config_dir(home)
     folder.mkdir(parents=True)
     config = folder / "config.toml"
     config.write_text(HOSTILE_CONFIG)
@@ -248,7 +248,7 @@ def test_config_init_under_umask_000_writes_a_config_the_next_run_accepts(
     runner: CliRunner, isolated_home: Path
 ) -> None:
     assert invoke(runner, "config", "init").exit_code == 0
-    written = isolated_home / ".config" / "outagecheck" / "config.toml"
+    written = own_config_dir(isolated_home) / "config.toml"
     assert (_mode(written), _mode(written.parent), _mode(written.parent.parent)) == (0o600, 0o700, 0o700)
     assert invoke(runner, "config", "show").exit_code == 0
 

@@ -21,6 +21,10 @@ CA_CAP: Final = 16 * MiB  # $SSL_CERT_FILE (certifi's bundle is ~300 KB)
 
 # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one, and the fstat
 # below then refuses it. Windows has neither flag; there a FIFO can't be named by a plain path.
+# Writes: Windows has no O_CLOEXEC (O_NOINHERIT is its form) and no O_NOFOLLOW, and without O_BINARY its
+# os.write turns every \n into \r\n, which would change a settings file we promise to keep byte for byte.
+WRITE_FLAGS: Final = os.O_WRONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", getattr(os, "O_NOINHERIT", 0))
+NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
 _FLAGS: Final = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 
 
@@ -96,6 +100,13 @@ def _size(n: int) -> str:
     return f"{n / MiB:.3g} MiB" if n >= MiB else f"{n} bytes"
 
 
+def fchmod(fd: int, mode: int) -> None:
+    """Set an open file's mode where modes exist (Python 3.11 on Windows has no os.fchmod: a file there takes
+    its folder's ACL, the user profile's for everything outagecheck writes)."""
+    if hasattr(os, "fchmod") and sys.platform != "win32":
+        os.fchmod(fd, mode)
+
+
 def try_lock(fd: int) -> bool:
     """Take an exclusive, non-blocking lock on an open file: True when held, False when another process
     holds it. msvcrt on Windows, fcntl elsewhere, imported here so nothing on the status path needs
@@ -103,6 +114,10 @@ def try_lock(fd: int) -> bool:
     if sys.platform == "win32":
         import msvcrt  # noqa: PLC0415  # Windows only
 
+        # A mandatory byte-range lock on the lock file's first byte (never on a file others read), from
+        # offset 0 whatever was read or written before; LK_NBLCK fails at once (EACCES) when it is held, and
+        # the caller retries within its deadline (LK_LOCK would block ten seconds a try).
+        os.lseek(fd, 0, os.SEEK_SET)
         try:
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         except OSError as e:
@@ -119,3 +134,16 @@ def try_lock(fd: int) -> bool:
             return False
         raise
     return True
+
+
+def unlock(fd: int) -> None:
+    """Release try_lock's lock before the descriptor closes: how soon Windows frees a lock left to close()
+    "depends upon available system resources" (LockFileEx docs), and a run starting meanwhile would find
+    it held. On POSIX closing releases the flock at once."""
+    if sys.platform != "win32":
+        return
+    import msvcrt  # noqa: PLC0415  # Windows only
+
+    os.lseek(fd, 0, os.SEEK_SET)
+    with contextlib.suppress(OSError):  # not held (a failed try_lock): nothing to release
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)

@@ -5,8 +5,10 @@ The status line's cache dir is cli/cache.py's `cache_dir`, kept free of pathlib 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
+import unicodedata
 from pathlib import Path
 
 APP = "outagecheck"
@@ -36,11 +38,15 @@ def user_config_dir() -> Path:
 
 
 def state_dir() -> Path:
-    """Return outagecheck's state dir (journal, backups, lock): $XDG_STATE_HOME/outagecheck on Linux."""
+    """Return outagecheck's state dir (journal, backups, lock): $XDG_STATE_HOME/outagecheck on Linux,
+    %LOCALAPPDATA%\\outagecheck\\state on Windows (machine-local, like the backups it holds)."""
     if override := os.environ.get("OUTAGECHECK_STATE_DIR"):
         return Path(override)
     if sys.platform == "darwin":
         return Path.home() / "Library" / "Application Support" / APP / "state"
+    if sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA", "")
+        return (Path(local) if local and os.path.isabs(local) else Path.home() / "AppData" / "Local") / APP / "state"
     return _xdg("XDG_STATE_HOME", Path.home() / ".local" / "state") / APP
 
 
@@ -63,6 +69,24 @@ def claude_dir() -> Path:
     """Claude Code's user dir: $CLAUDE_CONFIG_DIR or ~/.claude."""
     env = os.environ.get("CLAUDE_CONFIG_DIR")
     return Path(env).expanduser() if env else Path.home() / ".claude"
+
+
+def claude_login() -> str:
+    """Where Claude Code keeps its subscription login, in words: a file, or on macOS a Keychain item.
+
+    Read from Claude Code 2.1.197: `.credentials.json` in $CLAUDE_SECURESTORAGE_CONFIG_DIR (an empty one means
+    ~/.claude) or else the config dir, on Linux and Windows; on macOS the Keychain's generic password
+    "Claude Code-credentials", suffixed with the first 8 hex digits of the SHA-256 of the (NFC) dir string when
+    either variable names a dir: $CLAUDE_CONFIG_DIR moves everything else, not the login's service name root.
+    """
+    secure = os.environ.get("CLAUDE_SECURESTORAGE_CONFIG_DIR")
+    if sys.platform == "darwin":
+        named = secure if secure is not None else os.environ.get("CLAUDE_CONFIG_DIR", "")
+        digest = hashlib.sha256(unicodedata.normalize("NFC", named).encode()).hexdigest()[:8] if named else ""
+        return f'the macOS Keychain, item "Claude Code-credentials{"-" + digest if digest else ""}"'
+    if secure is None:
+        return str(claude_dir() / ".credentials.json")
+    return str((Path(secure) if secure else Path.home() / ".claude") / ".credentials.json")
 
 
 def user_settings() -> Path:

@@ -134,9 +134,12 @@ def make_dir(path: StrPath, *, check: bool = True) -> str | None:
 
 def open_private(path: StrPath, flags: int) -> int:
     """Open (creating it 0600, whatever the umask) one of outagecheck's own files, never through a symlink."""
-    fd = os.open(path, flags | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
+    extra = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)  # O_BINARY: Windows, no \n -> \r\n
+    cloexec = getattr(os, "O_CLOEXEC", getattr(os, "O_NOINHERIT", 0))  # O_NOINHERIT: Windows' name for it
+    fd = os.open(path, flags | os.O_CREAT | extra | cloexec, FILE_MODE)
     try:
-        if hasattr(os, "fchmod") and os.fstat(fd).st_uid == os.geteuid():
+        # Windows (no geteuid): the file takes the profile's ACL; 3.13's os.fchmod there sets only read-only.
+        if hasattr(os, "fchmod") and hasattr(os, "geteuid") and os.fstat(fd).st_uid == os.geteuid():
             os.fchmod(fd, FILE_MODE)
     except OSError:
         os.close(fd)

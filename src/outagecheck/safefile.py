@@ -8,15 +8,23 @@ import os
 import secrets
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Final
 
 from outagecheck import private
 from outagecheck.errors import ConfigError, WriteError
-from outagecheck.files import SETTINGS_CAP, read_capped, try_lock
+from outagecheck.files import NOFOLLOW, SETTINGS_CAP, WRITE_FLAGS, fchmod, read_capped, try_lock, unlock
 
 LOCK_WAIT_S = 10.0
 TEMP_TAG = ".outagecheck-tmp."  # every temp file outagecheck makes: .<name>.outagecheck-tmp.<pid>.<hex>
+# Windows refuses a rename over a file another process holds open without FILE_SHARE_DELETE (Claude Code's
+# native build, an antivirus scan, a search indexer): ERROR_ACCESS_DENIED 5, ERROR_SHARING_VIOLATION 32,
+# ERROR_LOCK_VIOLATION 33, all raised as PermissionError. It passes when the other handle closes, so retry
+# with a bounded backoff, as wmux's renameWithRetry does for ~/.claude/settings.json (openwong2kim/wmux#1112;
+# Mercurial wiki "UnlinkingFilesOnWindows"): 10 ms doubling, about 2.5 s in all, then one line.
+SHARING_WINERRORS: Final = frozenset({5, 32, 33})
+RENAME_BACKOFF_S: Final = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28)
 
 
 def sha256(data: bytes) -> str:
@@ -42,10 +50,10 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
     """
     tmp = stage(path, data, mode=mode)
     try:
-        os.replace(tmp, real_path(path))
+        replace(tmp, real_path(path))
     except OSError as e:
         discard(tmp)
-        raise WriteError(f"{path}: cannot write: {e.strerror or e}") from None
+        raise write_error(path, e) from None
     fsync_dir(real_path(path).parent)
 
 
@@ -80,23 +88,61 @@ def write_output(path: Path, data: bytes) -> None:
     mode = stat.S_IMODE(old.st_mode) if old is not None else 0o644 & ~umask
     tmp = _temp_name(path)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        fd = os.open(tmp, WRITE_FLAGS | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o600)
     except OSError as e:
         raise WriteError(f"{path}: cannot write in {path.parent}: {e.strerror or e}") from None
     try:
         try:
             write_all(fd, data)
-            os.fchmod(fd, mode)
+            fchmod(fd, mode)
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, path)  # the path itself: a symlink planted since the lstat is replaced, not followed
+        replace(tmp, path)  # the path itself: a symlink planted since the lstat is replaced, not followed
     except BaseException as e:
         discard(tmp)
         if isinstance(e, OSError):
-            raise WriteError(f"{path}: cannot write: {e.strerror or e}") from None
+            raise write_error(path, e) from None
         raise
     fsync_dir(path.parent)
+
+
+def sharing_violation(e: OSError) -> bool:
+    """Whether a rename failed only because another process has the file open (Windows; never on POSIX,
+    where a rename replaces an open file and a PermissionError is the directory's permissions)."""
+    return isinstance(e, PermissionError) and getattr(e, "winerror", None) in SHARING_WINERRORS
+
+
+def replace(
+    src: Path,
+    dst: Path,
+    *,
+    still: Callable[[], bool] = lambda: True,
+) -> bool:
+    """os.replace, retried while Windows reports a sharing violation; False (src kept) when `still()`, asked
+    before each retry, says the target changed meanwhile. Any other error, or the last one, is raised."""
+    for delay in RENAME_BACKOFF_S:
+        try:
+            os.replace(src, dst)
+            return True
+        except OSError as e:
+            if not sharing_violation(e):
+                raise
+        time.sleep(delay)
+        if not still():
+            return False
+    os.replace(src, dst)  # the last try: its error is the caller's
+    return True
+
+
+def write_error(path: Path, e: OSError) -> WriteError:
+    """The one line for a failed write; a sharing violation that outlasted the retries says who to close."""
+    if sharing_violation(e):
+        # ERROR_ACCESS_DENIED is also what a read-only file gives: name both causes, not a guess.
+        held = "another program keeps it open (Claude Code, an antivirus?)"
+        why = f"access denied: {held}, or it is read-only" if getattr(e, "winerror", None) == 5 else held
+        return WriteError(f"{path}: cannot write: {why}; close it and try again")
+    return WriteError(f"{path}: cannot write: {e.strerror or e}")
 
 
 def _temp_name(target: Path) -> Path:
@@ -119,7 +165,7 @@ def stage(path: Path, data: bytes, *, mode: int | None = None) -> Path:
             raise WriteError(f"{path}: {problem}")
         old = target.stat() if target.exists() else None
         tmp = _temp_name(target)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        fd = os.open(tmp, WRITE_FLAGS | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as e:
         raise WriteError(f"{path}: cannot write in {directory}: {e.strerror or e}") from None
     try:
@@ -191,6 +237,9 @@ def locked(lock_path: Path, *, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
             if time.monotonic() > deadline:
                 raise WriteError(f"another outagecheck holds {lock_path}; try again")
             time.sleep(0.05)
-        yield
+        try:
+            yield
+        finally:
+            unlock(fd)  # Windows: released now, not whenever the close gets to it
     finally:
         os.close(fd)  # closing releases the lock

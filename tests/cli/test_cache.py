@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
 
 from outagecheck import paths
 from outagecheck.cli import cache
 from outagecheck.fallback import journal
+from tests.helpers import FakeMsvcrt
 
 
 def test_cache_dir_honours_an_absolute_xdg_cache_home_only(tmp_path: Path, isolated_home: Path) -> None:
@@ -89,3 +94,45 @@ def test_a_failed_refresh_is_cached_and_not_started_again_at_once(tmp_path: Path
     # The lock holds the refresh's pid, stamped moments ago: a broken config is not retried on every call.
     assert (tmp_path / cache.LOCK_NAME).read_text().strip().isdigit()
     assert cache.start_refresh(str(tmp_path), args) is False
+
+
+class FakePopen:
+    """subprocess.Popen, recorded: the refresh is not really started."""
+
+    started: ClassVar[list[dict[str, Any]]] = []
+
+    def __init__(self, argv: list[str], **options: Any) -> None:
+        FakePopen.started.append(options)
+        self.pid = 4242
+        self.returncode: int | None = None
+
+
+def test_on_windows_the_refresh_starts_detached_without_fcntl_and_leaves_no_lock(
+    tmp_path: Path, windows: FakeMsvcrt, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    FakePopen.started.clear()
+    monkeypatch.setattr(subprocess, "Popen", FakePopen)
+    assert cache.start_refresh(str(tmp_path), []) is True
+    [options] = FakePopen.started
+    assert "pass_fds" not in options  # Windows has none: subprocess would refuse it
+    assert "start_new_session" not in options
+    assert options["creationflags"] == 0x8 | 0x200  # DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP
+    assert (tmp_path / cache.LOCK_NAME).read_text() == "4242\n"
+    assert windows.held == {}  # released before the close: the next status line can take it at once
+    # Stamped moments ago: not started again on the next prompt update.
+    assert cache.start_refresh(str(tmp_path), []) is False
+    assert len(FakePopen.started) == 1
+
+
+def test_on_windows_a_held_refresh_lock_starts_nothing(
+    tmp_path: Path, windows: FakeMsvcrt, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    FakePopen.started.clear()
+    monkeypatch.setattr(subprocess, "Popen", FakePopen)
+    other = os.open(tmp_path / cache.LOCK_NAME, os.O_RDWR | os.O_CREAT)
+    try:
+        windows.locking(other, windows.LK_NBLCK, 1)  # another status line is starting one
+        assert cache.start_refresh(str(tmp_path), []) is False
+    finally:
+        os.close(other)
+    assert FakePopen.started == []

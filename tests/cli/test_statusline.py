@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import subprocess
 import sys
 import time
@@ -87,6 +86,8 @@ def test_stdin_that_never_closes_or_is_a_terminal_is_not_waited_for(tmp_path: Pa
         out = proc.stdout.read()  # returns once it has exited: it did not wait for the end of stdin
         assert proc.wait(timeout=30) == 0
     assert out.decode() == "Claude: checking…\n"
+    import pty  # noqa: PLC0415  # POSIX only: at module level it would stop the file's collection on Windows
+
     primary, secondary = pty.openpty()
     try:
         assert statusline(env, stdin=secondary) == "Claude: checking…\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import stat
 import subprocess
@@ -13,7 +14,16 @@ import pytest
 from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
-from tests.helpers import API_MODELS, SETTINGS, SETTINGS_TEXT, STATE_TEXT, TEST_KEY, invoke, write_config
+from tests.helpers import (
+    API_MODELS,
+    SETTINGS,
+    SETTINGS_TEXT,
+    STATE_TEXT,
+    TEST_KEY,
+    invoke,
+    own_config_dir,
+    write_config,
+)
 
 
 def all_text(root: Path) -> str:
@@ -29,8 +39,8 @@ def test_apply_then_revert_is_byte_identical(runner: CliRunner, claude_home: Pat
     assert applied.exit_code == 0, applied.output
     new_settings = json.loads(settings.read_text())
     assert {k: v for k, v in new_settings.items() if k != "apiKeyHelper"} == SETTINGS
-    key_file = claude_home / ".config" / "outagecheck" / "anthropic-api-key"
-    assert new_settings["apiKeyHelper"] == f"cat {key_file}"
+    key_file = own_config_dir(claude_home) / "anthropic-api-key"
+    assert new_settings["apiKeyHelper"] == f"cat {shlex.quote(str(key_file))}"  # macOS: "Application Support"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert key_file.read_text() == TEST_KEY + "\n"
     assert json.loads(state.read_text()) == {**json.loads(STATE_TEXT), "hasCompletedOnboarding": True}
@@ -59,7 +69,7 @@ def test_minimal_diff_keeps_the_users_layout(runner: CliRunner, claude_home: Pat
     # 4-space indentation and key order kept; only the new member is added.
     assert settings.startswith(SETTINGS_TEXT.rstrip().rstrip("}").rstrip())
     assert settings.endswith(
-        '    "apiKeyHelper": "cat ' + str(claude_home / ".config/outagecheck/anthropic-api-key") + '"\n}\n'
+        '    "apiKeyHelper": "cat ' + shlex.quote(str(own_config_dir(claude_home) / "anthropic-api-key")) + '"\n}\n'
     )
     diff_lines = [line for line in result.stdout.splitlines() if line.startswith(("+", "-")) and line[1:2] == " "]
     assert len(diff_lines) <= 4
@@ -116,7 +126,7 @@ def test_key_command_needs_no_key_file(runner: CliRunner, claude_home: Path, htt
     # Written but not working: a non-zero exit (69) with the reason and the way back.
     assert result.exit_code == 69
     assert json.loads((claude_home / ".claude" / "settings.json").read_text())["apiKeyHelper"] == "printf wrong-key"
-    assert not (claude_home / ".config" / "outagecheck" / "anthropic-api-key").exists()
+    assert not (own_config_dir(claude_home) / "anthropic-api-key").exists()
     assert result.stderr == (
         "outagecheck: error: the fallback is written but does not work: the API rejected the key from the helper "
         f"(GET {API_MODELS}: HTTP 401); undo with: outagecheck fallback revert claude-code\n"
@@ -292,7 +302,7 @@ def test_malformed_settings_are_refused_and_untouched(runner: CliRunner, claude_
     assert result.stderr.startswith(f"outagecheck: error: {settings}: invalid JSON: ")
     assert result.stderr.endswith("; left untouched\n")
     assert settings.read_text() == '{"permissions": {,}\n'
-    assert not (claude_home / ".config" / "outagecheck" / "anthropic-api-key").exists()
+    assert not (own_config_dir(claude_home) / "anthropic-api-key").exists()
 
 
 @pytest.mark.usefixtures("with_key", "mocked_models_ok")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shlex
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import pytest
 
 from outagecheck.fallback import journal
 from outagecheck.safefile import TEMP_TAG
-from tests.helpers import ROOT, SETTINGS, SETTINGS_TEXT, STATE_TEXT, TEST_KEY, sweep_files
+from tests.helpers import ROOT, SETTINGS, SETTINGS_TEXT, STATE_TEXT, TEST_KEY, own_config_dir, sweep_files
 
 pytestmark = pytest.mark.slow
 ROUNDS = 12
@@ -106,7 +107,7 @@ def test_a_concurrent_writer_loses_nothing_while_apply_and_revert_loop(tmp_path:
 def test_sigkill_at_random_points_leaves_old_or_new_and_the_next_run_cleans_up(tmp_path: Path, command: str) -> None:
     home, settings, state = _home(tmp_path)
     env = _env(home, "")
-    key_file = home / ".config" / "outagecheck" / "anthropic-api-key"
+    key_file = own_config_dir(home) / "anthropic-api-key"
     rng = random.Random(12)
     for _ in range(ROUNDS):
         if command == "revert":
@@ -122,7 +123,8 @@ def test_sigkill_at_random_points_leaves_old_or_new_and_the_next_run_cleans_up(t
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         # Each file is the old or the new version, never a mixture; the journal reads; the key is nowhere else.
-        assert json.loads(settings.read_text()) in (SETTINGS, {**SETTINGS, "apiKeyHelper": f"cat {key_file}"})
+        helper = f"cat {shlex.quote(str(key_file))}"
+        assert json.loads(settings.read_text()) in (SETTINGS, {**SETTINGS, "apiKeyHelper": helper})
         assert json.loads(state.read_text()) in (
             json.loads(STATE_TEXT),
             {**json.loads(STATE_TEXT), "hasCompletedOnboarding": True},
@@ -152,7 +154,7 @@ def test_ctrl_c_at_every_moment_of_apply_leaves_all_or_nothing(tmp_path: Path) -
     for step in range(30):
         home, settings, state = _home(tmp_path / str(step))
         env = _env(home, "")
-        key_file = home / ".config" / "outagecheck" / "anthropic-api-key"
+        key_file = own_config_dir(home) / "anthropic-api-key"
         proc = subprocess.Popen(
             _cli(env, "apply", "claude-code", "--yes"), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )

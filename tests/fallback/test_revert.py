@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from outagecheck.fallback import journal, revert
-from tests.helpers import SETTINGS, SETTINGS_TEXT, STATE_TEXT, invoke
+from tests.helpers import SETTINGS, SETTINGS_TEXT, STATE_TEXT, invoke, own_config_dir
 
 pytestmark = pytest.mark.usefixtures("with_key", "mocked_models_ok")
 
@@ -39,7 +39,7 @@ def test_a_missing_backup_does_not_block_the_rest(runner: CliRunner, claude_home
     )
     assert json.loads(settings.read_text()) == SETTINGS  # our key gone, every user key kept
     assert (claude_home / ".claude.json").read_text() == STATE_TEXT  # the other entry was still restored
-    assert not (claude_home / ".config" / "outagecheck" / "anthropic-api-key").exists()
+    assert not (own_config_dir(claude_home) / "anthropic-api-key").exists()
     assert _entries(claude_home) == []
     assert invoke(runner, "fallback", "revert", "--yes").stdout == "Nothing to revert.\n"
 

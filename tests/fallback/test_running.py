@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -99,3 +100,45 @@ def test_a_client_of_another_home_is_not_named(tmp_path: Path) -> None:
         for proc in (other, same):
             proc.kill()
             proc.wait()
+
+
+TASKLIST = (
+    '"claude.exe","4120","Console","1","210,332 K"\r\n'
+    '"claude.exe","7788","Console","1","198,004 K"\r\n'
+    '"claude.exe","{me}","Console","1","1,024 K"\r\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("stdout", "expected"),
+    [
+        pytest.param(TASKLIST, [4120, 7788], id="two-native-clients"),
+        pytest.param("INFO: No tasks are running which match the specified criteria.\r\n", [], id="none"),
+        pytest.param('"node.exe","55","Console","1","9 K"\r\n', [], id="npm-under-node-is-not-named"),
+        pytest.param('"claude.exe","not-a-pid"\r\n"claude.exe"\r\n', [], id="malformed"),
+    ],
+)
+def test_on_windows_native_clients_come_from_tasklist(
+    stdout: str, expected: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[list[str]] = []
+
+    def tasklist(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        seen.append(argv)
+        return subprocess.CompletedProcess(argv, 0, stdout.replace("{me}", str(os.getpid())), "")
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(subprocess, "run", tasklist)
+    found = running.running_claude()
+    assert [p.pid for p in found] == expected
+    assert all(p.command == "claude.exe" for p in found)
+    assert seen == [["tasklist", "/FO", "CSV", "/NH", "/FI", "IMAGENAME eq claude.exe"]]  # no ps, no /proc
+
+
+def test_on_windows_without_tasklist_nothing_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(argv: list[str], **kwargs: object) -> None:
+        raise FileNotFoundError(2, "The system cannot find the file specified")
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(subprocess, "run", missing)
+    assert running.running_claude() == []

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -86,3 +87,31 @@ def test_apply_until_recovered_starts_a_detached_watcher(
     finally:
         os.kill(pid, signal.SIGTERM)
         os.waitpid(pid, 0)
+
+
+def test_on_windows_the_watcher_is_detached_and_told_how_to_stop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[dict[str, object]] = []
+
+    class Child:
+        pid = 5150
+        returncode: int | None = None
+
+    def popen(argv: list[str], **options: object) -> Child:
+        started.append(options)
+        return Child()
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    pid, lines = watcher.start(None)
+    assert pid == 5150
+    [options] = started
+    assert "start_new_session" not in options  # a no-op on Windows: closing the terminal would end it
+    assert options["creationflags"] == 0x8 | 0x200  # DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP
+    assert lines[1].endswith("Stop it with: taskkill /PID 5150")
+    argv = [r"C:\Program Files\Python313\python.exe", "-m", "outagecheck", *watcher.command(None)]
+    assert watcher.units(argv) == [
+        '  "C:\\Program Files\\Python313\\python.exe" -m outagecheck wait --then-revert --require web --require code '
+        "--max-wait 168h --interval 60   (in a terminal you leave open)"
+    ]

@@ -11,13 +11,17 @@ import sys
 import tempfile
 import time
 import tomllib
-from pathlib import Path
+import types
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pytest
+from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
-from outagecheck.fallback.targets import LOCAL_SETTINGS_PATTERN, git_ignore_edit
-from tests.helpers import invoke, write_config
+from outagecheck.checks import verify
+from outagecheck.errors import ConfigError
+from outagecheck.fallback.targets import LOCAL_SETTINGS_PATTERN, git_ignore_edit, key_helper
+from tests.helpers import API_MODELS, SETTINGS_TEXT, TEST_KEY, FakeCmd, invoke, write_config
 
 TOML_TEXT = """# my tool's config
 [llm]
@@ -234,3 +238,102 @@ def test_a_worktrees_local_settings_are_ignored_in_the_common_info_exclude(tmp_p
 
 def test_outside_a_git_repository_nothing_is_ignored(tmp_path: Path) -> None:
     assert git_ignore_edit(tmp_path) is None
+
+
+# -- the apiKeyHelper, for the shell Claude Code runs it in ----------------------------------------------------
+
+
+@pytest.mark.parametrize("platform", ["linux", "darwin"])
+def test_the_posix_helper_is_unchanged(platform: str) -> None:
+    # /bin/sh: byte for byte what earlier versions wrote, so a journal and a revert still match it.
+    assert key_helper(PurePosixPath("/home/ann/.config/outagecheck/anthropic-api-key"), platform) == (
+        "cat /home/ann/.config/outagecheck/anthropic-api-key"
+    )
+    assert key_helper(PurePosixPath("/Users/Ann Lee/it's/k"), platform) == "cat '/Users/Ann Lee/it'\"'\"'s/k'"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        r"C:\Users\ann\AppData\Roaming\outagecheck\anthropic-api-key",
+        r"C:\Users\Ann Lee\AppData\Roaming\outagecheck\anthropic-api-key",
+        r"C:\Users\a&b (x) ^y\AppData\Roaming\outagecheck\anthropic-api-key",  # literal inside cmd's quotes
+        r"\\server\home$\ann\outagecheck\anthropic-api-key",
+    ],
+    ids=["plain", "space", "cmd-metacharacters", "unc"],
+)
+def test_the_windows_helper_runs_under_cmd(path: str) -> None:
+    helper = key_helper(PureWindowsPath(path), "win32")
+    assert helper == f'type "{path}"'
+    assert "'" not in helper  # cmd has no single quotes: `cat '<path>'` is what failed there
+
+
+@pytest.mark.parametrize(
+    ("path", "bad"),
+    [
+        (r"C:\Users\100%off\AppData\Roaming\outagecheck\anthropic-api-key", "'%'"),  # %VAR% expands inside quotes
+        (r"C:\Users\hey!\AppData\Roaming\outagecheck\anthropic-api-key", "'!'"),  # !VAR! under delayed expansion
+        ('C:\\Users\\a"b\\k', "'\"'"),  # would end the quoted word
+        ("C:\\Users\\a\nb\\k", "'\\n'"),  # would end the command
+    ],
+    ids=["percent", "bang", "quote", "newline"],
+)
+def test_a_path_cmd_cannot_quote_is_refused(path: str, bad: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        key_helper(PureWindowsPath(path), "win32")
+    assert str(caught.value) == (
+        f"{PureWindowsPath(path)}: can't be quoted safely for cmd, where Claude Code runs apiKeyHelper on Windows "
+        f"(it holds {bad}); pass --key-command CMD that prints the key"
+    )
+    assert caught.value.exit_code == 78
+
+
+@pytest.mark.usefixtures("with_key", "windows")
+def test_apply_on_windows_writes_a_helper_cmd_runs(
+    runner: CliRunner,
+    claude_home: Path,
+    mocked_models_ok: HTTPXMock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The key file goes to %APPDATA%\outagecheck; the verification runs the helper through (a model of) cmd.exe.
+    monkeypatch.setenv("APPDATA", str(claude_home / ".config"))
+    monkeypatch.setenv("ComSpec", r"C:\Windows\system32\cmd.exe")
+    cmd = FakeCmd()
+    fake_subprocess = types.SimpleNamespace(run=cmd, TimeoutExpired=subprocess.TimeoutExpired)
+    monkeypatch.setattr(verify, "subprocess", fake_subprocess)  # verify's runs only: `ps` still runs for real
+    applied = invoke(runner, "fallback", "apply", "claude-code", "--yes")
+    assert applied.exit_code == 0, applied.output
+    key_file = claude_home / ".config" / "outagecheck" / "anthropic-api-key"
+    helper = json.loads((claude_home / ".claude" / "settings.json").read_text())["apiKeyHelper"]
+    assert helper == f'type "{key_file}"'
+    assert cmd.lines == [f'{FakeCmd.PREFIX}"type "{key_file}""']
+    assert "Verified: the key from the helper works" in applied.stdout
+    request = mocked_models_ok.get_request(url=API_MODELS)
+    assert request is not None
+    assert request.headers["x-api-key"] == TEST_KEY
+    reverted = invoke(runner, "fallback", "revert", "--yes")
+    assert reverted.exit_code == 0, reverted.output
+    assert (claude_home / ".claude" / "settings.json").read_text() == SETTINGS_TEXT
+
+
+@pytest.mark.usefixtures("with_key", "windows")
+def test_apply_on_windows_refuses_a_key_path_cmd_cannot_quote(
+    runner: CliRunner, claude_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    appdata = claude_home / "100%"
+    monkeypatch.setenv("APPDATA", str(appdata))
+    result = invoke(runner, "fallback", "apply", "claude-code", "--yes")
+    assert result.exit_code == 78
+    assert result.stderr == (
+        f"outagecheck: error: {appdata / 'outagecheck' / 'anthropic-api-key'}: can't be quoted safely for cmd, where "
+        "Claude Code runs apiKeyHelper on Windows (it holds '%'); pass --key-command CMD that prints the key\n"
+    )
+    assert (claude_home / ".claude" / "settings.json").read_text() == SETTINGS_TEXT
+    assert not appdata.exists()
+
+
+def test_the_old_posix_helper_fails_under_cmd() -> None:
+    # Why the helper changed: what cmd says to today's Linux form (databricks/unity-gateway#116 is the same).
+    done = FakeCmd()(f"{FakeCmd.PREFIX}\"cat '/k'\"")
+    assert done.returncode == 1
+    assert done.stderr.startswith("'cat' is not recognized as an internal or external command")

@@ -17,16 +17,14 @@ from outagecheck import safefile
 from outagecheck.errors import WriteError
 from outagecheck.fallback import checked
 from outagecheck.fallback.checked import FileId
-from tests.helpers import SETTINGS_TEXT, STATE_TEXT, invoke
-
-KEY_FILE = Path(".config/outagecheck/anthropic-api-key")
+from tests.helpers import SETTINGS_TEXT, STATE_TEXT, invoke, own_config_dir
 
 
 def _clean(home: Path, settings_text: str = SETTINGS_TEXT, state_text: str = STATE_TEXT) -> None:
     """Nothing of an apply is left: files as they were, no key file, no journal entry, no backup, no temp."""
     assert (home / ".claude" / "settings.json").read_text() == settings_text
     assert (home / ".claude.json").read_text() == state_text
-    assert not (home / KEY_FILE).exists()
+    assert not (own_config_dir(home) / "anthropic-api-key").exists()
     state = home / ".local" / "state" / "outagecheck"
     journal = state / "journal.toml"
     assert not journal.exists() or "[[changes]]" not in journal.read_text()

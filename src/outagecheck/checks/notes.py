@@ -27,10 +27,6 @@ def annotate(
 ) -> Report:
     """Add this machine's notes: malformed credentials (named, never shown), what to try next when nothing could
     be reached, and a note per fallback left on (`fallbacks`: target and applied_at, as the journal says)."""
-    if report.routes and not any(r.current for r in report.routes) and report.replay is None:
-        from outagecheck.routes.check import now_note  # noqa: PLC0415  # only with routes (loaded already)
-
-        report = replace(report, notes=(*report.notes, now_note(environ)))
     if wrong := credential_notes(environ):  # "is it my token or is Claude down?"
         report = replace(report, notes=(*report.notes, *wrong))
     if report.local_network and report.replay is None:

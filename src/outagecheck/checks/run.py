@@ -31,12 +31,12 @@ MAX_SECONDS = 300.0
 POLL_PAGE_EVERY_S = 60.0
 
 ReportSource = Callable[[], Report]
-# The fallbacks left on, as the CLI's reader of the journal gives them: (target, applied_at), one per target.
-Outstanding = Callable[[], Sequence[tuple[str, str]]]
-Annotate = Callable[[Report, Sequence[tuple[str, str]]], Report]
 # Given the config's [[routes]] and the run's timeout and slow limits, the check to run beside the surfaces
 # (checks/probe.Extra). The CLI passes it in, loading routes/ only when the config has routes.
 RoutesFactory = Callable[["tuple[Route, ...]", float, float], "Extra"]
+# The fallbacks left on, as the CLI's reader of the journal gives them: (target, applied_at), one per target.
+Outstanding = Callable[[], Sequence[tuple[str, str]]]
+Annotate = Callable[[Report, Sequence[tuple[str, str]]], Report]
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def report_source(
 
     `outstanding` lists the fallbacks applied and not reverted with when, for the reminder and its age: the CLI
     passes the journal's reader in (checks/ does not import fallback/). `routes` builds the check of the
-    config's [[routes]], run in the same loop under the same deadline; never called without.
+    config's [[routes]], run in the same loop under the same deadline; never called without routes.
 
     Raises UsageError or ConfigError for what the options or the config get wrong, before any request.
     """
@@ -128,7 +128,7 @@ def report_source(
 
 
 def _secret_warnings(environ: Mapping[str, str]) -> tuple[str, ...]:
-    """A warning per secret variable that can't be a credential (named, never shown)."""
+    """A secret variable that can't be a credential (a line break, an impossible length): named, never shown."""
     return tuple(
         f"{problem}: it can't be a credential, so it was not used; set it again without it"
         for problem in (credential(name, environ)[1] for name in SECRET_VARIABLES)
@@ -216,8 +216,9 @@ class _LiveChecks:
         report = replace(
             report, fallback_outstanding=outstanding, slow_s=self.checks.slow_s, timeout_s=self.checks.timeout_s
         )
-        if self.routes is not None:
-            report = replace(report, routes=with_fate(seen.extra or (), report))
+        if self.routes is not None:  # the routes' results and notes (routes/check.beside)
+            found, said = seen.extra or ((), ())
+            report = replace(report, routes=with_fate(found, report), notes=(*report.notes, *said))
         if self.warnings:
             report = replace(report, warnings=(*self.warnings, *report.warnings))
         return self.annotate(finished(report), on)

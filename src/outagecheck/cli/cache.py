@@ -66,6 +66,40 @@ def read(directory: str) -> tuple[dict[str, Any], float] | None:
     return doc, max(age, 0.0)
 
 
+def _lock(fd: int) -> bool:
+    """Take the refresh lock without blocking: an flock, or on Windows an msvcrt lock on byte 0."""
+    if sys.platform == "win32":
+        import msvcrt  # noqa: PLC0415  # Windows only: fcntl does not exist there
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl  # noqa: PLC0415  # only when the cache is stale: the warm path stays at open+read
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _detached(fd: int) -> dict[str, Any]:
+    """Popen options that detach the refresh, so Claude Code (or a Ctrl-C) never waits for or kills it.
+
+    POSIX: its own session, and the locked descriptor goes with it (the child holds the lock while it
+    runs). Windows has neither pass_fds nor inheritable msvcrt locks: a detached process in its own group;
+    there the RETRY_AFTER_S stamp alone spaces the refreshes.
+    """
+    if sys.platform == "win32":
+        import subprocess  # noqa: PLC0415  # only to start the refresh
+
+        flags = getattr(subprocess, "DETACHED_PROCESS", 0x8) | getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0x200)
+        return {"creationflags": flags}
+    return {"pass_fds": (fd,), "start_new_session": True}
+
+
 def start_refresh(directory: str, status_args: list[str]) -> bool:
     """Start one detached refresh unless one is running or was started less than RETRY_AFTER_S ago.
 
@@ -73,20 +107,17 @@ def start_refresh(directory: str, status_args: list[str]) -> bool:
     can't outlive that process, so a crash or a kill never leaves a stale lock behind. Returns whether a
     refresh was started.
     """
-    import fcntl  # noqa: PLC0415  # only when the cache is stale: the warm path stays at open+read
-
     from outagecheck.private import make_dir  # noqa: PLC0415  # only when the cache is stale
 
     if make_dir(directory) is not None:  # 0700 at each missing level; never another user's (statusline says)
         return False
     try:
-        fd = os.open(os.path.join(directory, LOCK_NAME), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        fd = os.open(os.path.join(directory, LOCK_NAME), flags, 0o600)
     except OSError:
         return False
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        if not _lock(fd):
             return False  # a refresh holds it
         if time.time() - os.fstat(fd).st_mtime < RETRY_AFTER_S and os.fstat(fd).st_size > 0:
             return False  # the last one started moments ago (and failed, or the cache would be fresh)
@@ -97,9 +128,8 @@ def start_refresh(directory: str, status_args: list[str]) -> bool:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            pass_fds=(fd,),  # the child holds the lock for as long as it runs
-            start_new_session=True,  # detached: Claude Code (or a Ctrl-C) never waits for or kills it
             close_fds=True,
+            **_detached(fd),
         )
         os.ftruncate(fd, 0)
         os.write(fd, f"{child.pid}\n".encode())  # also stamps the mtime the retry rule reads
@@ -108,7 +138,20 @@ def start_refresh(directory: str, status_args: list[str]) -> bool:
     except OSError:
         return False
     finally:
+        _unlock_on_windows(fd)
         os.close(fd)
+
+
+def _unlock_on_windows(fd: int) -> None:
+    """Windows: release the msvcrt lock before the close (files.unlock says why); POSIX: the child keeps it."""
+    if sys.platform == "win32":
+        import msvcrt  # noqa: PLC0415  # Windows only
+
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        except OSError:
+            pass  # not held: nothing to release
 
 
 _CHILD = "import sys; from outagecheck.cli.cache import refresh; refresh(sys.argv[1], sys.argv[2:])"
@@ -118,6 +161,7 @@ def refresh(directory: str, status_args: list[str]) -> None:
     """Run `outagecheck status --json`, then replace the cache atomically (the detached child's work)."""
     import subprocess  # noqa: PLC0415  # the child only
     import tempfile  # noqa: PLC0415  # the child only
+    from pathlib import Path  # noqa: PLC0415  # the child only
 
     argv = [sys.executable, "-m", "outagecheck", "status", "--json", *status_args]
     fd, tmp = tempfile.mkstemp(prefix=".statusline.", suffix=".tmp", dir=directory)
@@ -135,7 +179,10 @@ def refresh(directory: str, status_args: list[str]) -> None:
         doc = summarise(report, code, outstanding_fallbacks(), time.time())
         with open(tmp, "w", encoding="utf-8") as handle:
             json.dump(doc, handle)
-        os.replace(tmp, os.path.join(directory, CACHE_NAME))
+        from outagecheck.safefile import replace  # noqa: PLC0415  # the child only
+
+        # Windows: a status line reading the cache right now blocks the rename for a moment; retried.
+        replace(Path(tmp), Path(directory, CACHE_NAME))
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

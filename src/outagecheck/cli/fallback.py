@@ -13,7 +13,7 @@ import typer
 from outagecheck.cli.options import ConfigOpt, YesOpt
 from outagecheck.errors import UsageError, WriteError, print_error, redact
 from outagecheck.model import ExitCode, step_lines
-from outagecheck.paths import claude_dir
+from outagecheck.paths import claude_dir, claude_login
 
 fallback_app = typer.Typer(
     help="How to get around a login outage on this machine, and a safe, reversible switch to the raw API.",
@@ -103,6 +103,8 @@ def fallback(ctx: typer.Context, scope: ScopeOpt = Scope.USER, config: ConfigOpt
         _out(f"  environment: {name} {'is set' if value == 'set' else '= ' + value}")
     if setup.onboarding_done is not None:
         _out(f"  hasCompletedOnboarding: {str(setup.onboarding_done).lower()}")
+    # Per platform: a file on Linux and Windows, the Keychain on macOS. A fallback leaves it as it is.
+    _out(f"  login: {claude_login()} (outagecheck never reads or changes it)")
     if guide.steps:
         _out("Steps:")
         for line in step_lines(guide.steps):

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from outagecheck import private
 from outagecheck.errors import ConfigError, WriteError
-from outagecheck.files import SETTINGS_CAP, open_regular, read_fd
-from outagecheck.safefile import TEMP_TAG, fsync_dir, real_path, remove, write_all
+from outagecheck.files import NOFOLLOW, SETTINGS_CAP, WRITE_FLAGS, fchmod, open_regular, read_fd
+from outagecheck.safefile import TEMP_TAG, fsync_dir, real_path, remove, replace, write_all, write_error
 
 STALE_TEMP_S = 60.0  # a temp file older than this, whose writer is gone, is a crash leftover
 
@@ -75,9 +75,11 @@ def commit(tmp: Path, path: Path, expect: FileId | None) -> bool:
     if current_id(target) != expect:
         return False
     try:
-        os.replace(tmp, target)
+        # Windows: retried while another program has it open, each retry only over the same version.
+        if not replace(tmp, target, still=lambda: current_id(target) == expect):
+            return False
     except OSError as e:
-        raise WriteError(f"{path}: cannot write: {e.strerror or e}") from None
+        raise write_error(path, e) from None
     fsync_dir(target.parent)
     return True
 
@@ -96,11 +98,11 @@ def write_secret(path: Path, data: bytes) -> None:
     if problem := private.make_dir(path.parent):  # outagecheck's config dir: 0700, each missing level
         raise ConfigError(f"{problem}; not writing the key there")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        fd = os.open(path, WRITE_FLAGS | os.O_CREAT | os.O_TRUNC | NOFOLLOW, 0o600)
     except OSError as e:
         raise WriteError(f"{path}: cannot write: {e.strerror or e}") from None
     try:
-        os.fchmod(fd, 0o600)
+        fchmod(fd, 0o600)
         write_all(fd, data)
         os.fsync(fd)
     except OSError as e:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
 import shutil
@@ -103,8 +104,29 @@ def _from_ps() -> list[Process]:
     return found
 
 
+def _from_tasklist() -> list[Process]:
+    """Windows: the native clients (claude.exe) that `tasklist` lists. It shows image names only, so an npm
+    install, which runs under node.exe, is not named (its command line needs WMI or psutil)."""
+    try:
+        done = subprocess.run(
+            ["tasklist", "/FO", "CSV", "/NH", "/FI", "IMAGENAME eq claude.exe"],
+            capture_output=True,
+            text=True,
+            timeout=PS_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    found = []
+    # "claude.exe","1234","Console","1","210,332 K"; no match is one INFO line, which is no row of ours.
+    for row in csv.reader(done.stdout.splitlines()):
+        if len(row) >= 2 and row[0].lower() == "claude.exe" and row[1].isdigit() and int(row[1]) != os.getpid():
+            found.append(Process(int(row[1]), row[0]))
+    return found
+
+
 def running_claude(proc: Path = Path("/proc"), config_dir: Path | None = None) -> list[Process]:
-    """List the running Claude Code processes (Linux /proc, macOS and others `ps`).
+    """List the running Claude Code processes (Linux /proc, Windows tasklist, others `ps`).
 
     With `config_dir`, a process whose environment names another Claude Code dir (another $HOME or
     $CLAUDE_CONFIG_DIR: another login, other files) is left out; one whose environment can't be read
@@ -112,6 +134,8 @@ def running_claude(proc: Path = Path("/proc"), config_dir: Path | None = None) -
     """
     if sys.platform.startswith("linux") and proc.is_dir():
         return _from_proc(proc, config_dir)
+    if sys.platform == "win32":
+        return _from_tasklist()
     return _from_ps()
 
 

@@ -6,9 +6,10 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Final
 
 from outagecheck import paths
@@ -39,7 +40,7 @@ def claude_code_edits(*, scope: str, key_command: str | None, api_key: str | Non
     elif api_key:
         key_path = paths.key_file()
         edits.append(FileEdit(key_path, "secret", {}, secret_bytes=(api_key + "\n").encode()))
-        helper = f"cat {shlex.quote(str(real_path(key_path)))}"
+        helper = key_helper(real_path(key_path))
     else:
         raise UsageError("no key to use: set ANTHROPIC_API_KEY, or pass --key-command CMD that prints it")
     settings = paths.project_settings(cwd, local=True) if scope == "local" else paths.user_settings()
@@ -49,6 +50,27 @@ def claude_code_edits(*, scope: str, key_command: str | None, api_key: str | Non
     # Claude Code's start-up gate: without it a fresh API-key setup hits the (down) login screen.
     edits.append(FileEdit(paths.claude_state_file(), "json", {"hasCompletedOnboarding": True}))
     return edits
+
+
+# Claude Code runs apiKeyHelper through a shell: /bin/sh on macOS and Linux, cmd.exe on Windows (its settings
+# reference; 2.1.197 runs it with execa `shell: true`, which on Windows is Node's `cmd.exe /d /s /c "<command>"`).
+# A POSIX `cat '<path>'` fails there (databricks/unity-gateway#116). In cmd a double-quoted word keeps & | < > ^ ( )
+# and spaces literal, but still expands %VAR% (and !VAR! under delayed expansion), and can't hold a quote or a
+# line break: such a path is refused, never half-quoted.
+CMD_UNQUOTABLE: Final = frozenset('"%!') | frozenset(map(chr, range(32))) | {"\x7f"}
+
+
+def key_helper(key_path: PurePath, platform: str | None = None) -> str:
+    """The apiKeyHelper that prints the key file, for the shell Claude Code runs it in on `platform` (this one)."""
+    text = str(key_path)
+    if (platform or sys.platform) != "win32":
+        return f"cat {shlex.quote(text)}"
+    if bad := next((c for c in text if c in CMD_UNQUOTABLE), None):
+        raise ConfigError(
+            f"{text}: can't be quoted safely for cmd, where Claude Code runs apiKeyHelper on Windows (it holds "
+            f"{bad!r}); pass --key-command CMD that prints the key"
+        )
+    return f'type "{text}"'
 
 
 # What Claude Code adds when it creates the file (anthropics/claude-code#1073): one pattern, for any project dir.

@@ -7,6 +7,7 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from outagecheck import paths, private
 from outagecheck.errors import child_environ
@@ -36,9 +37,9 @@ def start(config: Path | None) -> tuple[int | None, list[str]]:
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=out,
-                start_new_session=True,
                 close_fds=True,
                 env=child_environ(os.environ),  # seven days without the API key: it needs none
+                **_detached(),
             )
     except OSError as e:
         return None, [
@@ -48,13 +49,24 @@ def start(config: Path | None) -> tuple[int | None, list[str]]:
     child.returncode = 0  # it outlives us on purpose: keeps Popen.__del__ quiet
     return child.pid, [
         f"Watching for Claude to come back (pid {child.pid}); the fallback is reverted after 3 good checks.",
-        f"Log: {log}. Stop it with: kill {child.pid}",
+        f"Log: {log}. Stop it with: {'taskkill /PID' if sys.platform == 'win32' else 'kill'} {child.pid}",
     ]
 
 
+def _detached() -> dict[str, Any]:
+    """Outlive the terminal: its own session on POSIX; on Windows, where start_new_session does nothing, a
+    process detached from the console in its own group (so the terminal's Ctrl-C and close don't reach it)."""
+    if sys.platform == "win32":
+        detached = getattr(subprocess, "DETACHED_PROCESS", 0x8)
+        return {"creationflags": detached | getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0x200)}
+    return {"start_new_session": True}
+
+
 def units(argv: list[str]) -> list[str]:
-    """The same watcher as a systemd (Linux) or launchd (macOS) user job, to paste."""
+    """The same watcher as a systemd (Linux) or launchd (macOS) user job, or a command (Windows), to paste."""
     line = shlex.join(argv)
+    if sys.platform == "win32":  # no user service manager to paste into: a window left open does it
+        return [f"  {subprocess.list2cmdline(argv)}   (in a terminal you leave open)"]
     if sys.platform == "darwin":
         label = "com.outagecheck.until-recovered"
         args = "".join(f"<string>{a}</string>" for a in argv)

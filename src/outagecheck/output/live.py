@@ -91,6 +91,6 @@ def _routes(result: Report) -> list[Table]:
     """The Routes table under the surfaces, when routes are configured."""
     if not result.routes:
         return []
-    from outagecheck.output.routes import table as routes_table  # noqa: PLC0415  # only with routes
+    from outagecheck.output.routes import table  # noqa: PLC0415  # only with routes
 
-    return [routes_table(result.routes)]
+    return [table(result.routes)]

@@ -239,14 +239,19 @@ def _now(environ: Mapping[str, str]) -> Current:
     return current.resolve(settings.environment(environ), settings.settings_layers(Path.cwd()))
 
 
+Beside = tuple[tuple[RouteResult, ...], tuple[str, ...]]  # the results, and the notes for the report
+
+
 def beside(
     routes: Sequence[Route], environ: Mapping[str, str], timeout_s: float, slow_s: float
-) -> Callable[[httpx.AsyncClient, float], Coroutine[Any, Any, tuple[RouteResult, ...]]]:
-    """The routes' check as `status` runs it: on the surfaces' client and loop, by their deadline."""
+) -> Callable[[httpx.AsyncClient, float], Coroutine[Any, Any, Beside]]:
+    """The routes' check as `status` runs it: on the surfaces' client and loop, by their deadline. Its notes
+    name the route Claude Code uses when it is none of the configured ones."""
     s = Settings(timeout_s, environ, slow_s, current=current_name(routes, environ))
+    said = () if s.current else (now_note(environ),)
 
-    async def run_beside(client: httpx.AsyncClient, deadline: float) -> tuple[RouteResult, ...]:
-        return await check_routes(routes, s, client=client, deadline=deadline)
+    async def run_beside(client: httpx.AsyncClient, deadline: float) -> Beside:
+        return await check_routes(routes, s, client=client, deadline=deadline), said
 
     return run_beside
 
