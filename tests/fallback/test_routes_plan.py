@@ -308,12 +308,15 @@ def test_local_scope_cancels_a_user_layer_provider(runner: CliRunner, cfg: Path,
     assert (claude_home / ".claude" / "settings.json").read_text() == before
 
 
-def _stand_in_claude(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, said: dict[str, Any]) -> None:
+def _stand_in_claude(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, said: dict[str, Any], version: str = "2.1.197"
+) -> None:
     """A `claude` whose `auth status` says `said` (the real client's answers: tests/routes/test_real_current.py)."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     exe = bin_dir / "claude"
-    exe.write_text(f"#!/bin/sh\necho '{json.dumps(said)}'\n")
+    answer = f"echo '{json.dumps(said)}'"
+    exe.write_text(f'#!/bin/sh\nif [ "$1" = --version ]; then echo "{version} (Claude Code)"; else {answer}; fi\n')
     exe.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
 
@@ -348,3 +351,36 @@ def test_a_gateway_is_confirmed_by_its_helper(
     result = _apply(runner, cfg, "gateway", "--yes")
     assert result.exit_code == 0, result.output
     assert "Claude Code confirms: apiKeySource apiKeyHelper." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("route", "version", "said"),
+    [
+        pytest.param("foundry", "2.0.44", "Microsoft Foundry needs 2.0.45 or later", id="foundry-before-2.0.45"),
+        pytest.param("aws-platform", "2.1.171", "the AWS profile's region", id="profile-region-before-2.1.172"),
+    ],
+)
+def test_a_claude_code_too_old_for_the_route_is_refused(
+    runner: CliRunner,
+    cfg: Path,
+    claude_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    route: str,
+    version: str,
+    said: str,
+) -> None:
+    cfg.write_text(ROUTES.replace('region = "us-west-2"\n', ""))  # aws-platform: region from the profile
+    _stand_in_claude(tmp_path, monkeypatch, {"apiProvider": "foundry"}, version=version)
+    result = _apply(runner, cfg, route, "--yes")
+    assert result.exit_code == 78
+    assert f"Claude Code {version} is too old for route '{route}'" in result.stderr
+    assert said in result.stderr
+    assert (claude_home / ".claude" / "settings.json").read_text() == SETTINGS_TEXT
+
+
+def test_a_new_enough_claude_code_is_not_refused(
+    runner: CliRunner, cfg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _stand_in_claude(tmp_path, monkeypatch, {"apiProvider": "foundry"}, version="2.0.45")
+    assert _apply(runner, cfg, "foundry", "--yes").exit_code == 0

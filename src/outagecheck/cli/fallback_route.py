@@ -33,6 +33,9 @@ def apply_route(
             raise UsageError("--to auto chooses by checking every route: it does not go with --no-verify")
         name, label = _auto(cfg, config, force=force)
     plan, proposal = routes_plan.propose_route(name, cfg.routes, os.environ, Path.cwd(), scope=scope)
+    from outagecheck.fallback.running import claude_version  # noqa: PLC0415  # --to only
+
+    routes_plan.refuse_old(plan.route, claude_version())
     label = label or _prove(plan.route, cfg, config, no_verify=no_verify, force=force)
     if not proposal.planned:
         _out(f"Nothing to do: Claude Code's {scope} settings already switch it to route '{name}'.")

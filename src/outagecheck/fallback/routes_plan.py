@@ -215,3 +215,36 @@ def _refuse_two_on(
     wanted = [SWITCHES[route.kind]] if route.kind in SWITCHES else []
     if on != wanted:
         raise ConfigError(f"{' and '.join(on)} would be on after the edit in --scope {scope}; nothing written")
+
+
+# The first Claude Code that reads a route's variables (its CHANGELOG; code.claude.com/docs provider pages).
+def minimum_version(route: Route) -> tuple[tuple[int, int, int], str] | None:
+    """The oldest Claude Code that takes this route as written, and why; None when any will."""
+    aws = route.kind in (Kind.BEDROCK, Kind.MANTLE, Kind.ANTHROPIC_AWS)
+    if route.kind in (Kind.MANTLE, Kind.ANTHROPIC_AWS) and route.auth_refresh:
+        return (2, 1, 198), "awsAuthRefresh on this route"
+    if aws and not route.region:
+        return (2, 1, 172), "the AWS profile's region (no region in the route)"
+    if route.kind is Kind.FOUNDRY:
+        return (2, 0, 45), "Microsoft Foundry"
+    return None
+
+
+def refuse_old(route: Route, version: str | None) -> None:
+    """A Claude Code too old for the route's variables would silently ignore them: refused (78)."""
+    needed = minimum_version(route)
+    found = _parse_version(version or "")
+    if needed is None or found is None or found >= needed[0]:
+        return
+    wanted, have = ".".join(map(str, needed[0])), ".".join(map(str, found))
+    raise ConfigError(
+        f"Claude Code {have} is too old for route '{route.name}' ({needed[1]} needs {wanted} or later); "
+        "update it (claude update); nothing written"
+    )
+
+
+def _parse_version(text: str) -> tuple[int, int, int] | None:
+    parts = text.strip().split(" ")[0].split(".")
+    if len(parts) < 3 or not all(p.isdigit() for p in parts[:3]):
+        return None
+    return int(parts[0]), int(parts[1]), int(parts[2])
