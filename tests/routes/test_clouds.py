@@ -166,6 +166,25 @@ def test_key_command_runs_in_sh_and_must_print_one_line(monkeypatch: pytest.Monk
     assert failed.detail == "key_command failed: vault locked"
 
 
+def test_key_command_on_windows_is_the_command_line_claude_code_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # On Windows Claude Code runs apiKeyHelper as Node's shell: `%ComSpec% /d /s /c "<helper>"`, passed verbatim;
+    # the route check must run the key_command the same way (not a re-quoted ["cmd", "/c", ...] list).
+    started: list[object] = []
+
+    def fake_run(args: object, **_: object) -> object:
+        started.append(args)
+        raise FileNotFoundError
+
+    monkeypatch.setattr(creds.sys, "platform", "win32")
+    monkeypatch.setattr(creds.subprocess, "run", fake_run)
+    found = creds.key_command(
+        Route("g", Kind.GATEWAY, key_command='type "C:\\keys\\gw.txt"'), {"ComSpec": "C:\\Windows\\cmd.exe"}, 5.0
+    )
+    assert started == ['C:\\Windows\\cmd.exe /d /s /c "type "C:\\keys\\gw.txt""']
+    assert found.blocker is Blocker.NO_CREDENTIALS
+    assert found.detail == "key_command failed: C:\\Windows\\cmd.exe: not installed"
+
+
 def test_region_as_claude_code_resolves_it(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     aws = isolated_home / ".aws"
     aws.mkdir()

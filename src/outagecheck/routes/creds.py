@@ -92,18 +92,21 @@ def child_env(environ: Mapping[str, str], route: Route) -> dict[str, str]:
     return env
 
 
-def run_cli(args: list[str], env: dict[str, str], budget: float) -> tuple[int, str, str]:
-    """Run a helper CLI under the deadline: (exit code, stdout, stderr); 127 when it isn't installed."""
+def run_cli(args: str | list[str], env: dict[str, str], budget: float) -> tuple[int, str, str]:
+    """Run a helper CLI under the deadline: (exit code, stdout, stderr); 127 when it isn't installed.
+
+    `args` is an argv, or a Windows command line passed verbatim (checks.verify.helper_command)."""
+    name = args[0] if isinstance(args, list) else args.split(" ", 1)[0]
     try:
         done = subprocess.run(  # a fixed argv, or the user's own key_command
             args, env=env, capture_output=True, text=True, timeout=max(budget, 0.05), stdin=subprocess.DEVNULL
         )
     except FileNotFoundError:
-        return 127, "", f"{args[0]}: not installed"
+        return 127, "", f"{name}: not installed"
     except subprocess.TimeoutExpired:
-        return 124, "", f"{args[0]} did not finish within {budget:.1f} s"
+        return 124, "", f"{name} did not finish within {budget:.1f} s"
     except OSError as e:
-        return 126, "", f"{args[0]}: {e.strerror or e}"
+        return 126, "", f"{name}: {e.strerror or e}"
     return done.returncode, done.stdout, done.stderr
 
 
@@ -132,8 +135,10 @@ def key_command(route: Route, environ: Mapping[str, str], budget: float) -> Cred
     """Run the route's key_command as Claude Code runs apiKeyHelper (sh, or cmd on Windows): one line, sent
     as both Authorization: Bearer and x-api-key."""
     assert route.key_command is not None
-    shell = ["cmd", "/c", route.key_command] if sys.platform == "win32" else ["/bin/sh", "-c", route.key_command]
-    code, out, err = run_cli(shell, child_environ(environ), budget)
+    from outagecheck.checks.verify import helper_command  # noqa: PLC0415  # gateway routes with a key_command only
+
+    # Exactly the process Claude Code starts for apiKeyHelper: /bin/sh -c, or %ComSpec% /d /s /c "…" verbatim.
+    code, out, err = run_cli(helper_command(route.key_command, environ=environ), child_environ(environ), budget)
     key = out.strip()
     if code != 0 or not key:
         why = (err.strip().splitlines() or [f"exit {code}"])[-1][:120] if code else "it printed nothing"
