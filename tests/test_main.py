@@ -78,10 +78,10 @@ def test_a_ctrl_c_however_wrapped_is_130_and_one_line(raises: str) -> None:
     a RuntimeError (a class body's __set_name__ during an import), as the context of a cleanup's error.
     Still an interruption, not an internal error."""
     code = (
-        "import sys, outagecheck.cli.fast as fast, outagecheck.__main__ as entry\n"
+        "import sys, outagecheck.cli.dispatch as dispatch, outagecheck.__main__ as entry\n"
         "def run(argv):\n"
         f"    {raises}\n"
-        "fast.run = run\n"
+        "dispatch.fast = run\n"
         "sys.argv = ['outagecheck', 'status']\n"
         "entry.main()\n"
     )

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from outagecheck import __version__, paths
 from outagecheck.cli import cache
-from outagecheck.cli.options import EXIT_CODES_HELP
+from outagecheck.cli.spec import EXIT_CODES_HELP
 from outagecheck.model import ExitCode
 from tests.ci import actionlint
 from tests.helpers import invoke

@@ -30,28 +30,8 @@ def main() -> None:
     sys.excepthook = _last_resort
     try:
         _usable_streams()
-        if sys.argv[1:] == ["--version"]:
-            from outagecheck import __version__  # noqa: PLC0415  # --version answers before typer loads
-
-            try:
-                sys.stdout.write(f"outagecheck {__version__}\n")
-                sys.stdout.flush()
-            except OSError:
-                _say("outagecheck: error: cannot write to stdout")
-                _exit(IO_ERROR)
+        if _instant(sys.argv[1:]):
             return
-        from outagecheck.cli.pages import page_for  # noqa: PLC0415  # os and sys only: --help without typer
-
-        if (page := page_for(sys.argv[1:])) is not None:
-            try:
-                sys.stdout.write(page)
-                sys.stdout.flush()
-            except BrokenPipeError:  # `outagecheck --help | head`: the reader left, that is fine
-                _exit(0)
-            except OSError:
-                _say("outagecheck: error: cannot write to stdout")
-                _exit(IO_ERROR)
-            _exit(0)
         if sys.argv[1:2] == ["statusline"]:  # Claude Code runs it on every prompt update: < 30 ms, no typer
             from outagecheck.cli.statusline import main as statusline  # noqa: PLC0415  # before typer loads
 
@@ -60,19 +40,20 @@ def main() -> None:
         # Collecting during the imports only costs time (benchmarks/): off while they run, then every
         # object they made is frozen out of later collections (gc.freeze).
         gc.disable()
-        if sys.argv[1:2] in (["status"], ["wait"], ["watch"]):
+        from outagecheck.cli.parse import EARLY, early_options  # noqa: PLC0415  # os, sys and cli/spec.py only
+
+        if sys.argv[1:2] and sys.argv[1] in EARLY:
             # First thing: the CA bundle and the connections start on threads while the rest loads (httpx).
             from outagecheck.checks.early import start  # noqa: PLC0415  # standard library only
-            from outagecheck.cli.flags import early_options  # noqa: PLC0415  # standard library only
 
             start(early_options(sys.argv[1:]), os.environ)
-        from outagecheck.cli.fast import run  # noqa: PLC0415  # status and wait without typer (cli/flags.py)
+        from outagecheck.cli.dispatch import fast  # noqa: PLC0415  # status and wait without typer (cli/parse.py)
 
         gc.freeze()
         if not LONG_RUNNING.isdisjoint(sys.argv[1:2]):
             gc.enable()  # without it wait/watch grow ~64 KB a check (reference cycles in httpx and asyncio)
-        if (fast := run(sys.argv[1:])) is not None:
-            _exit(fast)
+        if (done := fast(sys.argv[1:])) is not None:
+            _exit(done)
         from outagecheck.cli.app import app  # noqa: PLC0415  # only for what the fast paths leave
 
         gc.freeze()  # typer's objects too
@@ -82,8 +63,36 @@ def main() -> None:
     except KeyboardInterrupt:
         _say("outagecheck: interrupted")
         _exit(INTERRUPTED)
-    except Exception as e:  # the last resort: a bug; everything expected is an OutagecheckError (cli/app.py)
+    except Exception as e:  # the last resort: a bug; everything expected is an OutagecheckError (cli/dispatch.py)
         _last_resort(type(e), e, e.__traceback__)
+
+
+def _instant(argv: list[str]) -> bool:
+    """Answer `--version` (True: main returns) or a stored `--help` page (the process ends here); False for
+    anything else. Imports nothing beyond os and sys."""
+    if argv == ["--version"]:
+        from outagecheck import __version__  # noqa: PLC0415  # --version answers before typer loads
+
+        try:
+            sys.stdout.write(f"outagecheck {__version__}\n")
+            sys.stdout.flush()
+        except OSError:
+            _say("outagecheck: error: cannot write to stdout")
+            _exit(IO_ERROR)
+        return True
+    from outagecheck.cli.pages import page_for  # noqa: PLC0415  # os and sys only: --help without typer
+
+    if (page := page_for(argv)) is not None:
+        try:
+            sys.stdout.write(page)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `outagecheck --help | head`: the reader left, that is fine
+            _exit(0)
+        except OSError:
+            _say("outagecheck: error: cannot write to stdout")
+            _exit(IO_ERROR)
+        _exit(0)
+    return False
 
 
 def _handle_sigint() -> None:

@@ -19,7 +19,7 @@ import trustme
 from typer.testing import CliRunner
 
 from outagecheck.checks import early, handoff
-from outagecheck.cli.flags import early_options
+from outagecheck.cli.parse import early_options
 from tests.helpers import Endpoints, free_port, invoke, loopback_config, real_sockets, route_healthy
 from tests.loopback import LoopbackServer
 

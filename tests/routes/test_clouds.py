@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -175,8 +177,8 @@ def test_key_command_on_windows_is_the_command_line_claude_code_starts(monkeypat
         started.append(args)
         raise FileNotFoundError
 
-    monkeypatch.setattr(creds.sys, "platform", "win32")
-    monkeypatch.setattr(creds.subprocess, "run", fake_run)
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(subprocess, "run", fake_run)
     found = creds.key_command(
         Route("g", Kind.GATEWAY, key_command='type "C:\\keys\\gw.txt"'), {"ComSpec": "C:\\Windows\\cmd.exe"}, 5.0
     )

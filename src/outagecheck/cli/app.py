@@ -1,9 +1,13 @@
-"""The command group: the root app, its subcommands, and the one place errors become exit codes."""
+"""typer, the framework of the full CLI: the root group, and every command and parameter generated from
+cli/spec.py (so typer and the fast parser read the same declarations); click's errors become exit codes here."""
 
 from __future__ import annotations
 
+import enum
+import inspect
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -11,20 +15,17 @@ from typer._completion_classes import completion_init  # typer calls it only wit
 from typer.core import TyperGroup
 
 from outagecheck import __version__
-from outagecheck.cli import meta, status
-from outagecheck.cli.config import config_app
-from outagecheck.cli.fallback import fallback_app
-from outagecheck.cli.options import EXIT_CODES_HELP
-from outagecheck.cli.routes import routes_app
-from outagecheck.errors import OutagecheckError, announce, print_error, say
+from outagecheck.cli import dispatch
+from outagecheck.cli.spec import EXIT_CODES_HELP, REQUIRED, ROOT_HELP, TABLE, Command, Option
+from outagecheck.errors import print_error, say
 from outagecheck.model import ExitCode
+
+TYPES: dict[str, type] = {"str": str, "float": float, "int": int, "path": Path, "duration": str}
 
 
 class _Group(TyperGroup):
-    """Map every expected failure to its exit code with a one-line message, once for every command.
-
-    OutagecheckError → its own code; click's usage errors → 64; Ctrl-C → 130.
-    """
+    """Map click's failures to exit codes with a one-line message: usage errors → 64; Ctrl-C → 130.
+    (An OutagecheckError is mapped where every command runs: cli/dispatch.py.)"""
 
     def main(
         self,
@@ -37,8 +38,8 @@ class _Group(TyperGroup):
     ) -> Any:
         try:
             code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
-        except OutagecheckError as e:
-            return self._finish(announce(e), standalone_mode)  # its one line said it, Interrupted too
+        except _Said as said:
+            return self._finish(said.code, standalone_mode)
         except typer.TyperException as e:  # click's UsageError and friends subclass it in typer 0.29
             if type(e).__name__ == "NoArgsIsHelpError":
                 # Bare `outagecheck`: the help was printed; still a usage error for scripts.
@@ -61,10 +62,103 @@ class _Group(TyperGroup):
         return status
 
 
+class _Said(Exception):  # not an error: a code whose one line is said
+    """A command's exit code 130 whose one line is said (an interrupted write rolled back): carried past typer,
+    which returns a Ctrl-C as the same 130, so the group does not say "interrupted" a second time."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _choices(opt: Option) -> type[enum.StrEnum]:
+    """typer needs an enum for a choice: one made from the spec's choices."""
+    # mypy types the functional API as returning a member, not the new class.
+    return enum.StrEnum(opt.dest.title(), {choice: choice for choice in opt.choices})  # type: ignore[return-value]
+
+
+def _parameter(opt: Option) -> tuple[Any, Any]:
+    """typer's declaration of one option (its annotation and default), from its one line in cli/spec.py."""
+    base: Any = _choices(opt) if opt.choices else TYPES[opt.type]
+    case = opt.case_sensitive or not opt.choices  # typer's default (True) unless the spec says otherwise
+    if opt.kind in ("argument", "arguments"):
+        info = typer.Argument(help=opt.help, case_sensitive=case, metavar=opt.metavar)
+        if opt.kind == "arguments":
+            return Annotated[list[base] | None, info], None
+        if opt.default == REQUIRED:
+            return Annotated[base, info], inspect.Parameter.empty
+        return Annotated[base | None, info], None
+    if opt.kind == "switch":
+        return Annotated[bool, typer.Option(*opt.names, help=opt.help)], opt.default
+    info = typer.Option(*opt.names, metavar=opt.metavar, help=opt.help, case_sensitive=case)
+    if opt.kind == "repeat":
+        return Annotated[list[base] | None, info], None
+    if opt.default is None:
+        return Annotated[base | None, info], None
+    return Annotated[base, info], base(opt.default) if opt.choices else opt.default
+
+
+def _plain(value: Any) -> Any:
+    """A value as the fast parser gives it: choices as strings, repeated options as tuples."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def _invoke(command: Command, ctx: typer.Context, values: dict[str, Any]) -> int:
+    given = [name for name in values if (source := ctx.get_parameter_source(name)) and source.name != "DEFAULT"]
+    plain = {name: _plain(value) for name, value in values.items()}
+    if command.group and ctx.invoked_subcommand is not None:
+        # `fallback --scope local apply`: handed to the subcommand, which honours or refuses them.
+        ctx.obj = {name: plain[name] for name in given}
+        return 0
+    group = ctx.parent.obj if ctx.parent is not None and isinstance(ctx.parent.obj, dict) else None
+    code = dispatch.run(command.path, plain, given=given, group=group, args=ctx.args)
+    if code == ExitCode.INTERRUPTED:
+        raise _Said(code)
+    return code
+
+
+def _function(command: Command) -> Callable[..., int]:
+    """A function whose signature typer reads as the command's parameters, calling cli/dispatch.py."""
+
+    def invoke(ctx: typer.Context, **values: Any) -> int:
+        return _invoke(command, ctx, values)
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    parameters = [inspect.Parameter("ctx", keyword, annotation=typer.Context)]
+    for opt in command.options:
+        annotation, default = _parameter(opt)
+        parameters.append(inspect.Parameter(opt.dest, keyword, annotation=annotation, default=default))
+    signature = inspect.Signature(parameters, return_annotation=int)
+    invoke.__signature__ = signature  # type: ignore[attr-defined]  # typer reads the parameters from it
+    invoke.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": int}
+    invoke.__doc__ = command.help
+    invoke.__name__ = invoke.__qualname__ = command.path.replace(" ", "_")
+    return invoke
+
+
+def _build(app: typer.Typer) -> None:
+    """Add every command of the spec's table to the root app, groups as sub-apps."""
+    apps = {"": app}
+    for command in TABLE:
+        parent, _, name = command.path.rpartition(" ")
+        if command.group:
+            apps[command.path] = sub = typer.Typer(help=command.help, no_args_is_help=command.module is None)
+            if command.module is not None:
+                sub.callback(invoke_without_command=True)(_function(command))
+            apps[parent].add_typer(sub, name=name)
+        else:
+            settings = command.context_settings or {}
+            apps[parent].command(name, epilog=command.epilog, context_settings=settings)(_function(command))
+
+
 app = typer.Typer(
     cls=_Group,
     name="outagecheck",
-    help=f"Triage a Claude outage: which surface is down, and how to fall back to the raw API.\n\n{EXIT_CODES_HELP}",
+    help=f"{ROOT_HELP}\n\n{EXIT_CODES_HELP}",
     no_args_is_help=True,
     # Plain help: typer's rich help loads rich.markdown and markdown-it, 115 ms per --help (benchmarks/).
     rich_markup_mode=None,
@@ -93,20 +187,4 @@ def _root(
     """Triage a Claude outage: which surface is down, and how to fall back to the raw API."""
 
 
-app.add_typer(fallback_app, name="fallback")
-app.add_typer(config_app, name="config")
-app.add_typer(routes_app, name="routes")
-status.register(app)
-meta.register(app)
-
-
-@app.command(
-    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
-    help="One short line for Claude Code's statusLine, from a cache (see 'outagecheck statusline --help').",
-)
-def statusline(ctx: typer.Context) -> int:
-    # The console script answers `statusline` before typer loads (__main__.py); this is the same command
-    # for `outagecheck --help`, completion and in-process callers.
-    from outagecheck.cli.statusline import main  # noqa: PLC0415  # the fast path's own parser
-
-    return main(list(ctx.args))
+_build(app)

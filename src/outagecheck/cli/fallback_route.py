@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from outagecheck.cli.fallback import _confirm, _out, _warn_running
+from outagecheck.cli.ask import confirm as _confirm
+from outagecheck.cli.commands.fallback import out as _out
+from outagecheck.cli.commands.fallback import warn_running as _warn_running
 from outagecheck.errors import ConfigError, UsageError, print_error
 
 if TYPE_CHECKING:

@@ -3,69 +3,35 @@ deadline; no token is spent unless --deep. Exit codes as `status`."""
 
 from __future__ import annotations
 
-import enum
 import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
-
-from outagecheck.cli.options import ConfigOpt, JsonOpt, TimeoutOpt
+from outagecheck.cli.parse import Options
 from outagecheck.errors import ConfigError, OutputError, UsageError, printable
 
 if TYPE_CHECKING:
     from outagecheck.surfaces import Route, RouteResult
 
-MAX_SECONDS = 300.0
 
-
-class RoutesFormat(enum.StrEnum):
-    table = "table"
-    json = "json"
-    nagios = "nagios"
-    prometheus = "prometheus"
-
-
-NamesArg = Annotated[
-    list[str] | None, typer.Argument(metavar="[NAME]...", help="Check only these routes (default: every one).")
-]
-FormatArg = Annotated[
-    RoutesFormat | None,
-    typer.Option("--format", "-f", metavar="FORMAT", help="table, json, nagios or prometheus.", case_sensitive=False),
-]
-DeepArg = Annotated[
-    bool,
-    typer.Option("--deep", help="Also send one paid 1-token message per pinned model (who pays is printed first)."),
-]
-
-
-def check(
-    names: NamesArg = None,
-    json_out: JsonOpt = False,
-    fmt: FormatArg = None,
-    timeout: TimeoutOpt = None,
-    deep: DeepArg = False,
-    config: ConfigOpt = None,
-) -> int:
+def run(opts: Options) -> int:
     """Check every route for free, in parallel under one deadline: up, usable from here, who pays."""
-    chosen = "json" if json_out else (fmt.value if fmt else "table")
-    if json_out and fmt and fmt.value != "json":
-        raise UsageError(f"--json and --format {fmt.value} disagree: use one")
-    if timeout is not None and not 0 < timeout <= MAX_SECONDS:
-        raise UsageError(f"--timeout must be between 0 and {MAX_SECONDS:g} seconds, got {timeout:g}")
+    chosen = "json" if opts.json_out else (opts.fmt or "table")
+    if opts.json_out and opts.fmt and opts.fmt != "json":
+        raise UsageError(f"--json and --format {opts.fmt} disagree: use one")
     from outagecheck import config as config_file  # noqa: PLC0415  # this command only
 
-    cfg = config_file.load(config)
-    routes = _chosen(cfg.routes, names or [], cfg.source)
+    cfg = config_file.load(opts.config)
+    routes = _chosen(cfg.routes, list(opts.names), cfg.source)
     from outagecheck.errors import keep_secret  # noqa: PLC0415  # this command only
 
     keep_secret(urls=tuple(u for r in routes for u in (r.base_url, r.status_feed) if u))
-    if deep:
+    if opts.deep:
         _name_the_payers(routes)
-    results = _run(routes, timeout or cfg.timeout, cfg.slow, deep=deep)
+    results = _run(routes, opts.timeout or cfg.timeout, cfg.slow, deep=opts.deep)
     return _emit(results, chosen)
 
 
@@ -172,11 +138,9 @@ def print_other_routes(
 
 def _can_switch() -> bool:
     """`fallback apply --to` exists (issue 26): only then is its line printed."""
-    import inspect  # noqa: PLC0415
+    from outagecheck.cli.spec import COMMANDS  # noqa: PLC0415  # only with routes
 
-    from outagecheck.cli import fallback  # noqa: PLC0415
-
-    return "to" in inspect.signature(fallback.apply).parameters
+    return any("--to" in opt.names for opt in COMMANDS["fallback apply"].options)
 
 
 def _apply_line(route: Route) -> str:

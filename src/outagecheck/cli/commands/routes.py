@@ -7,41 +7,24 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
-
-from outagecheck.cli import routes_check
-from outagecheck.cli.options import ConfigOpt
+from outagecheck.cli.parse import Options
 
 if TYPE_CHECKING:
     from outagecheck.routes.current import Current
     from outagecheck.routes.model import Route
     from outagecheck.routes.settings import SettingsLayer
 
-routes_app = typer.Typer(
-    help="The ways this machine can reach Claude: your [[routes]] and the route Claude Code uses now.",
-    no_args_is_help=False,
-)
 ROUTES_JSON_VERSION = 1
-routes_app.command(epilog="Exit codes as `status`: 0 every route operational, 1 degraded, 2 down, 3 unknown.")(
-    routes_check.check
-)
 
 
-@routes_app.callback(invoke_without_command=True)
-def routes(
-    ctx: typer.Context,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON (its shape is in the README).")] = False,
-    config: ConfigOpt = None,
-) -> int:
+def run(opts: Options) -> int:
     """List the configured routes and the route Claude Code uses now, with where each value came from."""
-    if ctx.invoked_subcommand is not None:
-        return 0
     from outagecheck import config as config_file  # noqa: PLC0415  # routes commands only: keeps status light
     from outagecheck.routes import current, settings  # noqa: PLC0415  # routes commands only
 
-    cfg = config_file.load(config)
+    cfg = config_file.load(opts.config)
     layers = settings.settings_layers(settings.working_dir())
     now = current.resolve(settings.environment(os.environ), layers)
     doc = to_dict(now, layers, cfg.routes, cfg.source)
@@ -49,7 +32,7 @@ def routes(
     from outagecheck.text import clean  # noqa: PLC0415  # routes commands only
 
     # A cloned project's .claude/settings.json is someone else's text: one sanitiser before the terminal.
-    text = json.dumps(doc, indent=2) + "\n" if json_out else "".join(clean(line) + "\n" for line in _lines(doc))
+    text = json.dumps(doc, indent=2) + "\n" if opts.json_out else "".join(clean(line) + "\n" for line in _lines(doc))
 
     try:
         sys.stdout.write(redact(text))

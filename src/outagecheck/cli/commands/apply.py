@@ -1,0 +1,73 @@
+"""`outagecheck fallback apply TARGET`: switch a config to the raw API, safely and reversibly."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from outagecheck.cli.ask import confirm
+from outagecheck.cli.commands.fallback import group_options, out, warn_running
+from outagecheck.cli.parse import Options
+from outagecheck.errors import print_error
+from outagecheck.model import ExitCode
+
+
+def run(opts: Options) -> int:
+    """Switch a config to the raw API: shows a diff, asks, backs up, writes atomically, then verifies."""
+    group = group_options(opts, "apply", takes=("scope", "config"))
+    scope, config, target = group.get("scope", opts.scope), group.get("config", opts.config), opts.target
+    from outagecheck import config as config_file  # noqa: PLC0415  # fallback commands only
+    from outagecheck.fallback import apply as applying  # noqa: PLC0415  # fallback commands only
+    from outagecheck.fallback import transaction  # noqa: PLC0415  # fallback commands only
+
+    cfg = config_file.load(config)
+    if opts.to not in (None, "api"):  # a configured route: cli/fallback_route.py
+        from outagecheck.cli.fallback_route import apply_route  # noqa: PLC0415  # --to only
+
+        how = (opts.dry_run, opts.yes, opts.force, opts.no_verify)
+        return apply_route(target, opts.to, cfg, config, scope, opts.key_command, *how)
+    proposal = applying.propose(target, cfg, os.environ, Path.cwd(), scope=scope, key_command=opts.key_command)
+    for warning in proposal.warnings:
+        out(f"Warning: {warning}")
+    if not proposal.planned:
+        out(f"Nothing to do: {target} already uses the API route.")
+        return 0
+    for change in proposal.planned:
+        sys.stdout.write(change.diff())
+    # Only the edits go on: the files are read again under the lock, and a big file's bytes are not held twice.
+    edits, helper = [change.edit for change in proposal.planned], proposal.helper
+    del proposal, change
+    if opts.dry_run:
+        out("Dry run: nothing written.")
+        return 0
+    if not confirm(opts.yes, "Write these changes?"):
+        out("Nothing written.")
+        return 0
+    warn_running()
+    for e in transaction.write_planned(target, edits, force=opts.force):
+        out(f"Wrote {e.path}" + (f" (backup: {e.backup})" if e.backup else " (new file)"))
+    out(f"Undo with: outagecheck fallback revert {target}")
+    if helper is not None and not _verified(helper, cfg.endpoints["api"], cfg.timeout, target):
+        return int(ExitCode.UNAVAILABLE)
+    if opts.until_recovered:
+        from outagecheck.fallback import watcher  # noqa: PLC0415  # --until-recovered only
+
+        for line in watcher.start(config)[1]:
+            out(line)
+    return 0
+
+
+def _verified(helper: str, api_url: str, timeout: float, target: str) -> bool:
+    """Prove the written key helper works against the API; say how to undo it when it does not."""
+    from outagecheck.checks.verify import verify_helper  # noqa: PLC0415  # httpx, after the write
+
+    ok, message = verify_helper(helper, api_url, timeout)
+    if not ok:
+        # The switch is written but does not work: say so, and how to undo it (exit 69, README).
+        print_error(
+            f"the fallback is written but does not work: {message}; undo with: outagecheck fallback revert {target}"
+        )
+        return False
+    out("Verified: " + message)
+    return True
