@@ -137,7 +137,7 @@ def test_a_bad_timeout_is_a_usage_error(runner: CliRunner, two_gateways: tuple[P
 def test_fallback_lists_the_usable_routes_best_first_with_what_claude_code_needs(
     runner: CliRunner, two_gateways: tuple[Path, Fake, Fake], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cfg, up, _ = two_gateways
+    cfg, _, _ = two_gateways
     monkeypatch.setenv("PATH", "/usr/bin:/bin")  # no claude installed: outagecheck's own reading
     result = invoke(runner, "fallback", "--config", str(cfg))
     assert result.exit_code == 0
@@ -145,12 +145,10 @@ def test_fallback_lists_the_usable_routes_best_first_with_what_claude_code_needs
     assert tail == [
         ", best first (checked now, for free):",
         "  corp-gw (gateway): up and usable",
-        f"    Claude Code needs: ANTHROPIC_BASE_URL={up.url} and apiKeyHelper = the route's key_command",
+        "    outagecheck fallback apply claude-code --to corp-gw",  # the switch exists (issue 26)
         "  backup-gw (gateway): down",
-        "  The automatic switch to a route is not available yet: set what each line says in the `env`",
-        "  of ~/.claude/settings.json (or export it), then restart claude.",
     ]
-    assert "--to" not in result.stdout  # `fallback apply --to` is issue 26: never printed before it exists
+    assert "Claude Code needs:" not in result.stdout  # the switch replaces the hand-set variables
 
 
 def test_a_full_stdout_is_exit_74_in_one_line(two_gateways: tuple[Path, Fake, Fake], tmp_path: Path) -> None:

@@ -28,21 +28,3 @@ def test_usable_first_then_operational_then_priority_then_latency() -> None:
     names = [r.route.name for r in rank.best_first(routes)]
     assert names == ["preferred", "fast", "slow", "degraded", "down", "blocked", "shares"]
     assert [r.route.name for r in routes if rank.up_and_usable(r)] == ["degraded", "slow", "fast", "preferred"]
-
-
-def test_what_claude_code_needs_per_kind() -> None:
-    bedrock = Route(
-        "b", Kind.BEDROCK, region="eu-west-1", profile="p", models=(("haiku", "eu.anthropic.claude-haiku-4-5"),)
-    )
-    assert rank.needs(bedrock) == (
-        "CLAUDE_CODE_USE_BEDROCK=1 AWS_REGION=eu-west-1 AWS_PROFILE=p"
-        " ANTHROPIC_DEFAULT_HAIKU_MODEL=eu.anthropic.claude-haiku-4-5"
-    )
-    vertex = Route("v", Kind.VERTEX, region="global", project="acme-ai")
-    assert rank.needs(vertex) == "CLAUDE_CODE_USE_VERTEX=1 CLOUD_ML_REGION=global ANTHROPIC_VERTEX_PROJECT_ID=acme-ai"
-    assert rank.needs(Route("o", Kind.OPENROUTER, key_command="op read x")) == (
-        'ANTHROPIC_BASE_URL=https://openrouter.ai/api ANTHROPIC_API_KEY="" and apiKeyHelper = the route\'s key_command'
-    )
-    assert rank.needs(Route("f", Kind.FOUNDRY, base_url="https://u:secret@x.services.ai.azure.com/anthropic")) == (
-        "CLAUDE_CODE_USE_FOUNDRY=1 ANTHROPIC_FOUNDRY_BASE_URL=https://***@x.services.ai.azure.com/anthropic"
-    )

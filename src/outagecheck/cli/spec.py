@@ -138,6 +138,8 @@ DRY_RUN = Option("dry_run", ("--dry-run",), "Show the diff; write nothing.", kin
 YES = Option("yes", ("--yes", "-y"), "Write without asking.", kind="switch")
 UNTIL_RECOVERED = Option("until_recovered", ("--until-recovered",), "Start a detached 'wait --then-revert' that reverts it once Claude is back.", kind="switch")
 FORCE_WRITE = Option("force", ("--force",), "Write a read-only file or directory anyway.", kind="switch")
+TO = Option("to", ("--to",), "claude-code: a [[routes]] name, auto (the best usable) or api (default).", metavar="ROUTE")
+NO_VERIFY = Option("no_verify", ("--no-verify",), "--to: write without the proof; says unverified.", kind="switch")
 NAME = Option("name", (), "Target to revert; all outstanding without it.", kind="argument")
 YES_REVERT = Option("yes", ("--yes", "-y"), "Revert without asking.", kind="switch")
 FORCE_INIT = Option("force", ("--force",), "Overwrite an existing file.", kind="switch")
@@ -175,7 +177,7 @@ TABLE = (
     # Its options are parsed by cli/statusline.py, before typer loads (__main__.py); typer hands them over.
     Command("statusline", "statusline", "One short line for Claude Code's statusLine, from a cache (see 'outagecheck statusline --help').", context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}),
     Command("fallback", "fallback", "How to get around a login outage on this machine, and a safe, reversible switch to the raw API.", (SCOPE, CONFIG), group=True),
-    Command("fallback apply", "apply", "Switch a config to the raw API: shows a diff, asks, backs up, writes atomically, then verifies.", (TARGET, SCOPE, KEY_COMMAND, DRY_RUN, YES, CONFIG, UNTIL_RECOVERED, FORCE_WRITE)),
+    Command("fallback apply", "apply", "Switch a config to the raw API: shows a diff, asks, backs up, writes atomically, then verifies.", (TARGET, SCOPE, KEY_COMMAND, DRY_RUN, YES, CONFIG, UNTIL_RECOVERED, FORCE_WRITE, TO, NO_VERIFY)),
     Command("fallback revert", "revert", "Undo what apply changed, and nothing else.", (NAME, YES_REVERT)),
     Command("config", None, "Create the config file, or show the settings in effect.", group=True),
     Command("config init", "config_init", "Write a commented starter config (refuses to overwrite without --force).", (CONFIG, FORCE_INIT)),

@@ -226,3 +226,11 @@ def revert(name: str | None) -> tuple[list[Reverted], list[str]]:
                 f"interrupted with {left} of {len(chosen)} changes not reverted yet; "
                 "run `outagecheck fallback revert` again to finish"
             ) from None
+
+
+def revert_these(written: list[journal.Entry]) -> tuple[list[Reverted], list[str]]:
+    """Undo just these entries of the journal (a switch the proof after the write refused), newest first."""
+    with locked(paths.lock_file()):
+        entries = journal.load(paths.journal_file())
+        clean_leftovers(entries)
+        return undo(entries, [e for e in entries if e in written])

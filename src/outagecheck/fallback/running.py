@@ -168,3 +168,15 @@ def claude_auth_status() -> tuple[dict[str, Any] | None, str | None]:
         return None, "`claude auth status` printed unexpected JSON"
     # Keep only the fields we report; the rest may name accounts.
     return {k: doc[k] for k in ("loggedIn", "authMethod", "apiKeySource", "apiProvider") if k in doc}, None
+
+
+def claude_version() -> str | None:
+    """The installed `claude`'s version ("2.1.197 (Claude Code)"), or None when it is not installed or silent."""
+    exe = shutil.which("claude")
+    if exe is None:
+        return None
+    try:
+        done = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=CLAUDE_AUTH_TIMEOUT_S)
+    except (subprocess.TimeoutExpired, OSError):
+        return None
+    return done.stdout.strip()[:64] or None

@@ -22,6 +22,11 @@ def run(opts: Options) -> int:
     from outagecheck.fallback import transaction  # noqa: PLC0415  # fallback commands only
 
     cfg = config_file.load(config)
+    if opts.to not in (None, "api"):  # a configured route: cli/fallback_route.py
+        from outagecheck.cli.fallback_route import apply_route  # noqa: PLC0415  # --to only
+
+        how = (opts.dry_run, opts.yes, opts.force, opts.no_verify)
+        return apply_route(target, opts.to, cfg, config, scope, opts.key_command, *how)
     proposal = applying.propose(target, cfg, os.environ, Path.cwd(), scope=scope, key_command=opts.key_command)
     for warning in proposal.warnings:
         out(f"Warning: {warning}")

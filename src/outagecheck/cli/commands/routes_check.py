@@ -118,7 +118,7 @@ def print_other_routes(
     routes: tuple[Route, ...], timeout_s: float, slow_s: float, write: Callable[[str], None]
 ) -> None:
     """`outagecheck fallback`'s "Other routes": the configured routes checked for free, best first, each with
-    what Claude Code needs to take it (the automatic switch is `fallback apply --to`, once it exists)."""
+    the command that switches Claude Code to it (`fallback apply --to`)."""
     from outagecheck.routes import rank  # noqa: PLC0415  # only with routes
 
     results = rank.best_first(_run(routes, timeout_s, slow_s, deep=False))
@@ -131,21 +131,8 @@ def print_other_routes(
         write(f"  {r.route.name} ({r.route.kind.value}{', Claude Code uses it now' if r.current else ''}): {state}")
         if rank.up_and_usable(r) and not r.current:
             write(f"    {_apply_line(r.route)}")
-    if not _can_switch():
-        write("  The automatic switch to a route is not available yet: set what each line says in the `env`")
-        write("  of ~/.claude/settings.json (or export it), then restart claude.")
-
-
-def _can_switch() -> bool:
-    """`fallback apply --to` exists (issue 26): only then is its line printed."""
-    from outagecheck.cli.spec import COMMANDS  # noqa: PLC0415  # only with routes
-
-    return any("--to" in opt.names for opt in COMMANDS["fallback apply"].options)
 
 
 def _apply_line(route: Route) -> str:
-    from outagecheck.routes import rank  # noqa: PLC0415
-
-    if _can_switch():
-        return f"outagecheck fallback apply claude-code --to {route.name}"
-    return "Claude Code needs: " + rank.needs(route)
+    """The one command that switches Claude Code to this route, proven before and after (issue 26)."""
+    return f"outagecheck fallback apply claude-code --to {route.name}"

@@ -1,0 +1,168 @@
+"""Contract tests of `fallback apply claude-code --to ROUTE` against the published Claude Code CLI, offline: after
+the switch `claude auth status` reports the route's provider and `claude -p` sends its request to a loopback fake
+of that provider, with the provider's own auth; revert brings the previous provider back."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.cloudfakes import Fake, Request, anthropic, bedrock, reply, sigv4_ok
+from tests.helpers import SETTINGS_TEXT, invoke, real_sockets, write_config
+
+pytestmark = [pytest.mark.slow, real_sockets]
+
+KEYS = ("AKIDEXAMPLE1234567890", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "session-token-example-0123456789")
+SONNET = "us.anthropic.claude-sonnet-4-6"
+GATEWAY_KEY = "gw-key-0123456789abcdef"
+FOUNDRY_KEY = "foundry-key-0123456789abcdef"
+
+
+@pytest.fixture
+def client(
+    real_claude: Path, claude_home: Path, no_route: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    """The real client on PATH for apply's proof after the write; the whole environment `claude` runs with."""
+    path = f"{real_claude.parent}:/usr/bin:/bin"
+    quiet = {"DISABLE_AUTOUPDATER": "1", "DISABLE_TELEMETRY": "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}
+    for name, value in {"PATH": path, **quiet}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    from outagecheck.routes import feeds  # noqa: PLC0415  # the routes' feeds: never beyond this machine
+
+    for name in ("AWS_FEED", "GCP_FEED", "AZURE_FEED"):
+        monkeypatch.setattr(feeds, name, "http://127.0.0.1:9/feed")
+    monkeypatch.chdir(claude_home)
+    return {"PATH": path, "HOME": str(claude_home), "NO_PROXY": "127.0.0.1,localhost", **quiet}
+
+
+def _auth_status(env: dict[str, str]) -> dict[str, Any]:
+    done = subprocess.run(["claude", "auth", "status"], env=env, capture_output=True, text=True, timeout=120)
+    doc = json.loads(done.stdout)
+    assert isinstance(doc, dict)
+    return doc
+
+
+def _ask(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["claude", "-p", "ping"], env=env, capture_output=True, text=True, timeout=180)
+
+
+def _apply(runner: CliRunner, cfg: Path, route: str, *more: str) -> None:
+    result = invoke(runner, "fallback", "apply", "claude-code", "--to", route, "--config", str(cfg), "--yes", *more)
+    assert result.exit_code == 0, result.output
+    assert "Claude Code confirms:" in result.stdout
+
+
+def _revert_restores(runner: CliRunner, home: Path, env: dict[str, str]) -> None:
+    state_file = home / ".claude.json"
+    before = json.loads(state_file.read_text())
+    reverted = invoke(runner, "fallback", "revert", "--yes")
+    assert reverted.exit_code == 0, reverted.output
+    # Claude Code's own state (what its starts wrote) untouched; only our first-run gate, if we set it, goes.
+    assert json.loads(state_file.read_text()) == {k: v for k, v in before.items() if k != "hasCompletedOnboarding"}
+    assert _auth_status(env)["apiProvider"] == "firstParty"
+    settings = json.loads((home / ".claude" / "settings.json").read_text())
+    assert settings["env"] == json.loads(SETTINGS_TEXT)["env"] | {  # Claude Code's own edits since are kept
+        k: v for k, v in settings["env"].items() if k == "DISABLE_AUTOUPDATER"
+    }
+
+
+def test_bedrock_route_is_taken_and_signed_by_the_real_client(
+    runner: CliRunner, client: dict[str, str], claude_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    aws = dict(zip(("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"), KEYS, strict=True))
+    for name, value in aws.items():
+        monkeypatch.setenv(name, value)
+    with Fake(bedrock(KEYS)) as fake:
+        text = f'[[routes]]\nname = "b"\nkind = "bedrock"\nregion = "us-east-1"\nbase_url = "{fake.url}"\n'
+        cfg = write_config(tmp_path / "config.toml", text + f'models = {{ sonnet = "{SONNET}" }}\n')
+        _apply(runner, cfg, "b")
+        env = {**client, **aws}
+        assert _auth_status(env)["apiProvider"] == "bedrock"
+        _ask(env)  # the fake answers no message: what counts is the request it got
+        invoked = [r for r in fake.requests if "/invoke" in r.path]
+    assert invoked, [r.path for r in fake.requests]
+    assert all(_signed(r) for r in invoked)
+    _revert_restores(runner, claude_home, env)
+
+
+def _signed(req: Request) -> bool:
+    keys = {"access_key": KEYS[0], "secret_key": KEYS[1], "token": KEYS[2]}
+    return sigv4_ok(req, service="bedrock", region="us-east-1", **keys)
+
+
+MESSAGE = {
+    "id": "msg_01",
+    "type": "message",
+    "role": "assistant",
+    "model": "claude-sonnet-4-5",
+    "content": [{"type": "text", "text": "pong"}],
+    "stop_reason": "end_turn",
+    "stop_sequence": None,
+    "usage": {"input_tokens": 1, "output_tokens": 1},
+}
+
+
+def test_gateway_route_sends_the_helpers_key_to_the_gateway(
+    runner: CliRunner, client: dict[str, str], claude_home: Path, tmp_path: Path
+) -> None:
+    answers = {"/v1/messages": reply(200, MESSAGE)}
+    with Fake(anthropic(GATEWAY_KEY, answers)) as fake:
+        text = f'[[routes]]\nname = "gw"\nkind = "gateway"\nbase_url = "{fake.url}"\n'
+        cfg = write_config(tmp_path / "config.toml", text + f'key_command = "echo {GATEWAY_KEY}"\n')
+        _apply(runner, cfg, "gw")
+        assert _auth_status(client).get("apiKeySource") == "apiKeyHelper"
+        done = _ask(client)
+        sent = [r for r in fake.requests if r.path.startswith("/v1/messages")]
+    assert done.stdout.strip() == "pong", done.stderr
+    assert sent
+    assert GATEWAY_KEY in {sent[0].headers.get("x-api-key"), sent[0].headers.get("authorization", "")[7:]}
+    assert GATEWAY_KEY not in (claude_home / ".claude" / "settings.json").read_text().replace(f"echo {GATEWAY_KEY}", "")
+    _revert_restores(runner, claude_home, client)
+
+
+def test_foundry_route_is_taken_with_the_key_from_the_environment(
+    runner: CliRunner, client: dict[str, str], claude_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_FOUNDRY_API_KEY", FOUNDRY_KEY)
+    with Fake(anthropic(FOUNDRY_KEY, {"/anthropic/v1/messages": reply(200, MESSAGE)})) as fake:
+        text = f'[[routes]]\nname = "f"\nkind = "foundry"\nbase_url = "{fake.url}/anthropic"\n'
+        cfg = write_config(tmp_path / "config.toml", text + 'models = { sonnet = "claude-sonnet-4-5" }\n')
+        _apply(runner, cfg, "f", "--no-verify")
+        env = {**client, "ANTHROPIC_FOUNDRY_API_KEY": FOUNDRY_KEY}
+        assert _auth_status(env)["apiProvider"] == "foundry"
+        done = _ask(env)
+        sent = [r for r in fake.requests if r.path.startswith("/anthropic/v1/messages")]
+    assert sent, ([r.path for r in fake.requests], done.stderr)
+    assert FOUNDRY_KEY not in (claude_home / ".claude" / "settings.json").read_text()
+    _revert_restores(runner, claude_home, client)
+
+
+def _vertex(req: Request) -> tuple[int, dict[str, str], bytes]:
+    return reply(200, MESSAGE)
+
+
+def test_vertex_route_is_taken_and_sends_to_the_project_and_region(
+    runner: CliRunner, client: dict[str, str], claude_home: Path, tmp_path: Path
+) -> None:
+    # Claude Code's Google auth did not reach a loopback token endpoint from a service-account file's token_uri
+    # (no request at all, FailedToOpenSocket): the gateway form CLAUDE_CODE_SKIP_VERTEX_AUTH stands in for the
+    # credentials, in the client's environment only; what is proven is the route and where its request goes.
+    with Fake(_vertex) as fake:
+        text = '[[routes]]\nname = "v"\nkind = "vertex"\nregion = "us-east5"\nproject = "acme-ai-prod"\n'
+        cfg = write_config(tmp_path / "config.toml", text + f'base_url = "{fake.url}/v1"\n')
+        _apply(runner, cfg, "v", "--no-verify")
+        env = {**client, "CLAUDE_CODE_SKIP_VERTEX_AUTH": "1"}
+        assert _auth_status(env)["apiProvider"] == "vertex"
+        done = _ask(env)
+        sent = [r for r in fake.requests if ":streamRawPredict" in r.path or ":rawPredict" in r.path]
+    assert sent, ([r.path for r in fake.requests], done.returncode, done.stdout[-500:], done.stderr[-500:])
+    assert sent[0].path.startswith("/v1/projects/acme-ai-prod/locations/us-east5/publishers/anthropic/models/")
+    _revert_restores(runner, claude_home, client)
