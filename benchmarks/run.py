@@ -273,10 +273,17 @@ def surfaces_cases(table: Table, server: LoopbackServer, tmp: Path, env: dict[st
         curl = curl_parallel([server.url + p for p in PATHS.values() if p != PATHS["models"]] + urls) or PASS
         name = "curl --parallel" if curl is not PASS else "python -c pass"
         status = [*outagecheck(), "status", "--json", "--config", str(cfg)]
-        r = measure_rounds({"status": (status, env), "curl": (curl, env), "floor": (floor, env)}, runs)
+        cmds = {"status": (status, env), "curl": (curl, env), "floor": (floor, env)}
+        if BEFORE:
+            cmds["before"] = (status, env | BEFORE)
+        r = measure_rounds(cmds, runs)
         wall, rss = median_of(r["status"]), max(x.rss_mb for x in r["status"])
         over = per_round(r["status"], r["curl"], r["floor"], combine=lambda a, b, c: a - b - c)
         base = f"{name} {ms(median_of(r['curl']))} + floor {ms(median_of(r['floor']))}"
+        if BEFORE:
+            was = per_round(r["before"], r["curl"], r["floor"], combine=lambda a, b, c: a - b - c)
+            label = f"{n} custom surfaces at {latency:g} s, before"
+            table.add(label, ms(median_of(r["before"])), base, f"{was * 1000:+.0f} ms", "", "(before)", None)
         if n == 50:
             target, ok = "<= curl + floor + 40 ms", over <= 0.040
         else:
@@ -373,11 +380,15 @@ def wan_cases(table: Table, tmp: Path, env: dict[str, str], runs: int) -> None:
 # starts them one after another. The first gather warms the client and the anyio backend; the CA bundle
 # is loaded once, as a run loads it (its ~50 ms of CPU on a thread were counted in each gather's window).
 PROBE_HARNESS = """
-import asyncio, os, sys, time
+import asyncio, gc, os, sys, time
 sys.path.insert(0, os.environ["BENCH_ROOT"])
+gc.disable()  # as __main__ runs status: no collection during the imports, then their objects frozen
 from outagecheck.checks import http, probe
 from outagecheck.checks.plan import CheckPlan, Target
 from outagecheck.checks.tls import ContextLoader
+gc.freeze()
+if os.environ["BENCH_GC"] == "on":
+    gc.enable()  # as wait and watch run: collecting, over what the imports made frozen out
 N, BASE = int(os.environ["BENCH_N"]), os.environ["BENCH_URL"]
 starts = []
 real = http.Tracer.__call__
@@ -401,16 +412,26 @@ def probe_cpu_cases(table: Table, server: LoopbackServer, runs: int) -> None:
     for i in range(n):
         server.route(f"/late/{i}", json={"ok": True}, delay=0.5)
     env = {**os.environ, "BENCH_ROOT": str(ROOT), "BENCH_N": str(n), "BENCH_URL": server.url}
-    figures = []
+    # The collector as each command runs it (__main__): off for status, on (imports frozen) for wait/watch.
+    modes = {"off": "status: collector off", "on": "wait/watch: collector on"}
+    if BEFORE:
+        modes |= {"off, before": "status, before", "on, before": "wait/watch, before"}
+    figures: dict[str, list[float]] = {mode: [] for mode in modes}
     for _ in range(max(3, runs // 3)):
-        done = subprocess.run([sys.executable, "-c", PROBE_HARNESS], env=env, capture_output=True, text=True)
-        if done.returncode != 0:
-            print(done.stderr[-2000:], file=sys.stderr)
-            table.add("CPU per probe before its connect", "-", "", "", "", "<= 0.3 ms", False)
-            return
-        figures.append(float(done.stdout.split()[-1]))
-    per = statistics.median(figures)
-    table.add("CPU per probe before its connect", f"{per:.2f} ms", f"{n} probes", "", "", "<= 0.3 ms", per <= 0.3)
+        for mode in modes:  # interleaved: load that comes and goes hits both alike
+            gc_mode, _, before = mode.partition(", ")
+            run_env = {**env, "BENCH_GC": gc_mode} | (BEFORE if before else {})
+            done = subprocess.run([sys.executable, "-c", PROBE_HARNESS], env=run_env, capture_output=True, text=True)
+            if done.returncode != 0:
+                print(done.stderr[-2000:], file=sys.stderr)
+                table.add("CPU per probe before its connect", "-", "", "", "", "<= 0.3 ms", False)
+                return
+            figures[mode].append(float(done.stdout.split()[-1]))
+    for mode, label in modes.items():
+        per = statistics.median(figures[mode])
+        case = f"CPU per probe before connect ({label})"
+        target, ok = ("(before)", None) if "before" in mode else ("<= 0.3 ms", per <= 0.3)
+        table.add(case, f"{per:.2f} ms", f"{n} probes", "", "", target, ok)
 
 
 # Runs `outagecheck wait` through its real entry point for CHECKS checks against a surface that stays

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
+from outagecheck import text
 from outagecheck.model import Incident, Status, StatusPage
 from outagecheck.text import clean, clean_all, mask_url, url_secrets
 
@@ -50,6 +53,24 @@ def test_clean_all_reaches_every_string_and_keeps_the_shape() -> None:
     assert cleaned.incidents[0].latest_update == "update"
     assert cleaned.incidents[0].link == "javascript:x "
     assert clean_all(Status.DOWN) is Status.DOWN
+
+
+def test_every_character_clean_changes_is_unprintable() -> None:
+    # clean() returns printable text untouched without running its patterns: that is only right while no
+    # printable character is one they match (a pattern grown by a printable one would make this fail).
+    matched = [c for c in map(chr, range(sys.maxunicode + 1)) if text._DROP.search(c) or text._BREAKS.search(c)]
+    assert len(matched) > 60
+    assert [c for c in matched if c.isprintable()] == []
+
+
+def test_clean_all_returns_what_it_did_not_change_as_it_was() -> None:
+    page = StatusPage(True, "https://status.example", "ok", "read", {"id": ("name", "operational")})
+    assert clean_all(page) is page  # nothing to clean: not rebuilt
+    dirty = StatusPage(True, "https://status.example", "ok", "re\nad", {"id": ("name", "operational")})
+    cleaned = clean_all(dirty)
+    assert cleaned is not dirty
+    assert cleaned.detail == "re ad"
+    assert cleaned.url is dirty.url
 
 
 @pytest.mark.parametrize(

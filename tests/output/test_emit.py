@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,3 +112,18 @@ def test_output_replaces_the_path_itself_and_is_never_world_writable(runner: Cli
     finally:
         os.umask(before)
     assert sorted(p.name for p in fresh.parent.iterdir()) == ["new.prom"]
+
+
+def test_json_output_loads_no_other_format() -> None:
+    # Each format loads when chosen: `status --json` pays for none of the others' imports.
+    code = (
+        "import sys; sys.argv = ['outagecheck', 'status', '--replay', 'march-2026', '--json']\n"
+        "from outagecheck.cli.dispatch import fast\n"
+        "code = fast(sys.argv[1:])\n"
+        "formats = ('github', 'markdown', 'nagios', 'prometheus', 'table')\n"
+        "print(code, sorted(f for f in formats if f'outagecheck.output.{f}' in sys.modules))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "2 []"

@@ -18,8 +18,8 @@ import httpx
 from httpx._utils import URLPattern, get_environment_proxies  # httpx's own proxy rules (pinned < 0.29)
 
 from outagecheck import __version__, interrupted
-from outagecheck.checks import early
 from outagecheck.checks.classify import classify_exception
+from outagecheck.checks.pools import pooled
 from outagecheck.checks.tls import ContextLoader
 from outagecheck.errors import ConfigError
 from outagecheck.model import Evidence
@@ -268,10 +268,7 @@ def check_proxy_variables(environ: MutableMapping[str, str]) -> None:
 
 
 def make_client(
-    timeout_s: float,
-    transport: httpx.AsyncBaseTransport | None = None,
-    *,
-    tls: ContextLoader | None = None,
+    timeout_s: float, transport: httpx.AsyncBaseTransport | None = None, *, tls: ContextLoader | None = None
 ) -> httpx.AsyncClient:
     """Build the one client every check shares; a broken SSL_CERT_FILE or proxy variable is a ConfigError.
 
@@ -282,7 +279,8 @@ def make_client(
     limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
     if transport is None:
         verify = (tls or ContextLoader()).result()
-        transport = early.transport(tls, verify, limits)  # the connections opened while httpx loaded, if any
+        # Small pools given early.py's connections; through a proxy httpx's (read only when given no transport)
+        transport = None if _mounts() else pooled(tls, verify, MAX_CONNECTIONS)
     try:
         return httpx.AsyncClient(
             timeout=httpx.Timeout(timeout_s),
