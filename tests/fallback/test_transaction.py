@@ -151,3 +151,29 @@ def test_ctrl_c_between_a_rename_and_its_backup_rolls_back_by_keys(
     result = invoke(runner, "fallback", "apply", "claude-code", "--yes")
     assert (result.exit_code, result.stderr) == (130, "outagecheck: error: interrupted; nothing changed\n")
     _clean(claude_home)
+
+
+def test_a_slow_step_between_reads_leaves_the_rereads_of_a_half_written_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a loaded runner the journal's fsync (intent) can outlast the settle time; the re-reads that tell
+    # another writer's truncate-then-write from a damaged file must still happen (a flake of the in-place
+    # writer loop in test_concurrency: one read landed mid-write and revert refused, exit 73).
+    from outagecheck.fallback import writer  # noqa: PLC0415
+
+    monkeypatch.setattr(writer, "SETTLE_S", 0.0)  # as if one slow step had used the whole settle time
+    target = tmp_path / "state.json"
+    target.write_bytes(b'{"a": 1}')
+    last_tries: list[bool] = []
+
+    def compute(before: bytes | None, last_try: bool) -> bytes:
+        last_tries.append(last_try)
+        if len(last_tries) <= 2:  # the other writer's empty file, seen twice
+            if last_try:
+                raise WriteError("believed a half-written read")
+            raise writer.Unsettled
+        return b'{"a": 2}'
+
+    writer.read_modify_write(target, compute)
+    assert target.read_bytes() == b'{"a": 2}'
+    assert last_tries[:2] == [False, False]

@@ -22,6 +22,9 @@ from outagecheck.safefile import discard, real_path, stage
 
 REDO_LIMIT: Final = 20  # a file rewritten more often than this while we work is refused, untouched
 SETTLE_S: Final = 1.0  # how long an empty or half-written read is re-read before it is believed
+# ...and at least this many times: on a loaded machine one slow step (the journal's fsync in intent()) can
+# outlast SETTLE_S, which must not leave a single read to land in another writer's truncate-then-write.
+SETTLE_READS: Final = 6
 
 
 class Remove:
@@ -67,7 +70,8 @@ def read_modify_write(
     """Apply `compute(before, last_try)` to the file; return (before, after), or None when nothing changes.
 
     compute returns the new bytes, REMOVE, or None (nothing to do); it raises Unsettled on an empty or
-    unparsable read, which is re-read for up to SETTLE_S, then passed with last_try=True to be refused.
+    unparsable read, which is re-read for up to SETTLE_S (and at least SETTLE_READS times), then passed with
+    last_try=True to be refused.
     `intent(before, after)` runs first, outside the lock, on an unlocked read (journal what is about to
     happen: slow fsyncs stay out of the window); then, under the lock, the file is read again, compute runs
     on it (raising Redo when it no longer fits the intent), and the result is staged and renamed only over
@@ -75,17 +79,21 @@ def read_modify_write(
     """
     settle_until = time.monotonic() + SETTLE_S
     pause = 0.01
-    tries = 0
+    tries = unsettled = 0
+
+    def settled() -> bool:  # re-read long enough, and often enough: the next unusable read is believed
+        return unsettled >= SETTLE_READS and time.monotonic() >= settle_until
+
     while True:
         try:
             if intent is not None:
                 early, _ = read_with_id(path)
-                planned = compute(early, time.monotonic() >= settle_until)
+                planned = compute(early, settled())
                 if planned is None:
                     return None
                 intent(early, planned)
                 del early, planned  # a big file is not held twice while it is written
-            done, before, after = _locked_write(path, compute, time.monotonic() >= settle_until, mode)
+            done, before, after = _locked_write(path, compute, settled(), mode)
             if after is None:
                 return None
             if done:
@@ -94,6 +102,7 @@ def read_modify_write(
                     finish(before, after)
                 return before, after
         except Unsettled:
+            unsettled += 1
             time.sleep(pause)
             pause = min(pause * 2, 0.2)
             continue
