@@ -49,3 +49,23 @@ def test_annotate_names_a_malformed_credential_never_its_value() -> None:
     report = annotate(BARE, {"ANTHROPIC_API_KEY": "sk-ant-api03-secretpart"}, (), NOW, verbose=False)
     assert report.notes[-1] == "ANTHROPIC_API_KEY looks truncated (23 characters; expected 108)"
     assert "secretpart" not in " ".join(report.notes)
+
+
+ROUTE = ("claude-code", DAY_AGO, "bedrock-east", "bedrock", "the AWS account of profile work")
+
+
+def test_a_route_fallback_names_the_route_its_kind_and_who_pays_and_its_warning_says_so() -> None:
+    report = fallbacks_on(BARE, [ROUTE], NOW)
+    assert report.notes[-1] == (
+        "Claude Code is on route bedrock-east (bedrock) since 25h00m ago, billed to the AWS account of profile work: "
+        "revert with `outagecheck fallback revert claude-code`"
+    )
+    assert "it bills the AWS account of profile work for every request" in report.warnings[-1]
+    assert "the API" not in report.warnings[-1]
+
+
+def test_forget_drops_a_route_fallbacks_note_once_claude_code_is_reverted() -> None:
+    on = fallbacks_on(BARE, [ROUTE, ("openclaw", HOUR_AGO)], NOW)
+    assert forget(on, ["openclaw"]).notes == on.notes[:2]
+    assert forget(on, ["claude-code"]).notes == ("From the checks.", on.notes[2])
+    assert forget(on, ["claude-code"]).warnings == ("From the checks.",)

@@ -58,6 +58,23 @@ def test_a_valid_journal_round_trips(isolated_home: Path) -> None:
     hashed = replace(entry, backup_sha256="b" * 64, backup_size=3)
     journal.save(path, [hashed])
     assert journal.load(path) == [hashed]
+    assert "route" not in path.read_text()  # a change that is no route switch reads as it always did
+    routed = replace(entry, route="vertex-eu", route_kind="vertex", billed_to="GCP project p1")
+    journal.save(path, [routed])
+    assert journal.load(path) == [routed]
+
+
+def test_outstanding_gives_a_route_switch_its_route_kind_and_payer_and_older_journals_none(
+    isolated_home: Path,
+) -> None:
+    path, _, _ = _journal(isolated_home, "version = 1\n" + GOOD_ENTRY)  # written before routes were journaled
+    assert journal.outstanding() == (("claude-code", "2026-03-02T10:00:00+00:00"),)
+    [entry] = journal.load(path)
+    routed = replace(entry, route="vertex-eu", route_kind="vertex", billed_to="GCP project p1")
+    journal.save(path, [entry, replace(routed, path=entry.path + ".2")])
+    assert journal.outstanding() == (
+        ("claude-code", "2026-03-02T10:00:00+00:00", "vertex-eu", "vertex", "GCP project p1"),
+    )
 
 
 @pytest.mark.parametrize(
@@ -95,6 +112,16 @@ def test_a_valid_journal_round_trips(isolated_home: Path) -> None:
             "version = 1\n" + GOOD_ENTRY + "surprise = 1\n", "changes[0].keys[0] has an unknown field", id="extra-field"
         ),
         pytest.param("version = 1\nchanges = [", "Invalid value (at end of document)", id="not-toml"),
+        pytest.param(
+            "version = 1\n" + GOOD_ENTRY.replace("secret = false", 'secret = false\nroute_kind = "bedrock"'),
+            "changes[0].route_kind has no route",
+            id="route-kind-without-route",
+        ),
+        pytest.param(
+            "version = 1\n" + GOOD_ENTRY.replace("secret = false", "secret = false\nroute = 7"),
+            "changes[0].route must be a str, not 7",
+            id="route-not-a-string",
+        ),
         pytest.param(
             "version = 1\n"
             + GOOD_ENTRY.replace("secret = false", 'secret = false\nbackup_sha256 = "xyz"\nbackup_size = 3'),

@@ -384,3 +384,17 @@ def test_a_new_enough_claude_code_is_not_refused(
 ) -> None:
     _stand_in_claude(tmp_path, monkeypatch, {"apiProvider": "foundry"}, version="2.0.45")
     assert _apply(runner, cfg, "foundry", "--yes").exit_code == 0
+
+
+def test_status_reminds_which_route_claude_code_is_on_and_who_pays_until_reverted(
+    runner: CliRunner, cfg: Path, claude_home: Path
+) -> None:
+    assert _apply(runner, cfg, "bedrock", "--yes").exit_code == 0
+    doc = json.loads(invoke(runner, "status", "--replay", "march-2026", "--json").stdout)
+    [note] = [n for n in doc["notes"] if n.startswith("Claude Code is on route ")]
+    assert note.startswith("Claude Code is on route bedrock (bedrock) since ")
+    assert note.endswith(": revert with `outagecheck fallback revert claude-code`")
+    assert ", billed to the AWS account of profile " in note
+    assert invoke(runner, "fallback", "revert", "--yes").exit_code == 0
+    doc = json.loads(invoke(runner, "status", "--replay", "march-2026", "--json").stdout)
+    assert not any("route" in n for n in doc["notes"])

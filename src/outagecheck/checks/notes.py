@@ -18,15 +18,17 @@ from outagecheck.durations import clock_text
 from outagecheck.model import Report
 
 BILLING_WARNING_AFTER_S: Final = 86400.0
+ROUTE_NOTE: Final = "Claude Code is on route "  # only `fallback apply claude-code --to ROUTE` switches a route
 # Read by httpx (either case); NO_PROXY decides which hosts skip them.
 PROXY_VARIABLES: Final = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
 
 
 def annotate(
-    report: Report, environ: Mapping[str, str], fallbacks: Sequence[tuple[str, str]], now: float, *, verbose: bool
+    report: Report, environ: Mapping[str, str], fallbacks: Sequence[tuple[str, ...]], now: float, *, verbose: bool
 ) -> Report:
     """Add this machine's notes: malformed credentials (named, never shown), what to try next when nothing could
-    be reached, and a note per fallback left on (`fallbacks`: target and applied_at, as the journal says)."""
+    be reached, and a note per fallback left on (`fallbacks`: target and applied_at, and the route with its kind and
+    who pays for a `--to ROUTE` switch, as the journal says)."""
     if wrong := credential_notes(environ):  # "is it my token or is Claude down?"
         report = replace(report, notes=(*report.notes, *wrong))
     if report.local_network and report.replay is None:
@@ -57,30 +59,45 @@ def age_s(applied_at: str, now: float) -> float | None:
         return None
 
 
-def fallbacks_on(report: Report, fallbacks: Sequence[tuple[str, str]], now: float) -> Report:
+def fallbacks_on(report: Report, fallbacks: Sequence[tuple[str, ...]], now: float) -> Report:
     """Add a note per outstanding fallback with its age, and a billing warning when one is over a day old."""
     notes, warnings = [], []
-    for target, applied in fallbacks:
+    for target, applied, *route in fallbacks:
         age = age_s(applied, now)
         shown = f"{clock_text(age)} ago" if age is not None else applied
-        notes.append(f"{_on(target)} (applied {shown}); undo: outagecheck fallback revert {target}")
+        undo = f"outagecheck fallback revert {target}"
+        if len(route) == 3:  # a `--to ROUTE` switch: which provider bills now
+            name, kind, payer = route
+            notes.append(f"{_on_route(name, kind)} since {shown}, billed to {payer}: revert with `{undo}`")
+        else:
+            notes.append(f"{_on(target)} (applied {shown}); undo: {undo}")
         if age is not None and age > BILLING_WARNING_AFTER_S:
+            bills = f"it bills {route[2]}" if len(route) == 3 else "it bills the API"
             warnings.append(
-                f"{_billing(target)} {clock_text(age)}: it bills the API for every request. "
-                f"Revert it once Claude is back: outagecheck fallback revert {target}"
+                f"{_billing(target)} {clock_text(age)}: {bills} for every request. "
+                f"Revert it once Claude is back: {undo}"
             )
     return replace(report, notes=(*report.notes, *notes), warnings=(*report.warnings, *warnings))
 
 
 def forget(report: Report, targets: Sequence[str]) -> Report:
     """Drop what fallbacks_on said about `targets`, once they have been reverted (wait --then-revert)."""
-    notes = tuple(n for n in report.notes if not any(n.startswith(_on(t) + " (") for t in targets))
+    notes = tuple(
+        n
+        for n in report.notes
+        if not any(n.startswith(_on(t) + " (") for t in targets)
+        and not ("claude-code" in targets and n.startswith(ROUTE_NOTE))
+    )
     warnings = tuple(w for w in report.warnings if not any(w.startswith(_billing(t) + " ") for t in targets))
     return replace(report, notes=notes, warnings=warnings)
 
 
 def _on(target: str) -> str:
     return f"Fallback {target} is on"
+
+
+def _on_route(name: str, kind: str) -> str:
+    return f"{ROUTE_NOTE}{name} ({kind})"
 
 
 def _billing(target: str) -> str:

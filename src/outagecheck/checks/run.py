@@ -35,8 +35,8 @@ ReportSource = Callable[[], Report]
 # (checks/probe.Extra). The CLI passes it in, loading routes/ only when the config has routes.
 RoutesFactory = Callable[["tuple[Route, ...]", float, float], "Extra"]
 # The fallbacks left on, as the CLI's reader of the journal gives them: (target, applied_at), one per target.
-Outstanding = Callable[[], Sequence[tuple[str, str]]]
-Annotate = Callable[[Report, Sequence[tuple[str, str]]], Report]
+Outstanding = Callable[[], Sequence[tuple[str, ...]]]  # (target, applied_at[, route, kind, billed_to])
+Annotate = Callable[[Report, Sequence[tuple[str, ...]]], Report]
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def report_source(
     annotate = _notes(opts, environ)
     if source is not None:
         on = tuple(outstanding())
-        replayed = annotate(_replayed(opts, source, tuple(target for target, _ in on)), on)
+        replayed = annotate(_replayed(opts, source, tuple(item[0] for item in on)), on)
         return lambda: replayed
     # A live run: the CA bundle starts loading on another core first, while httpx and the rest load
     # here; a replay never loads them (tests check it).
@@ -204,7 +204,7 @@ class _LiveChecks:
         _, page, others = self._page
         page = narrow(page, self.models)
         on = tuple(self.outstanding())
-        outstanding = tuple(target for target, _ in on)
+        outstanding = tuple(item[0] for item in on)
         report = self.assess(
             seen.evidence,
             page,

@@ -213,7 +213,7 @@ def outstanding_fallbacks() -> list[dict[str, Any]]:
     from outagecheck.fallback.journal import outstanding  # noqa: PLC0415  # the child only
 
     found = []
-    for target, applied_at in outstanding():
+    for target, applied_at, *_ in outstanding():
         try:
             since = datetime.fromisoformat(applied_at).timestamp()
         except ValueError:

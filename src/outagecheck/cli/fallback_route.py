@@ -51,7 +51,10 @@ def apply_route(
         _out("Nothing written.")
         return 0
     _warn_running()
-    written = transaction.write_planned(target, [c.edit for c in proposal.planned], force=force)
+    from outagecheck.routes.verdict import billed_to  # noqa: PLC0415  # --to only
+
+    stamp = (name, plan.route.kind.value, billed_to(plan.route))
+    written = transaction.write_planned(target, [c.edit for c in proposal.planned], force=force, route=stamp)
     for e in written:
         _out(f"Wrote {e.path}" + (f" (backup: {e.backup})" if e.backup else " (new file)"))
     _after(plan.route, written)

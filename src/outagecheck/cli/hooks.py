@@ -123,7 +123,7 @@ def after_revert(report: Report) -> Report:
     from outagecheck.checks.notes import forget  # noqa: PLC0415  # only after a revert
     from outagecheck.fallback.journal import outstanding  # noqa: PLC0415  # only after a revert
 
-    left = tuple(target for target, _ in outstanding())
+    left = tuple(item[0] for item in outstanding())
     gone = [name for name in report.fallback_outstanding if name not in left]
     report = forget(report, gone)  # its "Fallback claude-code is on" note, and the billing warning, are past
     by_id = {s.id: s for s in report.surfaces}

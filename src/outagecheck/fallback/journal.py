@@ -49,6 +49,11 @@ class Entry:
     # fields existed has "" and -1: its backups are restored unchecked, with a note saying so.
     backup_sha256: str = ""
     backup_size: int = -1
+    # The route a `--to ROUTE` apply switched Claude Code to: name, kind, who pays. "" for any other change and
+    # for a journal written before these fields existed (the reminder then names no route).
+    route: str = ""
+    route_kind: str = ""
+    billed_to: str = ""
 
 
 _ENTRY_TYPES: Final[dict[str, type]] = {
@@ -63,7 +68,11 @@ _ENTRY_TYPES: Final[dict[str, type]] = {
     "pending": bool,
     "backup_sha256": str,
     "backup_size": int,
+    "route": str,
+    "route_kind": str,
+    "billed_to": str,
 }
+_ROUTE_FIELDS: Final = ("route", "route_kind", "billed_to")
 _REQUIRED: Final = ("target", "path", "format", "created", "backup", "written_sha256", "applied_at")
 
 
@@ -116,6 +125,8 @@ def _entry(raw: Any, where: str) -> Entry:
         raise ValueError(f"{where}.backup_sha256 and backup_size come together")
     if raw.get("secret", False) != (raw["format"] == "secret"):
         raise ValueError(f"{where}.secret disagrees with its format")
+    if raw.get("route_kind", "") and not raw.get("route", ""):
+        raise ValueError(f"{where}.route_kind has no route")
     keys = raw.get("keys", [])
     if not isinstance(keys, list):
         raise ValueError(f"{where}.keys must be an array of tables")
@@ -174,6 +185,9 @@ def save(path: Path, entries: list[Entry]) -> None:
         doc["keys"] = [{k: v for k, v in key.items() if v is not None} for key in doc["keys"]]
         if not doc["backup_sha256"]:  # no backup: the entry reads as it always did
             del doc["backup_sha256"], doc["backup_size"]
+        for name in _ROUTE_FIELDS:  # no route: the entry reads as it always did
+            if not doc[name]:
+                del doc[name]
         return doc
 
     text = tomli_w.dumps({"version": VERSION, "changes": [plain(e) for e in entries]})
@@ -185,10 +199,11 @@ def pending() -> list[Entry]:
     return load(paths.journal_file())
 
 
-def outstanding() -> tuple[tuple[str, str], ...]:
+def outstanding() -> tuple[tuple[str, ...], ...]:
     """The one reader of the fallbacks left on: (target, applied_at of its oldest change), one per target, oldest
     first; () for none. Status, wait and watch (their reminder and its age), the automatic revert and the status
-    line's cache all read it here.
+    line's cache all read it here. A target a `--to ROUTE` apply switched has three more: the route's name, kind
+    and who pays (target, applied_at, route, kind, billed_to).
 
     A damaged journal is () here: it must not stop the triage; `fallback revert` reports it.
     """
@@ -196,7 +211,9 @@ def outstanding() -> tuple[tuple[str, str], ...]:
         entries = pending()
     except OutagecheckError:
         return ()
-    first: dict[str, str] = {}
+    first: dict[str, tuple[str, ...]] = {}
     for e in entries:
-        first.setdefault(e.target, e.applied_at)
-    return tuple(first.items())
+        first.setdefault(e.target, (e.target, e.applied_at))
+        if e.route and len(first[e.target]) == 2:
+            first[e.target] = (*first[e.target], e.route, e.route_kind, e.billed_to)
+    return tuple(first.values())

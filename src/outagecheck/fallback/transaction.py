@@ -138,8 +138,11 @@ def _refuse_read_only(edits: list[FileEdit]) -> None:
             raise WriteError(f"{reason}: refusing to write {edit.path}; nothing changed (--force writes it anyway)")
 
 
-def write_planned(target: str, edits: list[FileEdit], *, force: bool = False) -> list[journal.Entry]:
-    """Write every edit's file, or none: on failure roll back what was written, and say so."""
+def write_planned(
+    target: str, edits: list[FileEdit], *, force: bool = False, route: tuple[str, str, str] = ("", "", "")
+) -> list[journal.Entry]:
+    """Write every edit's file, or none: on failure roll back what was written, and say so. `route` (name, kind,
+    who pays) is journaled with each change when a `--to ROUTE` apply makes them, for status's reminder."""
     journal_path = paths.journal_file()
     if not force:
         _refuse_read_only(edits)
@@ -151,7 +154,8 @@ def write_planned(target: str, edits: list[FileEdit], *, force: bool = False) ->
         try:
             for edit in edits:
                 (run.write_secret if edit.fmt == "secret" else run.write)(edit)
-            done = [replace(e, pending=False) for e in run.mine]
+            name, kind, payer = route
+            done = [replace(e, pending=False, route=name, route_kind=kind, billed_to=payer) for e in run.mine]
             finished = [done[run.mine.index(e)] if e in run.mine else e for e in entries]
             journal.save(journal_path, finished)
             return done
