@@ -328,3 +328,64 @@ def test_the_fast_path_reports_errors_like_typer(args: list[str], code: int, mes
     assert done.returncode == code
     assert error.startswith("outagecheck: error: ")
     assert message in error
+
+
+# -- statusline: the fast parser over spec.STATUSLINE, the only way in (typer hands its command line over) ----
+
+STATUSLINE_ARGV = [
+    pytest.param(["--ttl", "x"], 64, "--ttl: 'x' is not a number of seconds", id="not-a-number"),
+    pytest.param(["--ttl="], 64, "--ttl: '' is not a number of seconds", id="empty"),
+    pytest.param(["--ttl", "3.50"], 64, "--ttl must be between 5 and 86400 seconds, got 3.50", id="low-as-written"),
+    pytest.param(["--ttl=1e9"], 64, "--ttl must be between 5 and 86400 seconds, got 1e9", id="high"),
+    pytest.param(["--ttl", "nan"], 64, "--ttl must be between 5 and 86400 seconds, got nan", id="nan"),
+    pytest.param(["--ttl"], 64, "option '--ttl' requires an argument", id="no-value"),
+    pytest.param(["--config"], 64, "option '--config' requires an argument", id="no-path"),
+    pytest.param(["--foo=bar"], 64, "no such option: --foo=bar", id="unknown-as-written"),
+    pytest.param(["-x5"], 64, "no such option: -x5", id="short"),
+    pytest.param(["--", "--ttl", "9"], 64, "no such option: --", id="dashdash"),
+    pytest.param(["stray"], 64, "no such option: stray", id="positional"),
+]
+
+
+@pytest.mark.parametrize(("argv", "code", "message"), STATUSLINE_ARGV)
+def test_statusline_refuses_from_the_spec_with_one_message(argv: list[str], code: int, message: str) -> None:
+    assert parse.problem(argv, spec.STATUSLINE) == message
+
+
+@pytest.mark.parametrize(
+    ("argv", "ttl", "config"),
+    [
+        pytest.param([], 60.0, None, id="defaults"),
+        pytest.param(["--ttl", "5"], 5.0, None, id="lowest"),
+        pytest.param(["--ttl=86400", "--config", "c.toml"], 86400.0, "c.toml", id="highest"),
+        pytest.param(["--ttl", "30", "--ttl", "90"], 90.0, None, id="last-wins"),
+        pytest.param(["--config", "--ttl"], 60.0, "--ttl", id="a-path-that-looks-like-a-flag"),
+    ],
+)
+def test_statusline_reads_what_the_spec_declares(argv: list[str], ttl: float, config: str | None) -> None:
+    from outagecheck.cli import statusline  # noqa: PLC0415
+
+    assert parse.problem(argv, spec.STATUSLINE) is None
+    expected = (ttl, None if config is None else str(Path(config).absolute()))
+    assert statusline._parse(argv) == expected
+
+
+@pytest.mark.parametrize(("argv", "code", "message"), STATUSLINE_ARGV[:4] + STATUSLINE_ARGV[7:8])
+def test_statusline_through_typer_and_before_it_says_the_same(
+    runner: CliRunner, argv: list[str], code: int, message: str
+) -> None:
+    fast, loaded, stderr = run_entry("statusline", *argv)
+    assert loaded == "loaded: typer=False rich=False"
+    slow = invoke(runner, "statusline", *argv)
+    assert (fast.returncode, "\n".join(stderr)) == (slow.exit_code, slow.stderr.rstrip("\n")) == (code, stderr[0])
+    assert stderr == [f"outagecheck: error: {message} (run 'outagecheck statusline --help' for usage)"]
+
+
+def test_statusline_options_are_not_typer_parameters_and_their_help_is_the_spec() -> None:
+    from outagecheck.cli import statusline  # noqa: PLC0415
+
+    assert spec.COMMANDS["statusline"].options == ()  # typer must not parse them: its messages differ
+    for opt in spec.STATUSLINE:
+        assert f"  {opt.names[0]} {opt.metavar}" in statusline.usage()
+        assert opt.help in statusline.usage()
+    assert (spec.TTL.bounds, spec.TTL.default) == ((5, spec.MAX_TTL_S), 60.0)

@@ -83,6 +83,42 @@ def parse(argv: Sequence[str], options: Sequence[Option]) -> dict[str, Any] | No
     return found
 
 
+def problem(argv: Sequence[str], options: Sequence[Option]) -> str | None:
+    """The one-line reason a command that never reaches typer (statusline) refuses argv, from the spec (the
+    option's kind, type and bounds, the value as written); None when `parse` reads it and it is in bounds."""
+    by_name = {name: opt for opt in options for name in opt.names}
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg[:2], "", arg[2:])
+        opt = by_name.get(name)
+        if opt is None or ((eq or value) and opt.kind == "switch"):
+            return f"no such option: {arg}"
+        if opt.kind == "switch":
+            continue
+        if not eq and not value:
+            if not args:
+                return f"option '{name}' requires an argument"
+            value = args.pop(0)
+        if (reason := _refused(opt, value)) is not None:
+            return reason
+    return None
+
+
+def _refused(opt: Option, value: str) -> str | None:
+    """Why one value of a fast-only option is refused, naming it as written; None when it is accepted."""
+    try:
+        converted = convert(opt, value)
+    except ValueError:
+        wanted = "a number of seconds" if opt.type == "float" else "valid"
+        return f"{opt.names[0]}: '{value}' is not {wanted}"
+    if opt.bounds is not None:
+        low, high = opt.bounds
+        if not ((low < converted if opt.low_open else low <= converted) and converted <= high):  # nan too
+            return f"{opt.names[0]} must be between {low:g} and {high:g} seconds, got {value}"
+    return None
+
+
 def convert(opt: Option, value: str) -> Any:
     """One value as typer converts it; ValueError when it would refuse it."""
     if opt.choices:

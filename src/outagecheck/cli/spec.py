@@ -91,6 +91,7 @@ EXIT_CODES_HELP = (
     "130 interrupted."
 )
 ROOT_HELP = "Triage a Claude outage: which surface is down, and how to fall back to the raw API."
+MAX_TTL_S = 86400.0  # statusline --ttl: a day
 MAX_CHECK_S = 300.0  # config.MAX_TIMEOUT_S and checks.run.MAX_SECONDS: tests/cli/test_parse.py holds them equal
 FORMATS = ("table", "json", "markdown", "nagios", "prometheus")
 FAIL_ON_LEVELS = ("down", "degraded", "unknown", "never")  # model.FailOn's values, in its order
@@ -146,6 +147,8 @@ FORCE_INIT = Option("force", ("--force",), "Overwrite an existing file.", kind="
 ROUTES_JSON = Option("json_out", ("--json",), "Print JSON (its shape is in the README).", kind="switch")
 ROUTE_NAMES = Option("names", (), "Check only these routes (default: every one).", kind="arguments", metavar="[NAME]...")
 ROUTES_FORMAT = Option("fmt", ("--format", "-f"), "table, json, nagios or prometheus.", choices=("table", "json", "nagios", "prometheus"), metavar="FORMAT")
+TTL = Option("ttl", ("--ttl",), "Refresh the cache when it is older than this (default 60, at least 5).", type="float", default=60.0, bounds=(5, MAX_TTL_S), metavar="SECONDS")
+STATUSLINE_CONFIG = Option("config", ("--config",), "Config file for the refresh's check (default: as for status).", metavar="PATH")
 ROUTES_DEEP = Option("deep", ("--deep",), "Also send one paid 1-token message per pinned model (who pays is printed first).", kind="switch")
 # fmt: on
 
@@ -174,7 +177,8 @@ TABLE = (
     Command("scenarios", "scenarios", "List the bundled outage scenarios for --replay (outage drills without the network)."),
     Command("schema", "schema", "Print the JSON Schema (draft 2020-12) of the --json report, schema_version 1."),
     Command("completion", "completion", COMPLETION_HELP, (SHELL,)),
-    # Its options are parsed by cli/statusline.py, before typer loads (__main__.py); typer hands them over.
+    # Answered before typer loads (__main__.py): typer hands its command line over whole, and cli/statusline.py
+    # reads it with cli/parse.py over STATUSLINE, so both ways in give the same messages byte for byte.
     Command("statusline", "statusline", "One short line for Claude Code's statusLine, from a cache (see 'outagecheck statusline --help').", context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}),
     Command("fallback", "fallback", "How to get around a login outage on this machine, and a safe, reversible switch to the raw API.", (SCOPE, CONFIG), group=True),
     Command("fallback apply", "apply", "Switch a config to the raw API: shows a diff, asks, backs up, writes atomically, then verifies.", (TARGET, SCOPE, KEY_COMMAND, DRY_RUN, YES, CONFIG, UNTIL_RECOVERED, FORCE_WRITE, TO, NO_VERIFY)),
@@ -186,4 +190,5 @@ TABLE = (
     Command("routes check", "routes_check", "Check every route for free, in parallel under one deadline: up, usable from here, who pays.", (ROUTE_NAMES, JSON, ROUTES_FORMAT, TIMEOUT, ROUTES_DEEP, CONFIG), epilog="Exit codes as `status`: 0 every route operational, 1 degraded, 2 down, 3 unknown."),
 )
 # fmt: on
+STATUSLINE = (TTL, STATUSLINE_CONFIG)  # statusline's options: not typer parameters (see its row above)
 COMMANDS = {command.path: command for command in TABLE}

@@ -13,12 +13,15 @@ import stat
 import sys
 import time
 
+from outagecheck.cli.parse import parse, problem  # os and the spec only: nothing new on this path
+from outagecheck.cli.spec import STATUSLINE, TTL
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms); mypy reads the name
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-USAGE = """\
+USAGE_HEAD = """\
 Usage: outagecheck statusline [--ttl SECONDS] [--config PATH]
 
   One short line for Claude Code's statusLine setting, from the cache of the last check
@@ -28,14 +31,15 @@ Usage: outagecheck statusline [--ttl SECONDS] [--config PATH]
     "statusLine": {"type": "command", "command": "outagecheck statusline"}
 
 Options:
-  --ttl SECONDS   Refresh the cache when it is older than this (default 60, at least 5).
-  --config PATH   Config file for the refresh's check (default: as for status).
-  -h, --help      Show this message and exit.
 """
-DEFAULT_TTL_S = 60.0
-MIN_TTL_S = 5.0
-MAX_TTL_S = 86400.0
 STDIN_CAP = 256 * 1024
+
+
+def usage() -> str:
+    """The help text: its option lines from cli/spec.py."""
+    rows = [(f"{opt.names[0]} {opt.metavar}", opt.help) for opt in STATUSLINE]
+    rows.append(("-h, --help", "Show this message and exit."))
+    return USAGE_HEAD + "".join(f"  {left:<16}{text}\n" for left, text in rows)
 
 
 def _usage_error(message: str) -> int:
@@ -44,28 +48,13 @@ def _usage_error(message: str) -> int:
 
 
 def _parse(argv: list[str]) -> tuple[float, str | None] | str:
-    """(ttl, config) from the arguments, or an error message."""
-    ttl, config = DEFAULT_TTL_S, None
-    args = list(argv)
-    while args:
-        arg = args.pop(0)
-        name, eq, value = arg.partition("=")
-        if name not in ("--ttl", "--config"):
-            return f"no such option: {arg}"
-        if not eq:
-            if not args:
-                return f"option '{name}' requires an argument"
-            value = args.pop(0)
-        if name == "--config":
-            config = os.path.abspath(value)  # the refresh may run from another directory one day
-            continue
-        try:
-            ttl = float(value)
-        except ValueError:
-            return f"--ttl: '{value}' is not a number of seconds"
-        if not MIN_TTL_S <= ttl <= MAX_TTL_S:  # also rejects nan
-            return f"--ttl must be between {MIN_TTL_S:g} and {MAX_TTL_S:g} seconds, got {value}"
-    return ttl, config
+    """(ttl, config) from the arguments through cli/parse.py over the spec, or the one-line error message."""
+    if (message := problem(argv, STATUSLINE)) is not None:
+        return message
+    found = parse(argv, STATUSLINE) or {}
+    config = found.get("config")
+    # An absolute path: the refresh may run from another directory one day.
+    return found.get("ttl", TTL.default), None if config is None else os.path.abspath(config)
 
 
 def drain_stdin(fd: int = 0) -> bytes:
@@ -87,7 +76,7 @@ def drain_stdin(fd: int = 0) -> bytes:
 def main(argv: list[str], environ: Mapping[str, str] = os.environ) -> int:
     """Print the status line; start a background refresh when the cache is stale or missing."""
     if "-h" in argv or "--help" in argv:
-        sys.stdout.write(USAGE)
+        sys.stdout.write(usage())
         return 0
     parsed = _parse(argv)
     if isinstance(parsed, str):
