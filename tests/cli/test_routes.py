@@ -197,6 +197,27 @@ def test_a_deleted_current_directory_has_no_project_layers(
     ]
 
 
+def test_a_deleted_current_directory_is_no_internal_error_for_routes_check_or_apply(
+    runner: CliRunner, no_route: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each of these was exit 70 ("internal error: FileNotFoundError") from a deleted directory.
+    config = write_config(
+        tmp_path / "c.toml", '[[routes]]\nname = "gw"\nkind = "gateway"\nbase_url = "http://127.0.0.1:9"\n'
+    )
+    config.chmod(0o600)
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    checked = invoke(runner, "routes", "check", "--config", str(config), "--timeout", "2")
+    assert checked.exit_code in (1, 2, 3), checked.output  # a verdict on the route, not a crash
+    assert "internal error" not in checked.output
+    for how in (["--key-command", "echo x"], ["--to", "gw", "--no-verify"]):
+        result = invoke(runner, "fallback", "apply", "claude-code", "--dry-run", "--config", str(config), *how)
+        assert result.exit_code == 64, result.output
+        assert "the current directory no longer exists" in result.output
+
+
 SCHEMA = json.loads((Path(__file__).parents[2] / "src" / "outagecheck" / "cli" / "routes-v1.schema.json").read_text())
 
 

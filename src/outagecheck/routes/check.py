@@ -232,11 +232,10 @@ def now_note(environ: Mapping[str, str]) -> str:
 
 
 def _now(environ: Mapping[str, str]) -> Current:
-    from pathlib import Path  # noqa: PLC0415  # only with routes
-
     from outagecheck.routes import current, settings  # noqa: PLC0415  # only with routes
 
-    return current.resolve(settings.environment(environ), settings.settings_layers(Path.cwd()))
+    # A deleted current directory has no project layers (for Claude Code neither), never an internal error.
+    return current.resolve(settings.environment(environ), settings.settings_layers(settings.working_dir()))
 
 
 Beside = tuple[tuple[RouteResult, ...], tuple[str, ...]]  # the results, and the notes for the report

@@ -9,8 +9,9 @@ from pathlib import Path
 from outagecheck.cli.ask import confirm
 from outagecheck.cli.commands.fallback import group_options, out, warn_running
 from outagecheck.cli.parse import Options
-from outagecheck.errors import print_error
+from outagecheck.errors import UsageError, print_error
 from outagecheck.model import ExitCode
+from outagecheck.routes.settings import working_dir
 
 
 def run(opts: Options) -> int:
@@ -22,6 +23,11 @@ def run(opts: Options) -> int:
     from outagecheck.fallback import transaction  # noqa: PLC0415  # fallback commands only
 
     cfg = config_file.load(config)
+    if working_dir() is None:  # Path.cwd() raises: which project's settings would be read and written?
+        raise UsageError(
+            "the current directory no longer exists: cd to an existing directory (the project you run claude in) "
+            "and run it again"
+        )
     if opts.to not in (None, "api"):  # a configured route: cli/fallback_route.py
         from outagecheck.cli.fallback_route import apply_route  # noqa: PLC0415  # --to only
 
