@@ -84,19 +84,18 @@ def _from_proc(proc: Path, config_dir: Path | None) -> list[Process]:
     return found
 
 
-def _from_ps() -> list[Process]:
+def _listing(argv: list[str]) -> str:
+    """What a process lister (ps, tasklist) prints, under PS_TIMEOUT_S; "" when it is missing or stuck."""
     try:
-        done = subprocess.run(
-            ["ps", "-axww", "-o", "pid=", "-o", "args="],
-            capture_output=True,
-            text=True,
-            timeout=PS_TIMEOUT_S,
-            check=False,
-        )
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=PS_TIMEOUT_S, check=False)
     except (OSError, subprocess.TimeoutExpired):
-        return []
+        return ""
+    return done.stdout
+
+
+def _from_ps() -> list[Process]:
     found = []
-    for line in done.stdout.splitlines():
+    for line in _listing(["ps", "-axww", "-o", "pid=", "-o", "args="]).splitlines():
         pid, _, args = line.strip().partition(" ")
         argv = args.split()
         if pid.isdigit() and int(pid) != os.getpid() and argv and is_claude(argv):
@@ -107,19 +106,9 @@ def _from_ps() -> list[Process]:
 def _from_tasklist() -> list[Process]:
     """Windows: the native clients (claude.exe) that `tasklist` lists. It shows image names only, so an npm
     install, which runs under node.exe, is not named (its command line needs WMI or psutil)."""
-    try:
-        done = subprocess.run(
-            ["tasklist", "/FO", "CSV", "/NH", "/FI", "IMAGENAME eq claude.exe"],
-            capture_output=True,
-            text=True,
-            timeout=PS_TIMEOUT_S,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return []
     found = []
     # "claude.exe","1234","Console","1","210,332 K"; no match is one INFO line, which is no row of ours.
-    for row in csv.reader(done.stdout.splitlines()):
+    for row in csv.reader(_listing(["tasklist", "/FO", "CSV", "/NH", "/FI", "IMAGENAME eq claude.exe"]).splitlines()):
         if len(row) >= 2 and row[0].lower() == "claude.exe" and row[1].isdigit() and int(row[1]) != os.getpid():
             found.append(Process(int(row[1]), row[0]))
     return found
