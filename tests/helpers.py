@@ -325,6 +325,18 @@ def wait_for_cache(directory: Path, newer_than: float = 0.0) -> dict[str, object
 
 # -- the real Claude Code client (npm @anthropic-ai/claude-code), against a loopback API --------------------
 
+# A Messages API answer of one word, what the loopback API and the provider fakes reply to `claude -p`.
+MESSAGE = {
+    "id": "msg_01",
+    "type": "message",
+    "role": "assistant",
+    "model": "claude-sonnet-4-5",
+    "content": [{"type": "text", "text": "pong"}],
+    "stop_reason": "end_turn",
+    "stop_sequence": None,
+    "usage": {"input_tokens": 1, "output_tokens": 1},
+}
+
 TMUX = shutil.which("tmux")
 needs_tmux = pytest.mark.skipif(TMUX is None, reason="tmux is not installed: the interactive client can't be run")
 

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from outagecheck.fallback.running import running_claude
 from tests.helpers import (
+    MESSAGE,
     NO_CONNECTION,
     PROMPT_SCREEN,
     STATE_TEXT,
@@ -33,16 +34,6 @@ from tests.loopback import LoopbackServer
 
 pytestmark = [pytest.mark.slow, real_sockets]
 
-MESSAGE = {
-    "id": "msg_01",
-    "type": "message",
-    "role": "assistant",
-    "model": "claude-sonnet-4-5",
-    "content": [{"type": "text", "text": "pong"}],
-    "stop_reason": "end_turn",
-    "stop_sequence": None,
-    "usage": {"input_tokens": 1, "output_tokens": 1},
-}
 CLAUDE_KEYS = ("firstStartTime", "machineID", "migrationVersion")  # what Claude Code adds at every start
 
 

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.cloudfakes import Fake, Request, anthropic, bedrock, reply, sigv4_ok
-from tests.helpers import SETTINGS_TEXT, invoke, real_sockets, write_config
+from tests.helpers import MESSAGE, SETTINGS_TEXT, invoke, real_sockets, write_config
 
 pytestmark = [pytest.mark.slow, real_sockets]
 
@@ -96,18 +96,6 @@ def test_bedrock_route_is_taken_and_signed_by_the_real_client(
 def _signed(req: Request) -> bool:
     keys = {"access_key": KEYS[0], "secret_key": KEYS[1], "token": KEYS[2]}
     return sigv4_ok(req, service="bedrock", region="us-east-1", **keys)
-
-
-MESSAGE = {
-    "id": "msg_01",
-    "type": "message",
-    "role": "assistant",
-    "model": "claude-sonnet-4-5",
-    "content": [{"type": "text", "text": "pong"}],
-    "stop_reason": "end_turn",
-    "stop_sequence": None,
-    "usage": {"input_tokens": 1, "output_tokens": 1},
-}
 
 
 def test_gateway_route_sends_the_helpers_key_to_the_gateway(
