@@ -15,7 +15,7 @@ against the published client (`claude auth status`, tests/routes/test_real_curre
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlsplit
@@ -260,3 +260,14 @@ def matches(route: Route, now: Route) -> bool:
         (route.base_url and mask_url(route.base_url).rstrip("/"), now.base_url and mask_url(now.base_url).rstrip("/"))
     ]
     return all(a is None or b is None or a == b for a, b in pairs)
+
+
+def before(now: Current, routes: Sequence[Route]) -> tuple[str, str]:
+    """What Claude Code uses now, as the journal of a `--to` switch records it (what to go back to): ("login", "")
+    for the subscription login (a CLAUDE_CODE_OAUTH_TOKEN is one), ("api", "") for a key, token or helper to
+    api.anthropic.com, else (kind, the name of the one configured route matching it, or "" for none or several)."""
+    if now.kind is Kind.ANTHROPIC:
+        return ("login", "") if now.auth in ("subscription", "oauth_token") else ("api", "")
+    shown = now.route()
+    found = [r.name for r in routes if matches(r, shown)]
+    return now.kind.value, found[0] if len(found) == 1 else ""
