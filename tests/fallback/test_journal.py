@@ -98,8 +98,9 @@ def test_outstanding_names_the_latest_route_and_what_revert_goes_back_to(isolate
     path, _, _ = _journal(isolated_home, "version = 1\n" + GOOD_ENTRY)
     [entry] = journal.load(path)
     first = replace(entry, route="bedrock", route_kind="bedrock", billed_to="AWS", before="api")
-    second = replace(entry, path=entry.path + ".2", applied_at="2026-03-02T11:00:00+00:00", route="corp",
-                     route_kind="gateway", billed_to="the gateway", before="bedrock", before_route="bedrock")  # fmt: skip
+    second = replace(entry, path=entry.path + ".2", applied_at="2026-03-02T11:00:00+00:00")
+    second = replace(second, route="corp", route_kind="gateway", billed_to="the gateway", before="bedrock",
+                     before_route="bedrock")  # fmt: skip
     journal.save(path, [first, second])
     # Claude Code is on the second route; one revert undoes both, back to the API key the first replaced.
     assert journal.outstanding() == (
