@@ -99,7 +99,7 @@ FAIL_ON_LEVELS = ("down", "degraded", "unknown", "never")  # model.FailOn's valu
 # One option, one line (pyproject.toml lets this file's lines run long).
 # fmt: off
 # -- the checks: what status, wait and watch check ---------------------------------------------------------
-REQUIRE = Option("require", ("--require", "-r"), "Only these surfaces decide the exit code (repeatable): web, code, api, gateway or a [surfaces.ID].", kind="repeat", metavar="ID")
+REQUIRE = Option("require", ("--require", "-r"), "Only these surfaces decide the exit code (repeatable): web, code, api, gateway, a [surfaces.ID], or route:NAME for a [[routes]] entry.", kind="repeat", metavar="ID")
 TIMEOUT = Option("timeout", ("--timeout",), "Deadline of one check (default 5).", type="float", bounds=(0, MAX_CHECK_S), low_open=True, config_key="timeout", metavar="SECONDS")
 SLOW = Option("slow", ("--slow",), "Slower than this is degraded (default 3).", type="float", bounds=(0, MAX_CHECK_S), low_open=True, config_key="slow", metavar="SECONDS")
 CONFIG = Option("config", ("--config",), "Config file (default: $OUTAGECHECK_CONFIG, then the user config dir).", type="path", env="OUTAGECHECK_CONFIG", env_reader="config.config_path: `config init` treats a path given by either as explicit", metavar="PATH")
@@ -127,10 +127,10 @@ HOOKS = (ON_CHANGE, WEBHOOK, NOTIFY, FAIL_AFTER, RECOVER_AFTER)
 # -- one command's own -------------------------------------------------------------------------------------
 MAX_WAIT = Option("max_wait", ("--max-wait",), "Give up after this long: 90s, 10m, 1h30m.", type="duration", default="10m", metavar="DURATION")
 WAIT_INTERVAL = Option("interval", ("--interval",), "Between checks, at least 1.", type="float", default=10.0, bounds=(1, 3600), metavar="SECONDS")
-THEN_REVERT = Option("then_revert", ("--then-revert",), "Once web and code are operational for --recover-after checks (default 3), run 'fallback revert --yes', then exit.", kind="switch")
+THEN_REVERT = Option("then_revert", ("--then-revert",), "Once what the fallback replaced (web and code; api or route:NAME for a --to switch from them) is operational for --recover-after checks (default 3), run 'fallback revert --yes', then exit.", kind="switch")
 WATCH_INTERVAL = Option("interval", ("--interval",), "Between checks, at least 5.", type="float", default=30.0, bounds=(5, 3600), metavar="SECONDS")
 COUNT = Option("count", ("--count",), "Stop after N checks (default: until Ctrl-C).", type="int", bounds=(1, 1_000_000), metavar="N")
-REVERT_WHEN_BACK = Option("revert_when_back", ("--revert-when-back",), "Once web and code are operational for --recover-after checks (default 3), run 'fallback revert --yes' and keep watching.", kind="switch")
+REVERT_WHEN_BACK = Option("revert_when_back", ("--revert-when-back",), "Once what the fallback replaced (web and code; api or route:NAME for a --to switch from them) is operational for --recover-after checks (default 3), run 'fallback revert --yes' and keep watching.", kind="switch")
 SHELL = Option("shell", (), "bash, zsh or fish.", kind="argument", choices=("bash", "zsh", "fish"), default=REQUIRED)
 SCOPE = Option("scope", ("--scope",), "user: ~/.claude/settings.json; local: this project's .claude/settings.local.json.", choices=("user", "local"), case_sensitive=True, default="user")
 TARGET = Option("target", (), "claude-code, or a [[fallback.targets]] name from the config.", kind="argument", default=REQUIRED)
