@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from outagecheck.cli import hooks
 from outagecheck.fallback import journal, watcher
 from outagecheck.model import Status
+from outagecheck.output.debounce import Debouncer, Streak
 from outagecheck.output.json import from_dict, to_dict
 from outagecheck.routes import current
 from outagecheck.routes.settings import ROUTE_VARS
@@ -233,4 +235,30 @@ def test_wait_then_revert_ends_a_switch_from_an_api_key_once_the_api_is_back(
     assert "Note: outagecheck reverted the fallback (claude-code) once api was back." in result.stdout
     assert BACK not in result.stdout  # the note of the report before the revert is gone with it
     assert settings.read_bytes() == before
+    assert journal.outstanding() == ()
+
+
+class _Told:
+    """A notifier that keeps what it is told (webhooks and desktop are tested in tests/cli/test_notifications.py)."""
+
+    active = True
+
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+
+
+def test_the_revert_says_what_came_back_to_the_terminal_and_the_notifiers(
+    runner: CliRunner, cfg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", TEST_KEY)
+    assert _apply(runner, cfg, "east").exit_code == 0
+    told, lines = _Told(), list[str]()
+    streak = Streak(hooks.back_condition(), 1)
+    ending = hooks.Hooks(told, Debouncer(), streak, say=lines.append)  # type: ignore[arg-type]  # a stand-in Notifier
+    ending._revert()
+    assert lines[0] == "api operational for 1 checks: reverted the fallback"
+    assert told.said == ["api is back: outagecheck reverted the fallback (no more billing from it)."]
     assert journal.outstanding() == ()

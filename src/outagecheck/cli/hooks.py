@@ -54,14 +54,16 @@ class Hooks:
             self.say(f"could not revert the fallback: {e}; run 'outagecheck fallback revert'")
             self.notifier.say(f"Claude is back, but outagecheck could not revert the fallback: {e}")
             return
-        back = ", ".join(self.revert_streak.surfaces if self.revert_streak else LOGIN_SURFACES)
+        back = self.revert_streak.surfaces if self.revert_streak else LOGIN_SURFACES
         if not done:
-            self.say(f"{back} operational for {streak} checks; no fallback to revert")
+            self.say(f"{', '.join(back)} operational for {streak} checks; no fallback to revert")
             return
-        self.say(f"{back} operational for {streak} checks: reverted the fallback")
+        self.say(f"{', '.join(back)} operational for {streak} checks: reverted the fallback")
         for r in done:
             self.say(f"  {r.path}: {r.detail}")
-        self.notifier.say("Claude is back: outagecheck reverted the API fallback (no more API billing from it).")
+        # The API fallback bills the API, a route switch its provider: "no more billing" is true of both.
+        what = "Claude is" if back == LOGIN_SURFACES else f"{back_words(back)} {'are' if len(back) > 1 else 'is'}"
+        self.notifier.say(f"{what} back: outagecheck reverted the fallback (no more billing from it).")
 
 
 def _now() -> float:
