@@ -262,3 +262,28 @@ def test_the_revert_says_what_came_back_to_the_terminal_and_the_notifiers(
     assert lines[0] == "api operational for 1 checks: reverted the fallback"
     assert told.said == ["api is back: outagecheck reverted the fallback (no more billing from it)."]
     assert journal.outstanding() == ()
+
+
+def test_require_route_is_checked_against_the_config_before_any_request(runner: CliRunner, cfg: Path) -> None:
+    result = invoke(runner, "status", "--require", "route:west", "--config", str(cfg))
+    assert result.exit_code == 64
+    assert result.stderr == (
+        "outagecheck: error: unknown route 'west' for --require (the config's routes: east, vertex)\n"
+    )
+    bare = write_config(cfg.parent / "bare.toml", "")
+    result = invoke(runner, "wait", "--require", "route:east", "--config", str(bare))
+    assert result.exit_code == 64
+    assert result.stderr == "outagecheck: error: unknown route 'east' for --require (the config has no [[routes]])\n"
+
+
+def test_wait_for_a_required_route_says_how_it_is_and_ends_when_it_is_operational(
+    runner: CliRunner, cfg: Path, tmp_path: Path
+) -> None:
+    down = str(_saved_with_route(runner, tmp_path, Status.DOWN))
+    result = invoke(runner, "wait", "--replay", down, "--require", "route:east", "--max-wait", "1s")
+    assert result.exit_code == 2
+    assert "waiting: route:east down; next check in 1 s" in result.stderr
+    up = str(_saved_with_route(runner, tmp_path, Status.OPERATIONAL))
+    result = invoke(runner, "wait", "--replay", up, "--require", "route:east", "--max-wait", "1s")
+    assert result.exit_code == 0
+    assert "route:east operational" in result.stderr
