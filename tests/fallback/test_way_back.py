@@ -287,3 +287,12 @@ def test_wait_for_a_required_route_says_how_it_is_and_ends_when_it_is_operationa
     result = invoke(runner, "wait", "--replay", up, "--require", "route:east", "--max-wait", "1s")
     assert result.exit_code == 0
     assert "route:east operational" in result.stderr
+
+
+def test_nagios_names_a_required_route_that_is_down(runner: CliRunner, tmp_path: Path) -> None:
+    saved = str(_saved_with_route(runner, tmp_path, Status.DOWN))
+    result = invoke(runner, "status", "--replay", saved, "--require", "route:east", "--format", "nagios")
+    assert result.exit_code == 2
+    assert result.stdout.startswith(
+        "OUTAGECHECK CRITICAL - REPLAY of all-operational, nothing was checked: route east down | "
+    )

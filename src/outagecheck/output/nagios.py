@@ -29,10 +29,13 @@ def _label(text: str) -> str:
 def to_nagios(report: Report) -> str:
     """Monitoring Plugins output: 'OUTAGECHECK STATE - summary | perfdata', then one line per surface."""
     state = NAGIOS_STATE[report.exit_code]
-    counted = [s for s in report.surfaces if s.id in report.required]
-    bad = [s for s in counted if s.status is not Status.OPERATIONAL]
+    counted = [(s.service, s.status) for s in report.surfaces if s.id in report.required]
+    counted += [
+        (f"route {r.route.name}", r.status) for r in report.routes if f"route:{r.route.name}" in report.required
+    ]
+    bad = [(name, status) for name, status in counted if status is not Status.OPERATIONAL]
     if bad:
-        summary = ", ".join(f"{s.service} {s.status.value}" for s in bad)
+        summary = ", ".join(f"{name} {status.value}" for name, status in bad)
     else:
         summary = f"{len(counted)} of {len(counted)} surfaces operational"
     if report.replay is not None:  # a drill must not page anyone as if it were real
