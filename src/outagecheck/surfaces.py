@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
 
-from outagecheck.errors import printable
 from outagecheck.model import Evidence, Status
 
 if TYPE_CHECKING:
@@ -106,6 +105,8 @@ def unknown_required(require: Sequence[str], ids: Sequence[str], routes: Sequenc
     for wanted in require:
         name = wanted.removeprefix(ROUTE_REQUIRED)
         if wanted.startswith(ROUTE_REQUIRED) and name not in routes:
+            from outagecheck.errors import printable  # noqa: PLC0415  # only for the error
+
             have = f"the config's routes: {', '.join(routes)}" if routes else "the config has no [[routes]]"
             return f"unknown route '{printable(name)}' for --require ({have})"
         if not wanted.startswith(ROUTE_REQUIRED) and wanted not in ids:
