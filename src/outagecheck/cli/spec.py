@@ -137,7 +137,7 @@ TARGET = Option("target", (), "claude-code, or a [[fallback.targets]] name from 
 KEY_COMMAND = Option("key_command", ("--key-command",), "A command that prints the key (e.g. a password manager).", metavar="CMD")
 DRY_RUN = Option("dry_run", ("--dry-run",), "Show the diff; write nothing.", kind="switch")
 YES = Option("yes", ("--yes", "-y"), "Write without asking.", kind="switch")
-UNTIL_RECOVERED = Option("until_recovered", ("--until-recovered",), "Start a detached 'wait --then-revert' that reverts it once Claude is back.", kind="switch")
+UNTIL_RECOVERED = Option("until_recovered", ("--until-recovered",), "Start a detached 'wait --then-revert' that reverts it once what it replaced is back (the login, the API or a route).", kind="switch")
 FORCE_WRITE = Option("force", ("--force",), "Write a read-only file or directory anyway.", kind="switch")
 TO = Option("to", ("--to",), "claude-code: a [[routes]] name, auto (the best usable) or api (default).", metavar="ROUTE")
 NO_VERIFY = Option("no_verify", ("--no-verify",), "--to: write without the proof; says unverified.", kind="switch")
