@@ -152,3 +152,12 @@ def test_forget_drops_the_way_back_note_once_claude_code_is_reverted() -> None:
     on = annotate(checked(), {}, [FROM_API], NOW, verbose=False)
     assert _back(on)
     assert not _back(forget(on, ["claude-code"]))
+
+
+def test_a_switch_from_a_route_no_entry_matched_says_it_cannot_be_watched() -> None:
+    notes = annotate(checked(east=OP), {}, [FROM_UNCONFIGURED], NOW, verbose=False).notes
+    assert notes[-1] == (
+        "Before route corp, Claude Code was on a vertex route that matched none (or several) of the config's "
+        "[[routes]]: outagecheck can't tell when it is back"
+    )
+    assert not any(n.startswith("Before route ") for n in forget(replace(BARE, notes=notes), ["claude-code"]).notes)

@@ -21,6 +21,7 @@ from outagecheck.surfaces import API, CODE, LOGIN_SURFACES, WEB, back_when, back
 BILLING_WARNING_AFTER_S: Final = 86400.0
 ROUTE_NOTE: Final = "Claude Code is on route "  # only `fallback apply claude-code --to ROUTE` switches a route
 BACK_NOTE: Final = "Claude Code can go back"  # the way a route switch replaced is operational again
+BEFORE_NOTE: Final = "Before route "  # ... the way it replaced can't be watched
 # Read by httpx (either case); NO_PROXY decides which hosts skip them.
 PROXY_VARIABLES: Final = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
 
@@ -101,6 +102,11 @@ def way_back(report: Report, fallbacks: Sequence[tuple[str, ...]], held: dict[st
         back = back_when(route[3], route[4]) if len(route) >= 5 else None
         if back != LOGIN_SURFACES and len(route) >= 5:
             elsewhere.add(target)
+        if back is None and len(route) >= 5:  # said, so no one waits for a note that can't come
+            notes.append(
+                f"{BEFORE_NOTE}{route[0]}, Claude Code was on a {route[3]} route that matched none (or several) of "
+                "the config's [[routes]]: outagecheck can't tell when it is back"
+            )
         if back is None or not all(found.get(i) is Status.OPERATIONAL for i in back):
             held.pop(target, None)
             continue
@@ -139,10 +145,14 @@ def forget(report: Report, targets: Sequence[str]) -> Report:
         n
         for n in report.notes
         if not any(n.startswith(_on(t) + " (") for t in targets)
-        and not ("claude-code" in targets and (n.startswith(ROUTE_NOTE) or f"{BACK_NOTE} from route " in n))
+        and not ("claude-code" in targets and _about_the_route(n))
     )
     warnings = tuple(w for w in report.warnings if not any(w.startswith(_billing(t) + " ") for t in targets))
     return replace(report, notes=notes, warnings=warnings)
+
+
+def _about_the_route(note: str) -> bool:
+    return note.startswith((ROUTE_NOTE, BEFORE_NOTE)) or f"{BACK_NOTE} from route " in note
 
 
 def _on(target: str) -> str:
