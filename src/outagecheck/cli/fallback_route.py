@@ -19,10 +19,17 @@ if TYPE_CHECKING:
 
 
 def apply_route(
-    target: str, name: str, cfg: Config, config: Path | None, scope: str, key_command: str | None, *how: bool
+    target: str,
+    name: str,
+    cfg: Config,
+    config: Path | None,
+    where: tuple[str, Path],
+    key_command: str | None,
+    *how: bool,
 ) -> int:
-    """`apply claude-code --to ROUTE`: proven, then the route's diff, asked, written by the same transaction."""
-    dry_run, yes, force, no_verify = how
+    """`apply claude-code --to ROUTE`: proven, then the route's diff, asked, written by the same transaction.
+    `where` is the scope and the project directory commands/apply.py checked (never read twice)."""
+    (scope, cwd), (dry_run, yes, force, no_verify) = where, how
     if target != "claude-code":
         raise UsageError(f"--to only applies to the claude-code target, not '{target}'")
     if key_command is not None:
@@ -34,7 +41,7 @@ def apply_route(
         if no_verify:
             raise UsageError("--to auto chooses by checking every route: it does not go with --no-verify")
         name, label = _auto(cfg, config, force=force)
-    plan, proposal = routes_plan.propose_route(name, cfg.routes, os.environ, Path.cwd(), scope=scope)
+    plan, proposal = routes_plan.propose_route(name, cfg.routes, os.environ, cwd, scope=scope)
     from outagecheck.fallback.running import claude_version  # noqa: PLC0415  # --to only
 
     routes_plan.refuse_old(plan.route, claude_version())
@@ -57,13 +64,13 @@ def apply_route(
     written = transaction.write_planned(target, [c.edit for c in proposal.planned], force=force, route=stamp)
     for e in written:
         _out(f"Wrote {e.path}" + (f" (backup: {e.backup})" if e.backup else " (new file)"))
-    _after(plan.route, written)
+    _after(plan.route, written, cwd)
     _out(f"Claude Code now uses route '{name}' ({plan.route.kind.value}, {label}) from its next start.")
     _out(f"Undo with: outagecheck fallback revert {target}")
     return 0
 
 
-def _after(route: Route, written: list[Entry]) -> None:
+def _after(route: Route, written: list[Entry], cwd: Path) -> None:
     """The proof after the write: Claude Code itself must report the route, else the write is rolled back."""
     from outagecheck.fallback import proof  # noqa: PLC0415  # --to only
     from outagecheck.fallback.revert import revert_these  # noqa: PLC0415  # --to only
@@ -72,7 +79,7 @@ def _after(route: Route, written: list[Entry]) -> None:
 
     said, why_not = claude_auth_status()
     if (instead := proof.after(route, said)) is not None:
-        layer = proof.overriding_layers(route, Path.cwd())
+        layer = proof.overriding_layers(route, cwd)
         _, problems = revert_these(written)
         undone = "rolled back" if not problems else "NOT rolled back: " + "; ".join(problems)
         raise ConfigError(
