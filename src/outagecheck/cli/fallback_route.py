@@ -35,13 +35,16 @@ def apply_route(
     if key_command is not None:
         raise UsageError("--key-command does not go with --to ROUTE: the route's key_command is its apiKeyHelper")
     from outagecheck.fallback import routes_plan, transaction  # noqa: PLC0415  # --to only
+    from outagecheck.routes.settings import settings_layers  # noqa: PLC0415  # --to only
 
+    layers = settings_layers(cwd)  # read once: the apps-gateway refusal comes before any route is checked
+    routes_plan.refuse_apps_gateway(layers)
     label = ""
     if name == "auto":
         if no_verify:
             raise UsageError("--to auto chooses by checking every route: it does not go with --no-verify")
         name, label = _auto(cfg, config, force=force)
-    plan, proposal = routes_plan.propose_route(name, cfg.routes, os.environ, cwd, scope=scope)
+    plan, proposal = routes_plan.propose_route(name, cfg.routes, os.environ, cwd, scope=scope, layers=layers)
     from outagecheck.fallback.running import claude_version  # noqa: PLC0415  # --to only
 
     routes_plan.refuse_old(plan.route, claude_version())

@@ -8,6 +8,9 @@ against the published client (`claude auth status`, tests/routes/test_real_curre
   "false", "2", "enabled" included) — Claude Code's isEnvTruthy;
 - cloud providers first, in the order the client takes when several are on; then ANTHROPIC_AUTH_TOKEN,
   ANTHROPIC_API_KEY, apiKeyHelper, CLAUDE_CODE_OAUTH_TOKEN, and last the subscription login;
+- managed settings forcing the Claude apps gateway sign-in (`forceLoginMethod: "gateway"`,
+  `forceLoginGatewayUrl`): a signed-in gateway session "sits outside this list … and outranks" the providers
+  (code.claude.com/docs/en/authentication, claude-apps-gateway); the gateway's `upstreams` choose the route;
 - CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST in the environment: the host (the Desktop app, a cloud session)
   decides, and the provider, endpoint and auth variables of every settings file are ignored
   (anthropics/claude-code#41533).
@@ -98,6 +101,7 @@ class Current:
     values: tuple[Setting, ...] = ()
     conflicts: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    apps_gateway: Setting | None = None  # managed settings force the Claude apps gateway sign-in
 
     @property
     def api_provider(self) -> str:
@@ -164,6 +168,9 @@ def resolve(environ: Mapping[str, str], layers: tuple[SettingsLayer, ...]) -> Cu
     if host:
         values.insert(0, Setting(HOST_VAR, environ[HOST_VAR], "environment"))
         notes.insert(0, f"{HOST_VAR} is set: the host decides the provider; settings files can't change it")
+    if (gateway := apps_gateway(layers)) is not None:
+        values.insert(0, gateway)
+        notes.insert(0, apps_gateway_note(gateway))
     notes += _region_notes(kind, on)
     notes += [f"{layer.path}: {layer.error}; Claude Code may ignore this file" for layer in layers if layer.error]
     notes += [
@@ -172,7 +179,25 @@ def resolve(environ: Mapping[str, str], layers: tuple[SettingsLayer, ...]) -> Cu
         for layer in layers
         if layer.unread
     ]
-    return Current(kind, auth, host, tuple(values), tuple(conflicts), tuple(notes))
+    return Current(kind, auth, host, tuple(values), tuple(conflicts), tuple(notes), gateway)
+
+
+def apps_gateway(layers: tuple[SettingsLayer, ...]) -> Setting | None:
+    """The managed setting that forces the Claude apps gateway sign-in, its URL first (masked), else None."""
+    managed = [layer for layer in layers if layer.name == "managed" and layer.apps_gateway]
+    for layer in managed:  # highest first: the drop-ins, then managed-settings.json
+        if url := layer.get("forceLoginGatewayUrl"):
+            return Setting("forceLoginGatewayUrl", mask_url(url), "managed", layer.path)
+    return Setting("forceLoginMethod", "gateway", "managed", managed[0].path) if managed else None
+
+
+def apps_gateway_note(gateway: Setting) -> str:
+    """Why the provider settings do not decide: the apps gateway session outranks them."""
+    url = f" at {gateway.value}" if gateway.name == "forceLoginGatewayUrl" else ""
+    return (
+        f"{gateway.where} forces the Claude apps gateway{url}: a signed-in gateway session outranks every "
+        "provider setting, and the gateway's own upstreams choose the route"
+    )
 
 
 def _merge(

@@ -65,8 +65,16 @@ ROUTE_VARS: Final = (
     "ANTHROPIC_MODEL",
     *sorted(SECRET_VARS),
 )
-# Top-level keys that choose or feed the route (settings-reference, "Authentication and providers").
-ROUTE_KEYS: Final = ("apiKeyHelper", "awsAuthRefresh", "awsCredentialExport", "gcpAuthRefresh", "forceLoginMethod")
+# Top-level keys that choose or feed the route (settings-reference, "Authentication and providers";
+# forceLoginGatewayUrl: code.claude.com/docs/en/claude-apps-gateway, "Connect developers").
+ROUTE_KEYS: Final = (
+    "apiKeyHelper",
+    "awsAuthRefresh",
+    "awsCredentialExport",
+    "gcpAuthRefresh",
+    "forceLoginMethod",
+    "forceLoginGatewayUrl",
+)
 LAYER_ORDER: Final = ("managed", "local", "project", "user")  # highest first (code.claude.com settings docs)
 Decode = Callable[[bytes], Any]
 
@@ -93,6 +101,11 @@ class SettingsLayer:
     @property
     def force_login_method(self) -> str | None:
         return self.get("forceLoginMethod")
+
+    @property
+    def apps_gateway(self) -> bool:
+        """This layer forces the Claude apps gateway sign-in (forceLoginMethod "gateway", or its URL)."""
+        return self.force_login_method == "gateway" or bool(self.get("forceLoginGatewayUrl"))
 
     @property
     def env_keys(self) -> tuple[str, ...]:
