@@ -39,6 +39,7 @@ class Settings:
     deep: bool = False
     failing: frozenset[str] = frozenset()  # surfaces failing now: a route sharing their fate is not a way out
     current: str | None = None  # the name of the route Claude Code uses now
+    feeds: bool = True  # read the provider's status feed (the proof after a switch already read it before)
 
 
 def _headers(call: probes.Call, route: Route, creds: Creds) -> dict[str, str]:
@@ -181,7 +182,7 @@ def with_feed(result: RouteResult, reading: feeds.Reading | None) -> RouteResult
 async def check_one(client: httpx.AsyncClient, route: Route, deadline: float, s: Settings) -> RouteResult:
     loop = asyncio.get_running_loop()
     route = with_region(route, s.environ)
-    feed = feeds.feed_url(route)
+    feed = feeds.feed_url(route) if s.feeds else None
     reading = asyncio.ensure_future(_feed(client, route, feed, deadline)) if feed else None
     try:
         async with asyncio.timeout_at(deadline):

@@ -210,6 +210,19 @@ def _registry(hive: str) -> SettingsLayer | None:
         return SettingsLayer("managed", where, True, error=f"invalid JSON: {e}")
 
 
+def read_secret(path: str, var: str) -> str | None:
+    """A secret's value in one settings file's `env` (SettingsLayer holds only SECRET_SHOWN), for the probe
+    after a switch, which must send what Claude Code will send; never shown. None when absent or unreadable."""
+    try:
+        raw = read_capped(Path(path), SETTINGS_CAP)
+        doc = decode_json(raw or b"")
+    except (OutagecheckError, UnicodeDecodeError, ValueError):
+        return None
+    env = doc.get("env") if isinstance(doc, dict) else None
+    value = env.get(var) if isinstance(env, dict) else None
+    return value if isinstance(value, str) else None
+
+
 NO_CWD: Final = "(the current directory no longer exists)"
 
 
