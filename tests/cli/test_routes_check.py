@@ -151,6 +151,24 @@ def test_fallback_lists_the_usable_routes_best_first_with_what_claude_code_needs
     assert "Claude Code needs:" not in result.stdout  # the switch replaces the hand-set variables
 
 
+def test_fallback_reads_claude_codes_settings_layers_once(
+    runner: CliRunner, two_gateways: tuple[Path, Fake, Fake], monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
+    from outagecheck.routes import settings  # noqa: PLC0415  # the one reader, counted
+
+    cfg, up, _ = two_gateways
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    write_config(isolated_home / ".claude" / "settings.json", json.dumps({"env": {"ANTHROPIC_BASE_URL": up.url}}))
+    monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", KEY)
+    reads: list[object] = []
+    real = settings.settings_layers
+    monkeypatch.setattr(settings, "settings_layers", lambda *a, **k: reads.append(a) or real(*a, **k))
+    result = invoke(runner, "fallback", "--config", str(cfg))
+    assert result.exit_code == 0, result.output
+    assert len(reads) == 1  # the guide's reading serves the Other routes too
+    assert "  corp-gw (gateway, Claude Code uses it now): up and usable" in result.stdout  # from that reading
+
+
 def test_a_full_stdout_is_exit_74_in_one_line(two_gateways: tuple[Path, Fake, Fake], tmp_path: Path) -> None:
     cfg, _, _ = two_gateways
     with open("/dev/full", "w") as full:

@@ -24,6 +24,7 @@ from outagecheck.routes.sigv4 import sign
 
 if TYPE_CHECKING:
     from outagecheck.routes.current import Current
+    from outagecheck.routes.settings import SettingsLayer
 
 BODY_LIMIT: Final = 64 * 1024
 DEFAULT_SLOW_S: Final = 3.0
@@ -208,9 +209,12 @@ async def check_routes(
             await client.aclose()
 
 
-def current_name(routes: Sequence[Route], environ: Mapping[str, str]) -> str | None:
-    """The configured route Claude Code uses now (its settings layers and the environment), if one is."""
-    now = _now(environ).route()
+def current_name(
+    routes: Sequence[Route], environ: Mapping[str, str], layers: tuple[SettingsLayer, ...] | None = None
+) -> str | None:
+    """The configured route Claude Code uses now (its settings layers, read here unless given, and the
+    environment), if one is."""
+    now = _now(environ, layers).route()
     from outagecheck.routes import current  # noqa: PLC0415  # only with routes
 
     return next((r.name for r in routes if current.matches(r, now)), None)
@@ -232,11 +236,12 @@ def now_note(environ: Mapping[str, str]) -> str:
     return f"Claude Code uses none of these routes now: {now.kind.value}, with {AUTH_WORDS.get(now.auth, now.auth)}."
 
 
-def _now(environ: Mapping[str, str]) -> Current:
+def _now(environ: Mapping[str, str], layers: tuple[SettingsLayer, ...] | None = None) -> Current:
     from outagecheck.routes import current, settings  # noqa: PLC0415  # only with routes
 
     # A deleted current directory has no project layers (for Claude Code neither), never an internal error.
-    return current.resolve(settings.environment(environ), settings.settings_layers(settings.working_dir()))
+    layers = settings.settings_layers(settings.working_dir()) if layers is None else layers
+    return current.resolve(settings.environment(environ), layers)
 
 
 Beside = tuple[tuple[RouteResult, ...], tuple[str, ...]]  # the results, and the notes for the report
