@@ -167,3 +167,26 @@ def test_a_layer_the_plan_did_not_see_is_named_with_its_value_and_file(tmp_path:
     clean = resolved.resolve(plan, {"CLOUD_ML_REGION": "us-east5"}, tmp_path / "elsewhere")
     assert clean.differences == ()  # the settings file wins over the shell's CLOUD_ML_REGION
     assert (clean.route.kind, clean.route.region, clean.route.project) == (Kind.VERTEX, "global", "acme-ai-prod")
+
+
+def test_a_gateways_token_in_a_higher_layer_outranks_its_helper_and_a_files_secret_is_sent_not_shown(
+    tmp_path: Path, claude_home: Path
+) -> None:
+    from outagecheck.errors import redact  # noqa: PLC0415
+
+    route = Route("gw", Kind.GATEWAY, base_url="https://llm.example.com", key_command="pass show llm")
+    plan = routes_plan.plan_route(route, settings_layers(tmp_path), {}, scope="user", cwd=tmp_path)
+    doc = json.loads(SETTINGS_TEXT)
+    written = {**doc, "env": {**doc["env"], **plan.env}, **plan.top}
+    (claude_home / ".claude" / "settings.json").write_text(json.dumps(written))
+    assert resolved.resolve(plan, {}, tmp_path).differences == ()
+    token = "tok-from-a-project-file-0123456789"
+    project = write_config(tmp_path / ".claude" / "settings.json", json.dumps({"env": {"ANTHROPIC_AUTH_TOKEN": token}}))
+    found = resolved.resolve(plan, {}, tmp_path)
+    assert found.differences == (
+        f"ANTHROPIC_AUTH_TOKEN from project settings {project} outranks the route's apiKeyHelper",
+    )
+    assert found.environ["ANTHROPIC_AUTH_TOKEN"] == token  # what Claude Code would send, for the probe only
+    assert found.route.key_command is None
+    assert token not in redact(f"said {token}")
+    assert token not in repr(found)

@@ -47,7 +47,8 @@ def resolve(plan: RoutePlan, environ: Mapping[str, str], cwd: Path) -> Resolved:
 
 
 def _kind(route: Route, now: current.Current) -> list[str]:
-    if now.kind is route.kind:
+    # Not a cloud route: the kind is read from the base URL's host; where it goes is _written()'s to compare.
+    if now.kind is route.kind or not (route.kind.cloud or now.kind.cloud):
         return []
     return [f"Claude Code will take {now.kind.value} (from {now.route().source}), not {route.kind.value}"]
 
