@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -162,7 +163,12 @@ def test_fallback_reads_claude_codes_settings_layers_once(
     monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", KEY)
     reads: list[object] = []
     real = settings.settings_layers
-    monkeypatch.setattr(settings, "settings_layers", lambda *a, **k: reads.append(a) or real(*a, **k))
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(settings, "settings_layers", counted)
     result = invoke(runner, "fallback", "--config", str(cfg))
     assert result.exit_code == 0, result.output
     assert len(reads) == 1  # the guide's reading serves the Other routes too
