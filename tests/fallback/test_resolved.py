@@ -190,3 +190,15 @@ def test_a_gateways_token_in_a_higher_layer_outranks_its_helper_and_a_files_secr
     assert found.route.key_command is None
     assert token not in redact(f"said {token}")
     assert token not in repr(found)
+
+
+def test_another_layers_helper_is_named_and_never_run(tmp_path: Path, claude_home: Path) -> None:
+    route = Route("gw", Kind.GATEWAY, base_url="https://llm.example.com", key_command="pass show llm")
+    plan = routes_plan.plan_route(route, settings_layers(tmp_path), {}, scope="user", cwd=tmp_path)
+    doc = json.loads(SETTINGS_TEXT)
+    (claude_home / ".claude" / "settings.json").write_text(json.dumps({**doc, "env": plan.env, **plan.top}))
+    ran = tmp_path / "ran"
+    project = write_config(tmp_path / ".claude" / "settings.json", json.dumps({"apiKeyHelper": f"touch '{ran}'"}))
+    found = resolved.resolve(plan, {}, tmp_path)
+    assert found.differences == (f"apiKeyHelper after the write comes from project settings {project}, not the switch",)
+    assert found.route.key_command is None  # a cloned project's command is not ours to run

@@ -116,8 +116,10 @@ def _route(
     route = current.route_from(now.kind, get, name=asked.name, source="after the write")
     if now.kind is Kind.VERTEX and (project := next(filter(None, map(get, VERTEX_PROJECT_VARS)), None)):
         route = replace(route, project=project)
-    if now.auth == "helper":
-        route = replace(route, key_command=next(layer.api_key_helper for layer in layers if layer.api_key_helper))
+    helper = next((layer.api_key_helper for layer in layers if layer.api_key_helper), None)
+    if now.auth == "helper" and helper == asked.key_command:
+        # Only the route's own command is run: another layer's (a cloned project's) is named by _auth(), not run.
+        route = replace(route, key_command=helper)
     return route
 
 
