@@ -201,3 +201,18 @@ def test_the_route_claude_code_uses_now_is_marked(
     table = invoke(runner, "routes", "check", "--config", str(cfg)).stdout
     assert table.startswith("Routes (Claude Code uses corp-gw now)\n")
     assert "none of these routes" not in table
+
+
+def test_an_apps_gateway_forced_by_managed_settings_outranks_the_matching_route(
+    runner: CliRunner, two_gateways: tuple[Path, Fake, Fake], monkeypatch: pytest.MonkeyPatch, no_route: Path
+) -> None:
+    cfg, up, _ = two_gateways
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", up.url)  # the provider settings point at corp-gw ...
+    monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", KEY)
+    managed = write_config(no_route / "managed-settings.json", json.dumps({"forceLoginMethod": "gateway"}))
+    doc = json.loads(invoke(runner, "routes", "check", "--json", "--config", str(cfg)).stdout)
+    assert [r["current"] for r in doc["routes"]] == [False, False]  # ... but the gateway session outranks them
+    table = invoke(runner, "routes", "check", "--config", str(cfg)).stdout
+    assert table.endswith(
+        f"Claude Code uses none of these routes now: managed settings {managed} forces the Claude apps gateway.\n"
+    )

@@ -213,11 +213,13 @@ def current_name(
     routes: Sequence[Route], environ: Mapping[str, str], layers: tuple[SettingsLayer, ...] | None = None
 ) -> str | None:
     """The configured route Claude Code uses now (its settings layers, read here unless given, and the
-    environment), if one is."""
-    now = _now(environ, layers).route()
+    environment), if one is; none when a Claude apps gateway forced by managed settings outranks them all."""
+    found = _now(environ, layers)
+    if found.apps_gateway is not None:
+        return None
     from outagecheck.routes import current  # noqa: PLC0415  # only with routes
 
-    return next((r.name for r in routes if current.matches(r, now)), None)
+    return next((r.name for r in routes if current.matches(r, found.route())), None)
 
 
 AUTH_WORDS: Final = {
@@ -233,6 +235,8 @@ AUTH_WORDS: Final = {
 def now_note(environ: Mapping[str, str]) -> str:
     """The route Claude Code uses now, when it is none of the configured ones (a note under the Routes table)."""
     now = _now(environ)
+    if (gateway := now.apps_gateway) is not None:
+        return f"Claude Code uses none of these routes now: {gateway.where} forces the Claude apps gateway."
     return f"Claude Code uses none of these routes now: {now.kind.value}, with {AUTH_WORDS.get(now.auth, now.auth)}."
 
 
