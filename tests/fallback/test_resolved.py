@@ -202,3 +202,15 @@ def test_another_layers_helper_is_named_and_never_run(tmp_path: Path, claude_hom
     found = resolved.resolve(plan, {}, tmp_path)
     assert found.differences == (f"apiKeyHelper after the write comes from project settings {project}, not the switch",)
     assert found.route.key_command is None  # a cloned project's command is not ours to run
+
+
+def test_a_cloned_projects_values_are_text_never_terminal_codes(tmp_path: Path, claude_home: Path) -> None:
+    route = Route("b", Kind.BEDROCK, region="us-east-1")
+    plan = routes_plan.plan_route(route, settings_layers(tmp_path), {}, scope="user", cwd=tmp_path)
+    doc = json.loads(SETTINGS_TEXT)
+    (claude_home / ".claude" / "settings.json").write_text(json.dumps({**doc, "env": plan.env}))
+    write_config(tmp_path / ".claude" / "settings.json", json.dumps({"env": {"AWS_REGION": "\x1b]0;pwned\x07\nx"}}))
+    found = resolved.resolve(plan, {}, tmp_path)
+    assert len(found.differences) == 1
+    assert "\x1b" not in found.differences[0] + resolved.describe(found.route)
+    assert "\n" not in found.differences[0] + resolved.describe(found.route)

@@ -18,6 +18,7 @@ from outagecheck.fallback.proof import VERTEX_PROJECT_VARS
 from outagecheck.model import Status
 from outagecheck.routes import current, settings
 from outagecheck.routes.model import SWITCHES, Kind, Route, RouteResult
+from outagecheck.text import clean
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -43,7 +44,9 @@ def resolve(plan: RoutePlan, environ: Mapping[str, str], cwd: Path) -> Resolved:
     won = current.winning(environ, layers)
     differences = [*_kind(plan.route, now), *_written(plan, won), *_others(plan.route, won)]
     differences += _auth(plan, now, layers)
-    return Resolved(_route(plan.route, now, won, layers), tuple(differences), _probe_environ(environ, won))
+    # A settings file's values are text (a cloned project's may hold terminal codes): the one sanitiser.
+    said = tuple(clean(line) for line in differences)
+    return Resolved(_route(plan.route, now, won, layers), said, _probe_environ(environ, won))
 
 
 def _kind(route: Route, now: current.Current) -> list[str]:
@@ -154,7 +157,7 @@ def probe(found: Resolved, *, timeout_s: float, slow_s: float) -> tuple[RouteRes
 
 def describe(route: Route) -> str:
     """The route in a few words: "bedrock us-east-1 profile acme", "gateway http://gw with apiKeyHelper"."""
-    from outagecheck.text import mask_url  # noqa: PLC0415  # after the write only
+    from outagecheck.text import mask_url  # noqa: PLC0415  # after the write only (clean: above)
 
     parts = [route.kind.value, *([route.region] if route.region else [])]
     for word, value in (("profile", route.profile), ("project", route.project), ("resource", route.resource)):
@@ -162,7 +165,7 @@ def describe(route: Route) -> str:
     parts += [f"workspace {route.workspace}"] if route.workspace else []
     parts += [mask_url(route.base_url)] if route.base_url else []
     parts += ["with apiKeyHelper"] if route.key_command else []
-    return " ".join(parts)
+    return clean(" ".join(parts))
 
 
 def summary(result: RouteResult, seconds: float) -> str:
