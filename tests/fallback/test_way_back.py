@@ -90,10 +90,10 @@ def test_apply_to_a_route_journals_what_claude_code_used_before(
 def test_the_current_route_matches_one_configured_route_by_name_and_several_by_none() -> None:
     now = current.Current(Kind.BEDROCK, "cloud").route()
     one, other = Route("east", Kind.BEDROCK, region="us-east-1"), Route("west", Kind.VERTEX)
-    assert current.before(current.Current(Kind.BEDROCK, "cloud"), [one, other]) == ("bedrock", "east")
+    assert journal.before(current.Current(Kind.BEDROCK, "cloud"), [one, other]) == ("bedrock", "east")
     assert current.matches(one, now)
-    assert current.before(current.Current(Kind.BEDROCK, "cloud"), [one, replace(one, name="east2")]) == ("bedrock", "")
-    assert current.before(current.Current(Kind.ANTHROPIC, "helper"), [one]) == ("api", "")
+    assert journal.before(current.Current(Kind.BEDROCK, "cloud"), [one, replace(one, name="east2")]) == ("bedrock", "")
+    assert journal.before(current.Current(Kind.ANTHROPIC, "helper"), [one]) == ("api", "")
 
 
 def test_status_says_go_back_once_what_was_replaced_is_operational_and_revert_ends_it(

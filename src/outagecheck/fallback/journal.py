@@ -6,13 +6,19 @@ import json
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from outagecheck import paths
 from outagecheck.errors import ConfigError, OutagecheckError
 from outagecheck.files import JOURNAL_CAP, read_capped
 from outagecheck.private import dir_problem, file_problem
 from outagecheck.safefile import atomic_write
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from outagecheck.routes.current import Current
+    from outagecheck.surfaces import Route
 
 VERSION = 1
 FORMATS: Final = ("json", "toml", "env", "secret", "lines")
@@ -217,6 +223,19 @@ def save(path: Path, entries: list[Entry]) -> None:
 
     text = tomli_w.dumps({"version": VERSION, "changes": [plain(e) for e in entries]})
     atomic_write(path, text.encode(), mode=0o600)
+
+
+def before(now: Current, routes: Sequence[Route]) -> tuple[str, str]:
+    """What Claude Code uses now (routes/current.resolve), as a `--to` switch journals it (what to go back to):
+    ("login", "") for the subscription login (a CLAUDE_CODE_OAUTH_TOKEN is one), ("api", "") for a key, token or
+    helper to api.anthropic.com, else (kind, the name of the one configured route matching it, or "")."""
+    from outagecheck.routes.current import matches  # noqa: PLC0415  # --to only
+    from outagecheck.surfaces import Kind  # noqa: PLC0415  # --to only
+
+    if now.kind is Kind.ANTHROPIC:
+        return ("login", "") if now.auth in ("subscription", "oauth_token") else ("api", "")
+    found = [r.name for r in routes if matches(r, now.route())]
+    return now.kind.value, found[0] if len(found) == 1 else ""
 
 
 def pending() -> list[Entry]:

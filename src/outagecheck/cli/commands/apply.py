@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from outagecheck.cli.ask import confirm
 from outagecheck.cli.commands.fallback import group_options, out, warn_running
@@ -12,6 +12,9 @@ from outagecheck.cli.parse import Options
 from outagecheck.errors import UsageError, print_error
 from outagecheck.model import ExitCode
 from outagecheck.routes.settings import working_dir
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def run(opts: Options) -> int:
@@ -23,7 +26,7 @@ def run(opts: Options) -> int:
     from outagecheck.fallback import transaction  # noqa: PLC0415  # fallback commands only
 
     cfg = config_file.load(config)
-    if working_dir() is None:  # Path.cwd() raises: which project's settings would be read and written?
+    if (cwd := working_dir()) is None:  # Path.cwd() raises: which project's settings would be read and written?
         raise UsageError(
             "the current directory no longer exists: cd to an existing directory (the project you run claude in) "
             "and run it again"
@@ -35,11 +38,11 @@ def run(opts: Options) -> int:
         from outagecheck.fallback.journal import pending  # noqa: PLC0415  # fallback commands only
 
         journaled = len(pending()) if opts.until_recovered else 0
-        code = apply_route(target, opts.to, cfg, config, scope, opts.key_command, *how)
+        code = apply_route(target, opts.to, cfg, config, (scope, cwd), opts.key_command, *how)
         if opts.until_recovered and len(pending()) > journaled:  # written (not a dry run, a no, nothing to do)
             _watch(config)
         return code
-    proposal = applying.propose(target, cfg, os.environ, Path.cwd(), scope=scope, key_command=opts.key_command)
+    proposal = applying.propose(target, cfg, os.environ, cwd, scope=scope, key_command=opts.key_command)
     for warning in proposal.warnings:
         out(f"Warning: {warning}")
     if not proposal.planned:
