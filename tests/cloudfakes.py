@@ -165,3 +165,40 @@ def anthropic(key: str, answers: dict[str, Answer] | None = None, *, litellm: bo
         return answers.get(path, reply(200, {"data": [], "input_tokens": 8}))
 
     return handle
+
+
+FLAVOR = {"metadata-flavor": "Google"}
+
+
+def gce_metadata(token: str, project: str, fallthrough: Handler) -> Handler:
+    """A GCE metadata server (what GCE_METADATA_HOST names) minting `token`; other paths go to `fallthrough`.
+
+    Both clients send and want `Metadata-Flavor: Google` (gcp-metadata refuses an answer without it): a request
+    without it gets the server's 403. Claude Code's gcp-metadata pings /computeMetadata/v1/instance, then asks
+    .../service-accounts/default/token; google-auth's Compute Engine credentials first ask the account's info."""
+    account = "/computeMetadata/v1/instance/service-accounts/default"
+    answers = {
+        "/computeMetadata/v1/instance": (200, "text/plain", b"attributes/\nid\nservice-accounts/\n"),
+        f"{account}/token": (
+            200,
+            "application/json",
+            json.dumps({"access_token": token, "expires_in": 3599, "token_type": "Bearer"}).encode(),
+        ),
+        f"{account}/": (
+            200,
+            "application/json",
+            json.dumps({"email": "vertex@acme.iam.gserviceaccount.com", "aliases": ["default"], "scopes": []}).encode(),
+        ),
+        "/computeMetadata/v1/project/project-id": (200, "text/plain", project.encode()),
+    }
+
+    def handle(req: Request) -> Answer:
+        path = req.path.split("?")[0]
+        if not path.startswith("/computeMetadata/"):
+            return fallthrough(req)
+        if req.headers.get("metadata-flavor") != "Google":
+            return 403, {"content-type": "text/plain"}, b"Missing required header: Metadata-Flavor"
+        status, kind, body = answers.get(path, (404, "text/plain", b""))
+        return status, {"content-type": kind, **FLAVOR}, body
+
+    return handle
