@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 from botocore.auth import SigV4Auth  # the test extra's botocore: an independent signer to check ours
 from botocore.awsrequest import AWSRequest
@@ -200,5 +201,23 @@ def gce_metadata(token: str, project: str, fallthrough: Handler) -> Handler:
             return 403, {"content-type": "text/plain"}, b"Missing required header: Metadata-Flavor"
         status, kind, body = answers.get(path, (404, "text/plain", b""))
         return status, {"content-type": kind, **FLAVOR}, body
+
+    return handle
+
+
+def google_sts(token: str, subject: str, fallthrough: Handler) -> Handler:
+    """Google's STS token exchange at /sts/v1/token (an external_account file's `token_url`): `subject`, the
+    workload's own token from the file's credential_source, is exchanged for `token`; anything else is STS's 400."""
+
+    def handle(req: Request) -> Answer:
+        if req.path.split("?")[0] != "/sts/v1/token":
+            return fallthrough(req)
+        form = parse_qs(req.body.decode())
+        if req.method != "POST" or form.get("subject_token") != [subject]:
+            return reply(400, {"error": "invalid_grant", "error_description": "The subject token is invalid."})
+        kind = "urn:ietf:params:oauth:token-type:access_token"
+        return reply(
+            200, {"access_token": token, "issued_token_type": kind, "token_type": "Bearer", "expires_in": 3600}
+        )
 
     return handle

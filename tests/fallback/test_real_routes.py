@@ -13,7 +13,18 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from tests.cloudfakes import Fake, Handler, Request, anthropic, bearer, bedrock, gce_metadata, reply, sigv4_ok
+from tests.cloudfakes import (
+    Fake,
+    Handler,
+    Request,
+    anthropic,
+    bearer,
+    bedrock,
+    gce_metadata,
+    google_sts,
+    reply,
+    sigv4_ok,
+)
 from tests.helpers import MESSAGE, SETTINGS_TEXT, invoke, real_sockets, write_config
 
 pytestmark = [pytest.mark.slow, real_sockets]
@@ -136,10 +147,10 @@ def test_foundry_route_is_taken_with_the_key_from_the_environment(
 
 
 def _vertex(token: str) -> Handler:
-    """Vertex behind a GCE metadata server on one port: the token the server minted, or Vertex's 401."""
+    """Vertex wanting `token` (the one a fake Google minted), else Vertex's 401."""
     answer = bearer(token, reply(200, MESSAGE))
     counted = bearer(token, reply(200, {"input_tokens": 8}))
-    return gce_metadata(token, "gce-home-project", lambda req: (counted if "count-tokens" in req.path else answer)(req))
+    return lambda req: (counted if "count-tokens" in req.path else answer)(req)
 
 
 def test_vertex_route_takes_a_token_from_the_metadata_server_and_sends_it_to_the_project_and_region(
@@ -149,7 +160,7 @@ def test_vertex_route_takes_a_token_from_the_metadata_server_and_sends_it_to_the
     # GCE_METADATA_HOST (off GCE too); the proof before the write asks the same server (routes/clouds.py).
     token = f"ya29.{secrets.token_urlsafe(24)}"
     monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
-    with Fake(_vertex(token)) as fake:
+    with Fake(gce_metadata(token, "gce-home-project", _vertex(token))) as fake:
         host = fake.url.removeprefix("http://")
         monkeypatch.setenv("GCE_METADATA_HOST", host)
         monkeypatch.setattr("google.auth.compute_engine._metadata._GCE_METADATA_HOST", host)  # read at its import
@@ -174,3 +185,46 @@ def test_vertex_route_takes_a_token_from_the_metadata_server_and_sends_it_to_the
     assert all(r.path.startswith("/v1/projects/acme-ai-prod/locations/us-east5/publishers/anthropic/") for r in sent)
     assert token not in (claude_home / ".claude" / "settings.json").read_text() + applied.output
     _revert_restores(runner, claude_home, client)
+
+
+def test_vertex_route_with_a_workload_identity_file_exchanges_its_token_at_the_files_token_url(
+    runner: CliRunner, client: dict[str, str], claude_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An external_account ADC file (workload identity federation, as CI runners use): both google-auth libraries
+    # exchange the workload's own token at the file's token_url. GOOGLE_CLOUD_PROJECT spares both a Cloud
+    # Resource Manager lookup of the project (its URL in the file is ignored by the Python library).
+    token, subject = f"ya29.{secrets.token_urlsafe(24)}", f"oidc.{secrets.token_urlsafe(24)}"
+    (tmp_path / "subject-token").write_text(subject)
+    with Fake(google_sts(token, subject, _vertex(token))) as fake:
+        adc = tmp_path / "wif.json"
+        adc.write_text(json.dumps(_wif(fake.url, tmp_path / "subject-token")))
+        google = {"GOOGLE_APPLICATION_CREDENTIALS": str(adc), "GOOGLE_CLOUD_PROJECT": "acme-ai-prod"}
+        for name, value in google.items():
+            monkeypatch.setenv(name, value)
+        text = '[[routes]]\nname = "v"\nkind = "vertex"\nregion = "us-east5"\nproject = "acme-ai-prod"\n'
+        cfg = write_config(tmp_path / "config.toml", text + f'base_url = "{fake.url}/v1"\n')
+        applied = _apply(runner, cfg, "v")
+        env = {**client, **google}
+        assert _auth_status(env)["apiProvider"] == "vertex"
+        done = _ask(env)
+        exchanges = [r for r in fake.requests if r.path == "/sts/v1/token"]
+        sent = [r for r in fake.requests if ":streamRawPredict" in r.path or ":rawPredict" in r.path]
+    assert "(vertex, verified)" in applied.stdout
+    assert done.stdout.strip() == "pong", (fake.paths(), done.returncode, done.stdout[-500:], done.stderr[-500:])
+    # The proof's exchange (google-auth for Python) and Claude Code's (google-auth-library for Node, bundled).
+    assert {r.headers.get("x-goog-api-client", "").split("/")[0] for r in exchanges} == {"gl-python", "gl-node"}
+    assert sent
+    assert all(r.headers["authorization"] == f"Bearer {token}" for r in sent)
+    assert token not in (claude_home / ".claude" / "settings.json").read_text() + applied.output
+    _revert_restores(runner, claude_home, client)
+
+
+def _wif(url: str, subject_file: Path) -> dict[str, Any]:
+    pool = "//iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/ci/providers/github"
+    return {
+        "type": "external_account",
+        "audience": pool,
+        "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+        "token_url": f"{url}/sts/v1/token",
+        "credential_source": {"file": str(subject_file)},
+    }
