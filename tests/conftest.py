@@ -222,6 +222,13 @@ _SIGNALS = "sends POSIX signals (SIGINT, SIGTERM, SIGKILL) to real processes"
 _LINUX_XDG = {p: "XDG base dirs are read on Linux only (paths.py, cli/cache.py)" for p in ("darwin", "win32")}
 _MAC_CACHE = "places the status line's cache with XDG_CACHE_HOME, which macOS does not read (~/Library/Caches)"
 _MODES = "asserts POSIX modes and owners (0600, 0700, uid, umask, sticky dirs): Windows files take the profile's ACL"
+
+
+def _each(path: str, names: str, why: dict[str, str]) -> dict[str, dict[str, str]]:
+    """One entry per named test of a file whose other tests run on that platform."""
+    return {f"{path}::{name}": why for name in names.split()}
+
+
 # Test file, or file::test, -> {platform: why it cannot run there}. A skip here is printed with its reason (-ra);
 # tests/ci/test_matrix.py keeps every entry pointing at a test that exists. Windows entries are conservative: this
 # table was written without a Windows machine, from what each test uses, and shrinks as the matrix proves more.
@@ -263,7 +270,19 @@ PLATFORM_SKIPS: dict[str, dict[str, str]] = {
         "darwin": "sets XDG_STATE_HOME, which macOS does not read",
     },
     "tests/cli/test_memory.py": {"win32": "reads /proc/self/statm", "darwin": "reads /proc/self/statm"},
-    "tests/fallback/test_apply.py": {"win32": "asserts the POSIX helper (cat '<path>') and 0600 modes"},
+    **_each(  # the others refuse before any helper runs or any file is written, as on every platform
+        "tests/fallback/test_apply.py",
+        "test_apply_then_revert_is_byte_identical test_minimal_diff_keeps_the_users_layout "
+        "test_apply_twice_changes_nothing_the_second_time test_dry_run_writes_nothing "
+        "test_key_command_needs_no_key_file test_local_scope_writes_settings_local_never_the_shared_file "
+        "test_local_scope_git_ignores_the_file_and_revert_restores_the_gitignore "
+        "test_revert_removes_only_the_line_it_added_from_an_edited_gitignore "
+        "test_without_a_gitignore_the_pattern_goes_to_info_exclude test_a_file_git_ignores_already_is_left_alone "
+        "test_the_group_level_scope_is_honoured_by_apply test_symlinked_settings_are_written_through "
+        "test_user_edits_after_apply_survive_revert test_a_key_the_user_changed_is_left_alone "
+        "test_unwritable_directory_exits_73 test_helper_already_set_still_gets_onboarding_and_verify",
+        {"win32": "asserts the POSIX helper (cat '<path>'), 0600 modes, printf helpers, symlinks or TOML paths"},
+    ),
     "tests/fallback/test_concurrency.py": {"win32": f"{_SIGNALS}, mid-write, and renames over open files"},
     "tests/fallback/test_detect.py": {"win32": "its fake `claude` executables are POSIX shell scripts"},
     "tests/fallback/test_running.py::test_a_client_of_another_home_is_not_named": {
@@ -287,7 +306,19 @@ PLATFORM_SKIPS: dict[str, dict[str, str]] = {
     "tests/fallback/test_transaction.py::test_a_full_disk_rolls_back_everything_already_written": {
         "darwin": "finds the file being written through /proc/self/fd"
     },
-    "tests/routes/test_clouds.py": {"win32": "its fake aws, gcloud and az are POSIX shell scripts on PATH"},
+    **_each(  # the others (botocore, google-auth, Windows' helper command line faked) run everywhere
+        "tests/routes/test_clouds.py",
+        "test_aws_cli_export_credentials_gives_sigv4_keys_and_the_child_gets_the_routes_profile "
+        "test_an_expired_sso_login_names_the_exact_command test_no_aws_cli_and_no_botocore_says_which_extra_helps "
+        "test_a_hanging_cli_is_cut_at_the_deadline test_gcloud_prints_the_adc_token "
+        "test_no_adc_off_gce_is_no_credentials_in_milliseconds_without_asking_anyone "
+        "test_an_expired_adc_login_names_the_renewal test_foundry_prefers_the_environment_then_az "
+        "test_az_not_logged_in_says_az_login",
+        {"win32": "its fake aws, gcloud and az are POSIX shell scripts on a ':'-separated PATH"},
+    ),
+    "tests/routes/test_clouds.py::test_key_command_runs_in_sh_and_must_print_one_line": {
+        "win32": "its key_command is printf, run by sh (Windows runs it under cmd: the test beside it)"
+    },
     "tests/routes/test_real_current.py": {
         "win32": "starts the real client with PATH=/usr/bin:/bin and HOME, not USERPROFILE, as on POSIX"
     },
