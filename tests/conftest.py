@@ -233,7 +233,12 @@ def _each(path: str, names: str, why: dict[str, str]) -> dict[str, dict[str, str
 # tests/ci/test_matrix.py keeps every entry pointing at a test that exists. Windows entries are conservative: this
 # table was written without a Windows machine, from what each test uses, and shrinks as the matrix proves more.
 PLATFORM_SKIPS: dict[str, dict[str, str]] = {
-    "tests/test_files.py": {"win32": "FIFOs, /dev/zero and flock are POSIX (msvcrt is tests/test_safefile.py's)"},
+    **_each(  # regular, missing, oversized and unaffordable files run everywhere
+        "tests/test_files.py",
+        "test_a_fifo_without_a_writer_is_refused_at_once test_a_device_is_refused test_a_directory_and_a_symlink_loop "
+        "test_try_lock_is_exclusive_until_the_descriptor_closes test_the_status_path_runs_on_a_platform_without_fcntl",
+        {"win32": "FIFOs, /dev/zero, symlinks, flock, XDG_STATE_HOME: POSIX (msvcrt is tests/test_safefile.py's)"},
+    ),
     "tests/test_private.py": {"win32": _MODES},
     "tests/test_private.py::test_a_cache_dir_that_is_not_the_users_own_is_never_read": {"darwin": _MAC_CACHE},
     "tests/test_safefile.py::test_on_posix_the_flock_stays_until_the_close": {
@@ -342,7 +347,13 @@ PLATFORM_SKIPS: dict[str, dict[str, str]] = {
     "tests/output/test_emit.py::test_the_table_follows_them": {
         "win32": "unproven: rich picks its legacy Windows console mode (no ANSI escapes) by what it detects"
     },
-    "tests/output/test_notify.py": {"win32": "notification commands run by /bin/sh; its fakes are shell scripts"},
+    **_each(  # the message, the webhooks (a loopback receiver) and the hook under cmd (faked) run everywhere
+        "tests/output/test_notify.py",
+        "test_on_change_gets_the_report_and_the_variables "
+        "test_a_command_that_hangs_is_killed_with_everything_it_started "
+        "test_desktop_notification_through_notify_send_or_a_warning_without_it",
+        {"win32": "its commands are sh (echo, cat, sleep, touch) and its notify-send fake a shell script"},
+    ),
 }
 
 
