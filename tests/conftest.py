@@ -289,7 +289,15 @@ PLATFORM_SKIPS: dict[str, dict[str, str]] = {
         {"win32": "asserts the POSIX helper (cat '<path>'), 0600 modes, printf helpers, symlinks or TOML paths"},
     ),
     "tests/fallback/test_concurrency.py": {"win32": f"{_SIGNALS}, mid-write, and renames over open files"},
-    "tests/fallback/test_detect.py": {"win32": "its fake `claude` executables are POSIX shell scripts"},
+    **_each(  # the others read settings with no claude on PATH ("/usr/bin:/bin" names no Windows directory)
+        "tests/fallback/test_detect.py",
+        "test_claude_auth_status_is_asked test_hanging_claude_times_out "
+        "test_a_key_without_onboarding_gets_the_onboarding_step test_not_logged_in_reads_so_and_never_prints_none",
+        {"win32": "its fake `claude` executables are POSIX shell scripts"},
+    ),
+    "tests/fallback/test_detect.py::test_status_reminds_to_revert_once_logins_are_back": {
+        "win32": "its config puts a path in a TOML basic string, where a Windows path's backslashes are escapes"
+    },
     "tests/fallback/test_running.py::test_a_client_of_another_home_is_not_named": {
         "darwin": "a process's environment is read from /proc, on Linux only (ps can't show it)"
     },
