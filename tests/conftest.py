@@ -299,10 +299,16 @@ PLATFORM_SKIPS: dict[str, dict[str, str]] = {
         "win32": "its config puts a path in a TOML basic string, where a Windows path's backslashes are escapes"
     },
     "tests/fallback/test_running.py::test_a_client_of_another_home_is_not_named": {
-        "darwin": "a process's environment is read from /proc, on Linux only (ps can't show it)"
+        "darwin": "a process's environment is read from /proc, on Linux only (ps can't show it)",
+        "win32": "real processes started by bash (exec -a claude), found via /proc and ps",
     },
     "tests/fallback/test_real_client.py": {"win32": "runs the real client with POSIX shell fakes and tmux"},
-    "tests/fallback/test_running.py": {"win32": "real processes via /proc and ps (its tasklist tests fake Windows)"},
+    **_each(  # what counts as Claude Code and the tasklist tests (the platform faked) run everywhere
+        "tests/fallback/test_running.py",
+        "test_a_native_client_is_found test_an_npm_client_under_node_is_found "
+        "test_apply_and_revert_name_it_and_ask_nothing_more",
+        {"win32": "real processes started by bash (exec -a claude), found via /proc and ps"},
+    ),
     "tests/fallback/test_lock.py::test_a_ctrl_c_right_after_the_mkdir_still_removes_the_lock": {"win32": _SIGNALS},
     "tests/fallback/test_bigjson.py::test_apply_on_a_50_mb_settings_file_stays_under_4x_its_size": {
         "win32": "measures memory with the resource module (POSIX)"
