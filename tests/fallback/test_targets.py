@@ -206,7 +206,9 @@ def test_read_only_directory_exits_73_and_leaves_the_file(tmp_path: Path) -> Non
         # --force tries, the system refuses, and the failed apply says nothing changed.
         forced = subprocess.run([*cmd, "--force"], capture_output=True, text=True, env=env, timeout=60)
         assert forced.returncode == 73, forced.stderr
-        assert _without_running_claude(forced.stderr).startswith(f"outagecheck: error: {ro}/tool.json: cannot write in {ro}: ")
+        assert _without_running_claude(forced.stderr).startswith(
+            f"outagecheck: error: {ro}/tool.json: cannot write in {ro}: "
+        )
         assert forced.stderr.endswith("; nothing changed\n")
         assert "Traceback" not in forced.stderr
         assert (ro / "tool.json").read_text() == '{"mode": "login"}\n'
