@@ -68,6 +68,18 @@ def child_environ(environ: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in environ.items() if k not in HIDDEN_FROM_CHILDREN}
 
 
+def shell_command(
+    command: str, platform: str | None = None, environ: Mapping[str, str] = os.environ
+) -> str | list[str]:
+    """How Node (and so Claude Code) runs a shell command — its apiKeyHelper, our --on-change hook:
+    `/bin/sh -c` on macOS and Linux; on Windows `%ComSpec% /d /s /c "<command>"`, a command line passed
+    verbatim (a list would be re-quoted by subprocess, and cmd reads quotes its own way)."""
+    if (platform or sys.platform) != "win32":
+        return ["/bin/sh", "-c", command]
+    comspec = environ.get("ComSpec") or environ.get("COMSPEC") or "cmd.exe"
+    return f'{comspec} /d /s /c "{command}"'
+
+
 # Anthropic keys are ~108 characters and OAuth tokens a few hundred; anything outside this is a paste accident.
 SECRET_LENGTH: Final = (16, 4096)
 REDACTED: Final = "[redacted]"
