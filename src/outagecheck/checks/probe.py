@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -33,6 +33,7 @@ from outagecheck.checks.plan import CheckPlan, Target, summary_url
 from outagecheck.checks.starvation import Heartbeat, overloaded
 from outagecheck.checks.statuspage import read_status_page
 from outagecheck.checks.tls import ContextLoader
+from outagecheck.classes import dataclass
 from outagecheck.model import Evidence, Status, StatusPage
 
 CLOSE_GRACE_S = 0.2
