@@ -30,7 +30,7 @@ MISSED: list[str] = []
 
 
 def method_text(name: str, args: Any, body: Any, local_names: Any, returns: bool) -> str:
-    """The text `dataclasses._create_fn` (3.11, 3.12) compiles for one method, byte for byte."""
+    """The text Python 3.11's `dataclasses._create_fn` compiles for one method, byte for byte."""
     annotation = "->_return_type" if returns else ""
     inner = "\n".join(f"  {b}" for b in body)
     text = f" def {name}({','.join(args)}){annotation}:\n{inner}"
@@ -68,12 +68,13 @@ def _build(cls: type[Any] | None, options: dict[str, Any]) -> Any:
         return dataclasses.dataclass(cls, **options)
 
     def wrap(klass: type[Any]) -> type[Any]:
-        swapped = dataclasses._create_fn  # type: ignore[attr-defined]  # present: _ORIGINAL is not None
-        dataclasses._create_fn = _create_fn  # type: ignore[attr-defined]  # for this class only
+        # For this class only. Another thread building a dataclass meanwhile gets the same methods (a text
+        # not written is compiled as before); the original is always what is left in place.
+        dataclasses._create_fn = _create_fn  # type: ignore[attr-defined]  # present: _ORIGINAL is not None
         try:
             return dataclasses.dataclass(klass, **options)
         finally:
-            dataclasses._create_fn = swapped  # type: ignore[attr-defined]
+            dataclasses._create_fn = _ORIGINAL  # type: ignore[attr-defined]
 
     return wrap if cls is None else wrap(cls)
 
