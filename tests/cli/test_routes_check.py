@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -151,6 +152,29 @@ def test_fallback_lists_the_usable_routes_best_first_with_what_claude_code_needs
     assert "Claude Code needs:" not in result.stdout  # the switch replaces the hand-set variables
 
 
+def test_fallback_reads_claude_codes_settings_layers_once(
+    runner: CliRunner, two_gateways: tuple[Path, Fake, Fake], monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
+    from outagecheck.routes import settings  # noqa: PLC0415  # the one reader, counted
+
+    cfg, up, _ = two_gateways
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    write_config(isolated_home / ".claude" / "settings.json", json.dumps({"env": {"ANTHROPIC_BASE_URL": up.url}}))
+    monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", KEY)
+    reads: list[object] = []
+    real = settings.settings_layers
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(settings, "settings_layers", counted)
+    result = invoke(runner, "fallback", "--config", str(cfg))
+    assert result.exit_code == 0, result.output
+    assert len(reads) == 1  # the guide's reading serves the Other routes too
+    assert "  corp-gw (gateway, Claude Code uses it now): up and usable" in result.stdout  # from that reading
+
+
 def test_a_full_stdout_is_exit_74_in_one_line(two_gateways: tuple[Path, Fake, Fake], tmp_path: Path) -> None:
     cfg, _, _ = two_gateways
     with open("/dev/full", "w") as full:
@@ -177,3 +201,18 @@ def test_the_route_claude_code_uses_now_is_marked(
     table = invoke(runner, "routes", "check", "--config", str(cfg)).stdout
     assert table.startswith("Routes (Claude Code uses corp-gw now)\n")
     assert "none of these routes" not in table
+
+
+def test_an_apps_gateway_forced_by_managed_settings_outranks_the_matching_route(
+    runner: CliRunner, two_gateways: tuple[Path, Fake, Fake], monkeypatch: pytest.MonkeyPatch, no_route: Path
+) -> None:
+    cfg, up, _ = two_gateways
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", up.url)  # the provider settings point at corp-gw ...
+    monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", KEY)
+    managed = write_config(no_route / "managed-settings.json", json.dumps({"forceLoginMethod": "gateway"}))
+    doc = json.loads(invoke(runner, "routes", "check", "--json", "--config", str(cfg)).stdout)
+    assert [r["current"] for r in doc["routes"]] == [False, False]  # ... but the gateway session outranks them
+    table = invoke(runner, "routes", "check", "--config", str(cfg)).stdout
+    assert table.endswith(
+        f"Claude Code uses none of these routes now: managed settings {managed} forces the Claude apps gateway.\n"
+    )
