@@ -27,10 +27,7 @@ _sigint_handled = False
 def main() -> None:
     """Run the CLI; `outagecheck --version` alone is answered without importing typer, httpx or rich."""
     # Ctrl-C at any moment, imports included, ends with one line and 130; a bug ends with one line and 70.
-    sys.excepthook = _last_resort
-    # Before any import of ours: a Ctrl-C landing where Python can't raise it (an import's module-lock
-    # callback, say while _handle_sigint imports threading) is delivered again, not printed and lost.
-    sys.unraisablehook = _unraisable
+    _last_resorts()
     try:
         _usable_streams()
         if _instant(sys.argv[1:]):
@@ -68,6 +65,14 @@ def main() -> None:
         _exit(INTERRUPTED)
     except Exception as e:  # the last resort: a bug; everything expected is an OutagecheckError (cli/dispatch.py)
         _last_resort(type(e), e, e.__traceback__)
+
+
+def _last_resorts() -> None:
+    """First thing: a bug is one line and 70 (_last_resort), and a Ctrl-C landing where Python can't raise it
+    (an import's module-lock callback, say while _handle_sigint imports threading) is delivered again
+    (_unraisable), not printed and lost."""
+    sys.excepthook = _last_resort
+    sys.unraisablehook = _unraisable
 
 
 def _instant(argv: list[str]) -> bool:

@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from typer.testing import CliRunner
 
 from outagecheck.output.json import schema_text
-from tests.cloudfakes import Fake, anthropic, reply
+from tests.cloudfakes import Fake, anthropic, bearer, gce_metadata, reply
 from tests.helpers import invoke, write_config
 
 KEY = "gw-key-0123456789abcdef"
@@ -201,6 +201,28 @@ def test_the_route_claude_code_uses_now_is_marked(
     table = invoke(runner, "routes", "check", "--config", str(cfg)).stdout
     assert table.startswith("Routes (Claude Code uses corp-gw now)\n")
     assert "none of these routes" not in table
+
+
+def test_a_vertex_route_takes_its_token_from_the_metadata_server_claude_code_asks(
+    runner: CliRunner, tmp_path: Path, no_route: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No ADC file, off GCE: GCE_METADATA_HOST names the server Claude Code's Google auth would ask (gcp-metadata).
+    token = "ya29.metadata-token-0123456789abcdef"
+    for name in ("GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CONFIG", "GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT"):
+        monkeypatch.delenv(name, raising=False)
+    with Fake(gce_metadata(token, "gce-home-project", bearer(token, reply(200, {"input_tokens": 8})))) as fake:
+        host = fake.url.removeprefix("http://")
+        monkeypatch.setenv("GCE_METADATA_HOST", host)
+        monkeypatch.setattr("google.auth.compute_engine._metadata._GCE_METADATA_HOST", host)  # read at its import
+        route = f'[[routes]]\nname = "v"\nkind = "vertex"\nproject = "acme-ai"\nbase_url = "{fake.url}/v1"\n'
+        result = invoke(runner, "routes", "check", "--json", "--config", str(write_config(tmp_path / "c.toml", route)))
+    (doc,) = json.loads(result.stdout)["routes"]
+    assert (doc["name"], doc["status"], doc["usable"], result.exit_code) == ("v", "operational", "ok", 0)
+    assert (
+        fake.paths()[-1]
+        == "/v1/projects/acme-ai/locations/us-east5/publishers/anthropic/models/count-tokens:rawPredict"
+    )
+    assert token not in result.output
 
 
 def test_an_apps_gateway_forced_by_managed_settings_outranks_the_matching_route(
