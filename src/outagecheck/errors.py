@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -109,8 +110,12 @@ _MORE_VARIABLES: set[str] = set()
 _SECRET_URLS: set[str] = set()
 # Secrets that live in no variable: a route's key_command output, a cloud token (routes/creds.py).
 _MORE_VALUES: set[str] = set()
-# A URL's userinfo (`user:pass@`), wherever a URL appears in text.
-_USERINFO: Final = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@]+@")
+
+
+@functools.cache
+def _userinfo() -> re.Pattern[str]:
+    """A URL's userinfo (`user:pass@`), wherever a URL appears in text; compiled when a text has an `@`."""
+    return re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@]+@")
 
 
 def keep_secret(*, variables: tuple[str, ...] = (), urls: tuple[str, ...] = (), values: tuple[str, ...] = ()) -> None:
@@ -168,7 +173,7 @@ def _redactor() -> Callable[[str], str]:
             text = text.replace(url, masked)
         for secret in secrets:
             text = text.replace(secret, REDACTED)
-        return _USERINFO.sub(r"\1***@", text)
+        return _userinfo().sub(r"\1***@", text) if "@" in text else text
 
     return hide
 
