@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
+
+from outagecheck.classes import dataclass, field
 
 if TYPE_CHECKING:
     from outagecheck.surfaces import RouteResult
@@ -278,8 +279,7 @@ class Report:
     @property
     def exit_code(self) -> ExitCode:
         """The one place statuses become an exit code: down > degraded > unknown > operational."""
-        counted = [s.status for s in self.surfaces if s.id in self.required]
-        counted += [r.status for r in self.routes if f"route:{r.route.name}" in self.required]  # --require route:NAME
+        counted = [x.status for x in self.surfaces + self.routes if x.id in self.required]  # routes: `route:NAME`
         return {
             Status.DOWN: ExitCode.DOWN,
             Status.DEGRADED: ExitCode.DEGRADED,

@@ -8,10 +8,11 @@ imports no room; routes/model.py re-exports them. Standard library only, so `sta
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
 
+from outagecheck.classes import dataclass
 from outagecheck.model import Evidence, Status
 
 if TYPE_CHECKING:
@@ -117,9 +118,7 @@ def unknown_required(require: Sequence[str], ids: Sequence[str], routes: Sequenc
 def statuses(report: Report) -> dict[str, Status]:
     """What --require can name, with its status in this report: each surface by id, each checked route as
     `route:NAME` (--then-revert's streak and the notes read it; Report.exit_code counts the same)."""
-    found = {s.id: s.status for s in report.surfaces}
-    found.update((ROUTE_REQUIRED + r.route.name, r.status) for r in report.routes)
-    return found
+    return {x.id: x.status for x in report.surfaces + report.routes}
 
 
 CLAUDE_AI: Final = Component("rwppv331jlwc", ("claude.ai",))
@@ -283,3 +282,8 @@ class RouteResult:
     @property
     def usable(self) -> str:
         return "ok" if self.blocker is None else self.blocker.value
+
+    @property
+    def id(self) -> str:
+        """How --require names this route (`route:NAME`), beside the surfaces' ids."""
+        return ROUTE_REQUIRED + self.route.name
