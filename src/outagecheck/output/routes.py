@@ -120,35 +120,35 @@ def to_nagios(results: Sequence[RouteResult]) -> str:
 
 def families(results: Sequence[RouteResult]) -> list[str]:
     """The routes' Prometheus metric families, as `status` and `routes check` both write them."""
-    from outagecheck.output.prometheus import _family  # noqa: PLC0415  # one exposition writer
+    from outagecheck.output.prometheus import family  # noqa: PLC0415  # one exposition writer
 
     ids = [{"route": r.route.name, "kind": r.route.kind.value} for r in results]
     pairs = list(zip(ids, results, strict=True))
     return [
-        *_family(
+        *family(
             "route_up",
             "1 when the route is operational, else 0.",
             [(i, r.status is Status.OPERATIONAL) for i, r in pairs],
         ),
-        *_family(
+        *family(
             "route_status",
             "The route's status, one-hot: 1 on the current one.",
             [({**i, "status": st.value}, r.status is st) for i, r in pairs for st in Status],
         ),
-        *_family(
+        *family(
             "route_usable",
             "1 when nothing blocks the route from this machine; `usable` names the blocker.",
             [({**i, "usable": r.usable}, r.blocker is None) for i, r in pairs],
         ),
-        *_family("route_current", "1 on the route Claude Code uses now.", [(i, r.current) for i, r in pairs]),
+        *family("route_current", "1 on the route Claude Code uses now.", [(i, r.current) for i, r in pairs]),
     ]
 
 
 def to_prometheus(results: Sequence[RouteResult]) -> str:
     """`routes check --format prometheus`: the routes' families and the exit code."""
-    from outagecheck.output.prometheus import _family  # noqa: PLC0415
+    from outagecheck.output.prometheus import family  # noqa: PLC0415
 
-    code = _family(
+    code = family(
         "routes_exit_code", "The worst route: 0 operational, 1 degraded, 2 down, 3 unknown.", [({}, exit_code(results))]
     )
     return "\n".join([*families(results), *code]) + "\n"
