@@ -1,7 +1,7 @@
-"""Durations as people write and read them: the one codec, for every room.
+"""Durations as people write and read them: the one codec, for every room (timestamps too).
 
-Imported by the status line's fast path, so it loads nothing itself: `re` and the error class load when a
-duration is parsed.
+Imported by the status line's fast path, so it loads nothing itself: `re`, `datetime` and the error class load
+when a duration or a timestamp is parsed.
 """
 
 from __future__ import annotations
@@ -23,6 +23,16 @@ def age_text(seconds: float) -> str:
     if s < 86400:
         return f"{s // 3600}h"
     return f"{s // 86400}d"
+
+
+def epoch(stamp: str) -> float | None:
+    """An ISO 8601 timestamp ('2026-03-02T12:00:00+00:00', '…Z') as Unix time; None when it can't be read."""
+    from datetime import datetime  # noqa: PLC0415  # see the module's docstring
+
+    try:
+        return datetime.fromisoformat(stamp).timestamp()
+    except ValueError:
+        return None
 
 
 def parse_duration(text: str) -> float:

@@ -7,9 +7,9 @@ Format: https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Final
 
+from outagecheck.durations import epoch
 from outagecheck.model import SEVERITY, Report, Status, SurfaceResult
 
 PREFIX: Final = "outagecheck_"
@@ -52,13 +52,6 @@ def surface_reason(s: SurfaceResult) -> str:
         return "status_page" if s.official_status is not None else "no_evidence"
     worst_first = sorted(s.evidence, key=lambda e: -SEVERITY[e.status])
     return worst_first[0].reason
-
-
-def _epoch(stamp: str) -> float | None:
-    try:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
 
 
 def _endpoint_samples(report: Report) -> tuple[list[Sample], list[Sample], list[Sample]]:
@@ -132,7 +125,7 @@ def to_prometheus(report: Report) -> str:
         from outagecheck.output.routes import families  # noqa: PLC0415  # only with routes
 
         lines += families(report.routes)
-    checked = _epoch(report.checked_at)
+    checked = epoch(report.checked_at)
     if checked is not None:
         lines += family("checked_at_seconds", "When the checks ran, Unix time (staleness alerts).", [({}, checked)])
     return "\n".join(lines) + "\n"
