@@ -1,4 +1,4 @@
-"""The kernel's one codec of durations and timestamps."""
+"""The kernel's one codec of durations and timestamps, and the one wording of a refused bound."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from outagecheck.durations import epoch
+from outagecheck.durations import epoch, out_of_range
 
 NOON = datetime(2026, 3, 2, 12, tzinfo=UTC).timestamp()
 
@@ -25,3 +25,19 @@ NOON = datetime(2026, 3, 2, 12, tzinfo=UTC).timestamp()
 )
 def test_epoch_reads_an_iso_timestamp_or_says_none(stamp: str, expected: float | None) -> None:
     assert epoch(stamp) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ("--timeout", (0, 300.0), "301", " seconds"), "--timeout must be between 0 and 300 seconds, got 301"
+        ),
+        pytest.param(("--count", (1, 1_000_000), "0"), "--count must be between 1 and 1000000, got 0", id="big-int"),
+        pytest.param(
+            ("--ttl", (5, 86400.0), "3.50", " seconds"), "--ttl must be between 5 and 86400 seconds, got 3.50"
+        ),
+    ],
+)
+def test_out_of_range_is_one_wording(args: tuple[str, tuple[float, float], str], message: str) -> None:
+    assert out_of_range(*args) == message
