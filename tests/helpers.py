@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final, TypedDict, Unpack
 
@@ -124,6 +124,22 @@ def write_config(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
+
+
+def routes_toml(routes: Mapping[str, Mapping[str, object]]) -> str:
+    """A config's `[[routes]]` tables from {name: fields}, in order: strings quoted, `models` an inline table.
+    Appended after other tables it still parses as routes (an inline `routes = [...]` would not)."""
+
+    def value(v: object) -> str:
+        if isinstance(v, Mapping):
+            return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
+        return json.dumps(v)  # a JSON string, integer or boolean is the same TOML value
+
+    tables = (
+        "[[routes]]\n" + "".join(f"{k} = {value(v)}\n" for k, v in {"name": name, **fields}.items())
+        for name, fields in routes.items()
+    )
+    return "\n" + "\n".join(tables)
 
 
 class Endpoints(TypedDict, total=False):

@@ -16,24 +16,19 @@ from typer.testing import CliRunner
 
 from outagecheck.output.json import schema_text
 from tests.cloudfakes import Fake, anthropic, reply
-from tests.helpers import invoke, write_config
+from tests.helpers import invoke, routes_toml, write_config
 
 KEY = "gw-key-0123456789abcdef"
-ROUTES = """
-[[routes]]
-name = "corp-gw"
-kind = "gateway"
-base_url = "{up}"
-key_command = "printf {key}"
-priority = 10
 
-[[routes]]
-name = "backup-gw"
-kind = "gateway"
-base_url = "{down}"
-key_command = "printf {key}"
-models = {{ sonnet = "claude-sonnet-4-5" }}
-"""
+
+def _routes(up: str, down: str) -> str:
+    gateway = {"kind": "gateway", "key_command": f"printf {KEY}"}
+    return routes_toml(
+        {
+            "corp-gw": gateway | {"base_url": up, "priority": 10},
+            "backup-gw": gateway | {"base_url": down, "models": {"sonnet": "claude-sonnet-4-5"}},
+        }
+    )
 
 
 @pytest.fixture
@@ -42,7 +37,7 @@ def two_gateways(tmp_path: Path, no_route: Path) -> Iterator[tuple[Path, Fake, F
     down = Fake(lambda req: reply(503, {"type": "error", "error": {"type": "api_error", "message": "upstream"}}))
     up.__enter__()
     down.__enter__()
-    cfg = write_config(tmp_path / "c.toml", ROUTES.format(up=up.url, down=down.url, key=KEY))
+    cfg = write_config(tmp_path / "c.toml", _routes(up.url, down.url))
     yield cfg, up, down
     up.__exit__()
     down.__exit__()

@@ -14,36 +14,33 @@ from typer.testing import CliRunner
 
 from outagecheck.output.json import schema_text
 from tests.cloudfakes import Fake, anthropic, reply
-from tests.helpers import ROOT, invoke, loopback_config
+from tests.helpers import ROOT, invoke, loopback_config, routes_toml
 from tests.loopback import LoopbackServer
 
-ROUTES = """
-[[routes]]
-name = "corp-gw"
-kind = "gateway"
-base_url = "{gw}"
-key_command = "printf gw-key-0123456789abcdef"
-priority = 10
+KEY = "gw-key-0123456789abcdef"
 
-[[routes]]
-name = "openrouter"
-kind = "openrouter"
-base_url = "{gw}/api"
-key_command = "printf gw-key-0123456789abcdef"
-"""
+
+def _routes(gw: str) -> str:
+    """A gateway and an OpenRouter route, both served by the one fake at `gw`."""
+    return routes_toml(
+        {
+            "corp-gw": {"kind": "gateway", "base_url": gw, "key_command": f"printf {KEY}", "priority": 10},
+            "openrouter": {"kind": "openrouter", "base_url": f"{gw}/api", "key_command": f"printf {KEY}"},
+        }
+    )
 
 
 def _gateway() -> Fake:
     # One fake for both routes: /v1/models for the gateway, /api/v1/key (no credit left) for OpenRouter.
     key = {"data": {"limit": 5, "usage": 5, "limit_remaining": 0}}
-    return Fake(anthropic("gw-key-0123456789abcdef", {"/api/v1/key": reply(200, key)}))
+    return Fake(anthropic(KEY, {"/api/v1/key": reply(200, key)}))
 
 
 def test_status_json_carries_the_routes_and_validates(
     runner: CliRunner, tmp_path: Path, loopback: LoopbackServer, no_route: Path
 ) -> None:
     with _gateway() as gw:
-        cfg = loopback_config(tmp_path, loopback, extra=ROUTES.format(gw=gw.url))
+        cfg = loopback_config(tmp_path, loopback, extra=_routes(gw.url))
         result = invoke(runner, "status", "--json", "--config", str(cfg))
     doc = json.loads(result.stdout)
     jsonschema.validate(doc, json.loads(schema_text()))
@@ -61,13 +58,13 @@ def test_status_table_shows_the_routes_under_the_surfaces(
     runner: CliRunner, tmp_path: Path, loopback: LoopbackServer, no_route: Path
 ) -> None:
     with _gateway() as gw:
-        cfg = loopback_config(tmp_path, loopback, extra=ROUTES.format(gw=gw.url))
+        cfg = loopback_config(tmp_path, loopback, extra=_routes(gw.url))
         result = invoke(runner, "status", "--config", str(cfg))
     out = result.stdout
     assert out.index("Service") < out.index("Routes") < out.index("corp-gw")
     assert "no credit" in out
     assert "Note: Claude Code uses none of these routes now: anthropic, with the subscription login." in out
-    assert "gw-key-0123456789abcdef" not in out
+    assert KEY not in out
 
 
 def test_status_without_routes_imports_nothing_of_routes_and_sends_nothing_more(
@@ -97,7 +94,7 @@ def test_status_prometheus_carries_the_route_families(
     runner: CliRunner, tmp_path: Path, loopback: LoopbackServer, no_route: Path
 ) -> None:
     with _gateway() as gw:
-        cfg = loopback_config(tmp_path, loopback, extra=ROUTES.format(gw=gw.url))
+        cfg = loopback_config(tmp_path, loopback, extra=_routes(gw.url))
         result = invoke(runner, "status", "--format", "prometheus", "--config", str(cfg))
     families = {f.name: f.samples for f in text_string_to_metric_families(result.stdout)}
     usable = {s.labels["route"]: (s.labels["usable"], s.value) for s in families["outagecheck_route_usable"]}
