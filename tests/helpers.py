@@ -8,6 +8,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -140,6 +141,27 @@ def routes_toml(routes: Mapping[str, Mapping[str, object]]) -> str:
         for name, fields in routes.items()
     )
     return "\n" + "\n".join(tables)
+
+
+# The Monitoring Plugins development guidelines, "Performance data":
+# 'label'=value[UOM];[warn];[crit];[min];[max], space-separated; value may be U; UOM s, %, B/KB/MB/TB, c.
+PERFDATA = re.compile(
+    r"(?P<label>'(?:[^']|'')+'|[^' =]+)=(?P<value>-?\d+(?:\.\d+)?|U)(?P<uom>s|ms|us|%|B|KB|MB|TB|c)?"
+    r"(?:;(?P<warn>[^; ]*))?(?:;(?P<crit>[^; ]*))?(?:;(?P<min>[^; ]*))?(?:;(?P<max>[^; ]*))?"
+)
+
+
+def parse_plugin_output(text: str) -> tuple[str, str, dict[str, dict[str, str]], list[str]]:
+    first, *long_output = text.splitlines()
+    status, _, perf = first.partition(" | ")
+    assert "|" not in status
+    data = {}
+    for token in perf.split(" "):
+        match = PERFDATA.fullmatch(token)
+        assert match, f"not valid perfdata: {token!r}"
+        data[match["label"].strip("'")] = match.groupdict()
+    state = status.split(" - ")[0]
+    return state, status, data, long_output
 
 
 class Endpoints(TypedDict, total=False):

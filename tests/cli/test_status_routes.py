@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from outagecheck.output.json import schema_text
 from tests.cloudfakes import Fake, anthropic, reply
-from tests.helpers import ROOT, invoke, loopback_config, routes_toml
+from tests.helpers import ROOT, invoke, loopback_config, parse_plugin_output, routes_toml
 from tests.loopback import LoopbackServer
 
 KEY = "gw-key-0123456789abcdef"
@@ -100,3 +100,19 @@ def test_status_prometheus_carries_the_route_families(
     usable = {s.labels["route"]: (s.labels["usable"], s.value) for s in families["outagecheck_route_usable"]}
     assert usable == {"corp-gw": ("ok", 1), "openrouter": ("no_credit", 0)}
     assert "outagecheck_surface_up" in families
+
+
+def test_status_nagios_has_a_perfdata_label_and_a_long_line_per_route(
+    runner: CliRunner, tmp_path: Path, loopback: LoopbackServer, no_route: Path
+) -> None:
+    with _gateway() as gw:
+        cfg = loopback_config(tmp_path, loopback, extra=_routes(gw.url))
+        result = invoke(runner, "status", "--format", "nagios", "--config", str(cfg))
+    state, _, perf, long_output = parse_plugin_output(result.stdout)
+    assert (state, result.exit_code) == ("OUTAGECHECK OK", 0)  # a route without credit is not status's alarm
+    assert [label for label in perf if label.startswith("route_")] == ["route_corp-gw", "route_openrouter"]
+    assert perf["route_corp-gw"]["uom"] == "s"
+    assert [line for line in long_output if line.startswith("Route ")] == [
+        "Route corp-gw: Operational, usable - models HTTP 200",
+        "Route openrouter: Operational, no credit - key key ok, no credit left (limit 5)",
+    ]

@@ -116,11 +116,10 @@ def document(results: Sequence[RouteResult], checked_at: str, evidence: Any) -> 
     }
 
 
-NAGIOS = {ExitCode.OK: "OK", ExitCode.DEGRADED: "WARNING", ExitCode.DOWN: "CRITICAL", ExitCode.UNKNOWN: "UNKNOWN"}
-
-
 def to_nagios(results: Sequence[RouteResult]) -> str:
     """One Nagios plugin line (its state, the routes' states; usable ones named) and perfdata."""
+    from outagecheck.output.nagios import NAGIOS_STATE  # noqa: PLC0415  # one plugin state per exit code
+
     code = exit_code(results)
     states = ", ".join(
         f"{r.route.name} {r.status.value}" + ("" if r.blocker is None else f" ({r.usable})") for r in results
@@ -128,7 +127,8 @@ def to_nagios(results: Sequence[RouteResult]) -> str:
     usable = sum(r.blocker is None and r.status in (Status.OPERATIONAL, Status.DEGRADED) for r in results)
     perf = " ".join(f"'{r.route.name}_ms'={r.latency_ms:.0f}ms" for r in results if r.latency_ms is not None)
     return (
-        f"ROUTES {NAGIOS[code]} - {usable} of {len(results)} usable: {states} | usable={usable} {perf}".rstrip() + "\n"
+        f"ROUTES {NAGIOS_STATE[code]} - {usable} of {len(results)} usable: {states} | usable={usable} {perf}".rstrip()
+        + "\n"
     )
 
 
