@@ -172,3 +172,26 @@ def test_the_route_claude_code_uses_now_is_marked(
     table = invoke(runner, "routes", "check", "--config", str(cfg)).stdout
     assert table.startswith("Routes (Claude Code uses corp-gw now)\n")
     assert "none of these routes" not in table
+
+
+@pytest.mark.parametrize(
+    ("width", "evidence"),
+    [
+        pytest.param(80, ["Route evidence", "  corp-gw: models HTTP 200", "  backup-gw: models HTTP 503"], id="80"),
+        pytest.param(120, [], id="120-evidence-in-its-column"),
+    ],
+)
+def test_the_table_fits_the_terminal_and_the_evidence_stays_whole(
+    runner: CliRunner,
+    two_gateways: tuple[Path, Fake, Fake],
+    monkeypatch: pytest.MonkeyPatch,
+    width: int,
+    evidence: list[str],
+) -> None:
+    cfg, _, _ = two_gateways
+    monkeypatch.setenv("COLUMNS", str(width))
+    lines = invoke(runner, "routes", "check", "--config", str(cfg)).stdout.splitlines()
+    table = lines[1 : lines.index(next(line for line in lines if line.startswith("└"))) + 1]
+    assert all(len(line) <= width for line in table)
+    assert ("Evidence" in table[1]) is (not evidence)
+    assert lines[len(table) + 1 : -1] == evidence
