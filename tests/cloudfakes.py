@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 from botocore.auth import SigV4Auth  # the test extra's botocore: an independent signer to check ours
 from botocore.awsrequest import AWSRequest
@@ -163,5 +164,60 @@ def anthropic(key: str, answers: dict[str, Answer] | None = None, *, litellm: bo
                 401, {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}
             )
         return answers.get(path, reply(200, {"data": [], "input_tokens": 8}))
+
+    return handle
+
+
+FLAVOR = {"metadata-flavor": "Google"}
+
+
+def gce_metadata(token: str, project: str, fallthrough: Handler) -> Handler:
+    """A GCE metadata server (what GCE_METADATA_HOST names) minting `token`; other paths go to `fallthrough`.
+
+    Both clients send and want `Metadata-Flavor: Google` (gcp-metadata refuses an answer without it): a request
+    without it gets the server's 403. Claude Code's gcp-metadata pings /computeMetadata/v1/instance, then asks
+    .../service-accounts/default/token; google-auth's Compute Engine credentials first ask the account's info."""
+    account = "/computeMetadata/v1/instance/service-accounts/default"
+    answers = {
+        "/computeMetadata/v1/instance": (200, "text/plain", b"attributes/\nid\nservice-accounts/\n"),
+        f"{account}/token": (
+            200,
+            "application/json",
+            json.dumps({"access_token": token, "expires_in": 3599, "token_type": "Bearer"}).encode(),
+        ),
+        f"{account}/": (
+            200,
+            "application/json",
+            json.dumps({"email": "vertex@acme.iam.gserviceaccount.com", "aliases": ["default"], "scopes": []}).encode(),
+        ),
+        "/computeMetadata/v1/project/project-id": (200, "text/plain", project.encode()),
+    }
+
+    def handle(req: Request) -> Answer:
+        path = req.path.split("?")[0]
+        if not path.startswith("/computeMetadata/"):
+            return fallthrough(req)
+        if req.headers.get("metadata-flavor") != "Google":
+            return 403, {"content-type": "text/plain"}, b"Missing required header: Metadata-Flavor"
+        status, kind, body = answers.get(path, (404, "text/plain", b""))
+        return status, {"content-type": kind, **FLAVOR}, body
+
+    return handle
+
+
+def google_sts(token: str, subject: str, fallthrough: Handler) -> Handler:
+    """Google's STS token exchange at /sts/v1/token (an external_account file's `token_url`): `subject`, the
+    workload's own token from the file's credential_source, is exchanged for `token`; anything else is STS's 400."""
+
+    def handle(req: Request) -> Answer:
+        if req.path.split("?")[0] != "/sts/v1/token":
+            return fallthrough(req)
+        form = parse_qs(req.body.decode())
+        if req.method != "POST" or form.get("subject_token") != [subject]:
+            return reply(400, {"error": "invalid_grant", "error_description": "The subject token is invalid."})
+        kind = "urn:ietf:params:oauth:token-type:access_token"
+        return reply(
+            200, {"access_token": token, "issued_token_type": kind, "token_type": "Bearer", "expires_in": 3600}
+        )
 
     return handle

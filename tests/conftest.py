@@ -222,11 +222,23 @@ _SIGNALS = "sends POSIX signals (SIGINT, SIGTERM, SIGKILL) to real processes"
 _LINUX_XDG = {p: "XDG base dirs are read on Linux only (paths.py, cli/cache.py)" for p in ("darwin", "win32")}
 _MAC_CACHE = "places the status line's cache with XDG_CACHE_HOME, which macOS does not read (~/Library/Caches)"
 _MODES = "asserts POSIX modes and owners (0600, 0700, uid, umask, sticky dirs): Windows files take the profile's ACL"
+
+
+def _each(path: str, names: str, why: dict[str, str]) -> dict[str, dict[str, str]]:
+    """One entry per named test of a file whose other tests run on that platform."""
+    return {f"{path}::{name}": why for name in names.split()}
+
+
 # Test file, or file::test, -> {platform: why it cannot run there}. A skip here is printed with its reason (-ra);
 # tests/ci/test_matrix.py keeps every entry pointing at a test that exists. Windows entries are conservative: this
 # table was written without a Windows machine, from what each test uses, and shrinks as the matrix proves more.
 PLATFORM_SKIPS: dict[str, dict[str, str]] = {
-    "tests/test_files.py": {"win32": "FIFOs, /dev/zero and flock are POSIX (msvcrt is tests/test_safefile.py's)"},
+    **_each(  # regular, missing, oversized and unaffordable files run everywhere
+        "tests/test_files.py",
+        "test_a_fifo_without_a_writer_is_refused_at_once test_a_device_is_refused test_a_directory_and_a_symlink_loop "
+        "test_try_lock_is_exclusive_until_the_descriptor_closes test_the_status_path_runs_on_a_platform_without_fcntl",
+        {"win32": "FIFOs, /dev/zero, symlinks, flock, XDG_STATE_HOME: POSIX (msvcrt is tests/test_safefile.py's)"},
+    ),
     "tests/test_private.py": {"win32": _MODES},
     "tests/test_private.py::test_a_cache_dir_that_is_not_the_users_own_is_never_read": {"darwin": _MAC_CACHE},
     "tests/test_safefile.py::test_on_posix_the_flock_stays_until_the_close": {
@@ -263,14 +275,40 @@ PLATFORM_SKIPS: dict[str, dict[str, str]] = {
         "darwin": "sets XDG_STATE_HOME, which macOS does not read",
     },
     "tests/cli/test_memory.py": {"win32": "reads /proc/self/statm", "darwin": "reads /proc/self/statm"},
-    "tests/fallback/test_apply.py": {"win32": "asserts the POSIX helper (cat '<path>') and 0600 modes"},
+    **_each(  # the others refuse before any helper runs or any file is written, as on every platform
+        "tests/fallback/test_apply.py",
+        "test_apply_then_revert_is_byte_identical test_minimal_diff_keeps_the_users_layout "
+        "test_apply_twice_changes_nothing_the_second_time test_dry_run_writes_nothing "
+        "test_key_command_needs_no_key_file test_local_scope_writes_settings_local_never_the_shared_file "
+        "test_local_scope_git_ignores_the_file_and_revert_restores_the_gitignore "
+        "test_revert_removes_only_the_line_it_added_from_an_edited_gitignore "
+        "test_without_a_gitignore_the_pattern_goes_to_info_exclude test_a_file_git_ignores_already_is_left_alone "
+        "test_the_group_level_scope_is_honoured_by_apply test_symlinked_settings_are_written_through "
+        "test_user_edits_after_apply_survive_revert test_a_key_the_user_changed_is_left_alone "
+        "test_unwritable_directory_exits_73 test_helper_already_set_still_gets_onboarding_and_verify",
+        {"win32": "asserts the POSIX helper (cat '<path>'), 0600 modes, printf helpers, symlinks or TOML paths"},
+    ),
     "tests/fallback/test_concurrency.py": {"win32": f"{_SIGNALS}, mid-write, and renames over open files"},
-    "tests/fallback/test_detect.py": {"win32": "its fake `claude` executables are POSIX shell scripts"},
+    **_each(  # the others read settings with no claude on PATH ("/usr/bin:/bin" names no Windows directory)
+        "tests/fallback/test_detect.py",
+        "test_claude_auth_status_is_asked test_hanging_claude_times_out "
+        "test_a_key_without_onboarding_gets_the_onboarding_step test_not_logged_in_reads_so_and_never_prints_none",
+        {"win32": "its fake `claude` executables are POSIX shell scripts"},
+    ),
+    "tests/fallback/test_detect.py::test_status_reminds_to_revert_once_logins_are_back": {
+        "win32": "its config puts a path in a TOML basic string, where a Windows path's backslashes are escapes"
+    },
     "tests/fallback/test_running.py::test_a_client_of_another_home_is_not_named": {
-        "darwin": "a process's environment is read from /proc, on Linux only (ps can't show it)"
+        "darwin": "a process's environment is read from /proc, on Linux only (ps can't show it)",
+        "win32": "real processes started by bash (exec -a claude), found via /proc and ps",
     },
     "tests/fallback/test_real_client.py": {"win32": "runs the real client with POSIX shell fakes and tmux"},
-    "tests/fallback/test_running.py": {"win32": "real processes via /proc and ps (its tasklist tests fake Windows)"},
+    **_each(  # what counts as Claude Code and the tasklist tests (the platform faked) run everywhere
+        "tests/fallback/test_running.py",
+        "test_a_native_client_is_found test_an_npm_client_under_node_is_found "
+        "test_apply_and_revert_name_it_and_ask_nothing_more",
+        {"win32": "real processes started by bash (exec -a claude), found via /proc and ps"},
+    ),
     "tests/fallback/test_lock.py::test_a_ctrl_c_right_after_the_mkdir_still_removes_the_lock": {"win32": _SIGNALS},
     "tests/fallback/test_bigjson.py::test_apply_on_a_50_mb_settings_file_stays_under_4x_its_size": {
         "win32": "measures memory with the resource module (POSIX)"
@@ -279,20 +317,57 @@ PLATFORM_SKIPS: dict[str, dict[str, str]] = {
         "win32": "reads /proc/<pid>/cmdline and os.getsid, then SIGTERM",
         "darwin": "reads /proc/<pid>/cmdline",
     },
-    "tests/fallback/test_targets.py": {
-        "win32": "TOML basic strings holding paths, SIGKILL mid-write, chmod read-only dirs (its Windows helper "
-        "tests fake the platform and run on Linux)"
+    **_each(  # the others (the helpers for sh and cmd, git's exclude files, refusals) run everywhere
+        "tests/fallback/test_targets.py",
+        "test_generic_targets_round_trip test_toml_diff_says_comments_are_dropped "
+        "test_revert_by_name_touches_only_that_target test_concurrent_applies_do_not_interleave",
+        {"win32": "its config puts paths in TOML basic strings, where a Windows path's backslashes are escapes"},
+    ),
+    "tests/fallback/test_targets.py::test_killed_mid_write_leaves_old_or_new_never_torn": {"win32": _SIGNALS},
+    "tests/fallback/test_targets.py::test_read_only_directory_exits_73_and_leaves_the_file": {
+        "win32": "chmod 0555 on a directory in /tmp (Windows ignores it), os.geteuid and setpriv"
     },
-    "tests/fallback/test_transaction.py": {"win32": "chmod read-only dirs, /proc/self/fd and tmpfs"},
     "tests/fallback/test_transaction.py::test_a_full_disk_rolls_back_everything_already_written": {
-        "darwin": "finds the file being written through /proc/self/fd"
+        "darwin": "finds the file being written through /proc/self/fd",
+        "win32": "finds the file being written through /proc/self/fd, on a tmpfs",
     },
-    "tests/routes/test_clouds.py": {"win32": "its fake aws, gcloud and az are POSIX shell scripts on PATH"},
+    **_each(
+        "tests/fallback/test_transaction.py",
+        "test_a_read_only_settings_file_is_refused_unless_forced test_a_read_only_claude_dir_is_refused",
+        {"win32": "chmod read-only files and dirs and asserts POSIX modes"},
+    ),
+    **_each(  # the others (botocore, google-auth, Windows' helper command line faked) run everywhere
+        "tests/routes/test_clouds.py",
+        "test_aws_cli_export_credentials_gives_sigv4_keys_and_the_child_gets_the_routes_profile "
+        "test_an_expired_sso_login_names_the_exact_command test_no_aws_cli_and_no_botocore_says_which_extra_helps "
+        "test_a_hanging_cli_is_cut_at_the_deadline test_gcloud_prints_the_adc_token "
+        "test_no_adc_off_gce_is_no_credentials_in_milliseconds_without_asking_anyone "
+        "test_an_expired_adc_login_names_the_renewal test_foundry_prefers_the_environment_then_az "
+        "test_az_not_logged_in_says_az_login",
+        {"win32": "its fake aws, gcloud and az are POSIX shell scripts on a ':'-separated PATH"},
+    ),
+    "tests/routes/test_clouds.py::test_key_command_runs_in_sh_and_must_print_one_line": {
+        "win32": "its key_command is printf, run by sh (Windows runs it under cmd: the test beside it)"
+    },
     "tests/routes/test_real_current.py": {
         "win32": "starts the real client with PATH=/usr/bin:/bin and HOME, not USERPROFILE, as on POSIX"
     },
-    "tests/output/test_emit.py": {"win32": "--output's symlink, sticky-dir and mode rules are POSIX"},
-    "tests/output/test_notify.py": {"win32": "notification commands run by /bin/sh; its fakes are shell scripts"},
+    **_each(  # the colour conventions and the lazy imports run everywhere
+        "tests/output/test_emit.py",
+        "test_output_never_writes_through_a_planted_symlink test_output_refuses_another_users_file_in_a_sticky_dir "
+        "test_output_replaces_the_path_itself_and_is_never_world_writable",
+        {"win32": "--output's symlink, sticky-dir and mode rules are POSIX"},
+    ),
+    "tests/output/test_emit.py::test_the_table_follows_them": {
+        "win32": "unproven: rich picks its legacy Windows console mode (no ANSI escapes) by what it detects"
+    },
+    **_each(  # the message, the webhooks (a loopback receiver) and the hook under cmd (faked) run everywhere
+        "tests/output/test_notify.py",
+        "test_on_change_gets_the_report_and_the_variables "
+        "test_a_command_that_hangs_is_killed_with_everything_it_started "
+        "test_desktop_notification_through_notify_send_or_a_warning_without_it",
+        {"win32": "its commands are sh (echo, cat, sleep, touch) and its notify-send fake a shell script"},
+    ),
 }
 
 

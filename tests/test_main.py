@@ -40,7 +40,7 @@ def test_a_ctrl_c_python_cannot_raise_is_delivered_again() -> None:
     "Exception ignored" and lost; the entry point raises it again at the next ordinary line."""
     code = (
         "import time, weakref, outagecheck.__main__ as entry\n"
-        "entry._handle_sigint()\n"
+        "entry._last_resorts(); entry._handle_sigint()\n"
         "class Lock: pass\n"
         "def callback(ref):\n"
         "    raise KeyboardInterrupt\n"

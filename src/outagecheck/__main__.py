@@ -27,7 +27,7 @@ _sigint_handled = False
 def main() -> None:
     """Run the CLI; `outagecheck --version` alone is answered without importing typer, httpx or rich."""
     # Ctrl-C at any moment, imports included, ends with one line and 130; a bug ends with one line and 70.
-    sys.excepthook = _last_resort
+    _last_resorts()
     try:
         _usable_streams()
         if _instant(sys.argv[1:]):
@@ -67,6 +67,14 @@ def main() -> None:
         _last_resort(type(e), e, e.__traceback__)
 
 
+def _last_resorts() -> None:
+    """First thing: a bug is one line and 70 (_last_resort), and a Ctrl-C landing where Python can't raise it
+    (an import's module-lock callback, say while _handle_sigint imports threading) is delivered again
+    (_unraisable), not printed and lost."""
+    sys.excepthook = _last_resort
+    sys.unraisablehook = _unraisable
+
+
 def _instant(argv: list[str]) -> bool:
     """Answer `--version` (True: main returns) or a stored `--help` page (the process ends here); False for
     anything else. Imports nothing beyond os and sys."""
@@ -102,7 +110,6 @@ def _handle_sigint() -> None:
     import threading  # noqa: PLC0415, F401  # whole before a Ctrl-C can land in its import (_on_sigint)
 
     signal.signal(signal.SIGINT, _on_sigint)
-    sys.unraisablehook = _unraisable
     _sigint_handled = True
 
 
@@ -111,7 +118,7 @@ def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
     runs) would be printed as "Exception ignored … KeyboardInterrupt" and lost: deliver it again instead,
     to be raised at the next ordinary line."""
     if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
-        import signal  # noqa: PLC0415  # loaded by _handle_sigint
+        import signal  # noqa: PLC0415  # loaded by _handle_sigint, or loaded here if it has not run yet
         import threading  # noqa: PLC0415  # loaded by then (the importer's locks)
 
         # From another thread, a moment later: raised here, in the hook, it would be lost the same way.

@@ -66,10 +66,13 @@ def test_each_platform_skip_names_a_real_test_and_a_reason(key: str) -> None:
 
 
 def test_a_skip_applies_to_its_test_its_parameters_and_only_its_platform() -> None:
-    fifo = "tests/test_files.py::test_a_fifo_without_a_writer_is_refused_at_once"
-    assert platform_skip(fifo, "win32") == PLATFORM_SKIPS["tests/test_files.py"]["win32"]
-    assert platform_skip(fifo, "darwin") is None
-    assert platform_skip(fifo, "linux") is None
+    shell = "tests/test_readme.py::test_every_shell_block_parses"  # a file's entry covers each of its tests
+    assert platform_skip(shell, "win32") == PLATFORM_SKIPS["tests/test_readme.py"]["win32"]
+    assert platform_skip(shell, "darwin") is None
+    assert platform_skip(shell, "linux") is None
+    fifo = "tests/test_files.py::test_a_fifo_without_a_writer_is_refused_at_once"  # a test's own entry: only it
+    assert platform_skip(fifo, "win32") == PLATFORM_SKIPS[fifo]["win32"]
+    assert platform_skip("tests/test_files.py::test_a_missing_file_is_none", "win32") is None
     watcher = "tests/fallback/test_since.py::test_apply_until_recovered_starts_a_detached_watcher"
     assert platform_skip(watcher, "darwin") == "reads /proc/<pid>/cmdline"
     assert platform_skip("tests/fallback/test_since.py::test_units_are_the_exact_command", "darwin") is None

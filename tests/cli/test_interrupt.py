@@ -140,3 +140,31 @@ def test_what_the_teardown_leaves_prints_no_warning_above_the_one_line() -> None
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=False)
     assert (done.returncode, done.stderr) == (0, "interrupted\n")
+
+
+def test_a_ctrl_c_lost_in_an_import_before_the_handler_is_delivered_again(tmp_path: Path) -> None:
+    """Seen in CI (delay 0.01): the Ctrl-C landed while main() imported `threading` to install its handler;
+    Python's own handler raised it inside the import's module-lock callback, where it is printed as
+    "Exception ignored" and lost, and the run went on to its 30 s deadline. Here such a callback raises the
+    KeyboardInterrupt just before the handler is installed: it must still end the run with 130 and one line."""
+    script = (
+        "import sys, weakref\n"
+        "import outagecheck.__main__ as entry\n"
+        "install = entry._handle_sigint\n"
+        "class Lock: pass\n"
+        "def lost(_):\n"
+        "    raise KeyboardInterrupt\n"
+        "def handle():\n"
+        "    lock = Lock()\n"
+        "    ref = weakref.ref(lock, lost)\n"
+        "    del lock\n"
+        "    install()\n"
+        "entry._handle_sigint = handle\n"
+        "sys.argv = ['outagecheck', 'status', '--replay', 'march-2026']\n"
+        "entry.main()\n"
+    )
+    env = cli_env(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env, check=False
+    )
+    assert (done.returncode, done.stderr) == (ExitCode.INTERRUPTED, "outagecheck: interrupted\n")

@@ -130,6 +130,36 @@ def test_the_host_decides(
     ]
 
 
+def test_an_apps_gateway_forced_by_managed_settings_decides(
+    runner: CliRunner, no_route: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _settings(isolated_home, {"env": {"CLAUDE_CODE_USE_BEDROCK": "1"}})
+    dropin = write_config(
+        no_route / "managed-settings.d" / "10-gw.json",
+        json.dumps({"forceLoginMethod": "gateway", "forceLoginGatewayUrl": "https://u:pw@claude-gw.corp.example"}),
+    )
+    result = invoke(runner, "routes")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [
+        f"Claude Code now: the Claude apps gateway at https://***@claude-gw.corp.example (forced by managed "
+        f"settings {dropin})",
+        f"  forceLoginGatewayUrl = https://***@claude-gw.corp.example  managed settings {dropin}",
+    ]
+    assert (
+        f"  Note: managed settings {dropin} forces the Claude apps gateway at https://***@claude-gw.corp.example: "
+        "a signed-in gateway session outranks every provider setting, and the gateway's own upstreams choose "
+        "the route"
+    ) in lines
+    assert "pw" not in result.stdout
+    doc = json.loads(invoke(runner, "routes", "--json").stdout)
+    assert doc["current"]["apps_gateway"] == {"url": "https://***@claude-gw.corp.example", "path": str(dropin)}
+    assert doc["current"]["kind"] == "bedrock"  # what the provider settings say, outranked
+    Draft202012Validator(_strict(SCHEMA)).validate(doc)
+    dropin.write_text(json.dumps({"forceLoginMethod": "claudeai"}))
+    assert json.loads(invoke(runner, "routes", "--json").stdout)["current"]["apps_gateway"] is None
+
+
 def test_a_cloned_projects_settings_are_text_never_terminal_codes(
     runner: CliRunner, no_route: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

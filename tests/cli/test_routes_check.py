@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -15,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from typer.testing import CliRunner
 
 from outagecheck.output.json import schema_text
-from tests.cloudfakes import Fake, anthropic, reply
+from tests.cloudfakes import Fake, anthropic, bearer, gce_metadata, reply
 from tests.helpers import invoke, routes_toml, write_config
 
 KEY = "gw-key-0123456789abcdef"
@@ -146,6 +147,29 @@ def test_fallback_lists_the_usable_routes_best_first_with_what_claude_code_needs
     assert "Claude Code needs:" not in result.stdout  # the switch replaces the hand-set variables
 
 
+def test_fallback_reads_claude_codes_settings_layers_once(
+    runner: CliRunner, two_gateways: tuple[Path, Fake, Fake], monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
+    from outagecheck.routes import settings  # noqa: PLC0415  # the one reader, counted
+
+    cfg, up, _ = two_gateways
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    write_config(isolated_home / ".claude" / "settings.json", json.dumps({"env": {"ANTHROPIC_BASE_URL": up.url}}))
+    monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", KEY)
+    reads: list[object] = []
+    real = settings.settings_layers
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(settings, "settings_layers", counted)
+    result = invoke(runner, "fallback", "--config", str(cfg))
+    assert result.exit_code == 0, result.output
+    assert len(reads) == 1  # the guide's reading serves the Other routes too
+    assert "  corp-gw (gateway, Claude Code uses it now): up and usable" in result.stdout  # from that reading
+
+
 def test_a_full_stdout_is_exit_74_in_one_line(two_gateways: tuple[Path, Fake, Fake], tmp_path: Path) -> None:
     cfg, _, _ = two_gateways
     with open("/dev/full", "w") as full:
@@ -195,3 +219,40 @@ def test_the_table_fits_the_terminal_and_the_evidence_stays_whole(
     assert all(len(line) <= width for line in table)
     assert ("Evidence" in table[1]) is (not evidence)
     assert lines[len(table) + 1 : -1] == evidence
+
+
+def test_a_vertex_route_takes_its_token_from_the_metadata_server_claude_code_asks(
+    runner: CliRunner, tmp_path: Path, no_route: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No ADC file, off GCE: GCE_METADATA_HOST names the server Claude Code's Google auth would ask (gcp-metadata).
+    token = "ya29.metadata-token-0123456789abcdef"
+    for name in ("GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CONFIG", "GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT"):
+        monkeypatch.delenv(name, raising=False)
+    with Fake(gce_metadata(token, "gce-home-project", bearer(token, reply(200, {"input_tokens": 8})))) as fake:
+        host = fake.url.removeprefix("http://")
+        monkeypatch.setenv("GCE_METADATA_HOST", host)
+        monkeypatch.setattr("google.auth.compute_engine._metadata._GCE_METADATA_HOST", host)  # read at its import
+        route = f'[[routes]]\nname = "v"\nkind = "vertex"\nproject = "acme-ai"\nbase_url = "{fake.url}/v1"\n'
+        result = invoke(runner, "routes", "check", "--json", "--config", str(write_config(tmp_path / "c.toml", route)))
+    (doc,) = json.loads(result.stdout)["routes"]
+    assert (doc["name"], doc["status"], doc["usable"], result.exit_code) == ("v", "operational", "ok", 0)
+    assert (
+        fake.paths()[-1]
+        == "/v1/projects/acme-ai/locations/us-east5/publishers/anthropic/models/count-tokens:rawPredict"
+    )
+    assert token not in result.output
+
+
+def test_an_apps_gateway_forced_by_managed_settings_outranks_the_matching_route(
+    runner: CliRunner, two_gateways: tuple[Path, Fake, Fake], monkeypatch: pytest.MonkeyPatch, no_route: Path
+) -> None:
+    cfg, up, _ = two_gateways
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", up.url)  # the provider settings point at corp-gw ...
+    monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", KEY)
+    managed = write_config(no_route / "managed-settings.json", json.dumps({"forceLoginMethod": "gateway"}))
+    doc = json.loads(invoke(runner, "routes", "check", "--json", "--config", str(cfg)).stdout)
+    assert [r["current"] for r in doc["routes"]] == [False, False]  # ... but the gateway session outranks them
+    table = invoke(runner, "routes", "check", "--config", str(cfg)).stdout
+    assert table.endswith(
+        f"Claude Code uses none of these routes now: managed settings {managed} forces the Claude apps gateway.\n"
+    )

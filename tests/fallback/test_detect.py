@@ -85,6 +85,23 @@ def test_warnings_for_overrides_and_policy(
     assert "tok-secret-value" not in result.output
 
 
+def test_an_apps_gateway_forced_by_managed_settings_is_a_blocker_of_the_api_fallback(
+    runner: CliRunner, tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    managed = write_config(tmp_path / "managed.json", '{"forceLoginGatewayUrl": "https://claude-gw.corp.example"}')
+    monkeypatch.setenv("OUTAGECHECK_MANAGED_SETTINGS", str(managed))
+    out = " ".join(invoke(runner, "fallback").stdout.split())
+    assert (
+        f"Managed settings ({managed}) force the Claude apps gateway at https://claude-gw.corp.example: a signed-in "
+        "gateway session outranks an API key too"
+    ) in out
+    monkeypatch.setenv("ANTHROPIC_API_KEY", TEST_KEY)
+    applied = invoke(runner, "fallback", "apply", "claude-code", "--dry-run")
+    assert applied.exit_code == 0, applied.output
+    assert "Warning: Managed settings" in applied.stdout  # the API switch says it would not be used
+
+
 def test_cloud_provider_is_not_touched(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/usr/bin:/bin")
     monkeypatch.setenv("CLAUDE_CODE_USE_BEDROCK", "1")

@@ -5,14 +5,26 @@ of that provider, with the provider's own auth; revert brings the previous provi
 from __future__ import annotations
 
 import json
+import secrets
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
-from tests.cloudfakes import Fake, Request, anthropic, bedrock, reply, sigv4_ok
+from tests.cloudfakes import (
+    Fake,
+    Handler,
+    Request,
+    anthropic,
+    bearer,
+    bedrock,
+    gce_metadata,
+    google_sts,
+    reply,
+    sigv4_ok,
+)
 from tests.helpers import MESSAGE, SETTINGS_TEXT, invoke, real_sockets, write_config
 
 pytestmark = [pytest.mark.slow, real_sockets]
@@ -54,10 +66,11 @@ def _ask(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["claude", "-p", "ping"], env=env, capture_output=True, text=True, timeout=180)
 
 
-def _apply(runner: CliRunner, cfg: Path, route: str, *more: str) -> None:
+def _apply(runner: CliRunner, cfg: Path, route: str, *more: str) -> Result:
     result = invoke(runner, "fallback", "apply", "claude-code", "--to", route, "--config", str(cfg), "--yes", *more)
     assert result.exit_code == 0, result.output
     assert "Claude Code confirms:" in result.stdout
+    return result
 
 
 def _revert_restores(runner: CliRunner, home: Path, env: dict[str, str]) -> None:
@@ -133,24 +146,85 @@ def test_foundry_route_is_taken_with_the_key_from_the_environment(
     _revert_restores(runner, claude_home, client)
 
 
-def _vertex(req: Request) -> tuple[int, dict[str, str], bytes]:
-    return reply(200, MESSAGE)
+def _vertex(token: str) -> Handler:
+    """Vertex wanting `token` (the one a fake Google minted), else Vertex's 401."""
+    answer = bearer(token, reply(200, MESSAGE))
+    counted = bearer(token, reply(200, {"input_tokens": 8}))
+    return lambda req: (counted if "count-tokens" in req.path else answer)(req)
 
 
-def test_vertex_route_is_taken_and_sends_to_the_project_and_region(
-    runner: CliRunner, client: dict[str, str], claude_home: Path, tmp_path: Path
+def test_vertex_route_takes_a_token_from_the_metadata_server_and_sends_it_to_the_project_and_region(
+    runner: CliRunner, client: dict[str, str], claude_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Claude Code's Google auth did not reach a loopback token endpoint from a service-account file's token_uri
-    # (no request at all, FailedToOpenSocket): the gateway form CLAUDE_CODE_SKIP_VERTEX_AUTH stands in for the
-    # credentials, in the client's environment only; what is proven is the route and where its request goes.
-    with Fake(_vertex) as fake:
+    # No ADC file: Claude Code's Google auth falls back to the metadata server, which gcp-metadata finds at
+    # GCE_METADATA_HOST (off GCE too); the proof before the write asks the same server (routes/clouds.py).
+    token = f"ya29.{secrets.token_urlsafe(24)}"
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    with Fake(gce_metadata(token, "gce-home-project", _vertex(token))) as fake:
+        host = fake.url.removeprefix("http://")
+        monkeypatch.setenv("GCE_METADATA_HOST", host)
+        monkeypatch.setattr("google.auth.compute_engine._metadata._GCE_METADATA_HOST", host)  # read at its import
         text = '[[routes]]\nname = "v"\nkind = "vertex"\nregion = "us-east5"\nproject = "acme-ai-prod"\n'
         cfg = write_config(tmp_path / "config.toml", text + f'base_url = "{fake.url}/v1"\n')
-        _apply(runner, cfg, "v", "--no-verify")
-        env = {**client, "CLAUDE_CODE_SKIP_VERTEX_AUTH": "1"}
+        applied = _apply(runner, cfg, "v")
+        proven = [r for r in fake.requests if "count-tokens:rawPredict" in r.path]
+        env = {**client, "GCE_METADATA_HOST": host}
         assert _auth_status(env)["apiProvider"] == "vertex"
+        del fake.requests[:]
         done = _ask(env)
         sent = [r for r in fake.requests if ":streamRawPredict" in r.path or ":rawPredict" in r.path]
-    assert sent, ([r.path for r in fake.requests], done.returncode, done.stdout[-500:], done.stderr[-500:])
-    assert sent[0].path.startswith("/v1/projects/acme-ai-prod/locations/us-east5/publishers/anthropic/models/")
+        minted = [r for r in fake.requests if r.path.startswith("/computeMetadata/v1/instance/service-accounts/")]
+    assert "(vertex, verified)" in applied.stdout  # proven before the write: credentials and count-tokens
+    assert proven
+    assert all(r.headers["authorization"] == f"Bearer {token}" for r in proven)  # the proof's, from the same server
+    assert done.stdout.strip() == "pong", (fake.paths(), done.returncode, done.stdout[-500:], done.stderr[-500:])
+    assert minted
+    assert all(r.headers["metadata-flavor"] == "Google" for r in minted)
+    assert sent
+    assert all(r.headers["authorization"] == f"Bearer {token}" for r in sent)
+    assert all(r.path.startswith("/v1/projects/acme-ai-prod/locations/us-east5/publishers/anthropic/") for r in sent)
+    assert token not in (claude_home / ".claude" / "settings.json").read_text() + applied.output
     _revert_restores(runner, claude_home, client)
+
+
+def test_vertex_route_with_a_workload_identity_file_exchanges_its_token_at_the_files_token_url(
+    runner: CliRunner, client: dict[str, str], claude_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An external_account ADC file (workload identity federation, as CI runners use): both google-auth libraries
+    # exchange the workload's own token at the file's token_url. GOOGLE_CLOUD_PROJECT spares both a Cloud
+    # Resource Manager lookup of the project (its URL in the file is ignored by the Python library).
+    token, subject = f"ya29.{secrets.token_urlsafe(24)}", f"oidc.{secrets.token_urlsafe(24)}"
+    (tmp_path / "subject-token").write_text(subject)
+    with Fake(google_sts(token, subject, _vertex(token))) as fake:
+        adc = tmp_path / "wif.json"
+        adc.write_text(json.dumps(_wif(fake.url, tmp_path / "subject-token")))
+        google = {"GOOGLE_APPLICATION_CREDENTIALS": str(adc), "GOOGLE_CLOUD_PROJECT": "acme-ai-prod"}
+        for name, value in google.items():
+            monkeypatch.setenv(name, value)
+        text = '[[routes]]\nname = "v"\nkind = "vertex"\nregion = "us-east5"\nproject = "acme-ai-prod"\n'
+        cfg = write_config(tmp_path / "config.toml", text + f'base_url = "{fake.url}/v1"\n')
+        applied = _apply(runner, cfg, "v")
+        env = {**client, **google}
+        assert _auth_status(env)["apiProvider"] == "vertex"
+        done = _ask(env)
+        exchanges = [r for r in fake.requests if r.path == "/sts/v1/token"]
+        sent = [r for r in fake.requests if ":streamRawPredict" in r.path or ":rawPredict" in r.path]
+    assert "(vertex, verified)" in applied.stdout
+    assert done.stdout.strip() == "pong", (fake.paths(), done.returncode, done.stdout[-500:], done.stderr[-500:])
+    # The proof's exchange (google-auth for Python) and Claude Code's (google-auth-library for Node, bundled).
+    assert {r.headers.get("x-goog-api-client", "").split("/")[0] for r in exchanges} == {"gl-python", "gl-node"}
+    assert sent
+    assert all(r.headers["authorization"] == f"Bearer {token}" for r in sent)
+    assert token not in (claude_home / ".claude" / "settings.json").read_text() + applied.output
+    _revert_restores(runner, claude_home, client)
+
+
+def _wif(url: str, subject_file: Path) -> dict[str, Any]:
+    pool = "//iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/ci/providers/github"
+    return {
+        "type": "external_account",
+        "audience": pool,
+        "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+        "token_url": f"{url}/sts/v1/token",
+        "credential_source": {"file": str(subject_file)},
+    }

@@ -384,3 +384,55 @@ def test_status_reminds_which_route_claude_code_is_on_and_who_pays_until_reverte
     assert invoke(runner, "fallback", "revert", "--yes").exit_code == 0
     doc = json.loads(invoke(runner, "status", "--replay", "march-2026", "--json").stdout)
     assert not any("route" in n for n in doc["notes"])
+
+
+@pytest.mark.parametrize(
+    ("where", "doc", "said"),
+    [
+        pytest.param(
+            "managed-settings.json",
+            {"forceLoginMethod": "gateway", "forceLoginGatewayUrl": "https://claude-gw.corp.example"},
+            "forces the Claude apps gateway (https://claude-gw.corp.example)",
+            id="managed-file-with-the-gateway-url",
+        ),
+        pytest.param(
+            "managed-settings.d/50-gateway.json",
+            {"forceLoginMethod": "gateway"},
+            "forces the Claude apps gateway: a signed-in gateway session outranks every provider setting",
+            id="drop-in-with-the-login-method-only",
+        ),
+    ],
+)
+@pytest.mark.parametrize("route", ["bedrock", "gateway", "auto"])
+def test_an_apps_gateway_outranks_every_route_refused_not_forceable(
+    runner: CliRunner,
+    cfg: Path,
+    claude_home: Path,
+    tmp_path: Path,
+    where: str,
+    doc: dict[str, str],
+    said: str,
+    route: str,
+) -> None:
+    managed = tmp_path / "managed" / where
+    managed.parent.mkdir(parents=True, exist_ok=True)
+    managed.write_text(json.dumps(doc))
+    verify = () if route == "auto" else ("--no-verify",)  # auto checks routes: refused before any is checked
+    args = ("fallback", "apply", "claude-code", "--to", route, "--config", str(cfg), *verify, "--yes", "--force")
+    result = invoke(runner, *args)
+    assert result.exit_code == 78, result.output
+    assert result.stdout == ""  # nothing checked, nothing shown: refused first
+    assert result.stderr == (
+        f"outagecheck: error: managed settings {managed} {said.split(': ')[0]}: a signed-in gateway session "
+        "outranks every provider setting, so this switch would not hold; switch routes in the gateway's own "
+        "upstreams (its gateway.yaml); nothing written\n"
+    )
+    assert (claude_home / ".claude" / "settings.json").read_text() == SETTINGS_TEXT
+    assert (claude_home / ".claude.json").read_text() == STATE_TEXT
+    assert invoke(runner, "fallback", "revert", "--yes").stdout == "Nothing to revert.\n"
+
+
+def test_a_managed_forced_claudeai_login_is_no_apps_gateway(runner: CliRunner, cfg: Path, tmp_path: Path) -> None:
+    _managed(tmp_path, {"forceLoginMethod": "claudeai"})  # forced login, not the gateway: cloud routes still go
+    result = _apply(runner, cfg, "bedrock", "--yes")
+    assert result.exit_code == 0, result.output

@@ -198,7 +198,7 @@ def test_read_only_directory_exits_73_and_leaves_the_file(tmp_path: Path) -> Non
         ro.chmod(0o555)
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
         assert done.returncode == 73, done.stderr
-        assert done.stderr == (
+        assert _without_running_claude(done.stderr) == (
             f"outagecheck: error: {ro} is a read-only directory (mode 0555): refusing to write {ro}/tool.json; "
             "nothing changed (--force writes it anyway)\n"
         )
@@ -206,7 +206,9 @@ def test_read_only_directory_exits_73_and_leaves_the_file(tmp_path: Path) -> Non
         # --force tries, the system refuses, and the failed apply says nothing changed.
         forced = subprocess.run([*cmd, "--force"], capture_output=True, text=True, env=env, timeout=60)
         assert forced.returncode == 73, forced.stderr
-        assert forced.stderr.startswith(f"outagecheck: error: {ro}/tool.json: cannot write in {ro}: ")
+        assert _without_running_claude(forced.stderr).startswith(
+            f"outagecheck: error: {ro}/tool.json: cannot write in {ro}: "
+        )
         assert forced.stderr.endswith("; nothing changed\n")
         assert "Traceback" not in forced.stderr
         assert (ro / "tool.json").read_text() == '{"mode": "login"}\n'
@@ -337,3 +339,10 @@ def test_the_old_posix_helper_fails_under_cmd() -> None:
     done = FakeCmd()(f"{FakeCmd.PREFIX}\"cat '/k'\"")
     assert done.returncode == 1
     assert done.stderr.startswith("'cat' is not recognized as an internal or external command")
+
+
+def _without_running_claude(stderr: str) -> str:
+    """stderr less the warning naming a running Claude Code: as 'nobody' every other user's `claude` counts
+    (its environment can't be read), so a real client on the machine (the slow tier's, a developer's) adds it."""
+    lines = stderr.splitlines(keepends=True)
+    return "".join(ln for ln in lines if not ln.startswith("outagecheck: warning: Claude Code is running"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -90,6 +92,50 @@ def test_a_command_that_hangs_is_killed_with_everything_it_started(tmp_path: Pat
     assert warnings == ["--on-change failed: killed after 1 s (further --on-change failures are not shown)"]
     time.sleep(0.5)
     assert not marker.exists()
+
+
+class _Hanging:
+    """A Popen whose command never finishes: what the Notifier started, and how it was stopped."""
+
+    pid = 4242
+    last: _Hanging
+
+    def __init__(self, args: object, **kwargs: object) -> None:
+        self.started = (args, kwargs)
+        self.stopped: list[object] = []
+        _Hanging.last = self
+
+    def __enter__(self) -> _Hanging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def communicate(self, data: bytes, timeout: float) -> None:
+        raise subprocess.TimeoutExpired("cmd", timeout)
+
+    def kill(self) -> None:
+        self.stopped.append("kill")
+
+    def wait(self) -> int:
+        return 1
+
+
+def test_on_windows_the_command_runs_under_cmd_and_a_timeout_kills_its_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Windows has no /bin/sh (every hook failed there) nor os.killpg: cmd runs the hook as Node runs a shell
+    # command, in its own process group, and taskkill /T ends it with everything it started.
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("ComSpec", r"C:\Windows\system32\cmd.exe")
+    monkeypatch.delattr(os, "killpg", raising=False)  # as on Windows
+    monkeypatch.setattr(subprocess, "Popen", _Hanging)
+    monkeypatch.setattr(subprocess, "run", lambda argv, **_: _Hanging.last.stopped.append(argv))
+    warnings: list[str] = []
+    Notifier(command="echo %OUTAGECHECK_NEW%", warn=warnings.append, command_timeout_s=1.0).send([DOWN], "{}")
+    args, kwargs = _Hanging.last.started
+    assert args == r'C:\Windows\system32\cmd.exe /d /s /c "echo %OUTAGECHECK_NEW%"'
+    assert (kwargs["start_new_session"], kwargs["creationflags"]) == (False, 0x200)  # CREATE_NEW_PROCESS_GROUP
+    assert _Hanging.last.stopped == [["taskkill", "/F", "/T", "/PID", "4242"], "kill"]
+    assert warnings == ["--on-change failed: killed after 1 s (further --on-change failures are not shown)"]
 
 
 def test_desktop_notification_through_notify_send_or_a_warning_without_it(

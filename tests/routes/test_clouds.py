@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import stat
 import subprocess
 import sys
@@ -16,6 +17,8 @@ import pytest
 from outagecheck.errors import redact
 from outagecheck.routes import clouds, creds
 from outagecheck.routes.model import Blocker, Kind, Route
+from tests.cloudfakes import Fake, gce_metadata, reply
+from tests.helpers import real_sockets
 
 BEDROCK = Route("b", Kind.BEDROCK, region="eu-west-1", profile="claude-bedrock")
 VERTEX = Route("v", Kind.VERTEX, project="acme-ai", region="global")
@@ -106,6 +109,33 @@ def test_no_adc_off_gce_is_no_credentials_in_milliseconds_without_asking_anyone(
     assert time.monotonic() - start < 0.5
     assert found.blocker is Blocker.NO_CREDENTIALS
     assert found.detail == "no Google ADC credentials: run gcloud auth application-default login"
+
+
+@real_sockets
+def test_the_metadata_server_gce_metadata_host_names_gives_its_token_off_gce(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Claude Code's gcp-metadata asks the host GCE_METADATA_HOST names, off GCE too: so does the proof.
+    token = f"ya29.metadata-{secrets.token_hex(8)}"
+    with Fake(gce_metadata(token, "acme-ai", lambda req: reply(404))) as fake:
+        host = fake.url.removeprefix("http://")
+        monkeypatch.setenv("GCE_METADATA_HOST", host)
+        monkeypatch.setattr("google.auth.compute_engine._metadata._GCE_METADATA_HOST", host)  # read at its import
+        found = clouds.gcp(VERTEX, dict(os.environ), 5.0)
+    assert (found.blocker, found.source, found.headers) == (
+        None,
+        "google-auth",
+        (("authorization", f"Bearer {token}"),),
+    )
+    assert fake.paths()[-1].startswith("/computeMetadata/v1/instance/service-accounts/default/token?")
+    assert all(r.headers["metadata-flavor"] == "Google" for r in fake.requests)
+    assert token not in redact(f"the token is {token}")  # it joined the secrets every output hides
+
+
+def test_a_named_metadata_server_is_not_switched_off_for_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    environ = {k: v for k, v in os.environ.items() if k != "NO_GCE_CHECK"}
+    assert creds.child_env(environ, VERTEX)["NO_GCE_CHECK"] == "true"  # off GCE: no 3 s x 3 pings
+    named = creds.child_env({**environ, "GCE_METADATA_HOST": "127.0.0.1:8080"}, VERTEX)
+    assert "NO_GCE_CHECK" not in named
+    assert named["GCE_METADATA_HOST"] == "127.0.0.1:8080"
 
 
 def test_an_expired_adc_login_names_the_renewal(bin_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,26 +15,37 @@ from outagecheck.errors import ConfigError, UsageError, print_error
 if TYPE_CHECKING:
     from outagecheck.config import Config
     from outagecheck.fallback.journal import Entry
+    from outagecheck.fallback.routes_plan import RoutePlan
     from outagecheck.routes.model import Route
 
 
 def apply_route(
-    target: str, name: str, cfg: Config, config: Path | None, scope: str, key_command: str | None, *how: bool
+    target: str,
+    name: str,
+    cfg: Config,
+    config: Path | None,
+    where: tuple[str, Path],
+    key_command: str | None,
+    *how: bool,
 ) -> int:
-    """`apply claude-code --to ROUTE`: proven, then the route's diff, asked, written by the same transaction."""
-    dry_run, yes, force, no_verify = how
+    """`apply claude-code --to ROUTE`: proven, then the route's diff, asked, written by the same transaction.
+    `where` is the scope and the project directory commands/apply.py checked (never read twice)."""
+    (scope, cwd), (dry_run, yes, force, no_verify) = where, how
     if target != "claude-code":
         raise UsageError(f"--to only applies to the claude-code target, not '{target}'")
     if key_command is not None:
         raise UsageError("--key-command does not go with --to ROUTE: the route's key_command is its apiKeyHelper")
     from outagecheck.fallback import routes_plan, transaction  # noqa: PLC0415  # --to only
+    from outagecheck.routes.settings import settings_layers  # noqa: PLC0415  # --to only
 
+    layers = settings_layers(cwd)  # read once: the apps-gateway refusal comes before any route is checked
+    routes_plan.refuse_apps_gateway(layers)
     label = ""
     if name == "auto":
         if no_verify:
             raise UsageError("--to auto chooses by checking every route: it does not go with --no-verify")
         name, label = _auto(cfg, config, force=force)
-    plan, proposal = routes_plan.propose_route(name, cfg.routes, os.environ, Path.cwd(), scope=scope)
+    plan, proposal = routes_plan.propose_route(name, cfg.routes, os.environ, cwd, scope=scope, layers=layers)
     from outagecheck.fallback.running import claude_version  # noqa: PLC0415  # --to only
 
     routes_plan.refuse_old(plan.route, claude_version())
@@ -57,26 +68,27 @@ def apply_route(
     written = transaction.write_planned(target, [c.edit for c in proposal.planned], force=force, route=stamp)
     for e in written:
         _out(f"Wrote {e.path}" + (f" (backup: {e.backup})" if e.backup else " (new file)"))
-    _after(plan.route, written)
+    label = _after(plan, written, cwd, cfg, force=force, verify=not no_verify) or label
     _out(f"Claude Code now uses route '{name}' ({plan.route.kind.value}, {label}) from its next start.")
     _out(f"Undo with: outagecheck fallback revert {target}")
     return 0
 
 
-def _after(route: Route, written: list[Entry]) -> None:
-    """The proof after the write: Claude Code itself must report the route, else the write is rolled back."""
+def _after(plan: RoutePlan, written: list[Entry], cwd: Path, cfg: Config, *, force: bool, verify: bool) -> str | None:
+    """The proof after the write: Claude Code itself must report the route, and (unless --no-verify) the route
+    as it will resolve it must be the one asked for and answer; else the write is rolled back. "forced" when
+    --force kept it past a finding."""
     from outagecheck.fallback import proof  # noqa: PLC0415  # --to only
-    from outagecheck.fallback.revert import revert_these  # noqa: PLC0415  # --to only
     from outagecheck.fallback.running import claude_auth_status  # noqa: PLC0415  # --to only
     from outagecheck.routes.verdict import billed_to  # noqa: PLC0415  # --to only
 
+    route = plan.route
     said, why_not = claude_auth_status()
     if (instead := proof.after(route, said)) is not None:
-        layer = proof.overriding_layers(route, Path.cwd())
-        _, problems = revert_these(written)
-        undone = "rolled back" if not problems else "NOT rolled back: " + "; ".join(problems)
+        layer = proof.overriding_layers(route, cwd)
         raise ConfigError(
-            f"Claude Code reports {instead} after the switch to route '{route.name}': {layer} overrides it; {undone}"
+            f"Claude Code reports {instead} after the switch to route '{route.name}': {layer} overrides it; "
+            + _roll_back(written)
         )
     wanted = ", ".join(f"{k} {v}" for k, v in proof.expected(route).items())
     _out(
@@ -84,7 +96,43 @@ def _after(route: Route, written: list[Entry]) -> None:
         if said is not None
         else f"Claude Code not asked: {why_not or 'no claude on PATH'}."
     )
+    forced = _as_resolved(plan, written, cwd, cfg, force=force) if verify else None
     _out(f"Billed to: {billed_to(route)}. Not available on this route: {proof.LOST[route.kind]}.")
+    return forced
+
+
+def _as_resolved(plan: RoutePlan, written: list[Entry], cwd: Path, cfg: Config, *, force: bool) -> str | None:
+    """Every layer as written resolved as Claude Code will, compared with the switch, and the free probe run
+    with that resolution's credentials (claude installed or not): each finding named, exit 78 and rolled back
+    unless --force (then "forced")."""
+    from outagecheck.fallback import proof, resolved  # noqa: PLC0415  # --to only
+
+    found = resolved.resolve(plan, os.environ, cwd)
+    problems = list(found.differences)
+    seen = f"as Claude Code will resolve it ({resolved.describe(found.route)})"
+    if not problems or force:  # a route that differs is rolled back without asking it
+        result, seconds = resolved.probe(found, timeout_s=cfg.timeout, slow_s=cfg.slow)
+        problems += proof.problems_of(result)
+        if not problems:
+            _out(resolved.summary(result, seconds))
+            return None
+    if force:
+        for problem in problems:
+            _out(f"Forced past, after the write, {seen}: {problem}")
+        return "forced"
+    for problem in problems[1:]:
+        print_error(f"after the write, {seen}: {problem}")
+    raise ConfigError(
+        f"after the write, {seen}: {problems[0]}; {_roll_back(written)} (--force keeps it, labelled forced)"
+    )
+
+
+def _roll_back(written: list[Entry]) -> str:
+    """Undo this run's writes (revert_these): "rolled back", or what could not be."""
+    from outagecheck.fallback.revert import revert_these  # noqa: PLC0415  # --to only
+
+    _, problems = revert_these(written)
+    return "rolled back" if not problems else "NOT rolled back: " + "; ".join(problems)
 
 
 def _prove(route: Route, cfg: Config, config: Path | None, *, no_verify: bool, force: bool) -> str:

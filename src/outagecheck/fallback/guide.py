@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from outagecheck.checks.advice import BILLING, FEATURES
 from outagecheck.fallback.detect import LAYER_ORDER, Setup, route_of
 from outagecheck.model import Step
+from outagecheck.routes.current import apps_gateway
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,13 @@ def _blockers(setup: Setup, scope: str) -> list[str]:
         blockers.append(
             f'Managed settings ({managed.path}) set forceLoginMethod "claudeai": your organisation only allows '
             "the subscription login, which blocks an API-key fallback. Ask your admin."
+        )
+    if (gateway := apps_gateway(setup.layers)) is not None:  # routes/current.py: it outranks every credential
+        at = f" at {gateway.value}" if gateway.name == "forceLoginGatewayUrl" else ""
+        blockers.append(
+            f"Managed settings ({gateway.path}) force the Claude apps gateway{at}: a signed-in gateway session "
+            "outranks an API key too, so a fallback written here would not be used; the switch between "
+            "providers belongs in the gateway's own upstreams. Ask your admin."
         )
     target_rank = LAYER_ORDER.index("local" if scope == "local" else "user")
     for layer in setup.layers:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from outagecheck.model import Status
 from outagecheck.routes.model import Blocker, Kind, Route, RouteResult
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # Vertex: these win over ANTHROPIC_VERTEX_PROJECT_ID (code.claude.com/docs/en/google-vertex-ai).
 VERTEX_PROJECT_VARS: Final = ("GCLOUD_PROJECT", "GOOGLE_CLOUD_PROJECT")
@@ -114,16 +117,14 @@ def after(route: Route, said: Mapping[str, object] | None) -> str | None:
     return ", ".join(f"{k} {v!s}" for k, v in wrong.items()) or None
 
 
-def overriding_layers(route: Route, cwd: object) -> str:
+def overriding_layers(route: Route, cwd: Path) -> str:
     """Which settings layer (or the host) turns another provider on after the write: named for the refusal."""
-    from pathlib import Path  # noqa: PLC0415  # after a mismatch only
-
     from outagecheck.routes.current import HOST_VAR, truthy  # noqa: PLC0415
     from outagecheck.routes.model import SWITCHES  # noqa: PLC0415
     from outagecheck.routes.settings import settings_layers  # noqa: PLC0415
 
     mine = SWITCHES.get(route.kind)
-    for layer in settings_layers(cwd if isinstance(cwd, Path) else None):
+    for layer in settings_layers(cwd):
         on = [var for var, value in layer.env if var in SWITCHES.values() and var != mine and truthy(value)]
         if on or layer.unread:
             return f"{layer.name} settings {layer.path}" + (f" ({on[0]})" if on else "")

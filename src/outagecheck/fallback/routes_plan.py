@@ -17,7 +17,7 @@ from outagecheck.errors import ConfigError, UsageError
 from outagecheck.fallback.apply import Proposal, changes_for
 from outagecheck.fallback.targets import FileEdit, git_ignore_edit
 from outagecheck.routes.config import MODEL_SHAPES
-from outagecheck.routes.current import BASE_URL_VAR, HOST_VAR, truthy
+from outagecheck.routes.current import BASE_URL_VAR, HOST_VAR, apps_gateway, truthy
 from outagecheck.routes.model import MODEL_ROLES, SWITCHES, Kind, Route
 from outagecheck.routes.settings import LAYER_ORDER, ROUTE_VARS, SECRET_VARS, SettingsLayer
 
@@ -69,16 +69,24 @@ def plan_route(
 
 
 def propose_route(
-    name: str, routes: tuple[Route, ...], environ: Mapping[str, str], cwd: Path, *, scope: str
+    name: str,
+    routes: tuple[Route, ...],
+    environ: Mapping[str, str],
+    cwd: Path,
+    *,
+    scope: str,
+    layers: tuple[SettingsLayer, ...] | None = None,
 ) -> tuple[RoutePlan, Proposal]:
-    """`fallback apply claude-code --to NAME`: the configured route's plan and its diffs; nothing is written."""
+    """`fallback apply claude-code --to NAME`: the configured route's plan and its diffs; nothing is written.
+    `layers`: Claude Code's settings layers in `cwd` when the caller read them already."""
     from outagecheck.routes.settings import settings_layers  # noqa: PLC0415  # reads Claude Code's files
 
     found = [r for r in routes if r.name == name]
     if not found:
         known = ", ".join(["api", *(r.name for r in routes)])
         raise UsageError(f"unknown route '{name}' for --to (known: {known})")
-    plan = plan_route(found[0], settings_layers(cwd), environ, scope=scope, cwd=cwd)
+    layers = settings_layers(cwd) if layers is None else layers
+    plan = plan_route(found[0], layers, environ, scope=scope, cwd=cwd)
     return plan, Proposal("claude-code", tuple(changes_for(list(plan.edits))))
 
 
@@ -164,6 +172,7 @@ def _model_fix(route: Route, lower: Mapping[str, str]) -> dict[str, str]:
 
 def _refuse_managed(route: Route, layers: tuple[SettingsLayer, ...], environ: Mapping[str, str]) -> None:
     """The host or a managed setting decides the provider: an edit below it would not hold."""
+    refuse_apps_gateway(layers)
     if truthy(environ.get(HOST_VAR)):
         raise ConfigError(f"{HOST_VAR} is set: the host decides Claude Code's provider; nothing written")
     for layer in layers:
@@ -179,6 +188,18 @@ def _refuse_managed(route: Route, layers: tuple[SettingsLayer, ...], environ: Ma
             raise ConfigError(
                 f"{where} sets forceLoginMethod: Claude Code rejects a gateway key under it; nothing written"
             )
+
+
+def refuse_apps_gateway(layers: tuple[SettingsLayer, ...]) -> None:
+    """Managed settings force the Claude apps gateway sign-in: its session outranks every provider setting, so
+    no edit of ours would hold (not forceable). The switch between providers is the gateway's `upstreams`."""
+    if (gateway := apps_gateway(layers)) is not None:
+        at = f" ({gateway.value})" if gateway.name == "forceLoginGatewayUrl" else ""
+        raise ConfigError(
+            f"{gateway.where} forces the Claude apps gateway{at}: a signed-in gateway session outranks every "
+            "provider setting, so this switch would not hold; switch routes in the gateway's own upstreams "
+            "(its gateway.yaml); nothing written"
+        )
 
 
 def _refuse_higher(route: Route, env: Mapping[str, str], layers: tuple[SettingsLayer, ...], scope: str) -> None:

@@ -7,6 +7,7 @@ URL is never printed: messages name it "webhook 1", "webhook 2"...
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import shutil
@@ -14,7 +15,7 @@ import signal
 import subprocess
 import sys
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Final
@@ -105,22 +106,43 @@ class Notifier:
             "OUTAGECHECK_NEW": change.new.value,
             "OUTAGECHECK_REASON": change.reason,
         }
-        # Its own session, so a timeout kills the whole pipeline it started, not just the shell.
+        windows = sys.platform == "win32"
+        # Its own session (process group on Windows), so a timeout kills the whole pipeline it started.
         with subprocess.Popen(
-            ["/bin/sh", "-c", self.command or ""],
+            shell_command(self.command or "", os.environ),
             stdin=subprocess.PIPE,
             stdout=sys.stderr.fileno() if _has_fileno(sys.stderr) else subprocess.DEVNULL,
             env=env,
-            start_new_session=True,
+            start_new_session=not windows,
+            creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0x200) if windows else 0,
         ) as proc:
             try:
                 proc.communicate(report_json.encode() + b"\n", timeout=self.command_timeout_s)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+                _kill_tree(proc)
                 raise _Failed(f"killed after {self.command_timeout_s:g} s") from None
             if proc.returncode:
                 raise _Failed(f"exited {proc.returncode}")
+
+
+def shell_command(command: str, environ: Mapping[str, str]) -> str | list[str]:
+    """`/bin/sh -c CMD`; on Windows, which has no /bin/sh, `%ComSpec% /d /s /c "CMD"` passed verbatim, the
+    command line Node gives a shell command there (a list would be re-quoted, and cmd reads quotes its own way)."""
+    if sys.platform != "win32":
+        return ["/bin/sh", "-c", command]
+    return f'{environ.get("ComSpec") or environ.get("COMSPEC") or "cmd.exe"} /d /s /c "{command}"'
+
+
+def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the command and everything it started: its process group, or on Windows its tree (taskkill /T)."""
+    if sys.platform == "win32":
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            taskkill = ["taskkill", "/F", "/T", "/PID", str(proc.pid)]
+            subprocess.run(taskkill, stdin=subprocess.DEVNULL, capture_output=True, timeout=COMMAND_TIMEOUT_S)
+        proc.kill()  # taskkill missing or late: the command itself, at least
+    else:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 def _stderr(line: str) -> None:

@@ -24,6 +24,7 @@ from outagecheck.routes.sigv4 import sign
 
 if TYPE_CHECKING:
     from outagecheck.routes.current import Current
+    from outagecheck.routes.settings import SettingsLayer
 
 BODY_LIMIT: Final = 64 * 1024
 DEFAULT_SLOW_S: Final = 3.0
@@ -39,6 +40,7 @@ class Settings:
     deep: bool = False
     failing: frozenset[str] = frozenset()  # surfaces failing now: a route sharing their fate is not a way out
     current: str | None = None  # the name of the route Claude Code uses now
+    feeds: bool = True  # read the provider's status feed (the proof after a switch already read it before)
 
 
 def _headers(call: probes.Call, route: Route, creds: Creds) -> dict[str, str]:
@@ -181,7 +183,7 @@ def with_feed(result: RouteResult, reading: feeds.Reading | None) -> RouteResult
 async def check_one(client: httpx.AsyncClient, route: Route, deadline: float, s: Settings) -> RouteResult:
     loop = asyncio.get_running_loop()
     route = with_region(route, s.environ)
-    feed = feeds.feed_url(route)
+    feed = feeds.feed_url(route) if s.feeds else None
     reading = asyncio.ensure_future(_feed(client, route, feed, deadline)) if feed else None
     try:
         async with asyncio.timeout_at(deadline):
@@ -207,12 +209,17 @@ async def check_routes(
             await client.aclose()
 
 
-def current_name(routes: Sequence[Route], environ: Mapping[str, str]) -> str | None:
-    """The configured route Claude Code uses now (its settings layers and the environment), if one is."""
-    now = _now(environ).route()
+def current_name(
+    routes: Sequence[Route], environ: Mapping[str, str], layers: tuple[SettingsLayer, ...] | None = None
+) -> str | None:
+    """The configured route Claude Code uses now (its settings layers, read here unless given, and the
+    environment), if one is; none when a Claude apps gateway forced by managed settings outranks them all."""
+    found = _now(environ, layers)
+    if found.apps_gateway is not None:
+        return None
     from outagecheck.routes import current  # noqa: PLC0415  # only with routes
 
-    return next((r.name for r in routes if current.matches(r, now)), None)
+    return next((r.name for r in routes if current.matches(r, found.route())), None)
 
 
 AUTH_WORDS: Final = {
@@ -228,14 +235,17 @@ AUTH_WORDS: Final = {
 def now_note(environ: Mapping[str, str]) -> str:
     """The route Claude Code uses now, when it is none of the configured ones (a note under the Routes table)."""
     now = _now(environ)
+    if (gateway := now.apps_gateway) is not None:
+        return f"Claude Code uses none of these routes now: {gateway.where} forces the Claude apps gateway."
     return f"Claude Code uses none of these routes now: {now.kind.value}, with {AUTH_WORDS.get(now.auth, now.auth)}."
 
 
-def _now(environ: Mapping[str, str]) -> Current:
+def _now(environ: Mapping[str, str], layers: tuple[SettingsLayer, ...] | None = None) -> Current:
     from outagecheck.routes import current, settings  # noqa: PLC0415  # only with routes
 
     # A deleted current directory has no project layers (for Claude Code neither), never an internal error.
-    return current.resolve(settings.environment(environ), settings.settings_layers(settings.working_dir()))
+    layers = settings.settings_layers(settings.working_dir()) if layers is None else layers
+    return current.resolve(settings.environment(environ), layers)
 
 
 Beside = tuple[tuple[RouteResult, ...], tuple[str, ...]]  # the results, and the notes for the report

@@ -20,6 +20,7 @@ from outagecheck.routes.creds import (
     faster,
     from_environment,
     has_library,
+    metadata_host,
     on_cloud,
     parse_json,
     refused,
@@ -112,11 +113,12 @@ GCP_RENEW = "gcloud auth application-default login"
 def gcp(route: Route, environ: Mapping[str, str], budget: float) -> Creds:
     """An OAuth access token from Application Default Credentials."""
     renew = route.auth_refresh or GCP_RENEW
-    if not _adc_file(environ) and not on_cloud("gcp"):
+    adc_file = _adc_file(environ)
+    if not adc_file and not on_cloud("gcp") and not metadata_host(environ):
         # Off GCE, with no ADC file, google-auth would only ping the metadata server (3 s x 3) to fail.
         return refused(Blocker.NO_CREDENTIALS, f"no Google ADC credentials: run {renew}", "ADC")
     if has_library("gcp"):
-        return _gcp_library(renew)
+        return _gcp_library(renew, metadata=not adc_file and bool(metadata_host(environ)))
     code, out, err = run_cli(
         ["gcloud", "auth", "application-default", "print-access-token"], child_env(environ, route), budget
     )
@@ -134,13 +136,19 @@ def gcp(route: Route, environ: Mapping[str, str], budget: float) -> Creds:
     return secret_headers((("authorization", f"Bearer {token}"),), source)
 
 
-def _gcp_library(renew: str) -> Creds:
+def _gcp_library(renew: str, *, metadata: bool = False) -> Creds:
     import google.auth  # noqa: PLC0415  # the gcp extra, on a worker thread, only for Vertex routes
+    import google.auth.compute_engine  # noqa: PLC0415
     import google.auth.exceptions  # noqa: PLC0415
     import google.auth.transport.requests  # noqa: PLC0415
 
     try:
-        found, _ = google.auth.default(scopes=[GCP_SCOPE])
+        if not metadata:
+            found, _ = google.auth.default(scopes=[GCP_SCOPE])
+        else:
+            # ADC's last step, taken directly: google.auth.default() pings GCE_METADATA_IP (169.254.169.254), not
+            # GCE_METADATA_HOST, before it asks; Claude Code's gcp-metadata pings the host it names and takes its token.
+            found = google.auth.compute_engine.Credentials(scopes=[GCP_SCOPE])  # type: ignore[no-untyped-call]  # google-auth: untyped
         found.refresh(google.auth.transport.requests.Request())  # type: ignore[no-untyped-call]  # google-auth: untyped
     except google.auth.exceptions.DefaultCredentialsError:
         return refused(Blocker.NO_CREDENTIALS, f"no Google ADC credentials: run {renew}", "google-auth")

@@ -78,6 +78,11 @@ def on_cloud(cloud: str) -> bool:
     return _dmi("product_name") == "Google Compute Engine"
 
 
+def metadata_host(environ: Mapping[str, str]) -> str:
+    """The metadata server GCE_METADATA_HOST names ("" if none): Claude Code's gcp-metadata asks it, off GCE too."""
+    return environ.get("GCE_METADATA_HOST", "").strip()
+
+
 def child_env(environ: Mapping[str, str], route: Route) -> dict[str, str]:
     """A CLI's environment: ours without our secrets, the route's profile and region, no metadata stalls."""
     env = child_environ(environ)
@@ -87,7 +92,7 @@ def child_env(environ: Mapping[str, str], route: Route) -> dict[str, str]:
         env["AWS_REGION"] = route.region
     if not on_cloud("aws"):
         env.setdefault("AWS_EC2_METADATA_DISABLED", "true")  # 1 s per lookup off EC2 (botocore's IMDS timeout)
-    if not on_cloud("gcp"):
+    if not on_cloud("gcp") and not metadata_host(environ):
         env.setdefault("NO_GCE_CHECK", "true")  # google-auth: 3 s x 3 pings of the GCE metadata server
     return env
 

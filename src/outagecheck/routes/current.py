@@ -8,6 +8,8 @@ against the published client (`claude auth status`, tests/routes/test_real_curre
   "false", "2", "enabled" included) — Claude Code's isEnvTruthy;
 - cloud providers first, in the order the client takes when several are on; then ANTHROPIC_AUTH_TOKEN,
   ANTHROPIC_API_KEY, apiKeyHelper, CLAUDE_CODE_OAUTH_TOKEN, and last the subscription login;
+- managed `forceLoginMethod: "gateway"` / `forceLoginGatewayUrl`: a signed-in Claude apps gateway session
+  "sits outside this list … and outranks" the providers (authentication); its `upstreams` choose the route;
 - CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST in the environment: the host (the Desktop app, a cloud session)
   decides, and the provider, endpoint and auth variables of every settings file are ignored
   (anthropics/claude-code#41533).
@@ -30,6 +32,7 @@ TRUE_VALUES: Final = frozenset({"1", "true", "yes", "on"})
 # precedence over Claude Platform on AWS (code.claude.com/docs/en/claude-platform-on-aws).
 PROVIDER_ORDER: Final = (Kind.BEDROCK, Kind.FOUNDRY, Kind.ANTHROPIC_AWS, Kind.MANTLE, Kind.VERTEX)
 HOST_VAR: Final = "CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST"
+Show = Callable[[str, str], str]  # how a (variable, value) is held: shown() masks, winning() keeps
 MODEL_VARS: Final = frozenset(
     {
         "ANTHROPIC_DEFAULT_OPUS_MODEL",
@@ -98,6 +101,7 @@ class Current:
     values: tuple[Setting, ...] = ()
     conflicts: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    apps_gateway: Setting | None = None  # managed settings force the Claude apps gateway sign-in
 
     @property
     def api_provider(self) -> str:
@@ -110,30 +114,35 @@ class Current:
     def route(self) -> Route:
         """This route as a Route (name "current"), its source the switch's or the base URL's; its base URL is
         masked as shown (credentials in a URL are never held here), so it is for display and matching only."""
-        get = {s.name: s.value for s in self.values}.get
         deciding = self.value(SWITCHES[self.kind]) if self.kind.cloud else self.value("ANTHROPIC_BASE_URL")
-        pins = (("opus", "OPUS"), ("sonnet", "SONNET"), ("haiku", "HAIKU"))
-        models = tuple((r, v) for r, n in pins if (v := get(f"ANTHROPIC_DEFAULT_{n}_MODEL")))
-        aws = self.kind in (Kind.BEDROCK, Kind.MANTLE, Kind.ANTHROPIC_AWS)
-        region = get("AWS_REGION") or get("AWS_DEFAULT_REGION") if aws else get("CLOUD_ML_REGION")
-        return Route(
-            name="current",
-            kind=self.kind,
-            region=region if aws or self.kind is Kind.VERTEX else None,
-            profile=get("AWS_PROFILE") if aws else None,
-            project=get("ANTHROPIC_VERTEX_PROJECT_ID"),
-            resource=get("ANTHROPIC_FOUNDRY_RESOURCE"),
-            workspace=get("ANTHROPIC_AWS_WORKSPACE_ID"),
-            base_url=get(BASE_URL_VAR.get(self.kind, "ANTHROPIC_BASE_URL")),
-            models=models,
-            source=deciding.where if deciding else "default",
-        )
+        get = {s.name: s.value for s in self.values}.get
+        return route_from(self.kind, get, name="current", source=deciding.where if deciding else "default")
+
+
+def route_from(kind: Kind, get: Callable[[str], str | None], *, name: str, source: str) -> Route:
+    """A route of `kind` from the winning value of each route variable (`get`, None or "" when unset)."""
+    pins = (("opus", "OPUS"), ("sonnet", "SONNET"), ("haiku", "HAIKU"))
+    models = tuple((r, v) for r, n in pins if (v := get(f"ANTHROPIC_DEFAULT_{n}_MODEL")))
+    aws = kind in (Kind.BEDROCK, Kind.MANTLE, Kind.ANTHROPIC_AWS)
+    region = get("AWS_REGION") or get("AWS_DEFAULT_REGION") if aws else get("CLOUD_ML_REGION")
+    return Route(
+        name=name,
+        kind=kind,
+        region=(region or None) if aws or kind is Kind.VERTEX else None,
+        profile=(get("AWS_PROFILE") or None) if aws else None,
+        project=get("ANTHROPIC_VERTEX_PROJECT_ID") or None,
+        resource=get("ANTHROPIC_FOUNDRY_RESOURCE") or None,
+        workspace=get("ANTHROPIC_AWS_WORKSPACE_ID") or None,
+        base_url=get(BASE_URL_VAR.get(kind, "ANTHROPIC_BASE_URL")) or None,
+        models=models,
+        source=source,
+    )
 
 
 def resolve(environ: Mapping[str, str], layers: tuple[SettingsLayer, ...]) -> Current:
     """The route Claude Code takes with this environment (routes.settings.environment) and these layers."""
     host = truthy(environ.get(HOST_VAR))
-    found, conflicts, notes = _merge(environ, layers, host=host)
+    found, conflicts, notes = _merge(environ, layers, host=host, show=shown)
 
     def on(name: str) -> str:
         return found[name].value.strip() if name in found else ""
@@ -164,6 +173,9 @@ def resolve(environ: Mapping[str, str], layers: tuple[SettingsLayer, ...]) -> Cu
     if host:
         values.insert(0, Setting(HOST_VAR, environ[HOST_VAR], "environment"))
         notes.insert(0, f"{HOST_VAR} is set: the host decides the provider; settings files can't change it")
+    if (gateway := apps_gateway(layers)) is not None:
+        values.insert(0, gateway)
+        notes.insert(0, apps_gateway_note(gateway))
     notes += _region_notes(kind, on)
     notes += [f"{layer.path}: {layer.error}; Claude Code may ignore this file" for layer in layers if layer.error]
     notes += [
@@ -172,14 +184,38 @@ def resolve(environ: Mapping[str, str], layers: tuple[SettingsLayer, ...]) -> Cu
         for layer in layers
         if layer.unread
     ]
-    return Current(kind, auth, host, tuple(values), tuple(conflicts), tuple(notes))
+    return Current(kind, auth, host, tuple(values), tuple(conflicts), tuple(notes), gateway)
+
+
+def apps_gateway(layers: tuple[SettingsLayer, ...]) -> Setting | None:
+    """The managed setting that forces the Claude apps gateway sign-in, its URL first (masked), else None."""
+    managed = [layer for layer in layers if layer.name == "managed" and layer.apps_gateway]
+    for layer in managed:  # highest first: the drop-ins, then managed-settings.json
+        if url := layer.get("forceLoginGatewayUrl"):
+            return Setting("forceLoginGatewayUrl", mask_url(url), "managed", layer.path)
+    return Setting("forceLoginMethod", "gateway", "managed", managed[0].path) if managed else None
+
+
+def apps_gateway_note(gateway: Setting) -> str:
+    """Why the provider settings do not decide: the apps gateway session outranks them."""
+    url = f" at {gateway.value}" if gateway.name == "forceLoginGatewayUrl" else ""
+    return (
+        f"{gateway.where} forces the Claude apps gateway{url}: a signed-in gateway session outranks every "
+        "provider setting, and the gateway's own upstreams choose the route"
+    )
+
+
+def winning(environ: Mapping[str, str], layers: tuple[SettingsLayer, ...]) -> dict[str, Setting]:
+    """Each route variable's winning value as Claude Code's process gets it, not masked (a file's secret stays
+    SECRET_SHOWN: settings.read_secret): for the probe after a switch only, never shown."""
+    return _merge(environ, layers, host=truthy(environ.get(HOST_VAR)), show=lambda name, value: value)[0]
 
 
 def _merge(
-    environ: Mapping[str, str], layers: tuple[SettingsLayer, ...], *, host: bool
+    environ: Mapping[str, str], layers: tuple[SettingsLayer, ...], *, host: bool, show: Show
 ) -> tuple[dict[str, Setting], list[str], list[str]]:
     """Each route variable's winning value: the environment, then every layer from the lowest up."""
-    found = {name: Setting(name, _shown(name, environ[name]), "environment") for name in ROUTE_VARS if name in environ}
+    found = {name: Setting(name, show(name, environ[name]), "environment") for name in ROUTE_VARS if name in environ}
     conflicts: list[str] = []
     notes: list[str] = []
     for layer in reversed(layers):
@@ -187,7 +223,7 @@ def _merge(
             if host and name in HOST_STRIPPED:
                 notes.append(f"{name} in {layer.path} is ignored: the host decides the provider")
                 continue
-            new = Setting(name, _shown(name, value), layer.name, layer.path)
+            new = Setting(name, show(name, value), layer.name, layer.path)
             old = found.get(name)
             if old is not None and old.path is None and old.value != new.value:
                 conflicts.append(f"{name}: {_said(new)} in {layer.path} ({layer.name}) beats the shell's {_said(old)}")
@@ -228,7 +264,8 @@ def _region_notes(kind: Kind, on: Callable[[str], str]) -> list[str]:
     return []
 
 
-def _shown(name: str, value: str) -> str:
+def shown(name: str, value: str) -> str:
+    """A route variable's value as it may be shown: a secret as SECRET_SHOWN, a URL's credentials masked."""
     if name in SECRET_VARS:
         return SECRET_SHOWN if value else value
     return mask_url(value) if "BASE_URL" in name else value

@@ -65,8 +65,16 @@ ROUTE_VARS: Final = (
     "ANTHROPIC_MODEL",
     *sorted(SECRET_VARS),
 )
-# Top-level keys that choose or feed the route (settings-reference, "Authentication and providers").
-ROUTE_KEYS: Final = ("apiKeyHelper", "awsAuthRefresh", "awsCredentialExport", "gcpAuthRefresh", "forceLoginMethod")
+# Top-level keys that choose or feed the route (settings-reference, "Authentication and providers";
+# forceLoginGatewayUrl: code.claude.com/docs/en/claude-apps-gateway, "Connect developers").
+ROUTE_KEYS: Final = (
+    "apiKeyHelper",
+    "awsAuthRefresh",
+    "awsCredentialExport",
+    "gcpAuthRefresh",
+    "forceLoginMethod",
+    "forceLoginGatewayUrl",
+)
 LAYER_ORDER: Final = ("managed", "local", "project", "user")  # highest first (code.claude.com settings docs)
 Decode = Callable[[bytes], Any]
 
@@ -93,6 +101,11 @@ class SettingsLayer:
     @property
     def force_login_method(self) -> str | None:
         return self.get("forceLoginMethod")
+
+    @property
+    def apps_gateway(self) -> bool:
+        """This layer forces the Claude apps gateway sign-in (forceLoginMethod "gateway", or its URL)."""
+        return self.force_login_method == "gateway" or bool(self.get("forceLoginGatewayUrl"))
 
     @property
     def env_keys(self) -> tuple[str, ...]:
@@ -195,6 +208,19 @@ def _registry(hive: str) -> SettingsLayer | None:
         return layer_of("managed", where, decode_json(str(value).encode()))
     except ValueError as e:
         return SettingsLayer("managed", where, True, error=f"invalid JSON: {e}")
+
+
+def read_secret(path: str, var: str) -> str | None:
+    """A secret's value in one settings file's `env` (SettingsLayer holds only SECRET_SHOWN), for the probe
+    after a switch, which must send what Claude Code will send; never shown. None when absent or unreadable."""
+    try:
+        raw = read_capped(Path(path), SETTINGS_CAP)
+        doc = decode_json(raw or b"")
+    except (OutagecheckError, UnicodeDecodeError, ValueError):
+        return None
+    env = doc.get("env") if isinstance(doc, dict) else None
+    value = env.get(var) if isinstance(env, dict) else None
+    return value if isinstance(value, str) else None
 
 
 NO_CWD: Final = "(the current directory no longer exists)"

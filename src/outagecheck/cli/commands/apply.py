@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from outagecheck.cli.ask import confirm
 from outagecheck.cli.commands.fallback import group_options, out, warn_running
@@ -23,7 +22,7 @@ def run(opts: Options) -> int:
     from outagecheck.fallback import transaction  # noqa: PLC0415  # fallback commands only
 
     cfg = config_file.load(config)
-    if working_dir() is None:  # Path.cwd() raises: which project's settings would be read and written?
+    if (cwd := working_dir()) is None:  # Path.cwd() raises: which project's settings would be read and written?
         raise UsageError(
             "the current directory no longer exists: cd to an existing directory (the project you run claude in) "
             "and run it again"
@@ -32,8 +31,8 @@ def run(opts: Options) -> int:
         from outagecheck.cli.fallback_route import apply_route  # noqa: PLC0415  # --to only
 
         how = (opts.dry_run, opts.yes, opts.force, opts.no_verify)
-        return apply_route(target, opts.to, cfg, config, scope, opts.key_command, *how)
-    proposal = applying.propose(target, cfg, os.environ, Path.cwd(), scope=scope, key_command=opts.key_command)
+        return apply_route(target, opts.to, cfg, config, (scope, cwd), opts.key_command, *how)
+    proposal = applying.propose(target, cfg, os.environ, cwd, scope=scope, key_command=opts.key_command)
     for warning in proposal.warnings:
         out(f"Warning: {warning}")
     if not proposal.planned:

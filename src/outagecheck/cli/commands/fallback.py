@@ -81,7 +81,7 @@ def run(opts: Options) -> int:
     if cfg.routes:  # [[routes]]: the other ways in, checked for free, best first
         from outagecheck.cli.commands.routes_check import print_other_routes  # noqa: PLC0415  # only with routes
 
-        print_other_routes(cfg.routes, cfg.timeout, cfg.slow, out)
+        print_other_routes(cfg.routes, cfg.timeout, cfg.slow, out, setup.layers)  # the layers read once
     return 0
 
 

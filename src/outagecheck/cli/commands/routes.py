@@ -59,6 +59,7 @@ def to_dict(
             "api_provider": now.api_provider,
             "auth": now.auth,
             "host_decides": now.host_decides,
+            "apps_gateway": _apps_gateway(now),
             "source": mine.source,
             "values": [{"name": s.name, "value": s.value, "source": s.layer, "path": s.path} for s in now.values],
             "conflicts": list(now.conflicts),
@@ -68,6 +69,14 @@ def to_dict(
         "config": None if source is None else str(source),
         "routes": [_route(r, matches(r, mine)) for r in ordered],
     }
+
+
+def _apps_gateway(now: Current) -> dict[str, Any] | None:
+    """The Claude apps gateway managed settings force (it outranks every provider), or None."""
+    gateway = now.apps_gateway
+    if gateway is None:
+        return None
+    return {"url": gateway.value if gateway.name == "forceLoginGatewayUrl" else None, "path": gateway.path}
 
 
 def _layer(layer: SettingsLayer) -> dict[str, Any]:
@@ -103,6 +112,9 @@ def _lines(doc: dict[str, Any]) -> list[str]:
     auth |= {"key": ", ANTHROPIC_API_KEY", "helper": ", apiKeyHelper", "oauth_token": ", CLAUDE_CODE_OAUTH_TOKEN"}
     source = "nothing selects another route" if now["source"] == "default" else f"from {now['source']}"
     lines = [f"Claude Code now: {now['kind']}{auth[now['auth']]} ({source})"]
+    if gateway := now["apps_gateway"]:  # it outranks what the line above reads from the provider settings
+        at = f" at {gateway['url']}" if gateway["url"] else ""
+        lines = [f"Claude Code now: the Claude apps gateway{at} (forced by managed settings {gateway['path']})"]
     width = max((len(f"{v['name']} = {v['value']}") for v in now["values"]), default=0)
     for value in now["values"]:
         said = f"{value['name']} = {value['value']}"

@@ -14,7 +14,10 @@ from outagecheck.cli.parse import Options
 from outagecheck.errors import ConfigError, UsageError, printable
 
 if TYPE_CHECKING:
+    from outagecheck.routes.settings import SettingsLayer
     from outagecheck.surfaces import Route, RouteResult
+
+    Layers = tuple[SettingsLayer, ...]
 
 
 def run(opts: Options) -> int:
@@ -54,10 +57,12 @@ def _name_the_payers(routes: tuple[Route, ...]) -> None:
         say(f"--deep: one paid 1-token message per pinned model of {r.name}, billed to {billed_to(r)}")
 
 
-def _run(routes: tuple[Route, ...], timeout_s: float, slow_s: float, *, deep: bool) -> tuple[RouteResult, ...]:
+def _run(
+    routes: tuple[Route, ...], timeout_s: float, slow_s: float, *, deep: bool, layers: Layers | None = None
+) -> tuple[RouteResult, ...]:
     from outagecheck.routes import check as route_check  # noqa: PLC0415  # this command only
 
-    mine = route_check.current_name(routes, os.environ)
+    mine = route_check.current_name(routes, os.environ, layers)
     s = route_check.Settings(timeout_s, os.environ, slow_s, deep=deep, current=mine)
     from outagecheck.errors import scrub  # noqa: PLC0415
     from outagecheck.text import clean_all  # noqa: PLC0415
@@ -101,13 +106,13 @@ def _render(results: tuple[RouteResult, ...], chosen: str) -> str:
 
 
 def print_other_routes(
-    routes: tuple[Route, ...], timeout_s: float, slow_s: float, write: Callable[[str], None]
+    routes: tuple[Route, ...], timeout_s: float, slow_s: float, write: Callable[[str], None], layers: Layers
 ) -> None:
     """`outagecheck fallback`'s "Other routes": the configured routes checked for free, best first, each with
-    the command that switches Claude Code to it (`fallback apply --to`)."""
+    the command that switches Claude Code to it (`fallback apply --to`). `layers`: the guide's, read once."""
     from outagecheck.routes import rank  # noqa: PLC0415  # only with routes
 
-    results = rank.best_first(_run(routes, timeout_s, slow_s, deep=False))
+    results = rank.best_first(_run(routes, timeout_s, slow_s, deep=False, layers=layers))
     write("Other routes, best first (checked now, for free):")
     for r in results:
         blocked = f", {r.usable.replace('_', ' ')}" if r.blocker else ""
