@@ -33,6 +33,9 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ),
 }
 
+# Generated modules, held by their own drift test instead of the size limit: file -> the test that writes it.
+GENERATED: dict[str, str] = {"classes_source.py": "tests/test_classes.py"}
+
 
 def _imports(path: Path) -> set[str]:
     """Every module name the file imports, at any depth (lazy imports included)."""
@@ -61,16 +64,16 @@ def test_the_code_map_names_every_subpackage_and_module() -> None:
 def test_the_top_level_holds_only_the_shared_kernel() -> None:
     # model, errors, config, paths, surfaces, files, private (own dirs 0700), text (the one sanitiser),
     # safefile (atomic writes: fallback's edits and output's --output), durations (the one duration codec),
-    # poll (the one polling loop: wait in checks/, watch in output/),
-    # plus the package's __init__ and __main__: what every room may import, and nothing else.
+    # poll (the one polling loop: wait in checks/, watch in output/), classes (the kernel's @dataclass) and its
+    # generated classes_source, plus the package's __init__ and __main__: what every room may import, nothing else.
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
-    assert len(top) <= 13, top
+    assert len(top) <= 15, top
 
 
 @pytest.mark.parametrize("path", MODULES, ids=_rel)
 def test_module_is_small_and_in_its_room(path: Path) -> None:
     lines = path.read_text().count("\n")
-    assert lines < 300, f"{_rel(path)} has {lines} lines: split it by responsibility"
+    assert lines < 300 or _rel(path) in GENERATED, f"{_rel(path)} has {lines} lines: split it by responsibility"
     if path.name == "__init__.py" and path.parent != PACKAGE:
         assert path.read_text() == "", "subpackage __init__.py files stay empty (start-up)"
     imported = _imports(path)

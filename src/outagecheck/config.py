@@ -7,11 +7,12 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
+from outagecheck.classes import dataclass
 from outagecheck.durations import MAX_CHECK_S, out_of_range
 from outagecheck.errors import ConfigError, printable
 from outagecheck.files import CONFIG_CAP, read_capped

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -68,6 +69,18 @@ def child_environ(environ: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in environ.items() if k not in HIDDEN_FROM_CHILDREN}
 
 
+def shell_command(
+    command: str, platform: str | None = None, environ: Mapping[str, str] = os.environ
+) -> str | list[str]:
+    """How Node (and so Claude Code) runs a shell command — its apiKeyHelper, our --on-change hook:
+    `/bin/sh -c` on macOS and Linux; on Windows `%ComSpec% /d /s /c "<command>"`, a command line passed
+    verbatim (a list would be re-quoted by subprocess, and cmd reads quotes its own way)."""
+    if (platform or sys.platform) != "win32":
+        return ["/bin/sh", "-c", command]
+    comspec = environ.get("ComSpec") or environ.get("COMSPEC") or "cmd.exe"
+    return f'{comspec} /d /s /c "{command}"'
+
+
 # Anthropic keys are ~108 characters and OAuth tokens a few hundred; anything outside this is a paste accident.
 SECRET_LENGTH: Final = (16, 4096)
 REDACTED: Final = "[redacted]"
@@ -97,8 +110,12 @@ _MORE_VARIABLES: set[str] = set()
 _SECRET_URLS: set[str] = set()
 # Secrets that live in no variable: a route's key_command output, a cloud token (routes/creds.py).
 _MORE_VALUES: set[str] = set()
-# A URL's userinfo (`user:pass@`), wherever a URL appears in text.
-_USERINFO: Final = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@]+@")
+
+
+@functools.cache
+def _userinfo() -> re.Pattern[str]:
+    """A URL's userinfo (`user:pass@`), wherever a URL appears in text; compiled when a text has an `@`."""
+    return re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@]+@")
 
 
 def keep_secret(*, variables: tuple[str, ...] = (), urls: tuple[str, ...] = (), values: tuple[str, ...] = ()) -> None:
@@ -156,7 +173,7 @@ def _redactor() -> Callable[[str], str]:
             text = text.replace(url, masked)
         for secret in secrets:
             text = text.replace(secret, REDACTED)
-        return _USERINFO.sub(r"\1***@", text)
+        return _userinfo().sub(r"\1***@", text) if "@" in text else text
 
     return hide
 

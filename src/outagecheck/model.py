@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
+
+from outagecheck.classes import dataclass, field
 
 if TYPE_CHECKING:
     from outagecheck.surfaces import RouteResult

@@ -8,10 +8,11 @@ imports no room; routes/model.py re-exports them. Standard library only, so `sta
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Final
 from urllib.parse import urlsplit
 
+from outagecheck.classes import dataclass
 from outagecheck.model import Evidence, Status
 
 

@@ -11,7 +11,8 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from outagecheck.checks import verify
-from outagecheck.checks.verify import helper_command, verify_helper
+from outagecheck.checks.verify import verify_helper
+from outagecheck.errors import shell_command
 from tests.helpers import API_MODELS, FakeCmd
 
 API = "https://api.anthropic.com"
@@ -20,7 +21,7 @@ KEY = "sk-ant-api03-helper-test"  # not the swept KEY: these tests keep a key in
 
 @pytest.mark.parametrize("platform", ["linux", "darwin"])
 def test_posix_runs_the_helper_with_bin_sh(platform: str) -> None:
-    assert helper_command("cat '/a b/k'", platform, {}) == ["/bin/sh", "-c", "cat '/a b/k'"]
+    assert shell_command("cat '/a b/k'", platform, {}) == ["/bin/sh", "-c", "cat '/a b/k'"]
 
 
 @pytest.mark.parametrize(
@@ -34,7 +35,7 @@ def test_posix_runs_the_helper_with_bin_sh(platform: str) -> None:
 )
 def test_windows_runs_the_helper_as_node_runs_a_shell_command(environ: dict[str, str], shell: str) -> None:
     # One string, passed to CreateProcess verbatim: /s strips the outer quotes, leaving the helper as written.
-    assert helper_command('type "C:\\a b\\k"', "win32", environ) == f'{shell} /d /s /c "type "C:\\a b\\k""'
+    assert shell_command('type "C:\\a b\\k"', "win32", environ) == f'{shell} /d /s /c "type "C:\\a b\\k""'
 
 
 def test_a_real_helper_under_bin_sh_gives_the_key(tmp_path: Path, httpx_mock: HTTPXMock) -> None:

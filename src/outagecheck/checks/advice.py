@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlsplit
 
+from outagecheck.classes import dataclass
 from outagecheck.model import Advice, Evidence, Incident, Status, Step, SurfaceResult
 from outagecheck.surfaces import API, CODE, LOGIN_SURFACES, WEB
 

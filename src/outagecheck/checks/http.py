@@ -10,7 +10,7 @@ import os
 import ssl
 import zlib
 from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +21,7 @@ from outagecheck import __version__, interrupted
 from outagecheck.checks.classify import classify_exception
 from outagecheck.checks.pools import pooled
 from outagecheck.checks.tls import ContextLoader
+from outagecheck.classes import dataclass
 from outagecheck.errors import ConfigError
 from outagecheck.model import Evidence
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from outagecheck.checks.deep import DEEP_PATH, deep_key, request_body
+from outagecheck.classes import dataclass
 from outagecheck.config import ENV_REF, Config, expand
 from outagecheck.errors import unsendable
 from outagecheck.surfaces import API, ENDPOINTS, GATEWAY_ID, SURFACES, Surface, custom, endpoint_key, is_gateway

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -33,6 +33,7 @@ from outagecheck.checks.plan import CheckPlan, Target, summary_url
 from outagecheck.checks.starvation import Heartbeat, overloaded
 from outagecheck.checks.statuspage import read_status_page
 from outagecheck.checks.tls import ContextLoader
+from outagecheck.classes import dataclass
 from outagecheck.model import Evidence, Status, StatusPage
 
 CLOSE_GRACE_S = 0.2
@@ -133,14 +134,16 @@ async def _attempt(
     budget = deadline - loop.time()  # what this attempt really has, from the moment it can start
     if target.blocked:
         return Evidence(target.key, target.url, Status.UNKNOWN, target.blocked_reason, target.blocked), None
-    proxy = proxy_for(target.url)
+    # Read before sending only where the key decision needs it, else on failure: nine environment variables
+    key = plan.api_key if target.keyed else None
+    proxy = proxy_for(target.url) if key else None
     headers = dict(target.headers)
-    if target.keyed and plan.api_key:
+    if key:
         if not may_send_key(target.url, proxy):
             why = f"through proxy {proxy}" if proxy else "to a host other than this machine"
             detail = f"API key not sent: {target.url} is plain http:// and would carry it in clear {why}"
             return Evidence(target.key, target.url, Status.UNKNOWN, "key_withheld", detail), None
-        headers = {"x-api-key": plan.api_key, "anthropic-version": ANTHROPIC_VERSION}
+        headers = {"x-api-key": key, "anthropic-version": ANTHROPIC_VERSION}
         if target.body is not None:
             headers["content-type"] = "application/json"
     tracer = Tracer()
@@ -162,6 +165,7 @@ async def _attempt(
     except FilterRedirect as stop:  # a redirect to a web filter's block page: it is the answer
         answer = Answer(stop.status_code, stop.headers, round(loop.time() - start, 3))
     except (httpx.HTTPError, OSError) as exc:
+        proxy = proxy if key else proxy_for(target.url)
         failed = failure_evidence(
             target.key, target.url, exc, plan.timeout_s, tracer, proxy, round(loop.time() - start, 3)
         )

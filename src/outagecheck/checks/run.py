@@ -8,11 +8,12 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from outagecheck.checks.deep import DEFAULT_MODEL, MODEL_ID, narrow
+from outagecheck.classes import dataclass
 from outagecheck.durations import MAX_CHECK_S, clock_text, out_of_range
 from outagecheck.errors import SECRET_VARIABLES, UsageError, credential, keep_secret, printable, scrub
 from outagecheck.model import Replay, Report, Status, StatusPage, SurfaceResult

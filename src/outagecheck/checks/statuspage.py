@@ -125,7 +125,6 @@ async def _fetch_summary(
     client: httpx.AsyncClient, base: str, plan: CheckPlan, deadline: float
 ) -> tuple[Evidence, bytes]:
     url = summary_url(base)
-    proxy = proxy_for(url)
     tracer = Tracer()
     try:
         answer = await exchange(
@@ -134,6 +133,7 @@ async def _fetch_summary(
     except FilterRedirect as stop:  # a web filter's redirect: read as its answer
         answer = Answer(stop.status_code, stop.headers, 0.0)
     except (httpx.HTTPError, OSError) as exc:
+        proxy = proxy_for(url)  # read only when needed: nine environment variables
         gone = failure_evidence("status_page", url, exc, plan.timeout_s, tracer, proxy, None)
         if gone.reason == "tls" and proxy is None:
             # Its issuer too: the same untrusted issuer here and on one probed host is TLS inspection.

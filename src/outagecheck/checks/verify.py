@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-from collections.abc import Mapping
 
 import httpx
 
 from outagecheck.checks.classify import classify_exception
 from outagecheck.checks.http import ANTHROPIC_VERSION, USER_AGENT
+from outagecheck.errors import shell_command
 
 HELPER_TIMEOUT_S = 10.0
-
-
-def helper_command(
-    helper: str, platform: str | None = None, environ: Mapping[str, str] = os.environ
-) -> str | list[str]:
-    """The process Claude Code starts for its apiKeyHelper (execa `shell: true`, as Node runs a shell command):
-    `/bin/sh -c` on macOS and Linux; on Windows `%ComSpec% /d /s /c "<helper>"`, a command line passed verbatim
-    (a list would be re-quoted by subprocess, and cmd reads quotes its own way)."""
-    if (platform or sys.platform) != "win32":
-        return ["/bin/sh", "-c", helper]
-    comspec = environ.get("ComSpec") or environ.get("COMSPEC") or "cmd.exe"
-    return f'{comspec} /d /s /c "{helper}"'
 
 
 def verify_helper(helper: str, api_base: str, timeout: float) -> tuple[bool, str]:
     """Run the helper and make one keyed GET /v1/models; return (works, what happened), never the key."""
     try:
         done = subprocess.run(
-            helper_command(helper), capture_output=True, text=True, timeout=HELPER_TIMEOUT_S, check=False
+            shell_command(helper), capture_output=True, text=True, timeout=HELPER_TIMEOUT_S, check=False
         )
     except subprocess.TimeoutExpired:
         return False, f"the key command gave no key within {HELPER_TIMEOUT_S:g} s"

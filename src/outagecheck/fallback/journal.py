@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from pathlib import Path
 from typing import Any, Final
 
 from outagecheck import paths
+from outagecheck.classes import dataclass
 from outagecheck.errors import ConfigError, OutagecheckError
 from outagecheck.files import JOURNAL_CAP, read_capped
 from outagecheck.private import dir_problem, file_problem

@@ -15,13 +15,13 @@ import signal
 import subprocess
 import sys
 import urllib.parse
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Final
 
 from outagecheck.durations import clock_text
-from outagecheck.errors import UsageError, child_environ, printable
+from outagecheck.errors import UsageError, child_environ, printable, shell_command
 from outagecheck.output.debounce import Change
 
 COMMAND_TIMEOUT_S: Final = 10.0
@@ -109,7 +109,7 @@ class Notifier:
         windows = sys.platform == "win32"
         # Its own session (process group on Windows), so a timeout kills the whole pipeline it started.
         with subprocess.Popen(
-            shell_command(self.command or "", os.environ),
+            shell_command(self.command or "", environ=os.environ),
             stdin=subprocess.PIPE,
             stdout=sys.stderr.fileno() if _has_fileno(sys.stderr) else subprocess.DEVNULL,
             env=env,
@@ -123,14 +123,6 @@ class Notifier:
                 raise _Failed(f"killed after {self.command_timeout_s:g} s") from None
             if proc.returncode:
                 raise _Failed(f"exited {proc.returncode}")
-
-
-def shell_command(command: str, environ: Mapping[str, str]) -> str | list[str]:
-    """`/bin/sh -c CMD`; on Windows, which has no /bin/sh, `%ComSpec% /d /s /c "CMD"` passed verbatim, the
-    command line Node gives a shell command there (a list would be re-quoted, and cmd reads quotes its own way)."""
-    if sys.platform != "win32":
-        return ["/bin/sh", "-c", command]
-    return f'{environ.get("ComSpec") or environ.get("COMSPEC") or "cmd.exe"} /d /s /c "{command}"'
 
 
 def _kill_tree(proc: subprocess.Popen[bytes]) -> None:

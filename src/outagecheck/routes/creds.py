@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
-from outagecheck.errors import child_environ, credential, keep_secret, unsendable
+from outagecheck.errors import child_environ, credential, keep_secret, shell_command, unsendable
 from outagecheck.routes.model import Blocker, Kind, Route
 from outagecheck.routes.sigv4 import AwsKeys
 
@@ -100,7 +100,7 @@ def child_env(environ: Mapping[str, str], route: Route) -> dict[str, str]:
 def run_cli(args: str | list[str], env: dict[str, str], budget: float) -> tuple[int, str, str]:
     """Run a helper CLI under the deadline: (exit code, stdout, stderr); 127 when it isn't installed.
 
-    `args` is an argv, or a Windows command line passed verbatim (checks.verify.helper_command)."""
+    `args` is an argv, or a Windows command line passed verbatim (errors.shell_command)."""
     name = args[0] if isinstance(args, list) else args.split(" ", 1)[0]
     try:
         done = subprocess.run(  # a fixed argv, or the user's own key_command
@@ -140,10 +140,9 @@ def key_command(route: Route, environ: Mapping[str, str], budget: float) -> Cred
     """Run the route's key_command as Claude Code runs apiKeyHelper (sh, or cmd on Windows): one line, sent
     as both Authorization: Bearer and x-api-key."""
     assert route.key_command is not None
-    from outagecheck.checks.verify import helper_command  # noqa: PLC0415  # gateway routes with a key_command only
 
     # Exactly the process Claude Code starts for apiKeyHelper: /bin/sh -c, or %ComSpec% /d /s /c "…" verbatim.
-    code, out, err = run_cli(helper_command(route.key_command, environ=environ), child_environ(environ), budget)
+    code, out, err = run_cli(shell_command(route.key_command, environ=environ), child_environ(environ), budget)
     key = out.strip()
     if code != 0 or not key:
         why = (err.strip().splitlines() or [f"exit {code}"])[-1][:120] if code else "it printed nothing"
