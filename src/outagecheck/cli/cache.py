@@ -208,15 +208,10 @@ def summarise(report: bytes, code: int, fallbacks: list[dict[str, Any]], now: fl
 def outstanding_fallbacks() -> list[dict[str, Any]]:
     """Fallbacks applied and not reverted (journal.outstanding, the one reader: oldest first, one per target, none
     for a damaged journal, which `fallback revert` reports), with the epoch of applied_at for the line's age."""
-    from datetime import datetime  # noqa: PLC0415  # the child only
-
+    from outagecheck.durations import epoch  # noqa: PLC0415  # the child only
     from outagecheck.fallback.journal import outstanding  # noqa: PLC0415  # the child only
 
-    found = []
-    for target, applied_at, *_ in outstanding():
-        try:
-            since = datetime.fromisoformat(applied_at).timestamp()
-        except ValueError:
-            since = None
-        found.append({"target": target, "applied_at": applied_at, "applied_ts": since})
-    return found
+    return [
+        {"target": target, "applied_at": applied_at, "applied_ts": epoch(applied_at)}
+        for target, applied_at, *_ in outstanding()
+    ]
