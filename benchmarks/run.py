@@ -140,6 +140,9 @@ BEFORE: dict[str, str] = {}
 # checks/run.py): asyncio, ssl, httpx, httpcore and anyio's asyncio backend (loaded on the first send).
 FLOOR = "import sys; sys.modules['httpx._main'] = None; import asyncio, ssl, httpx, httpcore, anyio._backends._asyncio"
 TABLE_LIBS = ", rich.console, rich.table"
+# The floor with the CA store loaded as any verifying HTTPS client must (httpx's default: certifi's bundle): the
+# memory floor of a live run. OpenSSL holds every certificate of the bundle, ~2 MB, whatever the tool.
+CA_STORE = "; import certifi; ssl.create_default_context(cafile=certifi.where())"
 
 
 def route_healthy(server: LoopbackServer, delay: float) -> None:
@@ -231,6 +234,7 @@ def status_cases(table: Table, server: LoopbackServer, tmp: Path, env: dict[str,
         "floor": (floor, env),
         "table": (table_argv, keyed),
         "floor+rich": (floor_rich, env),
+        "floor+CA": ([sys.executable, "-c", FLOOR + CA_STORE], env),
         "pass": (PASS, env),
     }
     rows: list[tuple[str, str, str, float | None]] = [
@@ -255,6 +259,9 @@ def status_cases(table: Table, server: LoopbackServer, tmp: Path, env: dict[str,
     rss, floor_rss = max(x.rss_mb for x in r["json"]), max(x.rss_mb for x in r["floor"])
     table.add("peak RSS, status --json", mb(rss), f"floor {mb(floor_rss)}", f"{rss - floor_rss:+.1f} MB", mb(rss),
               "<= floor RSS + 3 MB", rss <= floor_rss + 3)  # fmt: skip
+    ca_rss = max(x.rss_mb for x in r["floor+CA"])  # what the CA store alone adds to the floor, same rounds
+    table.add("peak RSS, status --json, over floor + CA store", mb(rss), f"floor+CA {mb(ca_rss)}",
+              f"{rss - ca_rss:+.1f} MB", mb(rss), "(the row's floor: the CA store is not ours)", None)  # fmt: skip
     # The floors themselves: only importing what sending a request needs (and rich's table, for the table
     # row), before any outagecheck code or socket. No target: the yardstick.
     for label, name in (("floor: import the request stack", "floor"), ("floor + rich's table", "floor+rich")):

@@ -8,13 +8,14 @@ import contextlib
 import errno
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final, TypedDict, Unpack
 
@@ -124,6 +125,43 @@ def write_config(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
+
+
+def routes_toml(routes: Mapping[str, Mapping[str, object]]) -> str:
+    """A config's `[[routes]]` tables from {name: fields}, in order: strings quoted, `models` an inline table.
+    Appended after other tables it still parses as routes (an inline `routes = [...]` would not)."""
+
+    def value(v: object) -> str:
+        if isinstance(v, Mapping):
+            return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
+        return json.dumps(v)  # a JSON string, integer or boolean is the same TOML value
+
+    tables = (
+        "[[routes]]\n" + "".join(f"{k} = {value(v)}\n" for k, v in {"name": name, **fields}.items())
+        for name, fields in routes.items()
+    )
+    return "\n" + "\n".join(tables)
+
+
+# The Monitoring Plugins development guidelines, "Performance data":
+# 'label'=value[UOM];[warn];[crit];[min];[max], space-separated; value may be U; UOM s, %, B/KB/MB/TB, c.
+PERFDATA = re.compile(
+    r"(?P<label>'(?:[^']|'')+'|[^' =]+)=(?P<value>-?\d+(?:\.\d+)?|U)(?P<uom>s|ms|us|%|B|KB|MB|TB|c)?"
+    r"(?:;(?P<warn>[^; ]*))?(?:;(?P<crit>[^; ]*))?(?:;(?P<min>[^; ]*))?(?:;(?P<max>[^; ]*))?"
+)
+
+
+def parse_plugin_output(text: str) -> tuple[str, str, dict[str, dict[str, str]], list[str]]:
+    first, *long_output = text.splitlines()
+    status, _, perf = first.partition(" | ")
+    assert "|" not in status
+    data = {}
+    for token in perf.split(" "):
+        match = PERFDATA.fullmatch(token)
+        assert match, f"not valid perfdata: {token!r}"
+        data[match["label"].strip("'")] = match.groupdict()
+    state = status.split(" - ")[0]
+    return state, status, data, long_output
 
 
 class Endpoints(TypedDict, total=False):

@@ -136,6 +136,23 @@ def test_rooms_keep_to_their_side() -> None:
     assert not crossings, "rooms keep to their side (see NEVER in tests/test_layout.py): " + "; ".join(crossings)
 
 
+def _private_imports(path: Path) -> list[str]:
+    """`file imports module.name` for every private name (`_x`, not a dunder) taken from another module."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("outagecheck"):
+            for alias in node.names:
+                if alias.name.startswith("_") and not alias.name.startswith("__"):
+                    found.append(f"{_rel(path)} imports {node.module}.{alias.name}")
+    return found
+
+
+def test_no_module_takes_another_modules_private_helper() -> None:
+    # A helper two modules share is public in one of them (or lives in the kernel), never `_x` reached into.
+    taken = [line for path in MODULES for line in _private_imports(path)]
+    assert not taken, "make these public where they are defined: " + "; ".join(taken)
+
+
 def test_the_exceptions_are_few_and_still_needed() -> None:
     assert len(EXCEPTIONS) <= 1, "at most one named exception: move the helper instead"
     for importer, module in EXCEPTIONS:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 from outagecheck.classes import dataclass
+from outagecheck.durations import MAX_CHECK_S, out_of_range
 from outagecheck.errors import ConfigError, printable
 from outagecheck.files import CONFIG_CAP, read_capped
 from outagecheck.paths import user_config_dir
@@ -29,7 +30,6 @@ DEFAULT_ENDPOINTS: Final[dict[str, str]] = {
 }
 # status.claude.com first; its Statuspage origin serves the same page when the first is unusable.
 DEFAULT_STATUS_PAGES: Final = ("https://status.claude.com", "https://anthropic.statuspage.io")
-MAX_TIMEOUT_S: Final = 300.0
 CONFIG_ENV: Final = "OUTAGECHECK_CONFIG"
 SURFACE_ID: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 SURFACE_KEYS: Final = frozenset({"name", "url", "method", "expect", "headers", "impact", "statuspage"})
@@ -223,8 +223,8 @@ def _seconds(doc: dict[str, Any], key: str, default: float, source: str) -> floa
     # bool is an int subclass; `timeout = true` is a mistake, not 1 second.
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"{source}: '{key}' must be a number of seconds, not {type(value).__name__}")
-    if not math.isfinite(value) or not 0 < value <= MAX_TIMEOUT_S:
-        raise ConfigError(f"{source}: '{key}' must be between 0 and {MAX_TIMEOUT_S:g} seconds, got {value}")
+    if not math.isfinite(value) or not 0 < value <= MAX_CHECK_S:
+        raise ConfigError(f"{source}: " + out_of_range(f"'{key}'", (0, MAX_CHECK_S), str(value), " seconds"))
     return float(value)
 
 

@@ -1,10 +1,21 @@
-"""Durations as people write and read them: the one codec, for every room.
+"""Durations as people write and read them: the one codec, for every room, and the one wording of a bound.
 
-Imported by the status line's fast path, so it loads nothing itself: `re` and the error class load when a
-duration is parsed.
+Imported by the status line's fast path, so it loads nothing itself: `re`, `datetime` and the error class load
+when a duration or a timestamp is parsed.
 """
 
 from __future__ import annotations
+
+# The longest one check may take, and the slowest answer still worth waiting for: --timeout and --slow
+# (cli/spec.py), CheckOptions (checks/run.py) and the config's `timeout` and `slow` (config.py).
+MAX_CHECK_S = 300.0
+
+
+def out_of_range(name: str, bounds: tuple[float, float], got: str, unit: str = "") -> str:
+    """'--timeout must be between 0 and 300 seconds, got 301': every refused bound says it in these words;
+    `got` is the value as the caller shows it (as written, or formatted)."""
+    low, high = (f"{b:g}" if isinstance(b, float) else str(b) for b in bounds)
+    return f"{name} must be between {low} and {high}{unit}, got {got}"
 
 
 def clock_text(seconds: float) -> str:
@@ -23,6 +34,16 @@ def age_text(seconds: float) -> str:
     if s < 86400:
         return f"{s // 3600}h"
     return f"{s // 86400}d"
+
+
+def epoch(stamp: str) -> float | None:
+    """An ISO 8601 timestamp ('2026-03-02T12:00:00+00:00', '…Z') as Unix time; None when it can't be read."""
+    from datetime import datetime  # noqa: PLC0415  # see the module's docstring
+
+    try:
+        return datetime.fromisoformat(stamp).timestamp()
+    except ValueError:
+        return None
 
 
 def parse_duration(text: str) -> float:

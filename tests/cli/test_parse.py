@@ -7,6 +7,7 @@ import ast
 import enum
 import importlib
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from outagecheck import config
-from outagecheck.checks import run
-from outagecheck.cli import parse, spec
+from outagecheck import config, durations
+from outagecheck.checks.run import CheckOptions
+from outagecheck.cli import hooks, parse, spec
 from outagecheck.cli.app import _plain as app_plain
 from outagecheck.cli.app import app
 from outagecheck.errors import UsageError
@@ -90,8 +91,33 @@ def test_every_parameter_of_the_command_is_in_the_spec_with_the_same_names_and_h
 
 def test_the_spec_agrees_with_the_core() -> None:
     assert tuple(level.value for level in FailOn) == spec.FAIL_ON_LEVELS
-    assert spec.MAX_CHECK_S == config.MAX_TIMEOUT_S == run.MAX_SECONDS
-    assert spec.TIMEOUT.bounds == (0, spec.MAX_CHECK_S)
+    assert spec.TIMEOUT.bounds == spec.SLOW.bounds == (0, durations.MAX_CHECK_S)
+
+
+def _hooks(fail_after: int = 1, recover_after: int | None = None) -> object:
+    return hooks.build(
+        on_change=None, webhooks=None, desktop=False, fail_after=fail_after, recover_after=recover_after, revert=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "dest", "value", "build"),
+    [
+        pytest.param("status", "timeout", 301.0, lambda: CheckOptions(timeout=301.0), id="timeout"),
+        pytest.param("status", "slow", 0.0, lambda: CheckOptions(slow=0.0), id="slow"),
+        pytest.param("watch", "fail_after", 0, lambda: _hooks(fail_after=0), id="fail-after"),
+        pytest.param("watch", "recover_after", 1001, lambda: _hooks(recover_after=1001), id="recover-after"),
+    ],
+)
+def test_a_library_caller_meets_the_spec_bound_in_the_same_words(
+    command: str, dest: str, value: float, build: Callable[[], object]
+) -> None:
+    # CheckOptions and hooks.build check again for callers that skip the parser: one bound, one wording.
+    with pytest.raises(UsageError) as parsed:
+        parse.options(command, {dest: value})
+    with pytest.raises(UsageError) as built:
+        build()
+    assert str(built.value) == str(parsed.value)
 
 
 @pytest.mark.parametrize("opt", [o for o in vars(spec).values() if isinstance(o, spec.Option) and o.config_key])
@@ -102,14 +128,21 @@ def test_a_config_key_is_the_config_files_setting_for_the_option(opt: spec.Optio
     assert getattr(config.parse(""), opt.dest) != 2.0  # not the default: the key itself set it
 
 
+def _top_imports(module: Any) -> list[str]:
+    source = Path(module.__file__).read_text()
+    return [line for line in source.splitlines() if line.startswith(("import ", "from "))]
+
+
 def test_the_spec_imports_only_os_and_sys() -> None:
-    source = Path(spec.__file__).read_text()
-    imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
-    assert imports == ["from __future__ import annotations"]
-    source = Path(parse.__file__).read_text()
-    imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
+    # Besides os and sys, only the kernel's durations.py (its bounds and their wording), which imports nothing.
+    assert _top_imports(durations) == ["from __future__ import annotations"]
+    assert _top_imports(spec) == ["from __future__ import annotations", "from outagecheck.durations import MAX_CHECK_S"]
+    imports = _top_imports(parse)
     assert imports[:2] == ["from __future__ import annotations", "import os"]
-    assert [line.split(" import ")[0] for line in imports[2:]] == ["from outagecheck.cli.spec"]
+    assert [line.split(" import ")[0] for line in imports[2:]] == [
+        "from outagecheck.cli.spec",
+        "from outagecheck.durations",
+    ]
 
 
 def test_the_groups_are_shared_whole() -> None:

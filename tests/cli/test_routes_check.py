@@ -17,24 +17,19 @@ from typer.testing import CliRunner
 
 from outagecheck.output.json import schema_text
 from tests.cloudfakes import Fake, anthropic, bearer, gce_metadata, reply
-from tests.helpers import invoke, write_config
+from tests.helpers import invoke, routes_toml, write_config
 
 KEY = "gw-key-0123456789abcdef"
-ROUTES = """
-[[routes]]
-name = "corp-gw"
-kind = "gateway"
-base_url = "{up}"
-key_command = "printf {key}"
-priority = 10
 
-[[routes]]
-name = "backup-gw"
-kind = "gateway"
-base_url = "{down}"
-key_command = "printf {key}"
-models = {{ sonnet = "claude-sonnet-4-5" }}
-"""
+
+def _routes(up: str, down: str) -> str:
+    gateway = {"kind": "gateway", "key_command": f"printf {KEY}"}
+    return routes_toml(
+        {
+            "corp-gw": gateway | {"base_url": up, "priority": 10},
+            "backup-gw": gateway | {"base_url": down, "models": {"sonnet": "claude-sonnet-4-5"}},
+        }
+    )
 
 
 @pytest.fixture
@@ -43,7 +38,7 @@ def two_gateways(tmp_path: Path, no_route: Path) -> Iterator[tuple[Path, Fake, F
     down = Fake(lambda req: reply(503, {"type": "error", "error": {"type": "api_error", "message": "upstream"}}))
     up.__enter__()
     down.__enter__()
-    cfg = write_config(tmp_path / "c.toml", ROUTES.format(up=up.url, down=down.url, key=KEY))
+    cfg = write_config(tmp_path / "c.toml", _routes(up.url, down.url))
     yield cfg, up, down
     up.__exit__()
     down.__exit__()
@@ -201,6 +196,29 @@ def test_the_route_claude_code_uses_now_is_marked(
     table = invoke(runner, "routes", "check", "--config", str(cfg)).stdout
     assert table.startswith("Routes (Claude Code uses corp-gw now)\n")
     assert "none of these routes" not in table
+
+
+@pytest.mark.parametrize(
+    ("width", "evidence"),
+    [
+        pytest.param(80, ["Route evidence", "  corp-gw: models HTTP 200", "  backup-gw: models HTTP 503"], id="80"),
+        pytest.param(120, [], id="120-evidence-in-its-column"),
+    ],
+)
+def test_the_table_fits_the_terminal_and_the_evidence_stays_whole(
+    runner: CliRunner,
+    two_gateways: tuple[Path, Fake, Fake],
+    monkeypatch: pytest.MonkeyPatch,
+    width: int,
+    evidence: list[str],
+) -> None:
+    cfg, _, _ = two_gateways
+    monkeypatch.setenv("COLUMNS", str(width))
+    lines = invoke(runner, "routes", "check", "--config", str(cfg)).stdout.splitlines()
+    table = lines[1 : lines.index(next(line for line in lines if line.startswith("└"))) + 1]
+    assert all(len(line) <= width for line in table)
+    assert ("Evidence" in table[1]) is (not evidence)
+    assert lines[len(table) + 1 : -1] == evidence
 
 
 def test_a_vertex_route_takes_its_token_from_the_metadata_server_claude_code_asks(

@@ -10,50 +10,35 @@ import pytest
 from typer.testing import CliRunner
 
 from outagecheck.routes.settings import ROUTE_VARS
-from tests.helpers import SETTINGS, SETTINGS_TEXT, STATE_TEXT, invoke, write_config
+from tests.helpers import SETTINGS, SETTINGS_TEXT, STATE_TEXT, invoke, routes_toml, write_config
 
 USER_ENV: dict[str, str] = dict(SETTINGS["env"])  # type: ignore[call-overload]  # SETTINGS is a JSON literal
 
-ROUTES = """
-[[routes]]
-name = "bedrock"
-kind = "bedrock"
-region = "us-east-1"
-profile = "work"
-auth_refresh = "aws sso login --profile work"
-models = { sonnet = "us.anthropic.claude-sonnet-4-6", haiku = "us.anthropic.claude-haiku-4-5-20251001-v1:0" }
-
-[[routes]]
-name = "vertex"
-kind = "vertex"
-region = "global"
-project = "acme-ai-prod"
-auth_refresh = "gcloud auth application-default login"
-models = { opus = "claude-opus-4-8" }
-
-[[routes]]
-name = "foundry"
-kind = "foundry"
-base_url = "https://acme.services.ai.azure.com"
-models = { sonnet = "sonnet-deploy" }
-
-[[routes]]
-name = "aws-platform"
-kind = "anthropic-aws"
-region = "us-west-2"
-workspace = "wrkspc_01abc"
-
-[[routes]]
-name = "gateway"
-kind = "gateway"
-base_url = "https://llm.example.com"
-key_command = "pass show llm/key"
-
-[[routes]]
-name = "openrouter"
-kind = "openrouter"
-key_command = "pass show openrouter"
-"""
+# One route per kind, by name.
+ROUTE_FIELDS: dict[str, dict[str, object]] = {
+    "bedrock": {
+        "kind": "bedrock",
+        "region": "us-east-1",
+        "profile": "work",
+        "auth_refresh": "aws sso login --profile work",
+        "models": {"sonnet": "us.anthropic.claude-sonnet-4-6", "haiku": "us.anthropic.claude-haiku-4-5-20251001-v1:0"},
+    },
+    "vertex": {
+        "kind": "vertex",
+        "region": "global",
+        "project": "acme-ai-prod",
+        "auth_refresh": "gcloud auth application-default login",
+        "models": {"opus": "claude-opus-4-8"},
+    },
+    "foundry": {
+        "kind": "foundry",
+        "base_url": "https://acme.services.ai.azure.com",
+        "models": {"sonnet": "sonnet-deploy"},
+    },
+    "aws-platform": {"kind": "anthropic-aws", "region": "us-west-2", "workspace": "wrkspc_01abc"},
+    "gateway": {"kind": "gateway", "base_url": "https://llm.example.com", "key_command": "pass show llm/key"},
+    "openrouter": {"kind": "openrouter", "key_command": "pass show openrouter"},
+}
 
 
 @pytest.fixture
@@ -64,7 +49,7 @@ def cfg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, claude_home: Path) -> P
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PATH", "/usr/bin:/bin")  # no claude installed unless a test puts a stand-in first
-    return write_config(tmp_path / "config.toml", ROUTES)
+    return write_config(tmp_path / "config.toml", routes_toml(ROUTE_FIELDS))
 
 
 def _apply(runner: CliRunner, cfg: Path, route: str, *more: str) -> Any:
@@ -276,7 +261,7 @@ def test_refusals_write_nothing(
 def test_vertex_route_with_a_model_in_bedrock_form_and_no_pin_is_refused(
     runner: CliRunner, cfg: Path, claude_home: Path, tmp_path: Path
 ) -> None:
-    cfg.write_text('[[routes]]\nname = "v"\nkind = "vertex"\nregion = "global"\nproject = "acme-ai-prod"\n')
+    cfg.write_text(routes_toml({"v": {"kind": "vertex", "region": "global", "project": "acme-ai-prod"}}))
     _set_user_env(claude_home, ANTHROPIC_MODEL="us.anthropic.claude-sonnet-4-6")
     result = _apply(runner, cfg, "v", "--yes")
     assert result.exit_code == 78
@@ -370,7 +355,8 @@ def test_a_claude_code_too_old_for_the_route_is_refused(
     version: str,
     said: str,
 ) -> None:
-    cfg.write_text(ROUTES.replace('region = "us-west-2"\n', ""))  # aws-platform: region from the profile
+    platform = {"kind": "anthropic-aws", "workspace": "wrkspc_01abc"}  # no region: the profile's
+    cfg.write_text(routes_toml(ROUTE_FIELDS | {"aws-platform": platform}))
     _stand_in_claude(tmp_path, monkeypatch, {"apiProvider": "foundry"}, version=version)
     result = _apply(runner, cfg, route, "--yes")
     assert result.exit_code == 78

@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
 from outagecheck.model import Advice, Evidence, Report, Status, StatusPage, SurfaceResult
 from outagecheck.output.nagios import to_nagios
-from tests.helpers import api_overloaded, invoke
-
-# The Monitoring Plugins development guidelines, "Performance data":
-# 'label'=value[UOM];[warn];[crit];[min];[max], space-separated; value may be U; UOM s, %, B/KB/MB/TB, c.
-PERFDATA = re.compile(
-    r"(?P<label>'(?:[^']|'')+'|[^' =]+)=(?P<value>-?\d+(?:\.\d+)?|U)(?P<uom>s|ms|us|%|B|KB|MB|TB|c)?"
-    r"(?:;(?P<warn>[^; ]*))?(?:;(?P<crit>[^; ]*))?(?:;(?P<min>[^; ]*))?(?:;(?P<max>[^; ]*))?"
-)
-
-
-def parse_plugin_output(text: str) -> tuple[str, str, dict[str, dict[str, str]], list[str]]:
-    first, *long_output = text.splitlines()
-    status, _, perf = first.partition(" | ")
-    assert "|" not in status
-    data = {}
-    for token in perf.split(" "):
-        match = PERFDATA.fullmatch(token)
-        assert match, f"not valid perfdata: {token!r}"
-        data[match["label"].strip("'")] = match.groupdict()
-    state = status.split(" - ")[0]
-    return state, status, data, long_output
+from outagecheck.surfaces import Blocker, Kind, Route, RouteResult
+from tests.helpers import api_overloaded, invoke, parse_plugin_output
 
 
 @pytest.mark.usefixtures("mocked_march_outage")
@@ -64,10 +43,10 @@ def _row(sid: str, status: Status, *latencies: float | None) -> SurfaceResult:
     return SurfaceResult(sid, f"Svc {sid}", status, f"impact | {sid}", None, None, evidence)
 
 
-def _nagios(*rows: SurfaceResult, required: tuple[str, ...] | None = None) -> str:
+def _nagios(*rows: SurfaceResult, required: tuple[str, ...] | None = None, routes: tuple[RouteResult, ...] = ()) -> str:
     page = StatusPage(False, None, "timeout", "")
     advice = Advice(False, True, "No fallback needed.")
-    return to_nagios(Report("t", rows, page, required or tuple(r.id for r in rows), advice))
+    return to_nagios(Report("t", rows, page, required or tuple(r.id for r in rows), advice, routes=routes))
 
 
 @pytest.mark.parametrize(
@@ -115,3 +94,28 @@ def test_nagios_thresholds_follow_slow_and_timeout(runner: CliRunner) -> None:
     result = invoke(runner, "status", "--format", "nagios", "--slow", "1.5", "--timeout", "4")
     perf = parse_plugin_output(result.stdout)[2]
     assert {(p["warn"], p["crit"], p["min"], p["max"]) for p in perf.values()} == {("1.5", "4", "0", "4")}
+
+
+def test_each_route_adds_a_perfdata_label_and_a_long_line_but_never_changes_the_state() -> None:
+    gateway = RouteResult(
+        Route("corp-gw", Kind.GATEWAY), Status.OPERATIONAL, "ok", "models HTTP 200", current=True, latency_ms=120.0
+    )
+    vertex = RouteResult(
+        Route("vertex", Kind.VERTEX),
+        Status.UNKNOWN,
+        "credentials_expired",
+        "Google ADC login expired | run gcloud auth application-default login",  # remote text: no '|' stays
+        blocker=Blocker.CREDENTIALS_EXPIRED,
+    )
+    text = _nagios(_row("web", Status.OPERATIONAL, 0.1), routes=(gateway, vertex))
+    state, status, perf, long_output = parse_plugin_output(text)
+    assert state == "OUTAGECHECK OK"
+    assert status == "OUTAGECHECK OK - 1 of 1 surfaces operational"  # a route unknown is no alarm of status's
+    assert text.splitlines()[0].endswith(" | web=0.100s;;;0; route_corp-gw=0.120s;;;0; route_vertex=U;;;0;")
+    assert list(perf) == ["web", "route_corp-gw", "route_vertex"]
+    assert long_output == [
+        "Svc web: Operational - impact / web",
+        "Route corp-gw (Claude Code uses it now): Operational, usable - models HTTP 200",
+        "Route vertex: Unknown, credentials expired - Google ADC login expired / run gcloud auth "
+        "application-default login",
+    ]

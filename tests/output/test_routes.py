@@ -8,7 +8,8 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from rich.console import Console
+import pytest
+from rich.console import Console, Group
 
 import outagecheck.checks
 from outagecheck.model import Evidence, Status
@@ -17,6 +18,7 @@ from outagecheck.output import routes as shown
 from outagecheck.output.json import from_dict, to_dict
 from outagecheck.output.markdown import to_markdown
 from outagecheck.surfaces import Blocker, Kind, Route, RouteResult
+from outagecheck.text import clean_all
 
 BEDROCK = RouteResult(
     Route("bedrock-us", Kind.BEDROCK, region="us-east-1", priority=10),
@@ -98,8 +100,70 @@ def test_markdown_has_a_routes_table_under_the_surfaces() -> None:
 
 
 def test_watch_shows_the_routes_table_only_when_routes_are_configured() -> None:
-    assert live._routes(from_dict(_march())) == []
-    (grid,) = live._routes(replace(from_dict(_march()), routes=(BEDROCK,)))
     out = io.StringIO()
-    Console(file=out, width=200, no_color=True).print(grid)
+    console = Console(file=out, width=200, no_color=True)
+    assert live._routes(from_dict(_march()), console) == []
+    (grid,) = live._routes(replace(from_dict(_march()), routes=(BEDROCK,)), console)
+    console.print(grid)
     assert "bedrock-us (now)" in out.getvalue()
+
+
+def test_watch_on_a_narrow_terminal_puts_the_evidence_under_the_table() -> None:
+    out = io.StringIO()
+    console = Console(file=out, width=80, no_color=True)
+    console.print(Group(*live._routes(replace(from_dict(_march()), routes=(BEDROCK, VERTEX)), console)))
+    evidence = out.getvalue().split("Route evidence\n")[1]
+    assert max(len(line) for line in out.getvalue().splitlines()) <= 80  # the live view wraps every line
+    assert " ".join(evidence.split()) == f"bedrock-us: list_profiles HTTP 200 vertex: {VERTEX.detail}"
+
+
+# A route whose evidence is long and hostile: a URL and a command to paste whole, a feed's incident, and
+# remote text that looks like rich markup and carries an escape sequence (text.clean drops it first).
+LONG = clean_all(
+    replace(
+        VERTEX,
+        route=Route("openrouter-personal", Kind.OPENROUTER),
+        detail="no credit left: limit 5, usage 5 (https://openrouter.ai/settings/credits) [bold]x[/bold]\x1b[2J",
+        feed_incidents=("Elevated errors on Claude Sonnet 4.5 [investigating]",),
+        billed_to="your OpenRouter credits",
+    )
+)
+
+
+def _routes_at(width: int, *results: RouteResult) -> str:
+    out = io.StringIO()
+    shown.print_routes(results, Console(file=out, width=width, no_color=True))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_the_routes_table_fits_the_terminal_and_keeps_every_word_of_the_evidence(width: int) -> None:
+    text = _routes_at(width, BEDROCK, VERTEX, API, LONG)
+    table, evidence = text.split("Route evidence\n")
+    assert max(len(line) for line in table.splitlines()) <= width
+    assert "…" not in text  # nothing cut to an ellipsis
+    assert "openrouter-personal " in table  # a route's name is never folded
+    assert evidence.splitlines() == [  # one line each, whole: the terminal wraps them, so they paste whole
+        "  bedrock-us: list_profiles HTTP 200",
+        "  vertex: Google ADC login expired: run gcloud auth application-default login",
+        "  api: models HTTP 503; shares fate with api",
+        "  openrouter-personal: no credit left: limit 5, usage 5 (https://openrouter.ai/settings/credits) "
+        "[bold]x[/bold][2J; Elevated errors on Claude Sonnet 4.5 [investigating]",
+    ]
+    assert "\x1b" not in text
+
+
+def test_the_evidence_stays_in_its_column_when_every_row_fits() -> None:
+    text = _routes_at(120, BEDROCK)
+    assert "Route evidence" not in text
+    header, row = text.splitlines()[2], text.splitlines()[4]
+    assert [cell.strip() for cell in header.split("┃")[1:-1]] == [
+        "Route",
+        "Kind",
+        "Status",
+        "Usable",
+        "Who pays",
+        "Evidence",
+    ]
+    assert "list_profiles HTTP 200" in row  # the whole evidence on the route's own line
+    assert _routes_at(80, BEDROCK).endswith("Route evidence\n  bedrock-us: list_profiles HTTP 200\n")

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from outagecheck.config import Config, parse
 from outagecheck.errors import ConfigError
 from outagecheck.routes.model import Kind, Route
-from tests.helpers import invoke, write_config
+from tests.helpers import invoke, routes_toml, write_config
 
 FOUR = """
 [[routes]]
@@ -76,33 +76,38 @@ def test_no_routes_is_an_empty_tuple() -> None:
 
 
 @pytest.mark.parametrize(
-    "entry",
+    "fields",
     [
         pytest.param(
-            'kind = "mantle"\nregion = "us-west-2"\nmodels = { sonnet = "anthropic.claude-sonnet-4-5" }', id="mantle"
+            {"kind": "mantle", "region": "us-west-2", "models": {"sonnet": "anthropic.claude-sonnet-4-5"}}, id="mantle"
         ),
-        pytest.param('kind = "anthropic-aws"\nworkspace = "wrkspc_01AbC"\nregion = "us-east-1"', id="anthropic-aws"),
+        pytest.param({"kind": "anthropic-aws", "workspace": "wrkspc_01AbC", "region": "us-east-1"}, id="anthropic-aws"),
         pytest.param(
-            'kind = "foundry"\nresource = "acme-claude"\nmodels = { opus = "my-opus-deployment" }',
+            {"kind": "foundry", "resource": "acme-claude", "models": {"opus": "my-opus-deployment"}},
             id="foundry-resource",
         ),
-        pytest.param('kind = "foundry"\nbase_url = "http://127.0.0.1:9/anthropic"', id="foundry-base-url"),
-        pytest.param('kind = "vertex"\nproject = "acme-ai"\nbase_url = "http://127.0.0.1:9/v1"', id="vertex-base-url"),
-        pytest.param('kind = "vertex"\nproject = "acme-ai"\nregion = "us-east5"', id="vertex-region"),
-        pytest.param('kind = "openrouter"\nmodels = { sonnet = "anthropic/claude-sonnet-4.5" }', id="openrouter"),
-        pytest.param('kind = "bedrock"\nbase_url = "http://127.0.0.1:9"', id="bedrock-base-url"),
+        pytest.param({"kind": "foundry", "base_url": "http://127.0.0.1:9/anthropic"}, id="foundry-base-url"),
         pytest.param(
-            'kind = "bedrock"\nmodels = { opus = "arn:aws:bedrock:us-east-1:123456789012:'
-            'application-inference-profile/abc" }',
+            {"kind": "vertex", "project": "acme-ai", "base_url": "http://127.0.0.1:9/v1"}, id="vertex-base-url"
+        ),
+        pytest.param({"kind": "vertex", "project": "acme-ai", "region": "us-east5"}, id="vertex-region"),
+        pytest.param({"kind": "openrouter", "models": {"sonnet": "anthropic/claude-sonnet-4.5"}}, id="openrouter"),
+        pytest.param({"kind": "bedrock", "base_url": "http://127.0.0.1:9"}, id="bedrock-base-url"),
+        pytest.param(
+            {
+                "kind": "bedrock",
+                "models": {"opus": "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc"},
+            },
             id="bedrock-arn",
         ),
-        pytest.param('kind = "bedrock"\nmodels = { opus = "global.anthropic.claude-opus-5[1m]" }', id="1m-suffix"),
-        pytest.param('kind = "anthropic"\nstatus_feed = "http://127.0.0.1:9/feed?x=1"\npriority = 0', id="feed"),
+        pytest.param({"kind": "bedrock", "models": {"opus": "global.anthropic.claude-opus-5[1m]"}}, id="1m-suffix"),
+        pytest.param({"kind": "anthropic", "status_feed": "http://127.0.0.1:9/feed?x=1", "priority": 0}, id="feed"),
     ],
 )
-def test_each_kind_accepts_its_own_fields(entry: str) -> None:
-    (route,) = parse(f'[[routes]]\nname = "r"\n{entry}\n').routes
+def test_each_kind_accepts_its_own_fields(fields: dict[str, object]) -> None:
+    (route,) = parse(routes_toml({"r": fields})).routes
     assert route.name == "r"
+    assert route.kind.value == fields["kind"]
 
 
 def _one(entry: str) -> str:

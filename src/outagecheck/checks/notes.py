@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
 from typing import Final
 
 from outagecheck.checks.credentials import notes as credential_notes
-from outagecheck.durations import clock_text
+from outagecheck.durations import clock_text, epoch
 from outagecheck.model import Report, Status
 from outagecheck.surfaces import API, CODE, LOGIN_SURFACES, WEB, back_when, back_words, statuses
 
@@ -63,10 +62,8 @@ def offline_hint(environ: Mapping[str, str], *, verbose: bool) -> str:
 
 def age_s(applied_at: str, now: float) -> float | None:
     """Seconds since an ISO timestamp; None when it can't be read."""
-    try:
-        return max(now - datetime.fromisoformat(applied_at).timestamp(), 0.0)
-    except ValueError:
-        return None
+    since = epoch(applied_at)
+    return None if since is None else max(now - since, 0.0)
 
 
 def fallbacks_on(report: Report, fallbacks: Sequence[tuple[str, ...]], now: float) -> Report:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from outagecheck.checks.deep import DEFAULT_MODEL, MODEL_ID, narrow
 from outagecheck.classes import dataclass
-from outagecheck.durations import clock_text
+from outagecheck.durations import MAX_CHECK_S, clock_text, out_of_range
 from outagecheck.errors import SECRET_VARIABLES, UsageError, credential, keep_secret, printable, scrub
 from outagecheck.model import Replay, Report, Status, StatusPage
 from outagecheck.poll import poll
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from outagecheck.config import Config
     from outagecheck.surfaces import Route, RouteResult, Surface
 
-MAX_SECONDS = 300.0
 # Statuspage operators throttle pollers: wait and watch read the page at most once a minute.
 POLL_PAGE_EVERY_S = 60.0
 
@@ -55,8 +54,8 @@ class CheckOptions:
 
     def __post_init__(self) -> None:
         for name, value in (("--timeout", self.timeout), ("--slow", self.slow)):
-            if value is not None and not 0 < value <= MAX_SECONDS:
-                raise UsageError(f"{name} must be between 0 and {MAX_SECONDS:g} seconds, got {value:g}")
+            if value is not None and not 0 < value <= MAX_CHECK_S:  # for callers of the library, as the spec
+                raise UsageError(out_of_range(name, (0, MAX_CHECK_S), f"{value:g}", " seconds"))
         object.__setattr__(self, "require", tuple(dict.fromkeys(self.require)))
         object.__setattr__(self, "models", tuple(dict.fromkeys(self.models)))
         for model in self.models:

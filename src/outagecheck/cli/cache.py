@@ -211,18 +211,13 @@ def outstanding_fallbacks() -> list[dict[str, Any]]:
     """Fallbacks applied and not reverted (journal.outstanding, the one reader: oldest first, one per target, none
     for a damaged journal, which `fallback revert` reports), with the epoch of applied_at for the line's age; a
     route switch also with its route and what it waits for to go back (surfaces.back_when; None: can't tell)."""
-    from datetime import datetime  # noqa: PLC0415  # the child only
-
+    from outagecheck.durations import epoch  # noqa: PLC0415  # the child only
     from outagecheck.fallback.journal import outstanding  # noqa: PLC0415  # the child only
     from outagecheck.surfaces import back_when  # noqa: PLC0415  # the child only
 
     found: list[dict[str, Any]] = []
     for target, applied_at, *route in outstanding():
-        try:
-            since = datetime.fromisoformat(applied_at).timestamp()
-        except ValueError:
-            since = None
-        found.append({"target": target, "applied_at": applied_at, "applied_ts": since})
+        found.append({"target": target, "applied_at": applied_at, "applied_ts": epoch(applied_at)})
         if len(route) >= 5:
             back = back_when(route[3], route[4])
             found[-1] |= {"route": route[0], "back": None if back is None else list(back)}

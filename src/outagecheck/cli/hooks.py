@@ -10,7 +10,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from outagecheck.checks.run import ReportSource, wait_until_operational
-from outagecheck.durations import clock_text
+from outagecheck.cli import spec
+from outagecheck.durations import clock_text, out_of_range
 from outagecheck.errors import ConfigError, OutagecheckError, UsageError, WriteError, printable
 from outagecheck.files import read_capped
 from outagecheck.model import Report
@@ -85,9 +86,9 @@ def build(
     revert: bool,
 ) -> Hooks | None:
     """The hooks the options ask for; None when they ask for nothing (watch and wait run as before)."""
-    for name, value in (("--fail-after", fail_after), ("--recover-after", recover_after)):
-        if value is not None and not 1 <= value <= 1000:
-            raise UsageError(f"{name} must be between 1 and 1000, got {value}")
+    for opt, value in ((spec.FAIL_AFTER, fail_after), (spec.RECOVER_AFTER, recover_after)):
+        if value is not None and opt.bounds and not opt.bounds[0] <= value <= opt.bounds[1]:  # as the spec
+            raise UsageError(out_of_range(opt.names[0], opt.bounds, str(value)))
     if on_change is not None and not on_change.strip():
         raise UsageError("--on-change is empty")
     urls = tuple(webhook_url(value, n, os.environ) for n, value in enumerate(webhooks or (), 1))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 from outagecheck.cli.spec import CHECKS, COMMANDS, TABLE, Option
+from outagecheck.durations import out_of_range, parse_duration
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy reads the name
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ def _refused(opt: Option, value: str) -> str | None:
     if opt.bounds is not None:
         low, high = opt.bounds
         if not ((low < converted if opt.low_open else low <= converted) and converted <= high):  # nan too
-            return f"{opt.names[0]} must be between {low:g} and {high:g} seconds, got {value}"
+            return out_of_range(opt.names[0], opt.bounds, value, " seconds")
     return None
 
 
@@ -163,15 +164,13 @@ def _checked(opt: Option, value: Any, environ: Mapping[str, str]) -> Any:
     if opt.env and not opt.env_reader and not value:
         value = _from_environment(opt, environ)
     if opt.type == "duration" and value is not None:
-        from outagecheck.durations import parse_duration  # noqa: PLC0415  # the kernel's one codec
-
         return parse_duration(value)
     if opt.bounds is not None and value is not None:
         low, high = opt.bounds
         inside = (low < value if opt.low_open else low <= value) and value <= high  # False for nan too
         if not inside:
             unit, shown = (" seconds", "{:g}".format) if opt.type == "float" else ("", str)
-            _refuse(f"{opt.names[0]} must be between {shown(low)} and {shown(high)}{unit}, got {shown(value)}")
+            _refuse(out_of_range(opt.names[0], opt.bounds, shown(value), unit))
     return value
 
 

@@ -4,10 +4,13 @@ An option is one `Option(...)` line (names, kind, type, default, bounds, choices
 config key, metavar, help); a command is one `Command(...)` entry naming its module under cli/commands/
 and its options in help order. cli/parse.py reads this table without typer (the fast paths) and cli/app.py
 builds typer's commands and parameters from it; tests/cli/test_parse.py runs one argv table through both.
-Imports nothing beyond os and sys: __main__ reads it before anything heavy loads.
+Imports nothing beyond os, sys and the kernel's durations.py (which loads nothing): __main__ reads it before
+anything heavy loads.
 """
 
 from __future__ import annotations
+
+from outagecheck.durations import MAX_CHECK_S
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy reads the name
 if TYPE_CHECKING:
@@ -92,7 +95,6 @@ EXIT_CODES_HELP = (
 )
 ROOT_HELP = "Triage a Claude outage: which surface is down, and how to fall back to the raw API."
 MAX_TTL_S = 86400.0  # statusline --ttl: a day
-MAX_CHECK_S = 300.0  # config.MAX_TIMEOUT_S and checks.run.MAX_SECONDS: tests/cli/test_parse.py holds them equal
 FORMATS = ("table", "json", "markdown", "nagios", "prometheus")
 FAIL_ON_LEVELS = ("down", "degraded", "unknown", "never")  # model.FailOn's values, in its order
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -104,12 +105,8 @@ def emit(
         # A scraper (node_exporter's textfile collector) sees the old file or the new one, never half.
         write_output(output, render(report, fmt).encode("utf-8"))
     else:
-        try:
-            _print(report, fmt, verbose, console, fenced=in_actions() and fmt in FENCED)
-        except BrokenPipeError:
-            _silence_stdout()
-        except (OSError, ValueError) as e:  # stdout closed (`>&-`) or full (/dev/full); ValueError: a closed file
-            raise OutputError(f"cannot write the report to stdout: {getattr(e, 'strerror', None) or e}") from None
+        with to_stdout(fenced=in_actions() and fmt in FENCED):
+            _print(report, fmt, verbose, console)
     if in_actions():
         github_actions(report, machine_stdout=fmt in ("json", "nagios", "prometheus"))
 
@@ -125,21 +122,33 @@ def in_actions() -> bool:
     return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
-def _print(report: Report, fmt: str, verbose: bool, console: Console | None, *, fenced: bool = False) -> None:
-    stop, resume = _fence() if fenced else ("", "")
-    sys.stdout.write(stop)
+@contextmanager
+def to_stdout(*, fenced: bool = False) -> Iterator[None]:
+    """Write the report to stdout inside: fenced in a workflow log when asked; a reader that leaves early is
+    no error; a closed or full stdout is an OutputError (exit 74)."""
     try:
-        if fmt == "table":
-            from outagecheck.output import table  # noqa: PLC0415  # rich loads for the table only
-
+        stop, resume = _fence() if fenced else ("", "")
+        sys.stdout.write(stop)
+        sys.stdout.flush()  # before rich's console writes to the stream itself
+        try:
+            yield
+        finally:
+            # Even when printing failed half-way: a runner left stopped would ignore the rest of the step.
+            sys.stdout.write(resume)
             sys.stdout.flush()
-            table.print_report(report, console or make_console(), verbose=verbose)
-        else:
-            sys.stdout.write(render(report, fmt))
-    finally:
-        # Even when printing failed half-way: a runner left stopped would ignore the rest of the step.
-        sys.stdout.write(resume)
-        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except (OSError, ValueError) as e:  # stdout closed (`>&-`) or full (/dev/full); ValueError: a closed file
+        raise OutputError(f"cannot write the report to stdout: {getattr(e, 'strerror', None) or e}") from None
+
+
+def _print(report: Report, fmt: str, verbose: bool, console: Console | None) -> None:
+    if fmt == "table":
+        from outagecheck.output import table  # noqa: PLC0415  # rich loads for the table only
+
+        table.print_report(report, console or make_console(), verbose=verbose)
+    else:
+        sys.stdout.write(render(report, fmt))
 
 
 def _fence() -> tuple[str, str]:

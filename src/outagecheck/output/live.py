@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from rich.console import Group
+from rich.console import Console, Group, RenderableType
 from rich.live import Live
 from rich.table import Table
 from rich.text import Text
@@ -73,7 +73,7 @@ def watch(
                 style="dim",
             )
             changed = set(changes) if checks > 1 else set()
-            live.update(Group(table(tracker, result, changed), *_routes(result), footer), refresh=True)
+            live.update(Group(table(tracker, result, changed), *_routes(result, console), footer), refresh=True)
         elif changes:
             stop, resume = github.fence() if in_actions() else ("", "")
             sys.stdout.write(stop + "".join(drill + line + "\n" for line in changes.values()) + resume)
@@ -87,10 +87,10 @@ def watch(
         return int(poll(check, decide, sleep=time.sleep).exit_code)  # time.sleep as it is now: tests replace it
 
 
-def _routes(result: Report) -> list[Table]:
-    """The Routes table under the surfaces, when routes are configured."""
+def _routes(result: Report, console: Console) -> list[RenderableType]:
+    """The Routes table under the surfaces, when routes are configured, as wide as the terminal allows."""
     if not result.routes:
         return []
-    from outagecheck.output.routes import table  # noqa: PLC0415  # only with routes
+    from outagecheck.output.routes import renderables  # noqa: PLC0415  # only with routes
 
-    return [table(result.routes)]
+    return renderables(result.routes, console)

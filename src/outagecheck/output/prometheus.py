@@ -7,9 +7,9 @@ Format: https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Final
 
+from outagecheck.durations import epoch
 from outagecheck.model import SEVERITY, Report, Status, SurfaceResult
 
 PREFIX: Final = "outagecheck_"
@@ -33,7 +33,7 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def _family(name: str, help_text: str, samples: Iterable[Sample]) -> list[str]:
+def family(name: str, help_text: str, samples: Iterable[Sample]) -> list[str]:
     """One metric family: HELP, TYPE (all are gauges: each run is a snapshot), then its samples."""
     lines = [f"# HELP {PREFIX}{name} {_escape_help(help_text)}", f"# TYPE {PREFIX}{name} gauge"]
     for labels, value in samples:
@@ -52,13 +52,6 @@ def surface_reason(s: SurfaceResult) -> str:
         return "status_page" if s.official_status is not None else "no_evidence"
     worst_first = sorted(s.evidence, key=lambda e: -SEVERITY[e.status])
     return worst_first[0].reason
-
-
-def _epoch(stamp: str) -> float | None:
-    try:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
 
 
 def _endpoint_samples(report: Report) -> tuple[list[Sample], list[Sample], list[Sample]]:
@@ -101,42 +94,38 @@ def to_prometheus(report: Report) -> str:
     duration, http, answered = _endpoint_samples(report)
     components = _component_samples(surfaces)
     lines = [
-        *_family("surface_up", "1 when the surface is operational, else 0.", up),
-        *_family("surface_required", "1 when the surface decides the exit code (--require).", required),
-        *_family("surface_status", "The surface's status, one-hot: 1 on the current one.", one_hot),
-        *_family("surface_reason_info", "Why the surface has its status (a stable reason name).", info),
-        *_family("probe_duration_seconds", "Time to the answer (or the failure) of each endpoint.", duration),
-        *_family("probe_http_status", "HTTP status code of each endpoint that answered.", http),
-        *_family("probe_answered_by_info", "Who answered each endpoint, and its product when known.", answered),
-        *_family("status_page_up", "1 when the official status page was read.", [({}, page.usable)]),
-        *_family(
+        *family("surface_up", "1 when the surface is operational, else 0.", up),
+        *family("surface_required", "1 when the surface decides the exit code (--require).", required),
+        *family("surface_status", "The surface's status, one-hot: 1 on the current one.", one_hot),
+        *family("surface_reason_info", "Why the surface has its status (a stable reason name).", info),
+        *family("probe_duration_seconds", "Time to the answer (or the failure) of each endpoint.", duration),
+        *family("probe_http_status", "HTTP status code of each endpoint that answered.", http),
+        *family("probe_answered_by_info", "Who answered each endpoint, and its product when known.", answered),
+        *family("status_page_up", "1 when the official status page was read.", [({}, page.usable)]),
+        *family(
             "status_page_component_status",
             "Each matched status page component's state, one-hot (Statuspage states).",
             components,
         ),
-        *_family("open_incidents", "Unresolved incidents on the status page.", [({}, len(page.incidents))]),
-        *_family("exit_code", "The verdict: 0 operational, 1 degraded, 2 down, 3 unknown.", [({}, report.exit_code)]),
-        *_family("fallback_available", "1 when the raw API is a usable way around it.", [({}, advice.available)]),
-        *_family(
+        *family("open_incidents", "Unresolved incidents on the status page.", [({}, len(page.incidents))]),
+        *family("exit_code", "The verdict: 0 operational, 1 degraded, 2 down, 3 unknown.", [({}, report.exit_code)]),
+        *family("fallback_available", "1 when the raw API is a usable way around it.", [({}, advice.available)]),
+        *family(
             "fallback_outstanding",
             "Fallbacks applied with 'outagecheck fallback apply' and not reverted yet.",
             [({}, len(report.fallback_outstanding))],
         ),
-        *_family("local_network", "1 when every check failed before any server answered.", [({}, local)]),
-        *_family(
-            "replay", "1 when this is a replay (a drill): nothing was checked.", [({}, report.replay is not None)]
-        ),
+        *family("local_network", "1 when every check failed before any server answered.", [({}, local)]),
+        *family("replay", "1 when this is a replay (a drill): nothing was checked.", [({}, report.replay is not None)]),
     ]
     if report.replay is not None:
         drill = [({"name": report.replay.name, "source": report.replay.source}, 1.0)]
-        lines += _family(
-            "replay_info", "The replayed report or scenario, and what asked for it (option or env).", drill
-        )
+        lines += family("replay_info", "The replayed report or scenario, and what asked for it (option or env).", drill)
     if report.routes:  # [[routes]] configured: their families too
         from outagecheck.output.routes import families  # noqa: PLC0415  # only with routes
 
         lines += families(report.routes)
-    checked = _epoch(report.checked_at)
+    checked = epoch(report.checked_at)
     if checked is not None:
-        lines += _family("checked_at_seconds", "When the checks ran, Unix time (staleness alerts).", [({}, checked)])
+        lines += family("checked_at_seconds", "When the checks ran, Unix time (staleness alerts).", [({}, checked)])
     return "\n".join(lines) + "\n"

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
+from rich.console import Console, RenderableType
+from rich.measure import Measurement
+from rich.table import Column, Table
 from rich.text import Text
 
 from outagecheck.model import ExitCode, Status, worst
 from outagecheck.surfaces import RouteResult
 
+ONE_WORD = ("Route", "Kind", "Status")
+UNBOUNDED = 100_000  # columns: the table measured as wide as its longest cells, nothing wrapped
 EXIT: dict[Status | None, ExitCode] = {
     Status.DOWN: ExitCode.DOWN,
     Status.DEGRADED: ExitCode.DEGRADED,
@@ -65,21 +68,30 @@ def _evidence(r: RouteResult) -> str:
     return said
 
 
-def table(results: Sequence[RouteResult]) -> Table:
-    """The Route / Kind / Status / Usable / Who pays / Evidence table; the route Claude Code uses now is marked."""
+def table(results: Sequence[RouteResult], *, evidence: bool = True) -> Table:
+    """The Route / Kind / Status / Usable / Who pays [/ Evidence] table; the route Claude Code uses now is marked.
+    A cell too narrow for a word folds it onto the next line: nothing is cut to an ellipsis."""
     from outagecheck.output.table import status_text  # noqa: PLC0415  # one status style for both tables
 
-    grid = Table("Route", "Kind", "Status", "Usable", "Who pays", "Evidence")
+    names = ("Route", "Kind", "Status", "Usable", "Who pays", "Evidence")[: 6 if evidence else 5]
+    # Route, Kind and Status are one word each: they keep their width, the phrases beside them wrap.
+    grid = Table(*(Column(name, overflow="fold", no_wrap=name in ONE_WORD) for name in names))
     for r in results:
-        grid.add_row(
-            _label(r),
-            r.route.kind.value,
-            status_text(r.status),
-            _usable(r),
-            Text(r.billed_to or "-"),
-            Text(_evidence(r)),
-        )
+        cells = [_label(r), Text(r.route.kind.value), status_text(r.status), _usable(r), Text(r.billed_to or "-")]
+        grid.add_row(*cells, *([Text(_evidence(r))] if evidence else []))
     return grid
+
+
+def renderables(results: Sequence[RouteResult], console: Console) -> list[RenderableType]:
+    """The Routes table for this console's width: Evidence in its column when every row fits on one line;
+    else one line per route under the table, which the terminal wraps, so a command or URL in it is never
+    broken across cells and stays whole to paste (as the surfaces' incidents and advice are printed)."""
+    whole = table(results)
+    natural = Measurement.get(console, console.options.update_width(UNBOUNDED), whole).maximum
+    if natural <= console.width:
+        return [whole]
+    lines = [Text(f"  {r.route.name}: {said}") for r in results if (said := _evidence(r))]
+    return [table(results, evidence=False), *([Text("Route evidence", style="bold")] if lines else []), *lines]
 
 
 def print_routes(results: Sequence[RouteResult], console: Console) -> None:
@@ -89,7 +101,9 @@ def print_routes(results: Sequence[RouteResult], console: Console) -> None:
     current = next((r.route.name for r in results if r.current), None)
     heading = "Routes" + (f" (Claude Code uses {current} now)" if current else "")
     console.print(Text(heading, style="bold"))
-    console.print(table(results))
+    for part in renderables(results, console):
+        # Soft wrap: rich must not break an evidence line; the terminal wraps it for the eye.
+        console.print(part, soft_wrap=isinstance(part, Text))
 
 
 def document(results: Sequence[RouteResult], checked_at: str, evidence: Any) -> dict[str, Any]:
@@ -102,11 +116,10 @@ def document(results: Sequence[RouteResult], checked_at: str, evidence: Any) -> 
     }
 
 
-NAGIOS = {ExitCode.OK: "OK", ExitCode.DEGRADED: "WARNING", ExitCode.DOWN: "CRITICAL", ExitCode.UNKNOWN: "UNKNOWN"}
-
-
 def to_nagios(results: Sequence[RouteResult]) -> str:
     """One Nagios plugin line (its state, the routes' states; usable ones named) and perfdata."""
+    from outagecheck.output.nagios import NAGIOS_STATE  # noqa: PLC0415  # one plugin state per exit code
+
     code = exit_code(results)
     states = ", ".join(
         f"{r.route.name} {r.status.value}" + ("" if r.blocker is None else f" ({r.usable})") for r in results
@@ -114,41 +127,42 @@ def to_nagios(results: Sequence[RouteResult]) -> str:
     usable = sum(r.blocker is None and r.status in (Status.OPERATIONAL, Status.DEGRADED) for r in results)
     perf = " ".join(f"'{r.route.name}_ms'={r.latency_ms:.0f}ms" for r in results if r.latency_ms is not None)
     return (
-        f"ROUTES {NAGIOS[code]} - {usable} of {len(results)} usable: {states} | usable={usable} {perf}".rstrip() + "\n"
+        f"ROUTES {NAGIOS_STATE[code]} - {usable} of {len(results)} usable: {states} | usable={usable} {perf}".rstrip()
+        + "\n"
     )
 
 
 def families(results: Sequence[RouteResult]) -> list[str]:
     """The routes' Prometheus metric families, as `status` and `routes check` both write them."""
-    from outagecheck.output.prometheus import _family  # noqa: PLC0415  # one exposition writer
+    from outagecheck.output.prometheus import family  # noqa: PLC0415  # one exposition writer
 
     ids = [{"route": r.route.name, "kind": r.route.kind.value} for r in results]
     pairs = list(zip(ids, results, strict=True))
     return [
-        *_family(
+        *family(
             "route_up",
             "1 when the route is operational, else 0.",
             [(i, r.status is Status.OPERATIONAL) for i, r in pairs],
         ),
-        *_family(
+        *family(
             "route_status",
             "The route's status, one-hot: 1 on the current one.",
             [({**i, "status": st.value}, r.status is st) for i, r in pairs for st in Status],
         ),
-        *_family(
+        *family(
             "route_usable",
             "1 when nothing blocks the route from this machine; `usable` names the blocker.",
             [({**i, "usable": r.usable}, r.blocker is None) for i, r in pairs],
         ),
-        *_family("route_current", "1 on the route Claude Code uses now.", [(i, r.current) for i, r in pairs]),
+        *family("route_current", "1 on the route Claude Code uses now.", [(i, r.current) for i, r in pairs]),
     ]
 
 
 def to_prometheus(results: Sequence[RouteResult]) -> str:
     """`routes check --format prometheus`: the routes' families and the exit code."""
-    from outagecheck.output.prometheus import _family  # noqa: PLC0415
+    from outagecheck.output.prometheus import family  # noqa: PLC0415
 
-    code = _family(
+    code = family(
         "routes_exit_code", "The worst route: 0 operational, 1 degraded, 2 down, 3 unknown.", [({}, exit_code(results))]
     )
     return "\n".join([*families(results), *code]) + "\n"

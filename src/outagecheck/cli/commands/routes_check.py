@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from outagecheck.cli.parse import Options
-from outagecheck.errors import ConfigError, OutputError, UsageError, printable
+from outagecheck.errors import ConfigError, UsageError, printable
 
 if TYPE_CHECKING:
     from outagecheck.routes.settings import SettingsLayer
@@ -75,32 +75,18 @@ def _emit(results: tuple[RouteResult, ...], chosen: str) -> int:
     """Print the results in the chosen format; the exit code is the worst route's, as `status` computes it.
     A reader that leaves early is no error; a closed or full stdout is exit 74, as for `status`."""
     from outagecheck.output import routes as shown  # noqa: PLC0415  # after the checks: nothing delays them
-    from outagecheck.output.emit import _silence_stdout, in_actions  # noqa: PLC0415
+    from outagecheck.output.emit import in_actions, make_console, to_stdout  # noqa: PLC0415
 
-    try:
+    # Remote text in a workflow log is fenced, as status's table is (no workflow command from a server).
+    with to_stdout(fenced=chosen == "table" and in_actions()):
         if chosen == "table":
-            from outagecheck.output import github  # noqa: PLC0415
-            from outagecheck.output.emit import make_console  # noqa: PLC0415
+            shown.print_routes(results, make_console(os.environ))
+            if not any(r.current for r in results):
+                from outagecheck.routes.check import now_note  # noqa: PLC0415  # loaded by the check
 
-            # Remote text in a workflow log is fenced, as status's table is (no workflow command from a server).
-            stop, resume = github.fence() if in_actions() else ("", "")
-            sys.stdout.write(stop)
-            sys.stdout.flush()
-            try:
-                shown.print_routes(results, make_console(os.environ))
-                if not any(r.current for r in results):
-                    from outagecheck.routes.check import now_note  # noqa: PLC0415  # loaded by the check
-
-                    sys.stdout.write(now_note(os.environ) + "\n")
-            finally:
-                sys.stdout.write(resume)
+                sys.stdout.write(now_note(os.environ) + "\n")
         else:
             sys.stdout.write(_render(results, chosen))
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-    except (OSError, ValueError) as e:  # stdout closed (`>&-`) or full (/dev/full)
-        raise OutputError(f"cannot write the report to stdout: {getattr(e, 'strerror', None) or e}") from None
     return int(shown.exit_code(results))
 
 
