@@ -257,12 +257,12 @@ METHODS['def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is
 def __create_fn__():
  def __eq__(self,other):
   if other.__class__ is self.__class__:
-   return (self.target,self.path,self.format,self.created,self.backup,self.written_sha256,self.applied_at,self.secret,self.keys,self.pending,self.backup_sha256,self.backup_size,self.route,self.route_kind,self.billed_to,)==(other.target,other.path,other.format,other.created,other.backup,other.written_sha256,other.applied_at,other.secret,other.keys,other.pending,other.backup_sha256,other.backup_size,other.route,other.route_kind,other.billed_to,)
+   return (self.target,self.path,self.format,self.created,self.backup,self.written_sha256,self.applied_at,self.secret,self.keys,self.pending,self.backup_sha256,self.backup_size,self.route,self.route_kind,self.billed_to,self.before,self.before_route,)==(other.target,other.path,other.format,other.created,other.backup,other.written_sha256,other.applied_at,other.secret,other.keys,other.pending,other.backup_sha256,other.backup_size,other.route,other.route_kind,other.billed_to,other.before,other.before_route,)
   return NotImplemented
  return __eq__
 
 
-METHODS['def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.target,self.path,self.format,self.created,self.backup,self.written_sha256,self.applied_at,self.secret,self.keys,self.pending,self.backup_sha256,self.backup_size,self.route,self.route_kind,self.billed_to,)==(other.target,other.path,other.format,other.created,other.backup,other.written_sha256,other.applied_at,other.secret,other.keys,other.pending,other.backup_sha256,other.backup_size,other.route,other.route_kind,other.billed_to,)\n  return NotImplemented\n return __eq__'] = __create_fn__
+METHODS['def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.target,self.path,self.format,self.created,self.backup,self.written_sha256,self.applied_at,self.secret,self.keys,self.pending,self.backup_sha256,self.backup_size,self.route,self.route_kind,self.billed_to,self.before,self.before_route,)==(other.target,other.path,other.format,other.created,other.backup,other.written_sha256,other.applied_at,other.secret,other.keys,other.pending,other.backup_sha256,other.backup_size,other.route,other.route_kind,other.billed_to,other.before,other.before_route,)\n  return NotImplemented\n return __eq__'] = __create_fn__
 
 
 def __create_fn__():
@@ -480,11 +480,11 @@ METHODS['def __create_fn__():\n def __hash__(self):\n  return hash((self.status,
 
 def __create_fn__():
  def __hash__(self):
-  return hash((self.target,self.path,self.format,self.created,self.backup,self.written_sha256,self.applied_at,self.secret,self.keys,self.pending,self.backup_sha256,self.backup_size,self.route,self.route_kind,self.billed_to,))
+  return hash((self.target,self.path,self.format,self.created,self.backup,self.written_sha256,self.applied_at,self.secret,self.keys,self.pending,self.backup_sha256,self.backup_size,self.route,self.route_kind,self.billed_to,self.before,self.before_route,))
  return __hash__
 
 
-METHODS['def __create_fn__():\n def __hash__(self):\n  return hash((self.target,self.path,self.format,self.created,self.backup,self.written_sha256,self.applied_at,self.secret,self.keys,self.pending,self.backup_sha256,self.backup_size,self.route,self.route_kind,self.billed_to,))\n return __hash__'] = __create_fn__
+METHODS['def __create_fn__():\n def __hash__(self):\n  return hash((self.target,self.path,self.format,self.created,self.backup,self.written_sha256,self.applied_at,self.secret,self.keys,self.pending,self.backup_sha256,self.backup_size,self.route,self.route_kind,self.billed_to,self.before,self.before_route,))\n return __hash__'] = __create_fn__
 
 
 def __create_fn__():
@@ -714,11 +714,11 @@ METHODS['def __create_fn__():\n def __repr__(self):\n  return self.__class__.__q
 
 def __create_fn__():
  def __repr__(self):
-  return self.__class__.__qualname__ + f"(target={self.target!r}, path={self.path!r}, format={self.format!r}, created={self.created!r}, backup={self.backup!r}, written_sha256={self.written_sha256!r}, applied_at={self.applied_at!r}, secret={self.secret!r}, keys={self.keys!r}, pending={self.pending!r}, backup_sha256={self.backup_sha256!r}, backup_size={self.backup_size!r}, route={self.route!r}, route_kind={self.route_kind!r}, billed_to={self.billed_to!r})"
+  return self.__class__.__qualname__ + f"(target={self.target!r}, path={self.path!r}, format={self.format!r}, created={self.created!r}, backup={self.backup!r}, written_sha256={self.written_sha256!r}, applied_at={self.applied_at!r}, secret={self.secret!r}, keys={self.keys!r}, pending={self.pending!r}, backup_sha256={self.backup_sha256!r}, backup_size={self.backup_size!r}, route={self.route!r}, route_kind={self.route_kind!r}, billed_to={self.billed_to!r}, before={self.before!r}, before_route={self.before_route!r})"
  return __repr__
 
 
-METHODS['def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(target={self.target!r}, path={self.path!r}, format={self.format!r}, created={self.created!r}, backup={self.backup!r}, written_sha256={self.written_sha256!r}, applied_at={self.applied_at!r}, secret={self.secret!r}, keys={self.keys!r}, pending={self.pending!r}, backup_sha256={self.backup_sha256!r}, backup_size={self.backup_size!r}, route={self.route!r}, route_kind={self.route_kind!r}, billed_to={self.billed_to!r})"\n return __repr__'] = __create_fn__
+METHODS['def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(target={self.target!r}, path={self.path!r}, format={self.format!r}, created={self.created!r}, backup={self.backup!r}, written_sha256={self.written_sha256!r}, applied_at={self.applied_at!r}, secret={self.secret!r}, keys={self.keys!r}, pending={self.pending!r}, backup_sha256={self.backup_sha256!r}, backup_size={self.backup_size!r}, route={self.route!r}, route_kind={self.route_kind!r}, billed_to={self.billed_to!r}, before={self.before!r}, before_route={self.before_route!r})"\n return __repr__'] = __create_fn__
 
 
 def __create_fn__():
@@ -1092,8 +1092,8 @@ def __create_fn__(_type_status_code, _type_headers, _type_latency_s, _type_chunk
 METHODS['def __create_fn__(_type_status_code, _type_headers, _type_latency_s, _type_chunks, _type_too_large, _type_cut_short, _type_broken, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_chunks, _dflt_too_large, _dflt_cut_short, _dflt_broken, _return_type):\n def __init__(self,status_code:_type_status_code,headers:_type_headers,latency_s:_type_latency_s,chunks:_type_chunks=_HAS_DEFAULT_FACTORY,too_large:_type_too_large=_dflt_too_large,cut_short:_type_cut_short=_dflt_cut_short,broken:_type_broken=_dflt_broken)->_return_type:\n  self.status_code=status_code\n  self.headers=headers\n  self.latency_s=latency_s\n  self.chunks=_dflt_chunks() if chunks is _HAS_DEFAULT_FACTORY else chunks\n  self.too_large=too_large\n  self.cut_short=cut_short\n  self.broken=broken\n return __init__'] = __create_fn__
 
 
-def __create_fn__(_type_target, _type_path, _type_format, _type_created, _type_backup, _type_written_sha256, _type_applied_at, _type_secret, _type_keys, _type_pending, _type_backup_sha256, _type_backup_size, _type_route, _type_route_kind, _type_billed_to, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_secret, _dflt_keys, _dflt_pending, _dflt_backup_sha256, _dflt_backup_size, _dflt_route, _dflt_route_kind, _dflt_billed_to, _return_type):
- def __init__(self,target:_type_target,path:_type_path,format:_type_format,created:_type_created,backup:_type_backup,written_sha256:_type_written_sha256,applied_at:_type_applied_at,secret:_type_secret=_dflt_secret,keys:_type_keys=_HAS_DEFAULT_FACTORY,pending:_type_pending=_dflt_pending,backup_sha256:_type_backup_sha256=_dflt_backup_sha256,backup_size:_type_backup_size=_dflt_backup_size,route:_type_route=_dflt_route,route_kind:_type_route_kind=_dflt_route_kind,billed_to:_type_billed_to=_dflt_billed_to)->_return_type:
+def __create_fn__(_type_target, _type_path, _type_format, _type_created, _type_backup, _type_written_sha256, _type_applied_at, _type_secret, _type_keys, _type_pending, _type_backup_sha256, _type_backup_size, _type_route, _type_route_kind, _type_billed_to, _type_before, _type_before_route, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_secret, _dflt_keys, _dflt_pending, _dflt_backup_sha256, _dflt_backup_size, _dflt_route, _dflt_route_kind, _dflt_billed_to, _dflt_before, _dflt_before_route, _return_type):
+ def __init__(self,target:_type_target,path:_type_path,format:_type_format,created:_type_created,backup:_type_backup,written_sha256:_type_written_sha256,applied_at:_type_applied_at,secret:_type_secret=_dflt_secret,keys:_type_keys=_HAS_DEFAULT_FACTORY,pending:_type_pending=_dflt_pending,backup_sha256:_type_backup_sha256=_dflt_backup_sha256,backup_size:_type_backup_size=_dflt_backup_size,route:_type_route=_dflt_route,route_kind:_type_route_kind=_dflt_route_kind,billed_to:_type_billed_to=_dflt_billed_to,before:_type_before=_dflt_before,before_route:_type_before_route=_dflt_before_route)->_return_type:
   __dataclass_builtins_object__.__setattr__(self,'target',target)
   __dataclass_builtins_object__.__setattr__(self,'path',path)
   __dataclass_builtins_object__.__setattr__(self,'format',format)
@@ -1109,10 +1109,12 @@ def __create_fn__(_type_target, _type_path, _type_format, _type_created, _type_b
   __dataclass_builtins_object__.__setattr__(self,'route',route)
   __dataclass_builtins_object__.__setattr__(self,'route_kind',route_kind)
   __dataclass_builtins_object__.__setattr__(self,'billed_to',billed_to)
+  __dataclass_builtins_object__.__setattr__(self,'before',before)
+  __dataclass_builtins_object__.__setattr__(self,'before_route',before_route)
  return __init__
 
 
-METHODS["def __create_fn__(_type_target, _type_path, _type_format, _type_created, _type_backup, _type_written_sha256, _type_applied_at, _type_secret, _type_keys, _type_pending, _type_backup_sha256, _type_backup_size, _type_route, _type_route_kind, _type_billed_to, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_secret, _dflt_keys, _dflt_pending, _dflt_backup_sha256, _dflt_backup_size, _dflt_route, _dflt_route_kind, _dflt_billed_to, _return_type):\n def __init__(self,target:_type_target,path:_type_path,format:_type_format,created:_type_created,backup:_type_backup,written_sha256:_type_written_sha256,applied_at:_type_applied_at,secret:_type_secret=_dflt_secret,keys:_type_keys=_HAS_DEFAULT_FACTORY,pending:_type_pending=_dflt_pending,backup_sha256:_type_backup_sha256=_dflt_backup_sha256,backup_size:_type_backup_size=_dflt_backup_size,route:_type_route=_dflt_route,route_kind:_type_route_kind=_dflt_route_kind,billed_to:_type_billed_to=_dflt_billed_to)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'target',target)\n  __dataclass_builtins_object__.__setattr__(self,'path',path)\n  __dataclass_builtins_object__.__setattr__(self,'format',format)\n  __dataclass_builtins_object__.__setattr__(self,'created',created)\n  __dataclass_builtins_object__.__setattr__(self,'backup',backup)\n  __dataclass_builtins_object__.__setattr__(self,'written_sha256',written_sha256)\n  __dataclass_builtins_object__.__setattr__(self,'applied_at',applied_at)\n  __dataclass_builtins_object__.__setattr__(self,'secret',secret)\n  __dataclass_builtins_object__.__setattr__(self,'keys',_dflt_keys() if keys is _HAS_DEFAULT_FACTORY else keys)\n  __dataclass_builtins_object__.__setattr__(self,'pending',pending)\n  __dataclass_builtins_object__.__setattr__(self,'backup_sha256',backup_sha256)\n  __dataclass_builtins_object__.__setattr__(self,'backup_size',backup_size)\n  __dataclass_builtins_object__.__setattr__(self,'route',route)\n  __dataclass_builtins_object__.__setattr__(self,'route_kind',route_kind)\n  __dataclass_builtins_object__.__setattr__(self,'billed_to',billed_to)\n return __init__"] = __create_fn__
+METHODS["def __create_fn__(_type_target, _type_path, _type_format, _type_created, _type_backup, _type_written_sha256, _type_applied_at, _type_secret, _type_keys, _type_pending, _type_backup_sha256, _type_backup_size, _type_route, _type_route_kind, _type_billed_to, _type_before, _type_before_route, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_secret, _dflt_keys, _dflt_pending, _dflt_backup_sha256, _dflt_backup_size, _dflt_route, _dflt_route_kind, _dflt_billed_to, _dflt_before, _dflt_before_route, _return_type):\n def __init__(self,target:_type_target,path:_type_path,format:_type_format,created:_type_created,backup:_type_backup,written_sha256:_type_written_sha256,applied_at:_type_applied_at,secret:_type_secret=_dflt_secret,keys:_type_keys=_HAS_DEFAULT_FACTORY,pending:_type_pending=_dflt_pending,backup_sha256:_type_backup_sha256=_dflt_backup_sha256,backup_size:_type_backup_size=_dflt_backup_size,route:_type_route=_dflt_route,route_kind:_type_route_kind=_dflt_route_kind,billed_to:_type_billed_to=_dflt_billed_to,before:_type_before=_dflt_before,before_route:_type_before_route=_dflt_before_route)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'target',target)\n  __dataclass_builtins_object__.__setattr__(self,'path',path)\n  __dataclass_builtins_object__.__setattr__(self,'format',format)\n  __dataclass_builtins_object__.__setattr__(self,'created',created)\n  __dataclass_builtins_object__.__setattr__(self,'backup',backup)\n  __dataclass_builtins_object__.__setattr__(self,'written_sha256',written_sha256)\n  __dataclass_builtins_object__.__setattr__(self,'applied_at',applied_at)\n  __dataclass_builtins_object__.__setattr__(self,'secret',secret)\n  __dataclass_builtins_object__.__setattr__(self,'keys',_dflt_keys() if keys is _HAS_DEFAULT_FACTORY else keys)\n  __dataclass_builtins_object__.__setattr__(self,'pending',pending)\n  __dataclass_builtins_object__.__setattr__(self,'backup_sha256',backup_sha256)\n  __dataclass_builtins_object__.__setattr__(self,'backup_size',backup_size)\n  __dataclass_builtins_object__.__setattr__(self,'route',route)\n  __dataclass_builtins_object__.__setattr__(self,'route_kind',route_kind)\n  __dataclass_builtins_object__.__setattr__(self,'billed_to',billed_to)\n  __dataclass_builtins_object__.__setattr__(self,'before',before)\n  __dataclass_builtins_object__.__setattr__(self,'before_route',before_route)\n return __init__"] = __create_fn__
 
 
 def __create_fn__(_type_targets, _type_status_pages, _type_timeout_s, _type_slow_s, _type_api_key, _type_other_pages, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_api_key, _dflt_other_pages, _return_type):
@@ -1378,13 +1380,13 @@ METHODS['def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,nam
 
 def __create_fn__(cls, FrozenInstanceError):
  def __delattr__(self,name):
-  if type(self) is cls or name in ('target','path','format','created','backup','written_sha256','applied_at','secret','keys','pending','backup_sha256','backup_size','route','route_kind','billed_to',):
+  if type(self) is cls or name in ('target','path','format','created','backup','written_sha256','applied_at','secret','keys','pending','backup_sha256','backup_size','route','route_kind','billed_to','before','before_route',):
    raise FrozenInstanceError(f"cannot delete field {name!r}")
   super(cls, self).__delattr__(name)
  return __delattr__
 
 
-METHODS['def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'target\',\'path\',\'format\',\'created\',\'backup\',\'written_sha256\',\'applied_at\',\'secret\',\'keys\',\'pending\',\'backup_sha256\',\'backup_size\',\'route\',\'route_kind\',\'billed_to\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__'] = __create_fn__
+METHODS['def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'target\',\'path\',\'format\',\'created\',\'backup\',\'written_sha256\',\'applied_at\',\'secret\',\'keys\',\'pending\',\'backup_sha256\',\'backup_size\',\'route\',\'route_kind\',\'billed_to\',\'before\',\'before_route\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__'] = __create_fn__
 
 
 def __create_fn__(cls, FrozenInstanceError):
@@ -1642,13 +1644,13 @@ METHODS['def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,nam
 
 def __create_fn__(cls, FrozenInstanceError):
  def __setattr__(self,name,value):
-  if type(self) is cls or name in ('target','path','format','created','backup','written_sha256','applied_at','secret','keys','pending','backup_sha256','backup_size','route','route_kind','billed_to',):
+  if type(self) is cls or name in ('target','path','format','created','backup','written_sha256','applied_at','secret','keys','pending','backup_sha256','backup_size','route','route_kind','billed_to','before','before_route',):
    raise FrozenInstanceError(f"cannot assign to field {name!r}")
   super(cls, self).__setattr__(name, value)
  return __setattr__
 
 
-METHODS['def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'target\',\'path\',\'format\',\'created\',\'backup\',\'written_sha256\',\'applied_at\',\'secret\',\'keys\',\'pending\',\'backup_sha256\',\'backup_size\',\'route\',\'route_kind\',\'billed_to\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__'] = __create_fn__
+METHODS['def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'target\',\'path\',\'format\',\'created\',\'backup\',\'written_sha256\',\'applied_at\',\'secret\',\'keys\',\'pending\',\'backup_sha256\',\'backup_size\',\'route\',\'route_kind\',\'billed_to\',\'before\',\'before_route\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__'] = __create_fn__
 
 
 def __create_fn__(cls, FrozenInstanceError):

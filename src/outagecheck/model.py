@@ -248,7 +248,7 @@ class Report:
     slow_s: float | None = None
     timeout_s: float | None = None
     replay: Replay | None = None  # set on a --replay or $OUTAGECHECK_REPLAY drill: every format says so
-    routes: tuple[RouteResult, ...] = ()  # [[routes]] checked beside the surfaces; they never set the exit code
+    routes: tuple[RouteResult, ...] = ()  # [[routes]] checked beside the surfaces; only `--require route:NAME` counts
 
     def outstanding_note(self) -> str | None:
         """While a fallback is applied, a reminder on every run (the advice says more once logins are back)."""
@@ -279,7 +279,7 @@ class Report:
     @property
     def exit_code(self) -> ExitCode:
         """The one place statuses become an exit code: down > degraded > unknown > operational."""
-        counted = [s.status for s in self.surfaces if s.id in self.required]
+        counted = [x.status for x in self.surfaces + self.routes if x.id in self.required]  # routes: `route:NAME`
         return {
             Status.DOWN: ExitCode.DOWN,
             Status.DEGRADED: ExitCode.DEGRADED,

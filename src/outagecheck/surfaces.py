@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import enum
 from dataclasses import field
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
 
 from outagecheck.classes import dataclass
 from outagecheck.model import Evidence, Status
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from outagecheck.model import Report
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,48 @@ GATEWAY_ID: Final = "gateway"
 OWN_IDS: Final = (WEB, CODE, API)  # Claude's own surfaces, always checked and always in a report
 LOGIN_SURFACES: Final = (WEB, CODE)  # what a Claude Code login needs: the fallback exists for these
 RESERVED_IDS: Final = frozenset({*OWN_IDS, GATEWAY_ID})  # a [surfaces.<id>] table can't take these
+ROUTE_REQUIRED: Final = "route:"  # `--require route:NAME`: a [[routes]] entry, by name (ids and names have no ':')
+
+
+def back_when(before: str, before_route: str = "") -> tuple[str, ...] | None:
+    """What must be operational (in --require's terms) for the way Claude Code took before a fallback to be back:
+    the login surfaces for "login" and for a fallback that recorded nothing (the API-key fallback, which exists
+    for them; an older journal), the API for "api", the configured route for another route; None when it can't
+    be watched (a route that matched no [[routes]] entry)."""
+    if before in ("", "login"):
+        return LOGIN_SURFACES
+    if before == "api":
+        return (API,)
+    return (ROUTE_REQUIRED + before_route,) if before_route else None
+
+
+def back_words(back: tuple[str, ...]) -> str:
+    """--require's terms for people: "the login paths" for the login surfaces, else the ids and `route NAME`s."""
+    if back == LOGIN_SURFACES:
+        return "the login paths"
+    return ", ".join(f"route {i.removeprefix(ROUTE_REQUIRED)}" if i.startswith(ROUTE_REQUIRED) else i for i in back)
+
+
+def unknown_required(require: Sequence[str], ids: Sequence[str], routes: Sequence[str]) -> str | None:
+    """What is wrong with --require's values, in one line (None: each names a surface, or `route:NAME` a
+    [[routes]] entry of the config)."""
+    for wanted in require:
+        name = wanted.removeprefix(ROUTE_REQUIRED)
+        if wanted.startswith(ROUTE_REQUIRED) and name not in routes:
+            from outagecheck.errors import printable  # noqa: PLC0415  # only for the error
+
+            have = f"the config's routes: {', '.join(routes)}" if routes else "the config has no [[routes]]"
+            return f"unknown route '{printable(name)}' for --require ({have})"
+        if not wanted.startswith(ROUTE_REQUIRED) and wanted not in ids:
+            return f"unknown surface '{wanted}' for --require (choose from {', '.join(ids)})"
+    return None
+
+
+def statuses(report: Report) -> dict[str, Status]:
+    """What --require can name, with its status in this report: each surface by id, each checked route as
+    `route:NAME` (--then-revert's streak and the notes read it; Report.exit_code counts the same)."""
+    return {x.id: x.status for x in report.surfaces + report.routes}
+
 
 CLAUDE_AI: Final = Component("rwppv331jlwc", ("claude.ai",))
 CLAUDE_CODE: Final = Component("yyzkbfz2thpt", ("claude code",))
@@ -235,3 +282,8 @@ class RouteResult:
     @property
     def usable(self) -> str:
         return "ok" if self.blocker is None else self.blocker.value
+
+    @property
+    def id(self) -> str:
+        """How --require names this route (`route:NAME`), beside the surfaces' ids."""
+        return ROUTE_REQUIRED + self.route.name

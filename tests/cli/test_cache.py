@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -136,3 +137,16 @@ def test_on_windows_a_held_refresh_lock_starts_nothing(
     finally:
         os.close(other)
     assert FakePopen.started == []
+
+
+def test_a_route_switch_is_cached_with_its_route_and_its_way_back() -> None:
+    applied = datetime.now(UTC).isoformat()
+    entry = journal.Entry("claude-code", "/x/settings.json", "json", False, "", "", applied, route="east",
+                          route_kind="bedrock", billed_to="AWS", before="api")  # fmt: skip
+    journal.save(paths.journal_file(), [entry])
+    [found] = cache.outstanding_fallbacks()
+    assert (found["route"], found["back"]) == ("east", ["api"])
+    journal.save(paths.journal_file(), [replace(entry, before="vertex")])  # a route no [[routes]] entry matched
+    assert cache.outstanding_fallbacks()[0]["back"] is None
+    report = {"checked_at": "t", "surfaces": [], "routes": [{"name": "west", "status": "down", "usable": "ok"}]}
+    assert cache.summarise(json.dumps(report).encode(), 0, [], 5.0)["routes"] == [{"name": "west", "status": "down"}]

@@ -73,8 +73,41 @@ def test_outstanding_gives_a_route_switch_its_route_kind_and_payer_and_older_jou
     routed = replace(entry, route="vertex-eu", route_kind="vertex", billed_to="GCP project p1")
     journal.save(path, [entry, replace(routed, path=entry.path + ".2")])
     assert journal.outstanding() == (
-        ("claude-code", "2026-03-02T10:00:00+00:00", "vertex-eu", "vertex", "GCP project p1"),
+        ("claude-code", "2026-03-02T10:00:00+00:00", "vertex-eu", "vertex", "GCP project p1", "", ""),
     )
+
+
+def test_a_route_switch_journals_what_claude_code_used_before_and_older_journals_still_load(
+    isolated_home: Path,
+) -> None:
+    path, _, _ = _journal(isolated_home, "version = 1\n" + GOOD_ENTRY)
+    [entry] = journal.load(path)
+    routed = replace(entry, route="vertex-eu", route_kind="vertex", billed_to="GCP project p1")
+    for before, name in (("login", ""), ("api", ""), ("bedrock", "work-bedrock"), ("gateway", "")):
+        switched = replace(routed, before=before, before_route=name)
+        journal.save(path, [switched])
+        assert journal.load(path) == [switched]
+        assert f'before = "{before}"' in path.read_text()
+        assert ("before_route" in path.read_text()) is bool(name)  # left out when empty
+        assert journal.outstanding()[0][5:] == (before, name)
+    journal.save(path, [routed])
+    assert "before" not in path.read_text()  # a route switch that recorded nothing reads as it did
+
+
+def test_outstanding_names_the_latest_route_and_what_revert_goes_back_to(isolated_home: Path) -> None:
+    path, _, _ = _journal(isolated_home, "version = 1\n" + GOOD_ENTRY)
+    [entry] = journal.load(path)
+    first = replace(entry, route="bedrock", route_kind="bedrock", billed_to="AWS", before="api")
+    second = replace(entry, path=entry.path + ".2", applied_at="2026-03-02T11:00:00+00:00")
+    second = replace(second, route="corp", route_kind="gateway", billed_to="the gateway", before="bedrock",
+                     before_route="bedrock")  # fmt: skip
+    journal.save(path, [first, second])
+    # Claude Code is on the second route; one revert undoes both, back to the API key the first replaced.
+    assert journal.outstanding() == (
+        ("claude-code", "2026-03-02T10:00:00+00:00", "corp", "gateway", "the gateway", "api", ""),
+    )
+    journal.save(path, [entry, second])  # an API-key fallback first: revert goes back past it, to the login
+    assert journal.outstanding()[0][5:] == ("", "")
 
 
 @pytest.mark.parametrize(
@@ -116,6 +149,22 @@ def test_outstanding_gives_a_route_switch_its_route_kind_and_payer_and_older_jou
             "version = 1\n" + GOOD_ENTRY.replace("secret = false", 'secret = false\nroute_kind = "bedrock"'),
             "changes[0].route_kind has no route",
             id="route-kind-without-route",
+        ),
+        pytest.param(
+            "version = 1\n" + GOOD_ENTRY.replace("secret = false", 'secret = false\nbefore = "api"'),
+            "changes[0].before has no route",
+            id="before-without-route",
+        ),
+        pytest.param(
+            "version = 1\n" + GOOD_ENTRY.replace("secret = false", 'secret = false\nroute = "r"\nbefore = "moon"'),
+            "changes[0].before 'moon' is not login, api or a route kind",
+            id="before-unknown",
+        ),
+        pytest.param(
+            "version = 1\n"
+            + GOOD_ENTRY.replace("secret = false", 'secret = false\nroute = "r"\nbefore = "api"\nbefore_route = "x"'),
+            "changes[0].before_route needs a route kind in before",
+            id="before-route-without-kind",
         ),
         pytest.param(
             "version = 1\n" + GOOD_ENTRY.replace("secret = false", "secret = false\nroute = 7"),

@@ -6,8 +6,10 @@ from dataclasses import replace
 
 import pytest
 
+from outagecheck.errors import ConfigError
 from outagecheck.model import Advice, Report, Status, StatusPage, SurfaceResult
 from outagecheck.output.debounce import Debouncer, Streak
+from outagecheck.surfaces import Kind, Route, RouteResult
 
 OP, DOWN, DEG = Status.OPERATIONAL, Status.DOWN, Status.DEGRADED
 
@@ -65,3 +67,16 @@ def test_it_names_the_surfaces_seen_first_and_since_when_each_status_holds() -> 
     assert (d.fresh, d.since("web"), d.since("api")) == (["api"], "t1", "t2")
     d.update(replace(report(web=DOWN, api=OP), checked_at="t3"), 20.0)
     assert (d.fresh, d.since("web"), d.since("api")) == ([], "t3", "t2")
+
+
+def _with_route(base: Report, name: str, status: Status) -> Report:
+    route = RouteResult(Route(name, Kind.BEDROCK), status, "ok" if status is OP else "down")
+    return replace(base, routes=(*base.routes, route))
+
+
+def test_streak_counts_a_required_route_by_name_and_a_route_not_checked_is_a_config_error() -> None:
+    streak = Streak(("route:east",), needed=2)
+    up, down = _with_route(report(web=DOWN), "east", OP), _with_route(report(web=OP), "east", DOWN)
+    assert [streak.update(r) for r in (up, down, up, up)] == [False, False, False, True]  # web is not asked for
+    with pytest.raises(ConfigError, match="once route 'west' is back, and the config has no \\[\\[routes\\]\\] entry"):
+        Streak(("route:west",), needed=1).update(up)

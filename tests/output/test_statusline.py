@@ -81,3 +81,32 @@ def test_a_failed_refresh_says_so() -> None:
 )
 def test_age_text(seconds: float, text: str) -> None:
     assert age_text(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("back", "routes", "said"),
+    [
+        pytest.param(["api"], [], "on route east 1m — api is back: outagecheck fallback revert", id="api-back"),
+        pytest.param(["web", "code"], [], "on route east 1m — revert when back", id="login-still-down"),
+        pytest.param(
+            ["route:west"],
+            [{"name": "west", "status": "operational"}],
+            "on route east 1m — route west is back: outagecheck fallback revert",
+            id="route-back",
+        ),
+        pytest.param(
+            ["route:west"], [{"name": "west", "status": "down"}], "on route east 1m — revert when back", id="route-down"
+        ),
+        pytest.param(["route:west"], [], "on route east 1m — revert when back", id="route-not-checked"),
+        pytest.param(None, [], "on route east 1m — revert when back", id="cannot-tell"),
+    ],
+)
+def test_a_route_switch_names_its_route_and_waits_for_what_it_replaced(
+    back: list[str] | None, routes: list[dict[str, str]], said: str
+) -> None:
+    fallback = [{"target": "claude-code", "applied_at": "...", "applied_ts": NOW - 60, "route": "east", "back": back}]
+    cached = doc(("web", "down"), ("code", "down"), ("api", "operational"), fallback=fallback) | {
+        "routes": routes,
+        "login": ["web", "code"],
+    }
+    assert line(cached, age_s=1, ttl_s=60, now=NOW, colour=False) == f"Claude: web ✖ code ✖ api ● · {said}"

@@ -16,7 +16,7 @@ from outagecheck.errors import ConfigError, UsageError
 from outagecheck.files import REPLAY_CAP, read_capped
 from outagecheck.model import Report
 from outagecheck.output.json import NotAReport, from_dict
-from outagecheck.surfaces import OWN_IDS
+from outagecheck.surfaces import OWN_IDS, ROUTE_REQUIRED
 
 REPLAY_ENV = "OUTAGECHECK_REPLAY"
 
@@ -71,9 +71,10 @@ def replay_report(
     missing = set(OWN_IDS) - set(by_id)
     if missing:
         raise ConfigError(f"{where}: not an outagecheck --json report (ValueError: no '{sorted(missing)[0]}' surface)")
-    unknown = [r for r in required if r not in by_id]
+    have = [*by_id, *(ROUTE_REQUIRED + r.route.name for r in saved.routes)]
+    unknown = [r for r in required if r not in have]
     if unknown:
-        raise UsageError(f"unknown surface '{unknown[0]}' for --require (the report has {', '.join(by_id)})")
+        raise UsageError(f"unknown surface '{unknown[0]}' for --require (the report has {', '.join(have)})")
     saved = replace(saved, status_page=narrow(saved.status_page, models))
     evidence = {e.endpoint: e for s in saved.surfaces for e in s.evidence}
     key = key_flags(evidence)

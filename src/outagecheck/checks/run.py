@@ -16,7 +16,7 @@ from outagecheck.checks.deep import DEFAULT_MODEL, MODEL_ID, narrow
 from outagecheck.classes import dataclass
 from outagecheck.durations import MAX_CHECK_S, clock_text, out_of_range
 from outagecheck.errors import SECRET_VARIABLES, UsageError, credential, keep_secret, printable, scrub
-from outagecheck.model import Replay, Report, Status, StatusPage, SurfaceResult
+from outagecheck.model import Replay, Report, Status, StatusPage
 from outagecheck.poll import poll
 from outagecheck.text import clean_all
 
@@ -105,6 +105,7 @@ def report_source(
     # outagecheck never calls. Marked absent, httpx's own `except ImportError` keeps its stub `main`.
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None: "not importable", by design
     from outagecheck.checks import assess, plan, probe  # noqa: PLC0415
+    from outagecheck.surfaces import unknown_required  # noqa: PLC0415
 
     cfg = config.load(opts.config)
     config.env_url("ANTHROPIC_BASE_URL", environ)
@@ -112,9 +113,8 @@ def report_source(
     cfg = replace(cfg, timeout=opts.timeout or cfg.timeout, slow=opts.slow or cfg.slow)
     surfaces = plan.surfaces_for(cfg, environ, opts.deep_models())
     ids = [s.id for s in surfaces]
-    unknown = [r for r in opts.require if r not in ids]
-    if unknown:
-        raise UsageError(f"unknown surface '{unknown[0]}' for --require (choose from {', '.join(ids)})")
+    if problem := unknown_required(opts.require, ids, [r.name for r in cfg.routes]):
+        raise UsageError(problem)
     api_key, key_problem = credential("ANTHROPIC_API_KEY", environ)
     checks = plan.build_plan(cfg, environ, api_key=api_key, key_problem=key_problem, deep=opts.deep_models())
     warnings = _secret_warnings(environ)
@@ -140,7 +140,8 @@ def _notes(opts: CheckOptions, environ: Mapping[str, str]) -> Annotate:
     """What every report gets once finished: this machine's notes (checks/notes.py), at the time it is made."""
     from outagecheck.checks import notes  # noqa: PLC0415  # loaded by report_source, like the checks
 
-    return lambda report, on: notes.annotate(report, environ, on, time.time(), verbose=opts.verbose)
+    held: dict[str, int] = {}  # reports in a row each route switch's way back was seen operational (wait, watch)
+    return lambda report, on: notes.annotate(report, environ, on, time.time(), verbose=opts.verbose, held=held)
 
 
 def _replayed(opts: CheckOptions, source: str, outstanding: tuple[str, ...]) -> Report:
@@ -265,7 +266,7 @@ def wait_until_operational(
         if not pending:
             progress(f"{', '.join(result.required)} operational")
             return None if then is None else then(result, left)
-        why = "; ".join(f"{s.id} {s.status.value} ({s.impact})" for s in pending)
+        why = "; ".join(pending)
         if left <= 0:
             progress(f"gave up after {clock_text(max_wait)}: {why}")
             return None
@@ -277,6 +278,20 @@ def wait_until_operational(
     return last, not _pending(last)
 
 
-def _pending(report: Report) -> list[SurfaceResult]:
-    """The required surfaces that are not operational."""
-    return [s for s in report.surfaces if s.id in report.required and s.status is not Status.OPERATIONAL]
+def _pending(report: Report) -> list[str]:
+    """The required surfaces and routes (`route:NAME`) that are not operational, each as progress says it."""
+    from outagecheck.surfaces import ROUTE_REQUIRED  # noqa: PLC0415  # loaded with the checks already
+
+    waiting = [
+        f"{s.id} {s.status.value} ({s.impact})"
+        for s in report.surfaces
+        if s.id in report.required and s.status is not Status.OPERATIONAL
+    ]
+    found = {ROUTE_REQUIRED + r.route.name: r for r in report.routes}
+    for wanted in (r for r in report.required if r.startswith(ROUTE_REQUIRED)):
+        route = found.get(wanted)
+        if route is None:  # not checked is not back
+            waiting.append(f"{wanted} not checked")
+        elif route.status is not Status.OPERATIONAL:
+            waiting.append(f"{wanted} {route.status.value}" + (f" ({route.detail})" if route.detail else ""))
+    return waiting

@@ -200,6 +200,8 @@ def summarise(report: bytes, code: int, fallbacks: list[dict[str, Any]], now: fl
         surfaces = [{"id": str(s["id"]), "status": str(s["status"])} for s in parsed["surfaces"]]
         if isinstance(parsed.get("replay"), dict):  # a drill ($OUTAGECHECK_REPLAY in Claude Code's environment)
             doc["replay"] = str(parsed["replay"].get("name", ""))
+        if parsed.get("routes"):  # for a route switch's way back (`route:NAME`); not shown on the line
+            doc["routes"] = [{"name": str(r["name"]), "status": str(r["status"])} for r in parsed["routes"]]
         return doc | {"checked_at": str(parsed["checked_at"]), "exit_code": code, "surfaces": surfaces}
     except (ValueError, KeyError, TypeError):
         return doc | {"checked_at": None, "exit_code": code, "surfaces": [], "error": f"status exited {code}"}
@@ -207,11 +209,16 @@ def summarise(report: bytes, code: int, fallbacks: list[dict[str, Any]], now: fl
 
 def outstanding_fallbacks() -> list[dict[str, Any]]:
     """Fallbacks applied and not reverted (journal.outstanding, the one reader: oldest first, one per target, none
-    for a damaged journal, which `fallback revert` reports), with the epoch of applied_at for the line's age."""
+    for a damaged journal, which `fallback revert` reports), with the epoch of applied_at for the line's age; a
+    route switch also with its route and what it waits for to go back (surfaces.back_when; None: can't tell)."""
     from outagecheck.durations import epoch  # noqa: PLC0415  # the child only
     from outagecheck.fallback.journal import outstanding  # noqa: PLC0415  # the child only
+    from outagecheck.surfaces import back_when  # noqa: PLC0415  # the child only
 
-    return [
-        {"target": target, "applied_at": applied_at, "applied_ts": epoch(applied_at)}
-        for target, applied_at, *_ in outstanding()
-    ]
+    found: list[dict[str, Any]] = []
+    for target, applied_at, *route in outstanding():
+        found.append({"target": target, "applied_at": applied_at, "applied_ts": epoch(applied_at)})
+        if len(route) >= 5:
+            back = back_when(route[3], route[4])
+            found[-1] |= {"route": route[0], "back": None if back is None else list(back)}
+    return found

@@ -62,9 +62,14 @@ def apply_route(
         _out("Nothing written.")
         return 0
     _warn_running()
+    from outagecheck.fallback.journal import before  # noqa: PLC0415  # --to only
+    from outagecheck.routes import current, settings  # noqa: PLC0415  # --to only
     from outagecheck.routes.verdict import billed_to  # noqa: PLC0415  # --to only
 
-    stamp = (name, plan.route.kind.value, billed_to(plan.route))
+    # What Claude Code uses until this write: journaled, so status can say when it is back.
+    now = current.resolve(settings.environment(os.environ), layers)  # the layers the diff was made from
+    was = before(now, [r for r in cfg.routes if r.name != name])
+    stamp = (name, plan.route.kind.value, billed_to(plan.route), *was)
     written = transaction.write_planned(target, [c.edit for c in proposal.planned], force=force, route=stamp)
     for e in written:
         _out(f"Wrote {e.path}" + (f" (backup: {e.backup})" if e.backup else " (new file)"))

@@ -12,13 +12,13 @@ from pathlib import Path
 from outagecheck.checks.run import ReportSource, wait_until_operational
 from outagecheck.cli import spec
 from outagecheck.durations import clock_text, out_of_range
-from outagecheck.errors import OutagecheckError, UsageError, WriteError, printable
+from outagecheck.errors import ConfigError, OutagecheckError, UsageError, WriteError, printable
 from outagecheck.files import read_capped
 from outagecheck.model import Report
 from outagecheck.output.debounce import Debouncer, Streak
 from outagecheck.output.json import to_json
 from outagecheck.output.notify import Notifier
-from outagecheck.surfaces import LOGIN_SURFACES
+from outagecheck.surfaces import LOGIN_SURFACES, back_words
 
 WEBHOOK_FILE_CAP = 64 * 1024
 DEFAULT_REVERT_AFTER = 3
@@ -55,13 +55,16 @@ class Hooks:
             self.say(f"could not revert the fallback: {e}; run 'outagecheck fallback revert'")
             self.notifier.say(f"Claude is back, but outagecheck could not revert the fallback: {e}")
             return
+        back = self.revert_streak.surfaces if self.revert_streak else LOGIN_SURFACES
         if not done:
-            self.say(f"{', '.join(LOGIN_SURFACES)} operational for {streak} checks; no fallback to revert")
+            self.say(f"{', '.join(back)} operational for {streak} checks; no fallback to revert")
             return
-        self.say(f"{', '.join(LOGIN_SURFACES)} operational for {streak} checks: reverted the fallback")
+        self.say(f"{', '.join(back)} operational for {streak} checks: reverted the fallback")
         for r in done:
             self.say(f"  {r.path}: {r.detail}")
-        self.notifier.say("Claude is back: outagecheck reverted the API fallback (no more API billing from it).")
+        # The API fallback bills the API, a route switch its provider: "no more billing" is true of both.
+        what = "Claude is" if back == LOGIN_SURFACES else f"{back_words(back)} {'are' if len(back) > 1 else 'is'}"
+        self.notifier.say(f"{what} back: outagecheck reverted the fallback (no more billing from it).")
 
 
 def _now() -> float:
@@ -92,8 +95,19 @@ def build(
     notifier = Notifier(on_change, urls, desktop)
     if not notifier.active and not revert:
         return None
-    streak = Streak(LOGIN_SURFACES, recover_after or DEFAULT_REVERT_AFTER) if revert else None
+    streak = Streak(back_condition(), recover_after or DEFAULT_REVERT_AFTER) if revert else None
     return Hooks(notifier, Debouncer(fail_after, recover_after or 1), streak)
+
+
+def back_condition() -> tuple[str, ...]:
+    """What the revert waits for: what the fallbacks left on replaced (fallback/watcher.condition: the login
+    surfaces, `api`, or `route:NAME`); ConfigError when it can't be watched."""
+    from outagecheck.fallback.watcher import condition  # noqa: PLC0415  # --then-revert / --revert-when-back only
+
+    back = condition()
+    if isinstance(back, str):
+        raise ConfigError(f"{back}; revert by hand once it is: outagecheck fallback revert")
+    return back
 
 
 def webhook_url(value: str, n: int, environ: Mapping[str, str]) -> str:
@@ -117,7 +131,7 @@ def webhook_url(value: str, n: int, environ: Mapping[str, str]) -> str:
     return value
 
 
-def after_revert(report: Report) -> Report:
+def after_revert(report: Report, back: tuple[str, ...] = LOGIN_SURFACES) -> Report:
     """The last report as things stand after the automatic revert: the journal is read again and the advice
     worked out again, so it no longer says a fallback is applied or asks for the revert just done."""
     from outagecheck.checks.advice import advise, key_flags  # noqa: PLC0415  # only after a revert
@@ -132,7 +146,8 @@ def after_revert(report: Report) -> Report:
     advice = advise(by_id, key_flags(evidence), incidents=report.status_page.incidents, outstanding=left)
     notes = report.notes
     if gone:
-        notes = (*notes, f"outagecheck reverted the fallback ({', '.join(gone)}) once the login paths were back.")
+        said = f"once {back_words(back)} {_were(back)} back"
+        notes = (*notes, f"outagecheck reverted the fallback ({', '.join(gone)}) {said}.")
     return replace(report, fallback_outstanding=left, advice=advice, notes=notes)
 
 
@@ -162,4 +177,9 @@ def wait_for_revert(
         next_report, max_wait=max_wait, interval=interval, progress=progress, sleep=sleep, clock=clock,
         on_report=hooks, then=then,
     )  # fmt: skip
-    return (after_revert(result), ok) if hooks.reverted else (result, False)
+    back = hooks.revert_streak.surfaces if hooks.revert_streak else LOGIN_SURFACES
+    return (after_revert(result, back), ok) if hooks.reverted else (result, False)
+
+
+def _were(back: tuple[str, ...]) -> str:
+    return "were" if back == LOGIN_SURFACES or len(back) > 1 else "was"

@@ -6,7 +6,7 @@ import json
 import tomllib
 from dataclasses import asdict, field
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from outagecheck import paths
 from outagecheck.classes import dataclass
@@ -14,6 +14,12 @@ from outagecheck.errors import ConfigError, OutagecheckError
 from outagecheck.files import JOURNAL_CAP, read_capped
 from outagecheck.private import dir_problem, file_problem
 from outagecheck.safefile import atomic_write
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from outagecheck.routes.current import Current
+    from outagecheck.surfaces import Route
 
 VERSION = 1
 FORMATS: Final = ("json", "toml", "env", "secret", "lines")
@@ -55,6 +61,11 @@ class Entry:
     route: str = ""
     route_kind: str = ""
     billed_to: str = ""
+    # What Claude Code used before that switch, as routes/current.py read it: "login" (the subscription), "api"
+    # (a key, token or helper to api.anthropic.com) or another route's kind, with the configured route's name
+    # when one matched it. "" for any other change and for older journals (the login paths stand for it).
+    before: str = ""
+    before_route: str = ""
 
 
 _ENTRY_TYPES: Final[dict[str, type]] = {
@@ -72,8 +83,11 @@ _ENTRY_TYPES: Final[dict[str, type]] = {
     "route": str,
     "route_kind": str,
     "billed_to": str,
+    "before": str,
+    "before_route": str,
 }
-_ROUTE_FIELDS: Final = ("route", "route_kind", "billed_to")
+_ROUTE_FIELDS: Final = ("route", "route_kind", "billed_to", "before", "before_route")
+BEFORE_SURFACES: Final = ("login", "api")  # or a route kind (surfaces.Kind)
 _REQUIRED: Final = ("target", "path", "format", "created", "backup", "written_sha256", "applied_at")
 
 
@@ -128,11 +142,28 @@ def _entry(raw: Any, where: str) -> Entry:
         raise ValueError(f"{where}.secret disagrees with its format")
     if raw.get("route_kind", "") and not raw.get("route", ""):
         raise ValueError(f"{where}.route_kind has no route")
+    _check_before(raw, where)
     keys = raw.get("keys", [])
     if not isinstance(keys, list):
         raise ValueError(f"{where}.keys must be an array of tables")
     fields = {k: v for k, v in raw.items() if k != "keys"}
     return Entry(**fields, keys=tuple(_key(k, f"{where}.keys[{i}]") for i, k in enumerate(keys)))
+
+
+def _check_before(raw: dict[str, Any], where: str) -> None:
+    before, name = raw.get("before", ""), raw.get("before_route", "")
+    if before and not raw.get("route", ""):
+        raise ValueError(f"{where}.before has no route")
+    if before and before not in BEFORE_SURFACES and before not in _kinds():
+        raise ValueError(f"{where}.before '{before}' is not login, api or a route kind")
+    if name and before in ("", *BEFORE_SURFACES):
+        raise ValueError(f"{where}.before_route needs a route kind in before")
+
+
+def _kinds() -> set[str]:
+    from outagecheck.surfaces import Kind  # noqa: PLC0415  # only for a journal naming a route before
+
+    return set(Kind)
 
 
 def parse(text: str) -> list[Entry]:
@@ -195,6 +226,19 @@ def save(path: Path, entries: list[Entry]) -> None:
     atomic_write(path, text.encode(), mode=0o600)
 
 
+def before(now: Current, routes: Sequence[Route]) -> tuple[str, str]:
+    """What Claude Code uses now (routes/current.resolve), as a `--to` switch journals it (what to go back to):
+    ("login", "") for the subscription login (a CLAUDE_CODE_OAUTH_TOKEN is one), ("api", "") for a key, token or
+    helper to api.anthropic.com, else (kind, the name of the one configured route matching it, or "")."""
+    from outagecheck.routes.current import matches  # noqa: PLC0415  # --to only
+    from outagecheck.surfaces import Kind  # noqa: PLC0415  # --to only
+
+    if now.kind is Kind.ANTHROPIC:
+        return ("login", "") if now.auth in ("subscription", "oauth_token") else ("api", "")
+    found = [r.name for r in routes if matches(r, now.route())]
+    return now.kind.value, found[0] if len(found) == 1 else ""
+
+
 def pending() -> list[Entry]:
     """Every change applied and not yet reverted, oldest first (what revert undoes); a damaged journal raises."""
     return load(paths.journal_file())
@@ -203,8 +247,11 @@ def pending() -> list[Entry]:
 def outstanding() -> tuple[tuple[str, ...], ...]:
     """The one reader of the fallbacks left on: (target, applied_at of its oldest change), one per target, oldest
     first; () for none. Status, wait and watch (their reminder and its age), the automatic revert and the status
-    line's cache all read it here. A target a `--to ROUTE` apply switched has three more: the route's name, kind
-    and who pays (target, applied_at, route, kind, billed_to).
+    line's cache all read it here. A target a `--to ROUTE` apply switched has five more: the latest route's name,
+    kind and who pays, then what revert goes back to (what Claude Code used before the target's first change,
+    as that change recorded it, and the configured route's name when one matched it; "" when it recorded none:
+    older journals, an API-key fallback) — (target, applied_at, route, kind, billed_to, before, before_route).
+    Unpack as `target, applied_at, *route`.
 
     A damaged journal is () here: it must not stop the triage; `fallback revert` reports it.
     """
@@ -213,8 +260,11 @@ def outstanding() -> tuple[tuple[str, ...], ...]:
     except OutagecheckError:
         return ()
     first: dict[str, tuple[str, ...]] = {}
+    back_to: dict[str, tuple[str, str]] = {}
     for e in entries:
-        first.setdefault(e.target, (e.target, e.applied_at))
-        if e.route and len(first[e.target]) == 2:
-            first[e.target] = (*first[e.target], e.route, e.route_kind, e.billed_to)
+        if e.target not in first:
+            first[e.target] = (e.target, e.applied_at)
+            back_to[e.target] = (e.before, e.before_route)  # revert restores what was there before the first
+        if e.route:  # the latest switch is the route Claude Code is on
+            first[e.target] = (*first[e.target][:2], e.route, e.route_kind, e.billed_to, *back_to[e.target])
     return tuple(first.values())

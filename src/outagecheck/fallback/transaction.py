@@ -139,10 +139,11 @@ def _refuse_read_only(edits: list[FileEdit]) -> None:
 
 
 def write_planned(
-    target: str, edits: list[FileEdit], *, force: bool = False, route: tuple[str, str, str] = ("", "", "")
+    target: str, edits: list[FileEdit], *, force: bool = False, route: tuple[str, ...] = ()
 ) -> list[journal.Entry]:
     """Write every edit's file, or none: on failure roll back what was written, and say so. `route` (name, kind,
-    who pays) is journaled with each change when a `--to ROUTE` apply makes them, for status's reminder."""
+    who pays[, what Claude Code used before, and that route's name]) is journaled with each change when a
+    `--to ROUTE` apply makes them, for status's reminder and for when to go back."""
     journal_path = paths.journal_file()
     if not force:
         _refuse_read_only(edits)
@@ -154,8 +155,12 @@ def write_planned(
         try:
             for edit in edits:
                 (run.write_secret if edit.fmt == "secret" else run.write)(edit)
-            name, kind, payer = route
-            done = [replace(e, pending=False, route=name, route_kind=kind, billed_to=payer) for e in run.mine]
+            name, kind, payer, before, before_route = (*route, "", "", "", "", "")[:5]
+            done = [
+                replace(e, pending=False, route=name, route_kind=kind, billed_to=payer, before=before,
+                        before_route=before_route)
+                for e in run.mine
+            ]  # fmt: skip
             finished = [done[run.mine.index(e)] if e in run.mine else e for e in entries]
             journal.save(journal_path, finished)
             return done

@@ -11,22 +11,42 @@ from typing import Any
 
 from outagecheck import paths, private
 from outagecheck.errors import child_environ
-from outagecheck.surfaces import LOGIN_SURFACES
+from outagecheck.fallback.journal import outstanding
+from outagecheck.surfaces import LOGIN_SURFACES, back_when, back_words
 
 INTERVAL_S = 60  # Statuspage throttles pollers; a minute is plenty for "is login back"
 MAX_WAIT = "168h"  # wait's longest --max-wait (7 days; it takes h, m and s)
 
 
-def command(config: Path | None) -> list[str]:
-    """The watcher's command line: login surfaces only, then revert."""
-    argv = ["wait", "--then-revert", *(arg for i in LOGIN_SURFACES for arg in ("--require", i))]
+def condition() -> tuple[str, ...] | str:
+    """What the fallbacks left on replaced, in --require's terms (what `wait --then-revert` waits for): the
+    login surfaces for an API-key fallback or a switch from the login, `api` for a switch from an API key,
+    `route:NAME` for one from a configured route; the login surfaces when none is on. A str says, in one
+    line, why it can't be watched."""
+    needed: list[str] = []
+    for target, _, *route in outstanding():
+        before, name = (route[3], route[4]) if len(route) >= 5 else ("", "")
+        back = back_when(before, name)
+        if back is None:
+            return (
+                f"{target} was on a {before} route that matched no single [[routes]] entry of the config when it was "
+                "switched: outagecheck can't tell when that route is back"
+            )
+        needed += back
+    return tuple(dict.fromkeys(needed)) or LOGIN_SURFACES
+
+
+def command(config: Path | None, back: tuple[str, ...] = LOGIN_SURFACES) -> list[str]:
+    """The watcher's command line: what the fallback replaced (`back`, the login surfaces unless told), then
+    revert."""
+    argv = ["wait", "--then-revert", *(arg for i in back for arg in ("--require", i))]
     argv += ["--max-wait", MAX_WAIT, "--interval", str(INTERVAL_S)]
     return argv + (["--config", str(config.resolve())] if config else [])
 
 
-def start(config: Path | None) -> tuple[int | None, list[str]]:
+def start(config: Path | None, back: tuple[str, ...] = LOGIN_SURFACES) -> tuple[int | None, list[str]]:
     """Start the watcher in its own session, output to a log; (pid, lines to print), pid None when it can't."""
-    argv = [sys.executable, "-m", "outagecheck", *command(config)]
+    argv = [sys.executable, "-m", "outagecheck", *command(config, back)]
     log = paths.state_dir() / "until-recovered.log"
     if problem := private.make_dir(log.parent):  # the state dir: 0700, each missing level
         return None, [f"Could not start the watcher ({problem}); run it as a user service instead:", *units(argv)]
@@ -47,8 +67,9 @@ def start(config: Path | None) -> tuple[int | None, list[str]]:
             *units(argv),
         ]
     child.returncode = 0  # it outlives us on purpose: keeps Popen.__del__ quiet
+    what = "Claude" if back == LOGIN_SURFACES else back_words(back)
     return child.pid, [
-        f"Watching for Claude to come back (pid {child.pid}); the fallback is reverted after 3 good checks.",
+        f"Watching for {what} to come back (pid {child.pid}); the fallback is reverted after 3 good checks.",
         f"Log: {log}. Stop it with: {'taskkill /PID' if sys.platform == 'win32' else 'kill'} {child.pid}",
     ]
 

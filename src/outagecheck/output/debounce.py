@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from outagecheck.errors import ConfigError
 from outagecheck.model import Report, Status
+from outagecheck.surfaces import ROUTE_REQUIRED, statuses
 
 
 @dataclass(frozen=True)
@@ -96,15 +98,23 @@ class Debouncer:
 
 @dataclass
 class Streak:
-    """Counts consecutive reports in which every one of `surfaces` is operational (for --then-revert)."""
+    """Counts consecutive reports in which every one of `surfaces` (surface ids, or `route:NAME` for a [[routes]]
+    entry) is operational (for --then-revert)."""
 
     surfaces: tuple[str, ...]
     needed: int
     count: int = 0
 
     def update(self, report: Report) -> bool:
-        """Record one report; True once the surfaces have been operational `needed` times in a row."""
-        statuses = {s.id: s.status for s in report.surfaces}
-        ok = all(statuses.get(i) is Status.OPERATIONAL for i in self.surfaces if i in statuses)
+        """Record one report; True once the surfaces have been operational `needed` times in a row. A route this
+        report did not check can't be seen coming back: ConfigError (the config has no such route)."""
+        found = statuses(report)
+        if missing := [i for i in self.surfaces if i.startswith(ROUTE_REQUIRED) and i not in found]:
+            name = missing[0].removeprefix(ROUTE_REQUIRED)
+            raise ConfigError(
+                f"the fallback is to end once route '{name}' is back, and the config has no [[routes]] entry "
+                "of that name (see --config); revert by hand: outagecheck fallback revert"
+            )
+        ok = all(found.get(i) is Status.OPERATIONAL for i in self.surfaces if i in found)
         self.count = self.count + 1 if ok else 0
         return self.count >= self.needed

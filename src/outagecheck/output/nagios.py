@@ -42,10 +42,13 @@ def to_nagios(report: Report) -> str:
     """Monitoring Plugins output: 'OUTAGECHECK STATE - summary | perfdata', then one line per surface
     and one per configured route."""
     state = NAGIOS_STATE[report.exit_code]
-    counted = [s for s in report.surfaces if s.id in report.required]
-    bad = [s for s in counted if s.status is not Status.OPERATIONAL]
+    counted = [(s.service, s.status) for s in report.surfaces if s.id in report.required]
+    counted += [
+        (f"route {r.route.name}", r.status) for r in report.routes if f"route:{r.route.name}" in report.required
+    ]
+    bad = [(name, status) for name, status in counted if status is not Status.OPERATIONAL]
     if bad:
-        summary = ", ".join(f"{s.service} {s.status.value}" for s in bad)
+        summary = ", ".join(f"{name} {status.value}" for name, status in bad)
     else:
         summary = f"{len(counted)} of {len(counted)} surfaces operational"
     if report.replay is not None:  # a drill must not page anyone as if it were real
@@ -55,7 +58,7 @@ def to_nagios(report: Report) -> str:
     warn = f"{report.slow_s:g}" if report.slow_s is not None else ""
     crit = f"{report.timeout_s:g}" if report.timeout_s is not None else ""
     perf = " ".join(f"{_label(s.id)}={_latency(s)};{warn};{crit};0;{crit}" for s in report.surfaces)
-    # [[routes]] never change status's state: a label each (`route_` and its name) after the surfaces'.
+    # A label per route (`route_` and its name) after the surfaces'; a route sets the state only when required.
     perf += "".join(
         f" {_label('route_' + r.route.name)}={_route_latency(r)};{warn};{crit};0;{crit}" for r in report.routes
     )

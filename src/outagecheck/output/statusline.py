@@ -27,6 +27,24 @@ def _login(doc: dict[str, Any], surfaces: list[dict[str, Any]]) -> list[Any]:
     return login if isinstance(login, list) else [s.get("id") for s in surfaces]
 
 
+def _back(doc: dict[str, Any], surfaces: list[dict[str, Any]], fallbacks: list[dict[str, Any]]) -> str:
+    """What is back of what the fallbacks replaced ("Claude" for the login paths, "api", "route NAME"), "" while
+    any of it is not: a route switch waits for its own way back (the refresh's `back`), the rest for a login."""
+    statuses = {s.get("id"): s.get("status") for s in surfaces}
+    statuses |= {f"route:{r.get('name')}": r.get("status") for r in doc.get("routes", []) if isinstance(r, dict)}
+    wanted: list[Any] = []
+    for f in fallbacks:
+        back = f.get("back", _login(doc, surfaces)) if "route" in f else _login(doc, surfaces)
+        if not isinstance(back, list):  # a route switch from a route no [[routes]] entry matched: can't tell
+            return ""
+        wanted += back
+    # A login surface missing from the cache counts as back (as before); a route not checked never does.
+    if not all(statuses.get(i, "" if str(i).startswith("route:") else "operational") == "operational" for i in wanted):
+        return ""
+    named = [str(i).replace("route:", "route ") for i in wanted if i not in _login(doc, surfaces)]
+    return ", ".join(dict.fromkeys(named)) or "Claude"
+
+
 def line(doc: dict[str, Any] | None, *, age_s: float, ttl_s: float, now: float, colour: bool) -> str:
     """The status line for a cache document `age_s` old; None (no cache yet) -> 'Claude: checking…'."""
     if doc is None:
@@ -43,10 +61,11 @@ def line(doc: dict[str, Any] | None, *, age_s: float, ttl_s: float, now: float, 
     if fallbacks:
         since = [f["applied_ts"] for f in fallbacks if isinstance(f.get("applied_ts"), int | float)]
         age = f" {age_text(now - min(since))}" if since else ""
-        statuses = {s.get("id"): s.get("status") for s in surfaces}
-        back = surfaces and all(statuses.get(i, "operational") == "operational" for i in _login(doc, surfaces))
-        advice = "Claude is back: outagecheck fallback revert" if back else "revert when back"
-        text += f" · fallback on{age} — {advice}"
+        routes = [str(f["route"]) for f in fallbacks if f.get("route")]
+        what = f"on route {routes[0]}" if len(fallbacks) == 1 and routes else "fallback on"
+        back = _back(doc, surfaces, fallbacks) if surfaces else ""
+        advice = f"{back} is back: outagecheck fallback revert" if back else "revert when back"
+        text += f" · {what}{age} — {advice}"
     if age_s > ttl_s:
         text += f" (stale {age_text(age_s)})"
     return text

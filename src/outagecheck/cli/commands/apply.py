@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from outagecheck.cli.ask import confirm
 from outagecheck.cli.commands.fallback import group_options, out, warn_running
@@ -11,6 +12,9 @@ from outagecheck.cli.parse import Options
 from outagecheck.errors import UsageError, print_error
 from outagecheck.model import ExitCode
 from outagecheck.routes.settings import working_dir
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def run(opts: Options) -> int:
@@ -31,7 +35,13 @@ def run(opts: Options) -> int:
         from outagecheck.cli.fallback_route import apply_route  # noqa: PLC0415  # --to only
 
         how = (opts.dry_run, opts.yes, opts.force, opts.no_verify)
-        return apply_route(target, opts.to, cfg, config, (scope, cwd), opts.key_command, *how)
+        from outagecheck.fallback.journal import pending  # noqa: PLC0415  # fallback commands only
+
+        journaled = len(pending()) if opts.until_recovered else 0
+        code = apply_route(target, opts.to, cfg, config, (scope, cwd), opts.key_command, *how)
+        if opts.until_recovered and len(pending()) > journaled:  # written (not a dry run, a no, nothing to do)
+            _watch(config)
+        return code
     proposal = applying.propose(target, cfg, os.environ, cwd, scope=scope, key_command=opts.key_command)
     for warning in proposal.warnings:
         out(f"Warning: {warning}")
@@ -56,11 +66,20 @@ def run(opts: Options) -> int:
     if helper is not None and not _verified(helper, cfg.endpoints["api"], cfg.timeout, target):
         return int(ExitCode.UNAVAILABLE)
     if opts.until_recovered:
-        from outagecheck.fallback import watcher  # noqa: PLC0415  # --until-recovered only
-
-        for line in watcher.start(config)[1]:
-            out(line)
+        _watch(config)
     return 0
+
+
+def _watch(config: Path | None) -> None:
+    """--until-recovered: start the watcher for what the fallback replaced, or say in one line why not."""
+    from outagecheck.fallback import watcher  # noqa: PLC0415  # --until-recovered only
+
+    back = watcher.condition()
+    if isinstance(back, str):
+        out(f"Not watching: {back}; revert by hand once it is: outagecheck fallback revert")
+        return
+    for line in watcher.start(config, back)[1]:
+        out(line)
 
 
 def _verified(helper: str, api_url: str, timeout: float, target: str) -> bool:
