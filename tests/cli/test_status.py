@@ -186,6 +186,9 @@ def test_api_down_says_no_fallback(runner: CliRunner, httpx_mock: HTTPXMock) -> 
     ("args", "message"),
     [
         pytest.param(["status", "--require", "nope"], "unknown surface 'nope' for --require", id="bad-require"),
+        pytest.param(
+            ["status", "--require", "x\x1b]0;pwned\x07"], "unknown surface 'x\\x1b]0;pwned\\x07'", id="require-escapes"
+        ),
         pytest.param(["status", "--timeout", "abc"], "Invalid value for '--timeout'", id="timeout-not-a-number"),
         pytest.param(["status", "--timeout", "0"], "--timeout must be between 0 and 300", id="timeout-zero"),
         pytest.param(["status", "--frobnicate"], "No such option: --frobnicate", id="unknown-option"),
