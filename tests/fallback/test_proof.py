@@ -78,6 +78,29 @@ def test_a_route_that_refuses_the_credentials_is_refused_unless_forced(
     assert "(bedrock, forced)" in forced.stdout
 
 
+def test_credentials_found_where_claude_codes_settings_point_prove_the_route(
+    runner: CliRunner, tmp_path: Path, claude_home: Path
+) -> None:
+    # The shell names no usable credentials file; Claude Code's user settings do (`env` beats the shell for
+    # Claude Code's process): the proofs before and after the write look there, as Claude Code will.
+    named = tmp_path / "aws-credentials"
+    named.write_text(f"[default]\naws_access_key_id = {KEYS[0]}\naws_secret_access_key = {KEYS[1]}\n")
+    user = claude_home / ".claude" / "settings.json"
+    doc = json.loads(user.read_text())
+    user.write_text(json.dumps(doc | {"env": {**doc.get("env", {}), "AWS_SHARED_CREDENTIALS_FILE": str(named)}}))
+    with Fake(bedrock((KEYS[0], KEYS[1], None))) as fake:
+        cfg = _config(tmp_path, fake.url)
+        result = invoke(runner, "fallback", "apply", "claude-code", "--to", "b", "--config", str(cfg), "--yes")
+        probes = [r for r in fake.requests if r.path.endswith("/count-tokens")]
+    assert result.exit_code == 0, result.output
+    assert "Proof: route 'b' is operational" in result.stdout
+    assert "After the write: bedrock us-east-1" in result.stdout
+    assert len(probes) == 2  # the pin, before the write and after it
+    env = json.loads(user.read_text())["env"]
+    assert (env["CLAUDE_CODE_USE_BEDROCK"], env["AWS_SHARED_CREDENTIALS_FILE"]) == ("1", str(named))
+    assert KEYS[1] not in user.read_text() + result.output
+
+
 def test_no_credentials_at_all_is_named(runner: CliRunner, tmp_path: Path, claude_home: Path) -> None:
     cfg = _config(tmp_path, "http://127.0.0.1:9")
     result = invoke(runner, "fallback", "apply", "claude-code", "--to", "b", "--config", str(cfg), "--yes")

@@ -17,7 +17,7 @@ import pytest
 from outagecheck.errors import redact
 from outagecheck.routes import clouds, creds
 from outagecheck.routes.model import Blocker, Kind, Route
-from tests.cloudfakes import Fake, gce_metadata, reply
+from tests.cloudfakes import Fake, gce_metadata, google_sts, reply
 from tests.helpers import real_sockets
 
 BEDROCK = Route("b", Kind.BEDROCK, region="eu-west-1", profile="claude-bedrock")
@@ -128,6 +128,41 @@ def test_the_metadata_server_gce_metadata_host_names_gives_its_token_off_gce(mon
     assert fake.paths()[-1].startswith("/computeMetadata/v1/instance/service-accounts/default/token?")
     assert all(r.headers["metadata-flavor"] == "Google" for r in fake.requests)
     assert token not in redact(f"the token is {token}")  # it joined the secrets every output hides
+
+
+@real_sockets
+def test_an_adc_file_named_only_in_the_given_environment_is_the_one_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # After a switch the environment is Claude Code's: a settings `env` block may name the ADC file that this
+    # process's environment does not (google.auth.default() would look only in the process's).
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "no-gcloud"))
+    token, subject = f"ya29.{secrets.token_urlsafe(24)}", f"oidc.{secrets.token_urlsafe(24)}"
+    (tmp_path / "subject-token").write_text(subject)
+    with Fake(google_sts(token, subject, lambda req: reply(404))) as fake:
+        adc = tmp_path / "wif.json"
+        pool = "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/ci/providers/github"
+        doc = {"type": "external_account", "audience": pool, "token_url": f"{fake.url}/sts/v1/token"}
+        doc |= {"subject_token_type": "urn:ietf:params:oauth:token-type:jwt"}
+        adc.write_text(json.dumps(doc | {"credential_source": {"file": str(tmp_path / "subject-token")}}))
+        found = clouds.gcp(VERTEX, {**os.environ, "GOOGLE_APPLICATION_CREDENTIALS": str(adc)}, 5.0)
+    assert (found.blocker, found.headers) == (None, (("authorization", f"Bearer {token}"),)), found.detail
+    assert fake.paths() == ["/sts/v1/token"]
+
+
+def test_botocore_reads_the_credentials_file_the_given_environment_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_CONFIG_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "not-this-one"))
+    named = tmp_path / "credentials"
+    named.write_text("[claude-bedrock]\naws_access_key_id = AKIDNAMEDFILE0000000\naws_secret_access_key = s3cr3t-x\n")
+    found = clouds.aws(BEDROCK, {**os.environ, "AWS_SHARED_CREDENTIALS_FILE": str(named)}, 5.0)
+    assert found.blocker is None, found.detail
+    assert found.aws is not None
+    assert found.aws.access_key == "AKIDNAMEDFILE0000000"
 
 
 def test_a_named_metadata_server_is_not_switched_off_for_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,8 @@ from outagecheck.cli.commands.fallback import warn_running as _warn_running
 from outagecheck.errors import ConfigError, UsageError, print_error
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from outagecheck.config import Config
     from outagecheck.fallback.journal import Entry
     from outagecheck.fallback.routes_plan import RoutePlan
@@ -36,20 +38,21 @@ def apply_route(
     if key_command is not None:
         raise UsageError("--key-command does not go with --to ROUTE: the route's key_command is its apiKeyHelper")
     from outagecheck.fallback import routes_plan, transaction  # noqa: PLC0415  # --to only
-    from outagecheck.routes.settings import settings_layers  # noqa: PLC0415  # --to only
+    from outagecheck.routes.settings import settings_layers, with_locations  # noqa: PLC0415  # --to only
 
     layers = settings_layers(cwd)  # read once: the apps-gateway refusal comes before any route is checked
     routes_plan.refuse_apps_gateway(layers)
+    seen = with_locations(os.environ, layers)  # credentials looked for where Claude Code's process will look
     label = ""
     if name == "auto":
         if no_verify:
             raise UsageError("--to auto chooses by checking every route: it does not go with --no-verify")
-        name, label = _auto(cfg, config, force=force)
+        name, label = _auto(cfg, config, seen, force=force)
     plan, proposal = routes_plan.propose_route(name, cfg.routes, os.environ, cwd, scope=scope, layers=layers)
     from outagecheck.fallback.running import claude_version  # noqa: PLC0415  # --to only
 
     routes_plan.refuse_old(plan.route, claude_version())
-    label = label or _prove(plan.route, cfg, config, no_verify=no_verify, force=force)
+    label = label or _prove(plan.route, cfg, config, seen, no_verify=no_verify, force=force)
     if not proposal.planned:
         _out(f"Nothing to do: Claude Code's {scope} settings already switch it to route '{name}'.")
         return 0
@@ -140,7 +143,9 @@ def _roll_back(written: list[Entry]) -> str:
     return "rolled back" if not problems else "NOT rolled back: " + "; ".join(problems)
 
 
-def _prove(route: Route, cfg: Config, config: Path | None, *, no_verify: bool, force: bool) -> str:
+def _prove(
+    route: Route, cfg: Config, config: Path | None, environ: Mapping[str, str], *, no_verify: bool, force: bool
+) -> str:
     """The proof before the write: each reason the route would not hold, refused (78) unless --force."""
     from outagecheck.fallback import proof  # noqa: PLC0415  # --to only
 
@@ -150,7 +155,7 @@ def _prove(route: Route, cfg: Config, config: Path | None, *, no_verify: bool, f
     from outagecheck.routes.verdict import shares_fate  # noqa: PLC0415  # --to only
 
     failing = _failing_surfaces(config) if shares_fate(route) else frozenset()
-    found = proof.before(route, os.environ, timeout_s=cfg.timeout, slow_s=cfg.slow, failing=failing)
+    found = proof.before(route, environ, timeout_s=cfg.timeout, slow_s=cfg.slow, failing=failing)
     assert found.result is not None
     result = found.result
     _out(f"Proof: route '{route.name}' is {result.status.value}" + (f" ({result.detail})" if result.detail else ""))
@@ -163,7 +168,7 @@ def _prove(route: Route, cfg: Config, config: Path | None, *, no_verify: bool, f
     return found.label
 
 
-def _auto(cfg: Config, config: Path | None, *, force: bool) -> tuple[str, str]:
+def _auto(cfg: Config, config: Path | None, environ: Mapping[str, str], *, force: bool) -> tuple[str, str]:
     """`--to auto`: the best route with nothing against it, and why; refused (78) when none, unless --force."""
     from outagecheck.fallback import proof  # noqa: PLC0415  # --to only
     from outagecheck.routes.verdict import shares_fate  # noqa: PLC0415  # --to only
@@ -172,7 +177,7 @@ def _auto(cfg: Config, config: Path | None, *, force: bool) -> tuple[str, str]:
         raise ConfigError("--to auto: the config has no [[routes]] to choose from")
     fate = any(shares_fate(r) for r in cfg.routes)
     failing = _failing_surfaces(config) if fate else frozenset()
-    ranked, best = proof.choose(cfg.routes, os.environ, timeout_s=cfg.timeout, slow_s=cfg.slow, failing=failing)
+    ranked, best = proof.choose(cfg.routes, environ, timeout_s=cfg.timeout, slow_s=cfg.slow, failing=failing)
     for result, problems in ranked:
         why = "; ".join(problems) or f"usable, {result.status.value}, priority {result.route.priority}"
         _out(f"  {result.route.name} ({result.route.kind.value}): {why}")

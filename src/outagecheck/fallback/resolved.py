@@ -46,7 +46,8 @@ def resolve(plan: RoutePlan, environ: Mapping[str, str], cwd: Path) -> Resolved:
     differences += _auth(plan, now, layers)
     # A settings file's values are text (a cloned project's may hold terminal codes): the one sanitiser.
     said = tuple(clean(line) for line in differences)
-    return Resolved(_route(plan.route, now, won, layers), said, _probe_environ(environ, won))
+    probed = _probe_environ(settings.with_locations(environ, layers), won)  # credential files as Claude Code's
+    return Resolved(_route(plan.route, now, won, layers), said, probed)
 
 
 def _kind(route: Route, now: current.Current) -> list[str]:

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, Final
 
 from outagecheck.errors import keep_secret
 from outagecheck.routes.creds import (
@@ -50,11 +51,16 @@ def aws(route: Route, environ: Mapping[str, str], budget: float, *, bearer: str 
         if found is not None:
             return found
     if has_library("aws"):
-        return _aws_botocore(route)
+        return _aws_botocore(route, environ)
     return _aws_cli(route, environ, budget)
 
 
-def _aws_botocore(route: Route) -> Creds:
+# Where botocore finds its files, by the variables that name them: taken from `environ`, which after a switch is
+# Claude Code's environment (a settings `env` block may set them), not this process's.
+AWS_FILES: Final = (("AWS_CONFIG_FILE", "config_file"), ("AWS_SHARED_CREDENTIALS_FILE", "credentials_file"))
+
+
+def _aws_botocore(route: Route, environ: Mapping[str, str]) -> Creds:
     import botocore.credentials  # noqa: PLC0415  # the aws extra, on a worker thread, only for AWS routes
     import botocore.exceptions  # noqa: PLC0415
     import botocore.session  # noqa: PLC0415
@@ -62,6 +68,9 @@ def _aws_botocore(route: Route) -> Creds:
     source = f"botocore (profile {route.profile})" if route.profile else "botocore"
     try:
         session = botocore.session.Session(profile=route.profile)
+        for variable, name in AWS_FILES:
+            if located := environ.get(variable):
+                session.set_config_variable(name, located)
         resolver = botocore.credentials.create_credential_resolver(session)
         if not on_cloud("aws"):
             resolver.remove("iam-role")  # the EC2 metadata server: a 1 s stall per lookup off EC2
@@ -96,15 +105,17 @@ def _aws_cli(route: Route, environ: Mapping[str, str], budget: float) -> Creds:
     return replace(_aws_keys(keys, source), hint=faster("aws"))
 
 
-def _adc_file(environ: Mapping[str, str]) -> bool:
-    """An ADC source exists locally (the variable's file, or gcloud's well-known file)."""
-    if environ.get("GOOGLE_APPLICATION_CREDENTIALS"):
-        return True
+def _adc_file(environ: Mapping[str, str]) -> Path | None:
+    """The local ADC file, as `environ` names it (the variable's file, or gcloud's well-known file); None when
+    there is none. Read from `environ`, not the process's: after a switch it is Claude Code's environment."""
+    if named := environ.get("GOOGLE_APPLICATION_CREDENTIALS"):
+        return Path(named)
     if os.name == "nt":
         root = Path(environ.get("APPDATA", "")) / "gcloud"
     else:
         root = Path(environ.get("CLOUDSDK_CONFIG") or Path(environ.get("HOME", "~")).expanduser() / ".config/gcloud")
-    return (root / "application_default_credentials.json").is_file()
+    found = root / "application_default_credentials.json"
+    return found if found.is_file() else None
 
 
 GCP_RENEW = "gcloud auth application-default login"
@@ -118,7 +129,7 @@ def gcp(route: Route, environ: Mapping[str, str], budget: float) -> Creds:
         # Off GCE, with no ADC file, google-auth would only ping the metadata server (3 s x 3) to fail.
         return refused(Blocker.NO_CREDENTIALS, f"no Google ADC credentials: run {renew}", "ADC")
     if has_library("gcp"):
-        return _gcp_library(renew, metadata=not adc_file and bool(metadata_host(environ)))
+        return _gcp_library(renew, adc_file, metadata=not adc_file and bool(metadata_host(environ)))
     code, out, err = run_cli(
         ["gcloud", "auth", "application-default", "print-access-token"], child_env(environ, route), budget
     )
@@ -136,20 +147,22 @@ def gcp(route: Route, environ: Mapping[str, str], budget: float) -> Creds:
     return secret_headers((("authorization", f"Bearer {token}"),), source)
 
 
-def _gcp_library(renew: str, *, metadata: bool = False) -> Creds:
+def _gcp_library(renew: str, adc_file: Path | None = None, *, metadata: bool = False) -> Creds:
     import google.auth  # noqa: PLC0415  # the gcp extra, on a worker thread, only for Vertex routes
     import google.auth.compute_engine  # noqa: PLC0415
     import google.auth.exceptions  # noqa: PLC0415
     import google.auth.transport.requests  # noqa: PLC0415
 
     try:
-        if not metadata:
+        if adc_file is not None:  # google.auth.default() would look in the process's environment, not `environ`
+            found = _adc_from(adc_file)
+        elif not metadata:
             found, _ = google.auth.default(scopes=[GCP_SCOPE])
         else:
             # ADC's last step, taken directly: google.auth.default() pings GCE_METADATA_IP (169.254.169.254), not
             # GCE_METADATA_HOST, before it asks; Claude Code's gcp-metadata pings the host it names and takes its token.
             found = google.auth.compute_engine.Credentials(scopes=[GCP_SCOPE])  # type: ignore[no-untyped-call]  # google-auth: untyped
-        found.refresh(google.auth.transport.requests.Request())  # type: ignore[no-untyped-call]  # google-auth: untyped
+        found.refresh(google.auth.transport.requests.Request())
     except google.auth.exceptions.DefaultCredentialsError:
         return refused(Blocker.NO_CREDENTIALS, f"no Google ADC credentials: run {renew}", "google-auth")
     except google.auth.exceptions.GoogleAuthError as e:
@@ -157,6 +170,22 @@ def _gcp_library(renew: str, *, metadata: bool = False) -> Creds:
         blocker = Blocker.CREDENTIALS_EXPIRED if expired else Blocker.NO_CREDENTIALS
         return Creds(source="google-auth", blocker=blocker, detail=f"Google ADC: {str(e)[:120]}; run {renew}")
     return secret_headers((("authorization", f"Bearer {found.token}"),), "google-auth")
+
+
+def _adc_from(path: Path) -> Any:
+    """The ADC file's credentials, loaded as google.auth.default() loads the file GOOGLE_APPLICATION_CREDENTIALS
+    names (the same call, its deprecation warning silenced as default() silences it)."""
+    import warnings  # noqa: PLC0415  # Vertex routes with a named ADC file only
+
+    import google.auth  # noqa: PLC0415  # the gcp extra, loaded by the caller
+    import google.auth.credentials  # noqa: PLC0415
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        # Without scopes, then scoped, as default() does: loaded with scopes, a workload identity file's project
+        # would first be looked up at Cloud Resource Manager (default() does not ask it there).
+        found, _ = google.auth.load_credentials_from_file(str(path))  # type: ignore[no-untyped-call]  # google-auth: untyped
+    return google.auth.credentials.with_scopes_if_required(found, [GCP_SCOPE])  # type: ignore[no-untyped-call]  # google-auth: untyped
 
 
 AZ_RENEW = "az login"

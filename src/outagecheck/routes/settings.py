@@ -65,6 +65,15 @@ ROUTE_VARS: Final = (
     "ANTHROPIC_MODEL",
     *sorted(SECRET_VARS),
 )
+# Where the cloud libraries find their credentials. Not route variables (the host does not strip them, the
+# routes table does not show them), but a settings `env` block may set them, and then Claude Code's process and
+# its credential lookup get them: the proofs of a switch look for credentials where Claude Code will.
+CREDENTIAL_LOCATIONS: Final = (
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "CLOUDSDK_CONFIG",
+)
 # Top-level keys that choose or feed the route (settings-reference, "Authentication and providers";
 # forceLoginGatewayUrl: code.claude.com/docs/en/claude-apps-gateway, "Connect developers").
 ROUTE_KEYS: Final = (
@@ -89,6 +98,7 @@ class SettingsLayer:
     error: str | None = None
     env: tuple[tuple[str, str], ...] = ()  # (variable, value) in ROUTE_VARS order
     keys: tuple[tuple[str, str], ...] = ()  # (top-level key, value) in ROUTE_KEYS order
+    locations: tuple[tuple[str, str], ...] = ()  # (variable, value) in CREDENTIAL_LOCATIONS order
     unread: bool = False  # a policy outagecheck can't read on this platform (a macOS plist): it is there, that's all
 
     def get(self, key: str) -> str | None:
@@ -141,7 +151,8 @@ def layer_of(name: str, path: str, doc: Any) -> SettingsLayer:
         if isinstance(env.get(var), str)
     )
     keys = tuple((key, doc[key]) for key in ROUTE_KEYS if isinstance(doc.get(key), str))
-    return SettingsLayer(name, path, True, env=found, keys=keys)
+    locations = tuple((var, env[var]) for var in CREDENTIAL_LOCATIONS if isinstance(env.get(var), str))
+    return SettingsLayer(name, path, True, env=found, keys=keys, locations=locations)
 
 
 def read_layer(name: str, path: Path, decode: Decode = decode_json) -> SettingsLayer:
@@ -259,3 +270,12 @@ def environment(environ: Mapping[str, str]) -> dict[str, str]:
         for var in (*ROUTE_VARS, "CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST")
         if var in environ
     }
+
+
+def with_locations(environ: Mapping[str, str], layers: tuple[SettingsLayer, ...]) -> dict[str, str]:
+    """`environ` with the credential locations the settings layers set (CREDENTIAL_LOCATIONS), as Claude Code's
+    process gets them: every layer from the lowest up, each over the shell, as any settings `env` value is."""
+    merged = dict(environ)
+    for layer in reversed(layers):  # highest first in `layers`: the lowest is applied first, the highest last
+        merged.update(layer.locations)
+    return merged
