@@ -158,7 +158,7 @@ _CHILD = "import sys; from outagecheck.cli.cache import refresh; refresh(sys.arg
 
 
 def _loads(raw: bytes) -> Any:
-    """The document: read without `json` (~6 ms of the status line), which is asked only for what the small
+    """The document: read without `json` (2-6 ms of the status line), which is asked only for what the small
     reader refuses (not what refresh writes: another encoding, NaN); ValueError when neither can read it."""
     from outagecheck.cli.plainjson import loads  # noqa: PLC0415  # os and sys only
 
