@@ -127,6 +127,18 @@ def write_config(path: Path, text: str) -> Path:
     return path
 
 
+def no_route_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """For tests of route switches: no managed settings, no route variable or host decision from the machine,
+    tmp_path as the project directory, and no `claude` on PATH unless a test puts a stand-in first."""
+    from outagecheck.routes.settings import ROUTE_VARS  # noqa: PLC0415  # route tests only
+
+    monkeypatch.setenv("OUTAGECHECK_MANAGED_SETTINGS", str(tmp_path / "managed" / "managed-settings.json"))
+    for name in (*ROUTE_VARS, "CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+
+
 def routes_toml(routes: Mapping[str, Mapping[str, object]]) -> str:
     """A config's `[[routes]]` tables from {name: fields}, in order: strings quoted, `models` an inline table.
     Appended after other tables it still parses as routes (an inline `routes = [...]` would not)."""
@@ -341,6 +353,22 @@ def line_env(tmp_path: Path, home: Path, config: Path | None = None) -> dict[str
     if config is not None:
         env["OUTAGECHECK_CONFIG"] = str(config)
     return env
+
+
+def statusline_loading(env: dict[str, str], args: list[str], modules: tuple[str, ...]) -> list[str]:
+    """Run `outagecheck statusline ARGS` through the entry point's main(), in a subprocess; its stdout lines, the
+    last one "CODE [the modules of `modules` loaded by then]" (printed where main() would exit)."""
+    code = (
+        f"import sys; sys.argv = ['outagecheck', 'statusline', *{args!r}]\n"
+        "import outagecheck.__main__ as m\n"
+        "def fake_exit(code):\n"
+        f"    print(code, sorted(x for x in {modules!r} if x in sys.modules), flush=True)\n"
+        "    raise SystemExit(0)\n"
+        "m._exit = fake_exit\n"
+        "m.main()"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    return out.stdout.splitlines() or [out.stderr]
 
 
 def statusline(env: dict[str, str], *args: str, stdin: int | None = subprocess.DEVNULL) -> str:

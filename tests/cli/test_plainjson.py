@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from outagecheck.cli import cache, plainjson
-from tests.helpers import line_env
+from tests.helpers import line_env, statusline_loading
 
 # Characters a cache may hold once json.dump escapes them: quotes, backslashes, controls, a surrogate pair's
 # halves, terminal codes, non-ASCII (a status page's or route's name).
@@ -106,19 +104,10 @@ def test_the_cache_falls_back_to_json_for_what_the_small_reader_refuses(tmp_path
 
 
 def test_the_warm_status_line_loads_neither_json_nor_re(tmp_path: Path, isolated_home: Path) -> None:
-    code = (
-        "import sys; sys.argv = ['outagecheck', 'statusline', '--ttl', '86400']\n"
-        "import outagecheck.__main__ as m\n"
-        "def fake_exit(code):\n"
-        "    print(code, sorted(x for x in ('json', 're', 'enum', 'subprocess') if x in sys.modules), flush=True)\n"
-        "    raise SystemExit(0)\n"
-        "m._exit = fake_exit\n"
-        "m.main()"
-    )
     env = line_env(tmp_path, isolated_home)
     (tmp_path / "cache" / "outagecheck").mkdir(parents=True)
     warm = {"version": 1, "written_at": 0, "fallback": [], "checked_at": "2026-12-03T16:00:00+00:00", "exit_code": 0}
     warm |= {"surfaces": [{"id": i, "status": "operational"} for i in ("web", "code", "api")]}
     (tmp_path / "cache" / "outagecheck" / cache.CACHE_NAME).write_text(json.dumps(warm))  # as refresh writes it
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
-    assert out.stdout.splitlines()[-2:] == ["Claude: web ● code ● api ●", "0 []"], out.stdout + out.stderr
+    lines = statusline_loading(env, ["--ttl", "86400"], ("json", "re", "enum", "subprocess"))
+    assert lines[-2:] == ["Claude: web ● code ● api ●", "0 []"], lines

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -27,6 +26,7 @@ from tests.helpers import (
     line_env,
     loopback_config,
     statusline,
+    statusline_loading,
     wait_for_cache,
 )
 from tests.loopback import LoopbackServer
@@ -118,17 +118,7 @@ def test_help_shows_the_settings_snippet(runner: CliRunner) -> None:
 
 
 def test_the_fast_path_loads_neither_typer_nor_rich_nor_httpx(tmp_path: Path, isolated_home: Path) -> None:
-    code = (
-        "import sys; sys.argv = ['outagecheck', 'statusline']\n"
-        "import outagecheck.__main__ as m\n"
-        "def fake_exit(code):\n"
-        "    print(code, sorted(x for x in ('typer', 'rich', 'httpx') if x in sys.modules), flush=True)\n"
-        "    raise SystemExit(0)\n"
-        "m._exit = fake_exit\n"
-        "m.main()"
-    )
     env = line_env(tmp_path, isolated_home)
     (tmp_path / "cache" / "outagecheck").mkdir(parents=True)
     (tmp_path / "cache" / "outagecheck" / cache.CACHE_NAME).write_text('{"version": 1, "surfaces": []}')
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
-    assert out.stdout.splitlines()[-1] == "0 []"
+    assert statusline_loading(env, [], ("typer", "rich", "httpx"))[-1] == "0 []"

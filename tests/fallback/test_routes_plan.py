@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from outagecheck.routes.settings import ROUTE_VARS
-from tests.helpers import SETTINGS, SETTINGS_TEXT, STATE_TEXT, invoke, routes_toml, write_config
+from tests.helpers import SETTINGS, SETTINGS_TEXT, STATE_TEXT, invoke, no_route_settings, routes_toml, write_config
 
 USER_ENV: dict[str, str] = dict(SETTINGS["env"])  # type: ignore[call-overload]  # SETTINGS is a JSON literal
 
@@ -44,11 +43,7 @@ ROUTE_FIELDS: dict[str, dict[str, object]] = {
 @pytest.fixture
 def cfg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, claude_home: Path) -> Path:
     """A config with one route per kind; no managed settings and no route variable from the machine."""
-    monkeypatch.setenv("OUTAGECHECK_MANAGED_SETTINGS", str(tmp_path / "managed" / "managed-settings.json"))
-    for name in (*ROUTE_VARS, "CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # no claude installed unless a test puts a stand-in first
+    no_route_settings(tmp_path, monkeypatch)
     return write_config(tmp_path / "config.toml", routes_toml(ROUTE_FIELDS))
 
 

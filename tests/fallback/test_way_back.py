@@ -17,36 +17,24 @@ from outagecheck.model import Status
 from outagecheck.output.debounce import Debouncer, Streak
 from outagecheck.output.json import from_dict, to_dict
 from outagecheck.routes import current
-from outagecheck.routes.settings import ROUTE_VARS
 from outagecheck.surfaces import Kind, Route, RouteResult, back_when
-from tests.helpers import TEST_KEY, invoke, write_config
+from tests.helpers import TEST_KEY, invoke, no_route_settings, routes_toml, write_config
 
-ROUTES = """
-[[routes]]
-name = "east"
-kind = "bedrock"
-region = "us-east-1"
-profile = "work"
-models = { sonnet = "us.anthropic.claude-sonnet-4-6" }
-
-[[routes]]
-name = "vertex"
-kind = "vertex"
-region = "global"
-project = "acme-ai-prod"
-models = { opus = "claude-opus-4-8" }
-"""
+ROUTES = routes_toml(
+    {
+        "east": {"kind": "bedrock", "region": "us-east-1", "profile": "work",
+                 "models": {"sonnet": "us.anthropic.claude-sonnet-4-6"}},
+        "vertex": {"kind": "vertex", "region": "global", "project": "acme-ai-prod",
+                   "models": {"opus": "claude-opus-4-8"}},
+    }
+)  # fmt: skip
 BACK = "Claude Code can go back from route "
 
 
 @pytest.fixture
 def cfg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, claude_home: Path) -> Path:
     """Two routes; no managed settings, no route variable and no key from the machine; no claude installed."""
-    monkeypatch.setenv("OUTAGECHECK_MANAGED_SETTINGS", str(tmp_path / "managed" / "managed-settings.json"))
-    for name in (*ROUTE_VARS, "CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    no_route_settings(tmp_path, monkeypatch)
     return write_config(tmp_path / "config.toml", ROUTES)
 
 
