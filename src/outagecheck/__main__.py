@@ -8,7 +8,7 @@ import sys
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy reads the name
 if TYPE_CHECKING:
-    from types import TracebackType
+    from types import ModuleType, TracebackType
 
 SOFTWARE = 70  # ExitCode.SOFTWARE; model.py is not imported before the handlers below are in place
 IO_ERROR = 74  # ExitCode.IO_ERROR
@@ -22,6 +22,7 @@ LONG_RUNNING = frozenset({"wait", "watch"})
 # and statusline import only os and sys, ~8 ms less than with signal, threading and contextlib; until
 # then Python's own handler raises KeyboardInterrupt, which main() turns into its one line and 130).
 _sigint_handled = False
+_warnings: ModuleType | None = None  # set by _handle_sigint: the warnings module, whole
 
 
 def main() -> None:
@@ -106,9 +107,12 @@ def _instant(argv: list[str]) -> bool:
 def _handle_sigint() -> None:
     """From here on a Ctrl-C also starts the watchdog (_on_sigint)."""
     global _sigint_handled  # one flag for _exit, set once
+    global _warnings  # the module _on_sigint silences, imported whole before the handler exists
     import signal  # noqa: PLC0415  # not on the instant answers' path
     import threading  # noqa: PLC0415, F401  # whole before a Ctrl-C can land in its import (_on_sigint)
+    import warnings  # noqa: PLC0415  # asyncio, httpx and typer load it anyway: only earlier
 
+    _warnings = warnings
     signal.signal(signal.SIGINT, _on_sigint)
     _sigint_handled = True
 
@@ -137,12 +141,14 @@ def _on_sigint(signum: int, frame: object) -> None:
     watchdog that ends the process if it is still running GRACE_S later: an `except:` somewhere in a
     library being imported can swallow the KeyboardInterrupt, and then the run would go on to its deadline."""
     import threading  # noqa: PLC0415  # loaded by _handle_sigint, before this handler was installed
-    import warnings  # noqa: PLC0415  # ~1 ms, paid only once Ctrl-C was pressed
 
     # The run is being torn down: what that leaves (a coroutine an interrupted task never awaited, a
     # transport closed by the collector) would print a RuntimeWarning or ResourceWarning with a source line
     # of httpcore's above our one line (seen once in ~120 sweeps, at 0.35 s). Nothing of it is the user's.
-    warnings.simplefilter("ignore")
+    # The module object kept by _handle_sigint, not an import here: a Ctrl-C landing while something else
+    # imports `warnings` would find it half made (AttributeError, exit 70: seen at 0.016 s in a sweep).
+    if _warnings is not None:
+        _warnings.simplefilter("ignore")
     watchdog = threading.Timer(GRACE_S, _interrupted_hard)
     watchdog.daemon = True
     watchdog.start()
