@@ -352,6 +352,11 @@ def _shape_body(name: str, doc: str | None, annotations: dict[str, Any], **defau
     return {"__module__": __name__, "__qualname__": name, "__doc__": doc, "__annotations__": annotations} | defaults
 
 
+class _Token:
+    """A default that only itself is (hashable, and a copy of it is another object)."""
+
+
+TOKEN = _Token()
 SHAPES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "no-docstring": (_shape_body("Plain", None, {"a": "int", "b": "str"}, b="x"), {}),
     "no-docstring-frozen-with-a-factory": (
@@ -380,7 +385,22 @@ SHAPES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     ),
     "a-post-init": (_shape_body("Checked", "Doc.", {"a": "int"}, __post_init__=lambda self: None), FROZEN),
     "no-fields": (_shape_body("Empty", "Doc.", {}), FROZEN),
+    "defaults-of-their-own": (
+        _shape_body("Held", "Doc.", {"a": "object", "b": "object"}, a=TOKEN, b=dataclasses.field(default=TOKEN)),
+        FROZEN,
+    ),
 }
+
+
+def _install_recipe(body: dict[str, Any], options: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make this body's recipe as the generator does (through JSON, rendered and compiled as the module is)
+    and let outagecheck.classes use it (and only it)."""
+    _, recipe = recipes.describe(_made(body), options)
+    assert "unsupported" not in recipe, recipe
+    namespace: dict[str, Any] = {}
+    source = recipes.render([json.loads(json.dumps(recipe))])
+    exec(compile(source, str(SOURCE), "exec", dont_inherit=True), namespace)
+    monkeypatch.setattr(classes, "RECIPES", namespace["RECIPES"])
 
 
 @written_for_this_python
@@ -388,19 +408,45 @@ SHAPES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
 def test_a_recipe_the_generator_writes_builds_the_class_dataclasses_makes(
     body: dict[str, Any], options: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _, recipe = recipes.describe(_made(body), options)
-    assert "unsupported" not in recipe, recipe
-    namespace: dict[str, Any] = {}
-    source = recipes.render([json.loads(json.dumps(recipe))])  # through JSON, as the generator writes it
-    exec(compile(source, str(SOURCE), "exec", dont_inherit=True), namespace)
-    monkeypatch.setattr(classes, "RECIPES", namespace["RECIPES"])
+    _install_recipe(body, options, monkeypatch)
     ours, twin, fell_back = _pair(body, options)
     assert not fell_back
     assert differences(ours, twin) == []
-    # And once it no longer fits (another default), dataclasses builds it.
+    # And once it no longer fits (another field), dataclasses builds it.
     changed = body | {"__annotations__": body["__annotations__"] | {"added": "int"}, "added": 0}
     ours, twin, fell_back = _pair(changed, options)
     assert fell_back
+    assert differences(ours, twin) == []
+
+
+HIDDEN, PLAIN = SHAPES["init-off-fields"][0], SHAPES["no-docstring"][0]
+CHANGED: dict[str, tuple[dict[str, Any], dict[str, Any], bool]] = {
+    # (the body the recipe was written from, the body now, whether dataclasses must build it)
+    "another-default-value": (HIDDEN, HIDDEN | {"b": dataclasses.field(default=2, init=False)}, False),
+    "another-default-value-shown-in-the-generated-doc": (PLAIN, PLAIN | {"b": "y"}, True),
+    "a-field()-parameter": (HIDDEN, HIDDEN | {"d": dataclasses.field(default=3, repr=True, kw_only=True)}, True),
+    "field()-metadata": (
+        HIDDEN,
+        HIDDEN | {"d": dataclasses.field(default=3, repr=False, kw_only=True, metadata={1: 2})},
+        True,
+    ),
+    "kw_only-dropped": (HIDDEN, HIDDEN | {"d": dataclasses.field(default=3, repr=False)}, True),
+    "another-factory": (
+        HIDDEN,
+        HIDDEN | {"c": dataclasses.field(default_factory=set, init=False, compare=False, hash=True)},
+        False,
+    ),
+}
+
+
+@written_for_this_python
+@pytest.mark.parametrize(("written", "now", "falls_back"), list(CHANGED.values()), ids=list(CHANGED))
+def test_a_changed_field_keeps_its_recipe_only_when_the_result_is_the_same(
+    written: dict[str, Any], now: dict[str, Any], falls_back: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _install_recipe(written, FROZEN, monkeypatch)
+    ours, twin, fell_back = _pair(now, FROZEN)
+    assert fell_back is falls_back
     assert differences(ours, twin) == []
 
 
