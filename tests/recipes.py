@@ -31,9 +31,10 @@ such a class: {regenerate}
 GENERATED_BY = {version!r}
 '''
 RECIPE_NOTE = """
-# (module, qualname): (the options as given, all ten options, the annotations, each field's (default kind,
-# init, repr, hash, compare, kw_only), the dunders the body defines, an explicit __hash__, the generated
-# __doc__ and the default reprs it shows, the methods in the order set, __match_args__). See classes.py.
+# (module, qualname): (the options as given, all ten options, the annotations (names, values), each
+# field's (default kind, init, repr, hash, compare, kw_only), the dunders the body defines, an explicit
+# __hash__, the generated __doc__ and the default reprs it shows, the methods in the order set,
+# __match_args__). See outagecheck/classes.py.
 RECIPES = {}
 """
 _MISSING: Any = dataclasses.MISSING
@@ -164,7 +165,7 @@ def describe(cls: type[Any], options: dict[str, Any]) -> tuple[type[Any], dict[s
         "key": key,
         "options": options,
         "params": before["params"],
-        "annotated": before["annotated"],
+        "annotated": [[name for name, _ in before["annotated"]], [kind for _, kind in before["annotated"]]],
         "fields": [
             [kind, f.init, f.repr, f.hash, f.compare, f.kw_only]
             for f, kind in zip(fields, before["kinds"], strict=True)

@@ -24,6 +24,7 @@ import dataclasses
 import sys
 import types
 from dataclasses import field as field  # re-exported: a module's dataclass helpers from one import
+from operator import countOf
 from typing import TYPE_CHECKING, Any
 
 from outagecheck.classes_source import GENERATED_BY, RECIPES
@@ -66,7 +67,8 @@ def normalised(options: dict[str, Any]) -> tuple[Any, ...] | None:
 def _class_fits(cls: type[Any], recipe: tuple[Any, ...], options: dict[str, Any]) -> bool:
     """Whether the class, apart from its fields' defaults, is the one the recipe was written from."""
     body = cls.__dict__
-    if options != recipe[0] or tuple(body.get("__annotations__", {}).items()) != recipe[2]:
+    annotations, (names, annotated) = body.get("__annotations__", {}), recipe[2]
+    if options != recipe[0] or tuple(annotations) != names or tuple(annotations.values()) != annotated:
         return False
     own = recipe[4]
     if (not _OWN.isdisjoint(body) or own) and tuple(name for name in OWN if name in body) != own:
@@ -87,37 +89,31 @@ def _fields(cls: type[Any], recipe: tuple[Any, ...]) -> tuple[list[Any], list[An
     # dataclasses reads each default with getattr(cls, name): for a class of `type` on `object` alone, and a
     # name that neither has, that is the class's own dict (without the cost of a failed getattr).
     own_dict = type(cls) is type and cls.__bases__ == (object,)
-    made, defaults, declared = [], [], []
-    for (name, annotation), (kind, init, repr_, hash_, compare, field_kw_only) in zip(
-        body.get("__annotations__", {}).items(), recipe[3], strict=True
-    ):
-        default = body.get(name, _MISSING) if own_dict and name not in _TYPE_NAMES else getattr(cls, name, _MISSING)
+    made: list[Any] = []
+    defaults: list[Any] = []  # what __init__'s maker takes as its _dflt_ values, in order
+    declared: list[Any] = []
+    get = body.get
+    for (name, annotation), spec in zip(body.get("__annotations__", {}).items(), recipe[3], strict=True):
+        default = get(name, _MISSING) if own_dict and name not in _TYPE_NAMES else getattr(cls, name, _MISSING)
         if default is _MISSING:
-            if kind != ABSENT:
+            if spec[0] != ABSENT:
                 return None
             f = _Field(_MISSING, _MISSING, True, True, None, True, None, kw_only)
         elif isinstance(default, _Field):
-            f = default
-            if _declared(f, kind, kw_only) != (init, repr_, hash_, compare, field_kw_only):
+            f = _declared(default, spec, kw_only, defaults)
+            if f is None:
                 return None
-            f.kw_only = field_kw_only
             declared.append(f)
-        elif kind != PLAIN or isinstance(default, types.MemberDescriptorType):
-            return None
+        elif spec[0] != PLAIN or default.__class__.__hash__ is None or isinstance(default, types.MemberDescriptorType):
+            return None  # another kind, or a mutable default (dataclasses refuses it)
         else:
             f = _Field(default, _MISSING, True, True, None, True, None, kw_only)
-        if f.default_factory is not _MISSING:
-            defaults.append(f.default_factory)
-        elif f.default is not _MISSING:
-            if f.default.__class__.__hash__ is None:
-                return None  # a mutable default: dataclasses refuses it
-            if init:
-                defaults.append(f.default)
+            defaults.append(default)
         f.name = name
         f.type = annotation
         f._field_type = _FIELD
         made.append(f)
-    if list(map(type, body.values())).count(_Field) != len(declared):
+    if countOf(map(type, body.values()), _Field) != len(declared):
         return None  # a field() without an annotation: dataclasses refuses it
     doc = recipe[6]  # dataclasses' generated doc shows each default's repr: the recipe holds them
     if doc is not None and tuple(repr(f.default) for f in made if f.default is not _MISSING) != doc[1]:
@@ -125,13 +121,22 @@ def _fields(cls: type[Any], recipe: tuple[Any, ...]) -> tuple[list[Any], list[An
     return made, defaults, declared
 
 
-def _declared(f: Any, kind: int, kw_only: bool) -> tuple[Any, ...] | None:
-    """A `field()` of the class body: its parameters as the recipe holds them, or None for another kind."""
-    got = FIELD_NEITHER if f.default is _MISSING else FIELD_DEFAULT
-    got = got if f.default_factory is _MISSING else FIELD_FACTORY
-    if got != kind or f.metadata is not _EMPTY:
+def _declared(f: Any, spec: tuple[Any, ...], kw_only: bool, defaults: list[Any]) -> Any:
+    """A `field()` of the class body, if it has the recipe's kind and parameters (kw_only then set as
+    dataclasses sets it), its default or factory added to `__init__`'s; else None."""
+    kind = FIELD_NEITHER if f.default is _MISSING else FIELD_DEFAULT
+    kind = kind if f.default_factory is _MISSING else FIELD_FACTORY
+    field_kw_only = kw_only if f.kw_only is _MISSING else f.kw_only
+    if (kind, f.init, f.repr, f.hash, f.compare, field_kw_only) != spec or f.metadata is not _EMPTY:
         return None
-    return (f.init, f.repr, f.hash, f.compare, kw_only if f.kw_only is _MISSING else f.kw_only)
+    if kind == FIELD_DEFAULT and f.default.__class__.__hash__ is None:
+        return None  # a mutable default: dataclasses refuses it
+    f.kw_only = field_kw_only
+    if kind == FIELD_FACTORY:
+        defaults.append(f.default_factory)
+    elif kind == FIELD_DEFAULT and f.init:
+        defaults.append(f.default)
+    return f
 
 
 def _methods(cls: type[Any], recipe: tuple[Any, ...], defaults: list[Any]) -> list[tuple[str, Any]]:

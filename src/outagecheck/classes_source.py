@@ -1687,14 +1687,15 @@ _149 = __create_fn__
 
 del __create_fn__
 
-# (module, qualname): (the options as given, all ten options, the annotations, each field's (default kind,
-# init, repr, hash, compare, kw_only), the dunders the body defines, an explicit __hash__, the generated
-# __doc__ and the default reprs it shows, the methods in the order set, __match_args__). See classes.py.
+# (module, qualname): (the options as given, all ten options, the annotations (names, values), each
+# field's (default kind, init, repr, hash, compare, kw_only), the dunders the body defines, an explicit
+# __hash__, the generated __doc__ and the default reprs it shows, the methods in the order set,
+# __match_args__). See outagecheck/classes.py.
 RECIPES = {}
 RECIPES[('outagecheck.checks.advice', 'KeyFlags')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('checked', 'bool'), ('ok', 'bool'), ('rejected', 'bool'), ('access_denied', 'bool'), ('billing', 'bool')),
+    (('checked', 'ok', 'rejected', 'access_denied', 'billing'), ('bool', 'bool', 'bool', 'bool', 'bool')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1705,7 +1706,7 @@ RECIPES[('outagecheck.checks.advice', 'KeyFlags')] = (
 RECIPES[('outagecheck.checks.http', 'Answer')] = (
     {},
     (True, True, True, False, False, False, True, False, False, False),
-    (('status_code', 'int'), ('headers', 'dict[str, str]'), ('latency_s', 'float'), ('chunks', 'list[bytes]'), ('too_large', 'bool'), ('cut_short', 'bool'), ('broken', 'BaseException | None')),
+    (('status_code', 'headers', 'latency_s', 'chunks', 'too_large', 'cut_short', 'broken'), ('int', 'dict[str, str]', 'float', 'list[bytes]', 'bool', 'bool', 'BaseException | None')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (3, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1716,7 +1717,7 @@ RECIPES[('outagecheck.checks.http', 'Answer')] = (
 RECIPES[('outagecheck.checks.plan', 'CheckPlan')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('targets', 'tuple[Target, ...]'), ('status_pages', 'tuple[str, ...]'), ('timeout_s', 'float'), ('slow_s', 'float'), ('api_key', 'str | None'), ('other_pages', 'tuple[str, ...]')),
+    (('targets', 'status_pages', 'timeout_s', 'slow_s', 'api_key', 'other_pages'), ('tuple[Target, ...]', 'tuple[str, ...]', 'float', 'float', 'str | None', 'tuple[str, ...]')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1727,7 +1728,7 @@ RECIPES[('outagecheck.checks.plan', 'CheckPlan')] = (
 RECIPES[('outagecheck.checks.plan', 'Target')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('key', 'str'), ('url', 'str'), ('keyed', 'bool'), ('method', 'str'), ('headers', 'tuple[tuple[str, str], ...]'), ('expect', 'tuple[int, ...]'), ('blocked', 'str | None'), ('expect_body', 'str'), ('edge', 'str'), ('blocked_reason', 'str'), ('body', 'bytes | None')),
+    (('key', 'url', 'keyed', 'method', 'headers', 'expect', 'blocked', 'expect_body', 'edge', 'blocked_reason', 'body'), ('str', 'str', 'bool', 'str', 'tuple[tuple[str, str], ...]', 'tuple[int, ...]', 'str | None', 'str', 'str', 'str', 'bytes | None')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1738,7 +1739,7 @@ RECIPES[('outagecheck.checks.plan', 'Target')] = (
 RECIPES[('outagecheck.checks.probe', 'Gathered')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('evidence', 'dict[str, Evidence]'), ('page', 'StatusPage'), ('other_pages', 'dict[str, StatusPage]'), ('extra', 'Any')),
+    (('evidence', 'page', 'other_pages', 'extra'), ('dict[str, Evidence]', 'StatusPage', 'dict[str, StatusPage]', 'Any')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (3, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1749,7 +1750,7 @@ RECIPES[('outagecheck.checks.probe', 'Gathered')] = (
 RECIPES[('outagecheck.checks.run', 'CheckOptions')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('require', 'tuple[str, ...]'), ('timeout', 'float | None'), ('slow', 'float | None'), ('config', 'Path | None'), ('replay', 'str | None'), ('deep', 'bool'), ('models', 'tuple[str, ...]'), ('verbose', 'bool')),
+    (('require', 'timeout', 'slow', 'config', 'replay', 'deep', 'models', 'verbose'), ('tuple[str, ...]', 'float | None', 'float | None', 'Path | None', 'str | None', 'bool', 'tuple[str, ...]', 'bool')),
     ((1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False)),
     ('__post_init__',),
     False,
@@ -1760,7 +1761,7 @@ RECIPES[('outagecheck.checks.run', 'CheckOptions')] = (
 RECIPES[('outagecheck.checks.run', '_LiveChecks')] = (
     {},
     (True, True, True, False, False, False, True, False, False, False),
-    (('checks', 'CheckPlan'), ('surfaces', 'tuple[Surface, ...]'), ('gather', 'Callable[..., Gathered]'), ('assess', 'Callable[..., Report]'), ('outstanding', 'Outstanding'), ('tls', 'ContextLoader | None'), ('page_every_s', 'float'), ('warnings', 'tuple[str, ...]'), ('models', 'tuple[str, ...]'), ('routes', 'Extra | None'), ('annotate', 'Annotate'), ('_page', 'tuple[float, StatusPage, dict[str, StatusPage]] | None')),
+    (('checks', 'surfaces', 'gather', 'assess', 'outstanding', 'tls', 'page_every_s', 'warnings', 'models', 'routes', 'annotate', '_page'), ('CheckPlan', 'tuple[Surface, ...]', 'Callable[..., Gathered]', 'Callable[..., Report]', 'Outstanding', 'ContextLoader | None', 'float', 'tuple[str, ...]', 'tuple[str, ...]', 'Extra | None', 'Annotate', 'tuple[float, StatusPage, dict[str, StatusPage]] | None')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (2, True, True, None, True, False), (2, False, True, None, True, False)),
     (),
     False,
@@ -1771,7 +1772,7 @@ RECIPES[('outagecheck.checks.run', '_LiveChecks')] = (
 RECIPES[('outagecheck.config', 'Config')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('endpoints', 'dict[str, str]'), ('status_pages', 'tuple[str, ...]'), ('timeout', 'float'), ('slow', 'float'), ('source', 'Path | None'), ('fallback', 'dict[str, Any]'), ('surfaces', 'tuple[CustomSurface, ...]'), ('gateway', 'bool'), ('routes', 'tuple[Route, ...]')),
+    (('endpoints', 'status_pages', 'timeout', 'slow', 'source', 'fallback', 'surfaces', 'gateway', 'routes'), ('dict[str, str]', 'tuple[str, ...]', 'float', 'float', 'Path | None', 'dict[str, Any]', 'tuple[CustomSurface, ...]', 'bool', 'tuple[Route, ...]')),
     ((3, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (3, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1782,7 +1783,7 @@ RECIPES[('outagecheck.config', 'Config')] = (
 RECIPES[('outagecheck.config', 'CustomSurface')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('id', 'str'), ('name', 'str'), ('url', 'str'), ('method', 'str'), ('expect', 'tuple[int, ...]'), ('headers', 'tuple[tuple[str, str], ...]'), ('impact', 'str'), ('statuspage', 'str | None'), ('component', 'str | None')),
+    (('id', 'name', 'url', 'method', 'expect', 'headers', 'impact', 'statuspage', 'component'), ('str', 'str', 'str', 'str', 'tuple[int, ...]', 'tuple[tuple[str, str], ...]', 'str', 'str | None', 'str | None')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1793,7 +1794,7 @@ RECIPES[('outagecheck.config', 'CustomSurface')] = (
 RECIPES[('outagecheck.fallback.journal', 'Entry')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('target', 'str'), ('path', 'str'), ('format', 'str'), ('created', 'bool'), ('backup', 'str'), ('written_sha256', 'str'), ('applied_at', 'str'), ('secret', 'bool'), ('keys', 'tuple[KeyChange, ...]'), ('pending', 'bool'), ('backup_sha256', 'str'), ('backup_size', 'int'), ('route', 'str'), ('route_kind', 'str'), ('billed_to', 'str'), ('before', 'str'), ('before_route', 'str')),
+    (('target', 'path', 'format', 'created', 'backup', 'written_sha256', 'applied_at', 'secret', 'keys', 'pending', 'backup_sha256', 'backup_size', 'route', 'route_kind', 'billed_to', 'before', 'before_route'), ('str', 'str', 'str', 'bool', 'str', 'str', 'str', 'bool', 'tuple[KeyChange, ...]', 'bool', 'str', 'int', 'str', 'str', 'str', 'str', 'str')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (1, True, True, None, True, False), (3, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1804,7 +1805,7 @@ RECIPES[('outagecheck.fallback.journal', 'Entry')] = (
 RECIPES[('outagecheck.fallback.journal', 'KeyChange')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('key', 'str'), ('value', 'str | None'), ('previous', 'str | None')),
+    (('key', 'value', 'previous'), ('str', 'str | None', 'str | None')),
     ((0, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1815,7 +1816,7 @@ RECIPES[('outagecheck.fallback.journal', 'KeyChange')] = (
 RECIPES[('outagecheck.model', 'Advice')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('needed', 'bool'), ('available', 'bool'), ('headline', 'str'), ('steps', 'tuple[Step, ...]'), ('notes', 'tuple[str, ...]')),
+    (('needed', 'available', 'headline', 'steps', 'notes'), ('bool', 'bool', 'str', 'tuple[Step, ...]', 'tuple[str, ...]')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1826,7 +1827,7 @@ RECIPES[('outagecheck.model', 'Advice')] = (
 RECIPES[('outagecheck.model', 'Attempt')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('status', 'Status'), ('reason', 'str'), ('detail', 'str'), ('http_status', 'int | None'), ('latency_s', 'float | None')),
+    (('status', 'reason', 'detail', 'http_status', 'latency_s'), ('Status', 'str', 'str', 'int | None', 'float | None')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1837,7 +1838,7 @@ RECIPES[('outagecheck.model', 'Attempt')] = (
 RECIPES[('outagecheck.model', 'Evidence')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('endpoint', 'str'), ('url', 'str'), ('status', 'Status'), ('reason', 'str'), ('detail', 'str'), ('http_status', 'int | None'), ('latency_s', 'float | None'), ('local', 'bool'), ('attempts', 'tuple[Attempt, ...]'), ('signature', 'str'), ('answered_by', 'str'), ('product', 'str'), ('issuer', 'str')),
+    (('endpoint', 'url', 'status', 'reason', 'detail', 'http_status', 'latency_s', 'local', 'attempts', 'signature', 'answered_by', 'product', 'issuer'), ('str', 'str', 'Status', 'str', 'str', 'int | None', 'float | None', 'bool', 'tuple[Attempt, ...]', 'str', 'str', 'str', 'str')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1848,7 +1849,7 @@ RECIPES[('outagecheck.model', 'Evidence')] = (
 RECIPES[('outagecheck.model', 'Incident')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('name', 'str'), ('status', 'str'), ('impact', 'str'), ('latest_update', 'str'), ('updated_at', 'str'), ('link', 'str'), ('components', 'tuple[str, ...]')),
+    (('name', 'status', 'impact', 'latest_update', 'updated_at', 'link', 'components'), ('str', 'str', 'str', 'str', 'str', 'str', 'tuple[str, ...]')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1859,7 +1860,7 @@ RECIPES[('outagecheck.model', 'Incident')] = (
 RECIPES[('outagecheck.model', 'Maintenance')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('name', 'str'), ('status', 'str'), ('scheduled_for', 'str'), ('scheduled_until', 'str'), ('link', 'str'), ('components', 'tuple[str, ...]')),
+    (('name', 'status', 'scheduled_for', 'scheduled_until', 'link', 'components'), ('str', 'str', 'str', 'str', 'str', 'tuple[str, ...]')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1870,7 +1871,7 @@ RECIPES[('outagecheck.model', 'Maintenance')] = (
 RECIPES[('outagecheck.model', 'Replay')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('name', 'str'), ('source', 'str')),
+    (('name', 'source'), ('str', 'str')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False)),
     (),
     False,
@@ -1881,7 +1882,7 @@ RECIPES[('outagecheck.model', 'Replay')] = (
 RECIPES[('outagecheck.model', 'Report')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('checked_at', 'str'), ('surfaces', 'tuple[SurfaceResult, ...]'), ('status_page', 'StatusPage'), ('required', 'tuple[str, ...]'), ('advice', 'Advice'), ('warnings', 'tuple[str, ...]'), ('notes', 'tuple[str, ...]'), ('local_network', 'bool'), ('fallback_outstanding', 'tuple[str, ...]'), ('slow_s', 'float | None'), ('timeout_s', 'float | None'), ('replay', 'Replay | None'), ('routes', 'tuple[RouteResult, ...]')),
+    (('checked_at', 'surfaces', 'status_page', 'required', 'advice', 'warnings', 'notes', 'local_network', 'fallback_outstanding', 'slow_s', 'timeout_s', 'replay', 'routes'), ('str', 'tuple[SurfaceResult, ...]', 'StatusPage', 'tuple[str, ...]', 'Advice', 'tuple[str, ...]', 'tuple[str, ...]', 'bool', 'tuple[str, ...]', 'float | None', 'float | None', 'Replay | None', 'tuple[RouteResult, ...]')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1892,7 +1893,7 @@ RECIPES[('outagecheck.model', 'Report')] = (
 RECIPES[('outagecheck.model', 'StatusPage')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('usable', 'bool'), ('url', 'str | None'), ('reason', 'str'), ('detail', 'str'), ('components', 'dict[str, tuple[str, str]]'), ('incidents', 'tuple[Incident, ...]'), ('indicator', 'str | None'), ('attempts', 'tuple[Evidence, ...]'), ('maintenances', 'tuple[Maintenance, ...]')),
+    (('usable', 'url', 'reason', 'detail', 'components', 'incidents', 'indicator', 'attempts', 'maintenances'), ('bool', 'str | None', 'str', 'str', 'dict[str, tuple[str, str]]', 'tuple[Incident, ...]', 'str | None', 'tuple[Evidence, ...]', 'tuple[Maintenance, ...]')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (3, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1903,7 +1904,7 @@ RECIPES[('outagecheck.model', 'StatusPage')] = (
 RECIPES[('outagecheck.model', 'Step')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('text', 'str'), ('command', 'str | None')),
+    (('text', 'command'), ('str', 'str | None')),
     ((0, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1914,7 +1915,7 @@ RECIPES[('outagecheck.model', 'Step')] = (
 RECIPES[('outagecheck.model', 'SurfaceResult')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('id', 'str'), ('service', 'str'), ('status', 'Status'), ('impact', 'str'), ('probe_status', 'Status | None'), ('official_status', 'Status | None'), ('evidence', 'tuple[Evidence, ...]'), ('official_components', 'tuple[tuple[str, str], ...]')),
+    (('id', 'service', 'status', 'impact', 'probe_status', 'official_status', 'evidence', 'official_components'), ('str', 'str', 'Status', 'str', 'Status | None', 'Status | None', 'tuple[Evidence, ...]', 'tuple[tuple[str, str], ...]')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1925,7 +1926,7 @@ RECIPES[('outagecheck.model', 'SurfaceResult')] = (
 RECIPES[('outagecheck.surfaces', 'Component')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('id', 'str'), ('names', 'tuple[str, ...]')),
+    (('id', 'names'), ('str', 'tuple[str, ...]')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False)),
     (),
     False,
@@ -1936,7 +1937,7 @@ RECIPES[('outagecheck.surfaces', 'Component')] = (
 RECIPES[('outagecheck.surfaces', 'Endpoint')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('key', 'str'), ('base', 'str'), ('path', 'str'), ('keyed', 'bool'), ('expect_body', 'str'), ('edge', 'str')),
+    (('key', 'base', 'path', 'keyed', 'expect_body', 'edge'), ('str', 'str', 'str', 'bool', 'str', 'str')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1947,7 +1948,7 @@ RECIPES[('outagecheck.surfaces', 'Endpoint')] = (
 RECIPES[('outagecheck.surfaces', 'Route')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('name', 'str'), ('kind', 'Kind'), ('region', 'str | None'), ('profile', 'str | None'), ('project', 'str | None'), ('resource', 'str | None'), ('workspace', 'str | None'), ('base_url', 'str | None'), ('key_command', 'str | None'), ('models', 'tuple[tuple[str, str], ...]'), ('auth_refresh', 'str | None'), ('status_feed', 'str | None'), ('priority', 'int'), ('source', 'str')),
+    (('name', 'kind', 'region', 'profile', 'project', 'resource', 'workspace', 'base_url', 'key_command', 'models', 'auth_refresh', 'status_feed', 'priority', 'source'), ('str', 'Kind', 'str | None', 'str | None', 'str | None', 'str | None', 'str | None', 'str | None', 'str | None', 'tuple[tuple[str, str], ...]', 'str | None', 'str | None', 'int', 'str')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1958,7 +1959,7 @@ RECIPES[('outagecheck.surfaces', 'Route')] = (
 RECIPES[('outagecheck.surfaces', 'RouteResult')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('route', 'Route'), ('status', 'Status'), ('reason', 'str'), ('detail', 'str'), ('blocker', 'Blocker | None'), ('evidence', 'tuple[Evidence, ...]'), ('billed_to', 'str | None'), ('shares_fate_with', 'tuple[str, ...]'), ('status_feed', 'str | None'), ('feed_incidents', 'tuple[str, ...]'), ('current', 'bool'), ('latency_ms', 'float | None')),
+    (('route', 'status', 'reason', 'detail', 'blocker', 'evidence', 'billed_to', 'shares_fate_with', 'status_feed', 'feed_incidents', 'current', 'latency_ms'), ('Route', 'Status', 'str', 'str', 'Blocker | None', 'tuple[Evidence, ...]', 'str | None', 'tuple[str, ...]', 'str | None', 'tuple[str, ...]', 'bool', 'float | None')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False), (2, True, True, None, True, False), (1, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
@@ -1969,7 +1970,7 @@ RECIPES[('outagecheck.surfaces', 'RouteResult')] = (
 RECIPES[('outagecheck.surfaces', 'Surface')] = (
     {'frozen': True},
     (True, True, True, False, False, True, True, False, False, False),
-    (('id', 'str'), ('service', 'str'), ('endpoints', 'tuple[str, ...]'), ('components', 'tuple[Component, ...]'), ('impact_down', 'str'), ('impact_degraded', 'str'), ('page', 'str | None')),
+    (('id', 'service', 'endpoints', 'components', 'impact_down', 'impact_degraded', 'page'), ('str', 'str', 'tuple[str, ...]', 'tuple[Component, ...]', 'str', 'str', 'str | None')),
     ((0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (0, True, True, None, True, False), (1, True, True, None, True, False)),
     (),
     False,
