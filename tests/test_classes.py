@@ -450,6 +450,23 @@ def test_a_changed_field_keeps_its_recipe_only_when_the_result_is_the_same(
     assert differences(ours, twin) == []
 
 
+@written_for_this_python
+@pytest.mark.parametrize(
+    "now",
+    [HIDDEN | {"b": dataclasses.field(default=[], init=False)}, PLAIN | {"b": []}],
+    ids=["in-a-field()", "plain"],
+)
+def test_a_mutable_default_where_the_recipe_has_a_value_is_refused_as_dataclasses_refuses_it(
+    now: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written = HIDDEN if "c" in now else PLAIN
+    _install_recipe(written, FROZEN, monkeypatch)
+    with pytest.raises(ValueError, match="mutable default <class 'list'> for field b is not allowed") as theirs:
+        dataclasses.dataclass(_made(now), **FROZEN)
+    with pytest.raises(ValueError, match=str(theirs.value)):
+        BUILD(_made(now), **FROZEN)
+
+
 UNDESCRIBED = {
     "slots": (_shape_body("Slotted", "Doc.", {"a": "int"}), {"slots": True}, "options the recipe does not take"),
     "a-classvar": (
@@ -466,6 +483,7 @@ UNDESCRIBED = {
 }
 
 
+@written_for_this_python  # the generator notes what this Python's dataclasses compiles
 @pytest.mark.parametrize(("body", "options", "reason"), list(UNDESCRIBED.values()), ids=list(UNDESCRIBED))
 def test_the_generator_names_what_a_recipe_cannot_describe(
     body: dict[str, Any], options: dict[str, Any], reason: str
