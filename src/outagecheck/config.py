@@ -96,7 +96,21 @@ def load(option: Path | None = None) -> Config:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ConfigError(f"{path}: not UTF-8 text (byte {e.start})") from None
-    return replace(parse(text, source=str(path)), source=path)
+    return replace(_parsed(text, str(path)), source=path)
+
+
+# The last file parsed: `status` reads its config twice, first while the libraries load (checks/early.py, to
+# open its connections) and then for the checks; the same text is parsed once. Config is frozen and parse pure.
+_last: tuple[str, str, Config] | None = None
+
+
+def _parsed(text: str, source: str) -> Config:
+    global _last  # one slot: the file a run reads
+    if _last is not None and _last[0] == text and _last[1] == source:
+        return _last[2]
+    cfg = parse(text, source=source)
+    _last = (text, source, cfg)
+    return cfg
 
 
 def parse(text: str, *, source: str = "<config>") -> Config:

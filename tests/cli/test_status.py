@@ -300,7 +300,7 @@ def test_wait_gives_up_under_the_policy(runner: CliRunner) -> None:
 
 def test_status_reminds_while_a_fallback_is_applied(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     # During the outage the advice is about applying it; the reminder to revert comes on every run.
-    monkeypatch.setattr("outagecheck.fallback.journal.outstanding", lambda: (("claude-code", "2026-03-02T12:00Z"),))
+    monkeypatch.setattr("outagecheck.cli.checking.fallbacks_on", lambda: (("claude-code", "2026-03-02T12:00Z"),))
     for fmt in ("table", "markdown"):
         result = invoke(runner, "status", "--replay", "march-2026", "--format", fmt)
         assert "A fallback is applied (claude-code): 'outagecheck fallback revert' undoes it" in result.stdout
