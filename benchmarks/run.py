@@ -133,6 +133,7 @@ def outagecheck() -> list[str]:
 
 
 PASS = [sys.executable, "-c", "pass"]
+MINIMAL = Path(__file__).with_name("minimal.py")  # the stack alone doing a status row's work
 # --before SRC: the same commands with another source tree first on PYTHONPATH (e.g. `git archive main src`),
 # run in the same rounds as rows marked "before".
 BEFORE: dict[str, str] = {}
@@ -236,11 +237,18 @@ def status_cases(table: Table, server: LoopbackServer, tmp: Path, env: dict[str,
         "floor+rich": (floor_rich, env),
         "floor+CA": ([sys.executable, "-c", FLOOR + CA_STORE], env),
         "pass": (PASS, env),
+        # The stack alone doing the row's work (benchmarks/minimal.py): what a target over the floor leaves us.
+        "stack": ([sys.executable, str(MINIMAL), str(cfg)], keyed),
+        "stack+rich": ([sys.executable, str(MINIMAL), str(cfg), "--table"], keyed),
     }
     rows: list[tuple[str, str, str, float | None]] = [
         ("status --json, zero latency", "json", "floor", 0.025),
         ("status --json, zero latency, early off", "json, early off", "floor", None),
         ("status table, zero latency", "table", "floor+rich", 0.025),
+        ("the stack alone: 5 GETs, JSON out", "stack", "floor", None),
+        ("the stack alone: 5 GETs, rich table out", "stack+rich", "floor+rich", None),
+        ("status --json over the stack alone", "json", "stack", None),
+        ("status table over the stack alone", "table", "stack+rich", None),
     ]
     if BEFORE:
         cmds |= {"json, before": (json_argv, keyed | BEFORE), "table, before": (table_argv, keyed | BEFORE)}
@@ -253,12 +261,16 @@ def status_cases(table: Table, server: LoopbackServer, tmp: Path, env: dict[str,
         assert {x.code for x in r[name]} == {0}, f"{name} exited non-zero"
     for label, name, base, goal in rows:
         over = per_round(r[name], r[base], combine=lambda a, b: a - b)
-        target = f"<= {base} + {goal * 1000:.0f} ms" if goal else "(before)"
+        before = "before" in name or "off" in name
+        target = f"<= {base} + {goal * 1000:.0f} ms" if goal else "(before)" if before else "(no target)"
         table.add(label, ms(median_of(r[name])), f"{base} {ms(median_of(r[base]))}", f"{over * 1000:+.0f} ms",
                   mb(max(x.rss_mb for x in r[name])), target, None if goal is None else over <= goal)  # fmt: skip
     rss, floor_rss = max(x.rss_mb for x in r["json"]), max(x.rss_mb for x in r["floor"])
     table.add("peak RSS, status --json", mb(rss), f"floor {mb(floor_rss)}", f"{rss - floor_rss:+.1f} MB", mb(rss),
               "<= floor RSS + 3 MB", rss <= floor_rss + 3)  # fmt: skip
+    stack_rss = max(x.rss_mb for x in r["stack"])  # the libraries doing the row's work, CA store included
+    table.add("peak RSS, the stack alone (5 GETs, JSON out)", mb(stack_rss), f"floor {mb(floor_rss)}",
+              f"{stack_rss - floor_rss:+.1f} MB", mb(stack_rss), "(no target: the stack's own)", None)  # fmt: skip
     ca_rss = max(x.rss_mb for x in r["floor+CA"])  # what the CA store alone adds to the floor, same rounds
     table.add("peak RSS, status --json, over floor + CA store", mb(rss), f"floor+CA {mb(ca_rss)}",
               f"{rss - ca_rss:+.1f} MB", mb(rss), "(the row's floor: the CA store is not ours)", None)  # fmt: skip

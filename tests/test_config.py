@@ -176,7 +176,12 @@ def test_the_same_file_is_parsed_once_and_a_changed_one_again(tmp_path: Path, mo
     path.write_text("timeout = 4\n")
     parsed: list[str] = []
     real = config.parse
-    monkeypatch.setattr(config, "parse", lambda text, source: parsed.append(text) or real(text, source=source))
+
+    def counted(text: str, *, source: str) -> config.Config:
+        parsed.append(text)
+        return real(text, source=source)
+
+    monkeypatch.setattr(config, "parse", counted)
     first, second = config.load(path), config.load(path)
     assert (first.timeout, second.timeout, len(parsed)) == (4.0, 4.0, 1)
     path.write_text("timeout = 5\n")
