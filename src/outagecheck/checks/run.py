@@ -59,7 +59,7 @@ class CheckOptions:
         object.__setattr__(self, "require", tuple(dict.fromkeys(self.require)))
         object.__setattr__(self, "models", tuple(dict.fromkeys(self.models)))
         for model in self.models:
-            if not MODEL_ID.fullmatch(model):
+            if not MODEL_ID().fullmatch(model):
                 raise UsageError(f"--model {printable(model)!r} is not a model id (like {DEFAULT_MODEL})")
 
     def deep_models(self) -> tuple[str, ...]:
@@ -166,7 +166,7 @@ def _keep_config_secrets(cfg: Config) -> None:
     from outagecheck.config import ENV_REF  # noqa: PLC0415  # loaded by report_source already
 
     urls = (*cfg.endpoints.values(), *cfg.status_pages, *(u for c in cfg.surfaces for u in (c.url, c.statuspage) if u))
-    names = tuple(n for c in cfg.surfaces for _, value in c.headers for n in ENV_REF.findall(value))
+    names = tuple(n for c in cfg.surfaces for _, value in c.headers for n in ENV_REF().findall(value))
     keep_secret(variables=names, urls=urls)
 
 
