@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from outagecheck import paths
-from outagecheck.checks.run import POLL_PAGE_EVERY_S, CheckOptions, report_source
+from outagecheck.checks.run import POLL_PAGE_EVERY_S, REPLAY_ENV, CheckOptions, report_source
 from outagecheck.cli.parse import Options
 from outagecheck.errors import UsageError, printable, redact, say
 from outagecheck.model import FailOn, Report
@@ -61,8 +61,6 @@ def routes_check(routes: tuple[Route, ...], timeout_s: float, slow_s: float) -> 
 
 def announce_drill(option: str | None, environ: Mapping[str, str]) -> None:
     """A replay the environment asked for says so on stderr: a leftover variable must not pass for a live check."""
-    from outagecheck.checks.replay import REPLAY_ENV  # noqa: PLC0415  # light: json and the advice, no httpx
-
     if not option and (name := environ.get(REPLAY_ENV)):
         say(f"outagecheck: ${REPLAY_ENV} is set: replaying {printable(name)}, nothing is checked (unset it to check)")
 
