@@ -369,13 +369,15 @@ def test_the_offline_hint_names_proxy_variables_never_their_values() -> None:
     assert "s3cret" not in hint
 
 
-def test_a_live_run_loads_nothing_of_the_replays(tmp_path: Path, loopback: LoopbackServer) -> None:
-    # The drill's module (its bundled scenarios, the saved-report reader) is for --replay only.
+def test_a_live_run_loads_none_of_the_modules_it_does_not_need(tmp_path: Path, loopback: LoopbackServer) -> None:
+    # The drill's module (its bundled scenarios, the saved-report reader) is for --replay only; Cloudflare's
+    # table of 1xxx codes for a Cloudflare error page; the journal's module for a machine with a journal.
     code = (
         "import os, sys\n"
         "import outagecheck.__main__ as entry\n"
         "def leave(code):\n"
-        "    names = ('outagecheck.checks.replay',)\n"
+        "    names = ('outagecheck.checks.replay', 'outagecheck.checks.cloudflare_codes',\n"
+        "             'outagecheck.fallback.journal')\n"
         "    sys.stderr.write('LOADED=' + ','.join(n for n in names if n in sys.modules) + '\\n')\n"
         "    sys.stderr.flush()\n"
         "    os._exit(code)\n"

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Final, NamedTuple
 
-from outagecheck.checks import cloudflare_codes, filters
+from outagecheck.checks import filters
 from outagecheck.model import Status
 from outagecheck.text import compiled, compiled_bytes
 
@@ -95,6 +95,8 @@ def _cloudflare(code: int, headers: Mapping[str, str], low: bytes) -> Sighting |
     if number == 1015 or b"you are being rate limited" in low:
         return Sighting("client_limit", "Cloudflare", f"Cloudflare 1015: this client is rate limited (HTTP {code})")
     if number is not None:
+        from outagecheck.checks import cloudflare_codes  # noqa: PLC0415  # a Cloudflare 1xxx page only
+
         known = cloudflare_codes.lookup(number)
         if known is None:
             # Not in Cloudflare's table: neither side is blamed.
