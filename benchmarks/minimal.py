@@ -2,13 +2,13 @@
 
     python benchmarks/minimal.py CONFIG.toml [--table]
 
-Reads the benchmark's config (tomllib), loads the CA store as any verifying client must (certifi's bundle, as
-httpx and outagecheck do), GETs the same URLs `status --json` fetches with `ANTHROPIC_API_KEY` set (the
-benchmark's five) concurrently on one httpx.AsyncClient under asyncio, and prints a JSON document of what
-came back (or, with --table, a rich table of it), then leaves without interpreter teardown (os._exit), as
-outagecheck does. No classification, no sanitising, no notes: nothing a user could trust, only the cost of
-the libraries doing the same requests and output. The floor rows measure importing the libraries; this
-measures using them.
+Reads the benchmark's config (tomllib), loads the CA store as any verifying client must (certifi's
+bundle, as httpx and outagecheck do), GETs the URLs `status --json` fetches (the benchmark's five with
+`ANTHROPIC_API_KEY` set, four without, then each custom surface) concurrently on one httpx.AsyncClient
+under asyncio, and prints a JSON document of what came back (or, with --table, a rich table of it), then
+leaves without interpreter teardown (os._exit), as outagecheck does. No classification, no sanitising, no
+notes: nothing a user could trust, only the cost of the libraries doing the same requests and output. The
+floor rows measure importing the libraries; this measures using them.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import json  # noqa: E402
 import os  # noqa: E402
 import ssl  # noqa: E402
 import tomllib  # noqa: E402
+from typing import Any  # noqa: E402
 
 import certifi  # noqa: E402
 import httpx  # noqa: E402
@@ -29,16 +30,18 @@ import httpx  # noqa: E402
 KEY_HEADER = "x-api-key"
 
 
-def urls(config: dict[str, dict[str, str]]) -> list[str]:
-    """The five URLs of benchmarks/run.py's PATHS, from the config's endpoints."""
+def urls(config: dict[str, dict[str, Any]], keyed: bool) -> list[str]:
+    """The URLs of benchmarks/run.py's PATHS from the config's endpoints (the keyed check's only with a key),
+    then each custom surface's, as `status` fetches them."""
     endpoints = config["endpoints"]
-    return [
+    found = [
         endpoints["claude_ai"] + "/",
         endpoints["platform"] + "/v1/oauth/hello",
         endpoints["api"] + "/api/hello",
-        endpoints["api"] + "/v1/models?limit=1",
+        *([endpoints["api"] + "/v1/models?limit=1"] if keyed else []),
         endpoints["status_page"] + "/api/v2/summary.json",
     ]
+    return found + [surface["url"] for surface in config.get("surfaces", {}).values()]
 
 
 async def fetch(targets: list[str], context: ssl.SSLContext, key: str) -> list[dict[str, object]]:
@@ -64,7 +67,8 @@ def main() -> None:
     with open(sys.argv[1], "rb") as f:
         config = tomllib.load(f)
     context = ssl.create_default_context(cafile=certifi.where())
-    rows = asyncio.run(fetch(urls(config), context, os.environ.get("ANTHROPIC_API_KEY", "")))
+    key = os.environ.get("ANTHROPIC_API_KEY", "")
+    rows = asyncio.run(fetch(urls(config, bool(key)), context, key))
     if "--table" in sys.argv[2:]:
         table(rows)
     else:
