@@ -218,8 +218,14 @@ def status_cases(table: Table, server: LoopbackServer, tmp: Path, env: dict[str,
         table.add("status --json, 5 URLs at 1.0 s", "-", "curl not found", "-", "-", "<= curl + floor + 30 ms", None)
     else:
         status = [*outagecheck(), "status", "--json", "--config", str(cfg)]
-        r = measure_rounds({"status": (status, keyed), "curl": (curl, keyed), "floor": (floor, env)}, runs)
+        stack = [sys.executable, str(MINIMAL), str(cfg)]  # the stack alone, the same five GETs
+        cmds = {"status": (status, keyed), "curl": (curl, keyed), "floor": (floor, env), "stack": (stack, keyed)}
+        r = measure_rounds(cmds, runs)
         assert {x.code for x in r["status"]} == {0}, "status exited non-zero"
+        alone = per_round(r["stack"], r["curl"], r["floor"], combine=lambda a, b, c: a - b - c)
+        table.add("the stack alone: 5 GETs at 1.0 s", ms(median_of(r["stack"])),
+                  f"curl {ms(median_of(r['curl']))} + floor {ms(median_of(r['floor']))}", f"{alone * 1000:+.0f} ms",
+                  mb(max(x.rss_mb for x in r["stack"])), "(no target: the stack's own)", None)  # fmt: skip
         over = per_round(r["status"], r["curl"], r["floor"], combine=lambda a, b, c: a - b - c)
         table.add("status --json, 5 URLs at 1.0 s", ms(median_of(r["status"])),
                   f"curl {ms(median_of(r['curl']))} + floor {ms(median_of(r['floor']))}", f"{over * 1000:+.0f} ms",
