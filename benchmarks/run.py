@@ -133,6 +133,7 @@ def outagecheck() -> list[str]:
 
 
 PASS = [sys.executable, "-c", "pass"]
+MINIMAL = Path(__file__).with_name("minimal.py")  # the stack alone doing a status row's work
 # --before SRC: the same commands with another source tree first on PYTHONPATH (e.g. `git archive main src`),
 # run in the same rounds as rows marked "before".
 BEFORE: dict[str, str] = {}
@@ -217,8 +218,14 @@ def status_cases(table: Table, server: LoopbackServer, tmp: Path, env: dict[str,
         table.add("status --json, 5 URLs at 1.0 s", "-", "curl not found", "-", "-", "<= curl + floor + 30 ms", None)
     else:
         status = [*outagecheck(), "status", "--json", "--config", str(cfg)]
-        r = measure_rounds({"status": (status, keyed), "curl": (curl, keyed), "floor": (floor, env)}, runs)
+        stack = [sys.executable, str(MINIMAL), str(cfg)]  # the stack alone, the same five GETs
+        cmds = {"status": (status, keyed), "curl": (curl, keyed), "floor": (floor, env), "stack": (stack, keyed)}
+        r = measure_rounds(cmds, runs)
         assert {x.code for x in r["status"]} == {0}, "status exited non-zero"
+        alone = per_round(r["stack"], r["curl"], r["floor"], combine=lambda a, b, c: a - b - c)
+        table.add("the stack alone: 5 GETs at 1.0 s", ms(median_of(r["stack"])),
+                  f"curl {ms(median_of(r['curl']))} + floor {ms(median_of(r['floor']))}", f"{alone * 1000:+.0f} ms",
+                  mb(max(x.rss_mb for x in r["stack"])), "(no target: the stack's own)", None)  # fmt: skip
         over = per_round(r["status"], r["curl"], r["floor"], combine=lambda a, b, c: a - b - c)
         table.add("status --json, 5 URLs at 1.0 s", ms(median_of(r["status"])),
                   f"curl {ms(median_of(r['curl']))} + floor {ms(median_of(r['floor']))}", f"{over * 1000:+.0f} ms",
@@ -236,11 +243,18 @@ def status_cases(table: Table, server: LoopbackServer, tmp: Path, env: dict[str,
         "floor+rich": (floor_rich, env),
         "floor+CA": ([sys.executable, "-c", FLOOR + CA_STORE], env),
         "pass": (PASS, env),
+        # The stack alone doing the row's work (benchmarks/minimal.py): what a target over the floor leaves us.
+        "stack": ([sys.executable, str(MINIMAL), str(cfg)], keyed),
+        "stack+rich": ([sys.executable, str(MINIMAL), str(cfg), "--table"], keyed),
     }
     rows: list[tuple[str, str, str, float | None]] = [
         ("status --json, zero latency", "json", "floor", 0.025),
         ("status --json, zero latency, early off", "json, early off", "floor", None),
         ("status table, zero latency", "table", "floor+rich", 0.025),
+        ("the stack alone: 5 GETs, JSON out", "stack", "floor", None),
+        ("the stack alone: 5 GETs, rich table out", "stack+rich", "floor+rich", None),
+        ("status --json over the stack alone", "json", "stack", None),
+        ("status table over the stack alone", "table", "stack+rich", None),
     ]
     if BEFORE:
         cmds |= {"json, before": (json_argv, keyed | BEFORE), "table, before": (table_argv, keyed | BEFORE)}
@@ -253,12 +267,16 @@ def status_cases(table: Table, server: LoopbackServer, tmp: Path, env: dict[str,
         assert {x.code for x in r[name]} == {0}, f"{name} exited non-zero"
     for label, name, base, goal in rows:
         over = per_round(r[name], r[base], combine=lambda a, b: a - b)
-        target = f"<= {base} + {goal * 1000:.0f} ms" if goal else "(before)"
+        before = "before" in name or "off" in name
+        target = f"<= {base} + {goal * 1000:.0f} ms" if goal else "(before)" if before else "(no target)"
         table.add(label, ms(median_of(r[name])), f"{base} {ms(median_of(r[base]))}", f"{over * 1000:+.0f} ms",
                   mb(max(x.rss_mb for x in r[name])), target, None if goal is None else over <= goal)  # fmt: skip
     rss, floor_rss = max(x.rss_mb for x in r["json"]), max(x.rss_mb for x in r["floor"])
     table.add("peak RSS, status --json", mb(rss), f"floor {mb(floor_rss)}", f"{rss - floor_rss:+.1f} MB", mb(rss),
               "<= floor RSS + 3 MB", rss <= floor_rss + 3)  # fmt: skip
+    stack_rss = max(x.rss_mb for x in r["stack"])  # the libraries doing the row's work, CA store included
+    table.add("peak RSS, the stack alone (5 GETs, JSON out)", mb(stack_rss), f"floor {mb(floor_rss)}",
+              f"{stack_rss - floor_rss:+.1f} MB", mb(stack_rss), "(no target: the stack's own)", None)  # fmt: skip
     ca_rss = max(x.rss_mb for x in r["floor+CA"])  # what the CA store alone adds to the floor, same rounds
     table.add("peak RSS, status --json, over floor + CA store", mb(rss), f"floor+CA {mb(ca_rss)}",
               f"{rss - ca_rss:+.1f} MB", mb(rss), "(the row's floor: the CA store is not ours)", None)  # fmt: skip
@@ -280,10 +298,16 @@ def surfaces_cases(table: Table, server: LoopbackServer, tmp: Path, env: dict[st
         curl = curl_parallel([server.url + p for p in PATHS.values() if p != PATHS["models"]] + urls) or PASS
         name = "curl --parallel" if curl is not PASS else "python -c pass"
         status = [*outagecheck(), "status", "--json", "--config", str(cfg)]
-        cmds = {"status": (status, env), "curl": (curl, env), "floor": (floor, env)}
+        stack = [sys.executable, str(MINIMAL), str(cfg)]  # the stack alone, the same GETs
+        cmds = {"status": (status, env), "curl": (curl, env), "floor": (floor, env), "stack": (stack, env)}
         if BEFORE:
             cmds["before"] = (status, env | BEFORE)
         r = measure_rounds(cmds, runs)
+        alone = per_round(r["stack"], r["curl"], r["floor"], combine=lambda a, b, c: a - b - c)
+        base = f"{name} {ms(median_of(r['curl']))} + floor {ms(median_of(r['floor']))}"
+        table.add(f"the stack alone: {n} surfaces' GETs at {latency:g} s", ms(median_of(r["stack"])), base,
+                  f"{alone * 1000:+.0f} ms", mb(max(x.rss_mb for x in r["stack"])), "(no target: the stack's own)",
+                  None)  # fmt: skip
         wall, rss = median_of(r["status"]), max(x.rss_mb for x in r["status"])
         over = per_round(r["status"], r["curl"], r["floor"], combine=lambda a, b, c: a - b - c)
         base = f"{name} {ms(median_of(r['curl']))} + floor {ms(median_of(r['floor']))}"
@@ -413,6 +437,33 @@ asyncio.run(probe.gather(plan, tls=tls))
 print((max(starts) - begin) / N * 1000)
 """
 
+# The same measure for the stack alone: one plain httpx.AsyncClient (its one pool for the host) sending the
+# same N GETs through asyncio.gather, with certifi's CA context: the CPU httpx, httpcore, anyio and asyncio
+# spend per request before its connect, whoever drives them.
+STACK_PROBE_HARNESS = """
+import asyncio, gc, os, ssl, sys, time
+sys.modules["httpx._main"] = None
+gc.disable()
+import certifi, httpx
+gc.freeze()
+N, BASE = int(os.environ["BENCH_N"]), os.environ["BENCH_URL"]
+starts = []
+async def trace(event, info):
+    if event.endswith("connect_tcp.started"):
+        starts.append(time.process_time())
+context = ssl.create_default_context(cafile=certifi.where())
+limits = httpx.Limits(max_connections=N, max_keepalive_connections=N)
+async def gather():
+    async with httpx.AsyncClient(verify=context, timeout=5, limits=limits) as client:
+        urls = [f"{BASE}/late/{i}" for i in range(N)]
+        await asyncio.gather(*(client.get(url, extensions={"trace": trace}) for url in urls))
+asyncio.run(gather())
+starts.clear()
+begin = time.process_time()
+asyncio.run(gather())
+print((max(starts) - begin) / N * 1000)
+"""
+
 
 def probe_cpu_cases(table: Table, server: LoopbackServer, runs: int) -> None:
     n = 200
@@ -420,7 +471,7 @@ def probe_cpu_cases(table: Table, server: LoopbackServer, runs: int) -> None:
         server.route(f"/late/{i}", json={"ok": True}, delay=0.5)
     env = {**os.environ, "BENCH_ROOT": str(ROOT), "BENCH_N": str(n), "BENCH_URL": server.url}
     # The collector as each command runs it (__main__): off for status, on (imports frozen) for wait/watch.
-    modes = {"off": "status: collector off", "on": "wait/watch: collector on"}
+    modes = {"off": "status: collector off", "on": "wait/watch: collector on", "stack": "the stack alone"}
     if BEFORE:
         modes |= {"off, before": "status, before", "on, before": "wait/watch, before"}
     figures: dict[str, list[float]] = {mode: [] for mode in modes}
@@ -428,7 +479,8 @@ def probe_cpu_cases(table: Table, server: LoopbackServer, runs: int) -> None:
         for mode in modes:  # interleaved: load that comes and goes hits both alike
             gc_mode, _, before = mode.partition(", ")
             run_env = {**env, "BENCH_GC": gc_mode} | (BEFORE if before else {})
-            done = subprocess.run([sys.executable, "-c", PROBE_HARNESS], env=run_env, capture_output=True, text=True)
+            harness = STACK_PROBE_HARNESS if mode == "stack" else PROBE_HARNESS
+            done = subprocess.run([sys.executable, "-c", harness], env=run_env, capture_output=True, text=True)
             if done.returncode != 0:
                 print(done.stderr[-2000:], file=sys.stderr)
                 table.add("CPU per probe before its connect", "-", "", "", "", "<= 0.3 ms", False)
@@ -437,7 +489,10 @@ def probe_cpu_cases(table: Table, server: LoopbackServer, runs: int) -> None:
     for mode, label in modes.items():
         per = statistics.median(figures[mode])
         case = f"CPU per probe before connect ({label})"
-        target, ok = ("(before)", None) if "before" in mode else ("<= 0.3 ms", per <= 0.3)
+        if mode == "stack":
+            target, ok = "(no target: httpx's own)", None
+        else:
+            target, ok = ("(before)", None) if "before" in mode else ("<= 0.3 ms", per <= 0.3)
         table.add(case, f"{per:.2f} ms", f"{n} probes", "", "", target, ok)
 
 

@@ -168,3 +168,24 @@ def test_config_show_defaults_and_errors(runner: CliRunner, isolated_home: Path,
     assert tomllib.loads(result.stdout)["endpoints"]["api"] == "https://api.anthropic.com"
     bad = invoke(runner, "config", "show", "--config", str(write_config(tmp_path / "b.toml", "timeout = 'x'\n")))
     assert bad.exit_code == 78
+
+
+def test_the_same_file_is_parsed_once_and_a_changed_one_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # status reads its config twice (checks/early.py, then the checks): one parse; an edit is never missed.
+    path = tmp_path / "c.toml"
+    path.write_text("timeout = 4\n")
+    parsed: list[str] = []
+    real = config.parse
+
+    def counted(text: str, *, source: str) -> config.Config:
+        parsed.append(text)
+        return real(text, source=source)
+
+    monkeypatch.setattr(config, "parse", counted)
+    first, second = config.load(path), config.load(path)
+    assert (first.timeout, second.timeout, len(parsed)) == (4.0, 4.0, 1)
+    path.write_text("timeout = 5\n")
+    assert (config.load(path).timeout, len(parsed)) == (5.0, 2)
+    other = tmp_path / "d.toml"  # the same text under another name: its own source in every message
+    other.write_text("timeout = 5\n")
+    assert (config.load(other).source, len(parsed)) == (other, 3)

@@ -89,6 +89,8 @@ def _instant(argv: list[str]) -> bool:
             _say("outagecheck: error: cannot write to stdout")
             _exit(IO_ERROR)
         return True
+    if not argv or argv[-1] not in ("--help", "-h"):
+        return False  # cli/pages.py's first test, before importing it: every other command line skips it
     from outagecheck.cli.pages import page_for  # noqa: PLC0415  # os and sys only: --help without typer
 
     if (page := page_for(argv)) is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import field, replace
@@ -19,6 +18,7 @@ from outagecheck.files import CONFIG_CAP, read_capped
 from outagecheck.paths import user_config_dir
 from outagecheck.private import dir_problem, file_problem
 from outagecheck.surfaces import RESERVED_IDS
+from outagecheck.text import compiled
 
 if TYPE_CHECKING:
     from outagecheck.routes.model import Route
@@ -31,9 +31,9 @@ DEFAULT_ENDPOINTS: Final[dict[str, str]] = {
 # status.claude.com first; its Statuspage origin serves the same page when the first is unusable.
 DEFAULT_STATUS_PAGES: Final = ("https://status.claude.com", "https://anthropic.statuspage.io")
 CONFIG_ENV: Final = "OUTAGECHECK_CONFIG"
-SURFACE_ID: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+SURFACE_ID: Final = compiled(r"[a-z0-9][a-z0-9_-]{0,31}")
 SURFACE_KEYS: Final = frozenset({"name", "url", "method", "expect", "headers", "impact", "statuspage"})
-ENV_REF: Final = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+ENV_REF: Final = compiled(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 CONFIG_FILE: Final = "config.toml"
 
 
@@ -96,7 +96,21 @@ def load(option: Path | None = None) -> Config:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ConfigError(f"{path}: not UTF-8 text (byte {e.start})") from None
-    return replace(parse(text, source=str(path)), source=path)
+    return replace(_parsed(text, str(path)), source=path)
+
+
+# The last file parsed: `status` reads its config twice, first while the libraries load (checks/early.py, to
+# open its connections) and then for the checks; the same text is parsed once. Config is frozen and parse pure.
+_last: tuple[str, str, Config] | None = None
+
+
+def _parsed(text: str, source: str) -> Config:
+    global _last  # one slot: the file a run reads
+    if _last is not None and _last[0] == text and _last[1] == source:
+        return _last[2]
+    cfg = parse(text, source=source)
+    _last = (text, source, cfg)
+    return cfg
 
 
 def parse(text: str, *, source: str = "<config>") -> Config:
@@ -153,7 +167,7 @@ def _surfaces(table: Any, source: str) -> tuple[CustomSurface, ...]:
 
 def _surface(sid: str, spec: Any, source: str) -> CustomSurface:
     where = f"surfaces.{printable(sid)}"
-    if not SURFACE_ID.fullmatch(sid):
+    if not SURFACE_ID().fullmatch(sid):
         raise ConfigError(
             f"{source}: '{where}': an id is 1-32 of a-z, 0-9, '-' and '_', starting with a letter or digit"
         )
@@ -182,7 +196,7 @@ def _surface(sid: str, spec: Any, source: str) -> CustomSurface:
             f"{source}: '{where}.headers' must be a table of strings, like {{ Authorization = \"Bearer ${{KEY}}\" }}"
         )
     for hname, value in headers.items():
-        if not _HEADER_NAME.fullmatch(hname) or "\n" in value or "\r" in value:
+        if not _HEADER_NAME().fullmatch(hname) or "\n" in value or "\r" in value:
             raise ConfigError(f"{source}: '{where}.headers.{printable(hname)}' is not a valid header")
     impact = _text(spec.get("impact", ""), f"{where}.impact", source)
     page = spec.get("statuspage")
@@ -195,7 +209,7 @@ def _surface(sid: str, spec: Any, source: str) -> CustomSurface:
     return CustomSurface(sid, name, url, method, tuple(codes), tuple(headers.items()), impact, statuspage, component)
 
 
-_HEADER_NAME: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_NAME: Final = compiled(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 def _text(value: Any, key: str, source: str) -> str:
@@ -207,8 +221,8 @@ def _text(value: Any, key: str, source: str) -> str:
 def expand(value: str, environ: Mapping[str, str] | None = None) -> tuple[str, list[str]]:
     """Expand ${VAR} references; return the text and the names that are not set."""
     env = os.environ if environ is None else environ
-    missing = [m for m in ENV_REF.findall(value) if m not in env]
-    return ENV_REF.sub(lambda m: env.get(m.group(1), ""), value), missing
+    missing = [m for m in ENV_REF().findall(value) if m not in env]
+    return ENV_REF().sub(lambda m: env.get(m.group(1), ""), value), missing
 
 
 def _only(table: dict[str, Any], allowed: set[str], prefix: str, source: str) -> None:

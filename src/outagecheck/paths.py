@@ -5,10 +5,8 @@ The status line's cache dir is cli/cache.py's `cache_dir`, kept free of pathlib 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
-import unicodedata
 from pathlib import Path
 
 APP = "outagecheck"
@@ -81,6 +79,9 @@ def claude_login() -> str:
     """
     secure = os.environ.get("CLAUDE_SECURESTORAGE_CONFIG_DIR")
     if sys.platform == "darwin":
+        import hashlib  # noqa: PLC0415  # macOS only; ~5 ms that status would pay before its first connection
+        import unicodedata  # noqa: PLC0415  # the same
+
         named = secure if secure is not None else os.environ.get("CLAUDE_CONFIG_DIR", "")
         digest = hashlib.sha256(unicodedata.normalize("NFC", named).encode()).hexdigest()[:8] if named else ""
         return f'the macOS Keychain, item "Claude Code-credentials{"-" + digest if digest else ""}"'

@@ -29,9 +29,9 @@ BOUNDED_S = GRACE_S + 1.0
 
 def interrupt_after(delay: float, cfg: Path, env: dict[str, str]) -> tuple[int, list[str], float]:
     """Start `status` (every endpoint hangs, so it is still going), send SIGINT `delay` seconds after
-    `-X importtime` says main() is running (its first import, cli.pages: main's first line has installed the
-    handlers by then); (exit code, stderr lines, seconds from the signal). Before that moment the signal lands
-    in Python's own code (start-up, the `-c` line calling main), which prints Python's traceback: a loaded
+    `-X importtime` says main() is running (its first import for `status`, cli.parse: main's first line has
+    installed the handlers by then); (exit code, stderr lines, seconds from the signal). Before that moment the
+    signal lands in Python's own code (start-up, the `-c` line calling main), which prints Python's traceback: a loaded
     runner once stopped the child right after `outagecheck.__main__`'s import line and the signal beat main()."""
     entry = "from outagecheck.__main__ import main; main()"
     proc = subprocess.Popen(
@@ -43,7 +43,7 @@ def interrupt_after(delay: float, cfg: Path, env: dict[str, str]) -> tuple[int, 
     assert proc.stderr is not None
     try:
         seen = b""
-        while b"outagecheck.cli.pages" not in seen:
+        while b"outagecheck.cli.parse" not in seen:
             seen = proc.stderr.readline()
             assert seen, "the process ended before loading outagecheck"
         time.sleep(delay)

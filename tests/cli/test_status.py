@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -21,9 +23,11 @@ from tests.helpers import (
     TEST_KEY,
     WEB,
     invoke,
+    loopback_config,
     summary,
     write_config,
 )
+from tests.loopback import LoopbackServer
 
 
 def check_golden(name: str, text: str) -> None:
@@ -300,7 +304,7 @@ def test_wait_gives_up_under_the_policy(runner: CliRunner) -> None:
 
 def test_status_reminds_while_a_fallback_is_applied(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     # During the outage the advice is about applying it; the reminder to revert comes on every run.
-    monkeypatch.setattr("outagecheck.fallback.journal.outstanding", lambda: (("claude-code", "2026-03-02T12:00Z"),))
+    monkeypatch.setattr("outagecheck.cli.checking.fallbacks_on", lambda: (("claude-code", "2026-03-02T12:00Z"),))
     for fmt in ("table", "markdown"):
         result = invoke(runner, "status", "--replay", "march-2026", "--format", fmt)
         assert "A fallback is applied (claude-code): 'outagecheck fallback revert' undoes it" in result.stdout
@@ -363,3 +367,26 @@ def test_the_offline_hint_names_proxy_variables_never_their_values() -> None:
     hint = offline_hint({"HTTPS_PROXY": "http://user:s3cret@proxy:3128", "all_proxy": "socks5://p"}, verbose=True)
     assert "(HTTPS_PROXY, ALL_PROXY)" in hint
     assert "s3cret" not in hint
+
+
+def test_a_live_run_loads_none_of_the_modules_it_does_not_need(tmp_path: Path, loopback: LoopbackServer) -> None:
+    # The drill's module (its bundled scenarios, the saved-report reader) is for --replay only; Cloudflare's
+    # table of 1xxx codes for a Cloudflare error page; the journal's module for a machine with a journal.
+    code = (
+        "import os, sys\n"
+        "import outagecheck.__main__ as entry\n"
+        "def leave(code):\n"
+        "    names = ('outagecheck.checks.replay', 'outagecheck.checks.cloudflare_codes',\n"
+        "             'outagecheck.fallback.journal')\n"
+        "    sys.stderr.write('LOADED=' + ','.join(n for n in names if n in sys.modules) + '\\n')\n"
+        "    sys.stderr.flush()\n"
+        "    os._exit(code)\n"
+        "entry._exit = leave\n"
+        f"sys.argv = ['outagecheck', 'status', '--json', '--config', {str(loopback_config(tmp_path, loopback))!r}]\n"
+        "entry.main()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "OUTAGECHECK_"))}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert "LOADED=" in done.stderr, done.stderr
+    assert done.stderr.split("LOADED=")[1].split("\n")[0] == ""
+    assert "replay" not in json.loads(done.stdout)  # a live check, not a drill

@@ -122,3 +122,21 @@ def test_the_fast_path_loads_neither_typer_nor_rich_nor_httpx(tmp_path: Path, is
     (tmp_path / "cache" / "outagecheck").mkdir(parents=True)
     (tmp_path / "cache" / "outagecheck" / cache.CACHE_NAME).write_text('{"version": 1, "surfaces": []}')
     assert statusline_loading(env, [], ("typer", "rich", "httpx"))[-1] == "0 []"
+
+
+def test_the_usual_line_loads_neither_the_spec_nor_the_help_pages(tmp_path: Path, isolated_home: Path) -> None:
+    # Claude Code runs `outagecheck statusline` with no option on every prompt update: nothing to parse.
+    env = line_env(tmp_path, isolated_home)
+    (tmp_path / "cache" / "outagecheck").mkdir(parents=True)
+    (tmp_path / "cache" / "outagecheck" / cache.CACHE_NAME).write_text('{"version": 1, "surfaces": []}')
+    modules = ("outagecheck.cli.spec", "outagecheck.cli.parse", "outagecheck.cli.pages")
+    assert statusline_loading(env, [], modules)[-1] == "0 []"
+    # With an option, the one parser over the spec reads it (and still no help page).
+    loaded = "0 ['outagecheck.cli.parse', 'outagecheck.cli.spec']"
+    assert statusline_loading(env, ["--ttl", "30"], modules)[-1] == loaded
+
+
+def test_the_default_ttl_is_the_specs() -> None:
+    from outagecheck.cli import spec, statusline  # noqa: PLC0415  # the two places that name it
+
+    assert spec.TTL.default == statusline.DEFAULT_TTL_S

@@ -7,9 +7,10 @@ is wrong with it, never the value or any part of it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Final, NamedTuple
+
+from outagecheck.text import compiled
 
 
 class Shape(NamedTuple):
@@ -30,7 +31,7 @@ SHAPES: Final = {
     "CLAUDE_CODE_OAUTH_TOKEN": Shape("sk-ant-oat", 108, "a Claude Code OAuth token (claude setup-token)"),
     "ANTHROPIC_AUTH_TOKEN": Shape(None, None, "a bearer token"),
 }
-TOKEN_CHARS: Final = re.compile(r"[A-Za-z0-9_\-]+")
+TOKEN_CHARS: Final = compiled(r"[A-Za-z0-9_\-]+")
 
 
 def check(name: str, value: str) -> str | None:
@@ -54,7 +55,7 @@ def check(name: str, value: str) -> str | None:
         return f"{name} holds an API key, not an OAuth token: use ANTHROPIC_API_KEY for it"
     if not value.startswith(shape.prefix):
         return f"{name} does not start like {shape.what} ({shape.prefix}...)"
-    if not TOKEN_CHARS.fullmatch(value):
+    if not TOKEN_CHARS().fullmatch(value):
         return f"{name} contains characters {shape.what} never has (quotes? a copied ellipsis?)"
     if shape.length is not None and len(value) < shape.length:
         return f"{name} looks truncated ({len(value)} characters; expected {shape.length})"

@@ -7,13 +7,13 @@ a key whose organisation can't pay, a model the key can't use, one model overloa
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
 from outagecheck.model import Incident, Status, StatusPage
+from outagecheck.text import compiled
 
 if TYPE_CHECKING:
     from outagecheck.checks.classify import Verdict
@@ -23,10 +23,10 @@ DEFAULT_MODEL: Final = "claude-haiku-4-5"
 DEEP_KEY: Final = "api_deep"
 DEEP_PATH: Final = "/v1/messages"
 # Model ids as the API and the cloud providers spell them: claude-haiku-4-5, anthropic.claude-...-v1:0.
-MODEL_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}")
+MODEL_ID: Final = compiled(r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}")
 FAMILIES: Final = ("opus", "sonnet", "haiku")
 # "Claude Sonnet 4.5", "haiku 3.5", "Opus": a family and, maybe, its version.
-_MENTION: Final = re.compile(r"\b(opus|sonnet|haiku)\b(?:[ -]?(\d+(?:\.\d+)?))?")
+_MENTION: Final = compiled(r"\b(opus|sonnet|haiku)\b(?:[ -]?(\d+(?:\.\d+)?))?")
 
 
 def deep_key(model: str) -> str:
@@ -36,6 +36,8 @@ def deep_key(model: str) -> str:
 
 def request_body(model: str) -> bytes:
     """The smallest request the API bills: one output token for a one-word prompt."""
+    import json  # noqa: PLC0415  # --deep only: ~3 ms that status would pay before its first connection
+
     doc = {"model": model, "max_tokens": 1, "messages": [{"role": "user", "content": "ping"}]}
     return json.dumps(doc, separators=(",", ":")).encode()
 
@@ -79,7 +81,7 @@ def family(model: str) -> tuple[str, str | None] | None:
 
 def _names(incident: Incident, model: tuple[str, str | None]) -> bool:
     text = " ".join((incident.name, *incident.components)).lower()
-    mentions = _MENTION.findall(text)
+    mentions = _MENTION().findall(text)
     fam, version = model
     return any(f == fam and (not v or version is None or v == version) for f, v in mentions)
 
@@ -92,7 +94,7 @@ def filter_incidents(incidents: Sequence[Incident], models: Sequence[str]) -> tu
     kept = []
     for incident in incidents:
         text = " ".join((incident.name, *incident.components)).lower()
-        if not _MENTION.search(text) or any(_names(incident, m) for m in known):
+        if not _MENTION().search(text) or any(_names(incident, m) for m in known):
             kept.append(incident)
     return tuple(kept)
 

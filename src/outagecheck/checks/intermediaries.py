@@ -13,8 +13,9 @@ import re
 from collections.abc import Mapping
 from typing import Final, NamedTuple
 
-from outagecheck.checks import cloudflare_codes, filters
+from outagecheck.checks import filters
 from outagecheck.model import Status
+from outagecheck.text import compiled, compiled_bytes
 
 # How much of a 2xx body a probe reads to check it against its contract or recognise a portal.
 PEEK_BYTES: Final = 4 * 1024
@@ -75,13 +76,13 @@ def _claude_answered(headers: Mapping[str, str], body: bytes) -> bool:
 
 # Cloudflare's 1xxx codes, as its plain-text ("error code: 1020") and HTML pages show them
 # (developers.cloudflare.com/support/troubleshooting/http-status-codes/cloudflare-1xxx-errors/).
-_CF_CODE = re.compile(rb"(?:error[ _]?code\"?:?\s*|error\s+)(1\d{3})\b")
+_CF_CODE = compiled_bytes(rb"(?:error[ _]?code\"?:?\s*|error\s+)(1\d{3})\b")
 # AWS's throttling text ("Rate exceeded") as WAF and API Gateway send it; claude.ai served it in
 # anthropics/claude-code#10698.
 # Codes only Cloudflare (52x, 530) or Anthropic's API (529 overloaded_error) send: never a proxy's own.
 _EDGE_ONLY = frozenset({520, 521, 522, 523, 524, 525, 526, 527, 529, 530})
 # A Server header's product, kept only when it is a plain name (it is remote text).
-_PRODUCT = re.compile(r"[A-Za-z][A-Za-z0-9._-]{0,31}")
+_PRODUCT = compiled(r"[A-Za-z][A-Za-z0-9._-]{0,31}")
 _RATE_TEXT = (b"rate exceeded", b"you are being rate limited", b"too many requests")
 
 
@@ -89,11 +90,13 @@ def _cloudflare(code: int, headers: Mapping[str, str], low: bytes) -> Sighting |
     cf = "cf-ray" in headers or headers.get("server", "").lower() == "cloudflare" or b"cloudflare" in low
     if not cf:
         return None
-    found = _CF_CODE.search(low)
+    found = _CF_CODE().search(low)
     number = int(found.group(1)) if found else None
     if number == 1015 or b"you are being rate limited" in low:
         return Sighting("client_limit", "Cloudflare", f"Cloudflare 1015: this client is rate limited (HTTP {code})")
     if number is not None:
+        from outagecheck.checks import cloudflare_codes  # noqa: PLC0415  # a Cloudflare 1xxx page only
+
         known = cloudflare_codes.lookup(number)
         if known is None:
             # Not in Cloudflare's table: neither side is blamed.
@@ -181,7 +184,7 @@ def identify(code: int, headers: Mapping[str, str], body: bytes, *, edge: str = 
         # Every answer from Claude's hosts passes Cloudflare, which adds cf-ray (and the API a request-id),
         # even on a 5xx; a bare 502/503 was made on this side of Cloudflare: an office proxy, not Claude.
         server = headers.get("server", "").split("/")[0].strip()
-        who = server if _PRODUCT.fullmatch(server) else ""
+        who = server if _PRODUCT().fullmatch(server) else ""
         return Sighting("proxy_error", who, f"HTTP {code} without Cloudflare's headers: not Claude's edge")
     return None
 
@@ -203,7 +206,7 @@ PORTAL_MARKERS: Final = (
     b"access to the internet",
     b"/login?dst=",
 )
-_REFRESH = re.compile(rb"<meta[^>]+http-equiv=[\"']?refresh", re.IGNORECASE)
+_REFRESH = compiled_bytes(rb"<meta[^>]+http-equiv=[\"']?refresh", re.IGNORECASE)
 
 
 def portal_markers(headers: Mapping[str, str], body: bytes) -> bool:
@@ -211,7 +214,7 @@ def portal_markers(headers: Mapping[str, str], body: bytes) -> bool:
     if not is_html(headers, body):
         return False
     low = _lower(body)
-    return any(m in low for m in PORTAL_MARKERS) or bool(_REFRESH.search(body[: 16 * 1024]))
+    return any(m in low for m in PORTAL_MARKERS) or bool(_REFRESH().search(body[: 16 * 1024]))
 
 
 def contract_met(kind: str, body: bytes) -> bool:

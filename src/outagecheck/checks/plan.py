@@ -115,7 +115,7 @@ def build_plan(
                 blocked = f"header {name} needs ${{{missing[0]}}}, which is not set"
             # Checked as the API key is: a value httpx would refuse (echoing it) or send split is not sent,
             # and the row names the variable, never its value.
-            bad = next(((v, p) for v in ENV_REF.findall(value) if (p := unsendable(environ.get(v, "")))), None)
+            bad = next(((v, p) for v in ENV_REF().findall(value) if (p := unsendable(environ.get(v, "")))), None)
             if bad and blocked is None:
                 blocked, why = f"header {name}: ${{{bad[0]}}} {bad[1]}; nothing was sent", "bad_credential"
         targets.append(

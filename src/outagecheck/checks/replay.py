@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import replace
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -12,13 +11,13 @@ from typing import Any
 
 from outagecheck.checks.advice import advise, key_flags
 from outagecheck.checks.deep import narrow
+from outagecheck.checks.run import REPLAY_ENV as REPLAY_ENV  # re-exported: its one definition is there
+from outagecheck.checks.run import replay_source as replay_source  # the same
 from outagecheck.errors import ConfigError, UsageError
 from outagecheck.files import REPLAY_CAP, read_capped
 from outagecheck.model import Report
 from outagecheck.output.json import NotAReport, from_dict
 from outagecheck.surfaces import OWN_IDS, ROUTE_REQUIRED
-
-REPLAY_ENV = "OUTAGECHECK_REPLAY"
 
 
 def _bundled() -> Traversable:
@@ -80,8 +79,3 @@ def replay_report(
     key = key_flags(evidence)
     advice = advise(by_id, key, incidents=saved.status_page.incidents, outstanding=outstanding)
     return replace(saved, required=required or tuple(by_id), advice=advice, fallback_outstanding=outstanding)
-
-
-def replay_source(option: str | None, environ: Mapping[str, str]) -> str | None:
-    """--replay wins; else $OUTAGECHECK_REPLAY, so a pipeline can be drilled without editing it."""
-    return option or environ.get(REPLAY_ENV) or None

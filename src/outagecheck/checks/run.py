@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 # Statuspage operators throttle pollers: wait and watch read the page at most once a minute.
 POLL_PAGE_EVERY_S = 60.0
 
+REPLAY_ENV = "OUTAGECHECK_REPLAY"  # a drill the environment asks for (re-exported by checks/replay.py)
 ReportSource = Callable[[], Report]
 # Given the config's [[routes]] and the run's timeout and slow limits, the check to run beside the surfaces
 # (checks/probe.Extra). The CLI passes it in, loading routes/ only when the config has routes.
@@ -59,7 +60,7 @@ class CheckOptions:
         object.__setattr__(self, "require", tuple(dict.fromkeys(self.require)))
         object.__setattr__(self, "models", tuple(dict.fromkeys(self.models)))
         for model in self.models:
-            if not MODEL_ID.fullmatch(model):
+            if not MODEL_ID().fullmatch(model):
                 raise UsageError(f"--model {printable(model)!r} is not a model id (like {DEFAULT_MODEL})")
 
     def deep_models(self) -> tuple[str, ...]:
@@ -83,17 +84,13 @@ def report_source(
 
     Raises UsageError or ConfigError for what the options or the config get wrong, before any request.
     """
-    # What a check needs loads when a check runs: --help and the other commands never pay for it.
-    from outagecheck.checks import replay  # noqa: PLC0415
-
-    source = replay.replay_source(opts.replay, environ)
+    source = replay_source(opts.replay, environ)
     annotate = _notes(opts, environ)
     if source is not None:
         on = tuple(outstanding())
         replayed = annotate(_replayed(opts, source, tuple(item[0] for item in on)), on)
         return lambda: replayed
-    # A live run: the CA bundle starts loading on another core first, while httpx and the rest load
-    # here; a replay never loads them (tests check it).
+    # A live run: the CA bundle loads on another core while httpx and the rest load here (never on a replay).
     from outagecheck.checks import early  # noqa: PLC0415
     from outagecheck.checks.tls import ContextLoader  # noqa: PLC0415
 
@@ -127,6 +124,11 @@ def report_source(
     return lambda: live.run(required)
 
 
+def replay_source(option: str | None, environ: Mapping[str, str]) -> str | None:
+    """--replay wins; else $OUTAGECHECK_REPLAY, so a pipeline can be drilled without editing it."""
+    return option or environ.get(REPLAY_ENV) or None
+
+
 def _secret_warnings(environ: Mapping[str, str]) -> tuple[str, ...]:
     """A secret variable that can't be a credential (a line break, an impossible length): named, never shown."""
     return tuple(
@@ -146,7 +148,7 @@ def _notes(opts: CheckOptions, environ: Mapping[str, str]) -> Annotate:
 
 def _replayed(opts: CheckOptions, source: str, outstanding: tuple[str, ...]) -> Report:
     """The replayed report: loaded, marked as the drill it is, and finished like a live one."""
-    from outagecheck.checks import replay  # noqa: PLC0415  # loaded by report_source already
+    from outagecheck.checks import replay  # noqa: PLC0415  # a replay only: not on a live run's path
 
     if opts.deep and opts.replay is not None:
         raise UsageError("--deep sends a request and --replay sends none: use one")
@@ -156,7 +158,7 @@ def _replayed(opts: CheckOptions, source: str, outstanding: tuple[str, ...]) -> 
     drilled = Replay(replayed.replay.name if replayed.replay else source, "option" if opts.replay else "env")
     replayed = replace(replayed, replay=drilled)
     if opts.deep:  # a drill ($OUTAGECHECK_REPLAY) of a pipeline that runs --deep: the replay wins, said once
-        drill = f"--deep sent nothing: ${replay.REPLAY_ENV} replays {where}"
+        drill = f"--deep sent nothing: ${REPLAY_ENV} replays {where}"
         replayed = replace(replayed, warnings=(*replayed.warnings, drill))
     return finished(replayed)  # a saved report holds what servers said, too
 
@@ -166,7 +168,7 @@ def _keep_config_secrets(cfg: Config) -> None:
     from outagecheck.config import ENV_REF  # noqa: PLC0415  # loaded by report_source already
 
     urls = (*cfg.endpoints.values(), *cfg.status_pages, *(u for c in cfg.surfaces for u in (c.url, c.statuspage) if u))
-    names = tuple(n for c in cfg.surfaces for _, value in c.headers for n in ENV_REF.findall(value))
+    names = tuple(n for c in cfg.surfaces for _, value in c.headers for n in ENV_REF().findall(value))
     keep_secret(variables=names, urls=urls)
 
 

@@ -48,7 +48,7 @@ def _surface(s: Any) -> dict[str, Any]:
         table["expect"] = list(s.expect)
     if s.headers:
         # A ${VAR} reference is shown as written; any other value might be a secret and is hidden.
-        table["headers"] = {k: v if ENV_REF.fullmatch(v.split(" ")[-1]) else "<hidden>" for k, v in s.headers}
+        table["headers"] = {k: v if ENV_REF().fullmatch(v.split(" ")[-1]) else "<hidden>" for k, v in s.headers}
     if s.impact:
         table["impact"] = s.impact
     if s.statuspage:
