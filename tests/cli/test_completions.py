@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from outagecheck.cli.app import app
-from tests.helpers import ROOT, invoke
+from tests.helpers import ROOT, invoke, routes_toml
 
 COMPLETIONS = ROOT / "completions"
 
@@ -95,6 +95,9 @@ _outagecheck_completion
     spec = re.fullmatch(r"\*: :\(\((.*)\)\)\n", out.stdout, flags=re.S)
     assert spec, out.stdout
     values = re.findall(r'"((?:[^"]|"")*)"(?::"(?:[^"]|"")*")?', spec[1])
+    # As zsh reads them: the double quotes' `\\` is one backslash, and `\:` a colon inside an item
+    # (zsh's _arguments: "any colons in the item must be quoted with a backslash").
+    values = [v.replace("\\\\", "\\").replace("\\:", ":") for v in values]
     assert sorted(values) == expected, out.stdout + out.stderr
 
 
@@ -125,3 +128,27 @@ printf '%s\\n' "${{COMPREPLY[@]}}"
     cmd = ["bash", "--norc", "-c", script]
     out = subprocess.run(cmd, capture_output=True, text=True, env=_shim(tmp_path), timeout=60)
     assert sorted(out.stdout.split()) == expected, out.stderr
+
+
+SHELLS = {"bash": test_bash_completes, "zsh": test_zsh_completes, "fish": test_fish_completes}
+
+
+@pytest.mark.parametrize("shell", sorted(SHELLS))
+def test_require_completes_the_named_configs_surfaces_and_routes(tmp_path: Path, shell: str) -> None:
+    # --require takes Claude's surfaces, the config's [surfaces.ID] and route:NAME for its [[routes]]: the
+    # shells offer exactly those, from the config the command line names; a config it can't read, Claude's own.
+    if shutil.which(shell) is None:
+        pytest.skip(f"{shell} is not installed")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        '[surfaces.myapi]\nname = "My API"\nurl = "https://example.invalid/health"\n'
+        + routes_toml({"corp-gw": {"kind": "gateway", "base_url": "https://gw.example.invalid"}})
+    )
+    cases = [
+        (["status", "--config", str(cfg), "--require", ""], ["api", "code", "myapi", "route:corp-gw", "web"]),
+        (["wait", "--config", str(cfg), "-r", "route:"], ["route:corp-gw"]),
+        (["watch", "--config", str(tmp_path / "missing.toml"), "--require", ""], ["api", "code", "web"]),
+    ]
+    for i, (words, expected) in enumerate(cases):
+        (tmp_path / str(i)).mkdir()
+        SHELLS[shell](tmp_path / str(i), words, expected)

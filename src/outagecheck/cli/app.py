@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import inspect
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -90,12 +91,32 @@ def _parameter(opt: Option) -> tuple[Any, Any]:
         return Annotated[base | None, info], None
     if opt.kind == "switch":
         return Annotated[bool, typer.Option(*opt.names, help=opt.help)], opt.default
-    info = typer.Option(*opt.names, metavar=opt.metavar, help=opt.help, case_sensitive=case)
+    complete = COMPLETERS[opt.completes] if opt.completes else None
+    info = typer.Option(*opt.names, metavar=opt.metavar, help=opt.help, case_sensitive=case, autocompletion=complete)
     if opt.kind == "repeat":
         return Annotated[list[base] | None, info], None
     if opt.default is None:
         return Annotated[base | None, info], None
     return Annotated[base, info], base(opt.default) if opt.choices else opt.default
+
+
+def required_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    """--require's values for the shells: the surface ids and `route:NAME`s of the config the command line
+    names (or the default one), as status checks them; Claude's own three when that config can't be read."""
+    from outagecheck.surfaces import OWN_IDS, ROUTE_REQUIRED  # noqa: PLC0415  # completing only
+
+    try:
+        from outagecheck import config  # noqa: PLC0415  # completing only
+        from outagecheck.checks.plan import surfaces_for  # noqa: PLC0415  # completing only
+
+        cfg = config.load(ctx.params.get("config"))
+        ids = [s.id for s in surfaces_for(cfg, dict(os.environ))] + [ROUTE_REQUIRED + r.name for r in cfg.routes]
+    except Exception:  # a completion must never fail the shell: a broken config is reported when it runs
+        ids = list(OWN_IDS)
+    return [i for i in ids if i.startswith(incomplete)]
+
+
+COMPLETERS: dict[str, Callable[[typer.Context, str], list[str]]] = {"required": required_ids}
 
 
 def _plain(value: Any) -> Any:

@@ -25,12 +25,14 @@ class Option:
     kind: "value" (`--name V`), "repeat" (a value, repeatable: a tuple), "switch" (a flag), "argument"
     (positional), "arguments" (positional, any number: a tuple). type: "str", "float", "int", "path" (a pathlib.Path) or "duration" (`90s`, `1h30m`:
     seconds once validated). bounds: (low, high), inclusive unless low_open. env: the variable read when
-    the option is not given; env_reader names who reads it when that is not the parser, and why.
+    the option is not given; env_reader names who reads it when that is not the parser, and why. completes:
+    what the shells complete its values from, when not its choices ("required": the surface ids and routes
+    of the config the command line names, cli/app.py).
     """
 
     __slots__ = (
-        "bounds", "case_sensitive", "choices", "config_key", "default", "dest", "env", "env_reader", "help",
-        "kind", "low_open", "metavar", "names", "type",
+        "bounds", "case_sensitive", "choices", "completes", "config_key", "default", "dest", "env", "env_reader",
+        "help", "kind", "low_open", "metavar", "names", "type",
     )  # fmt: skip
 
     def __init__(
@@ -50,12 +52,13 @@ class Option:
         env_reader: str | None = None,
         config_key: str | None = None,
         metavar: str | None = None,
+        completes: str | None = None,
     ) -> None:
         self.dest, self.names, self.help, self.kind, self.type = dest, names, help, kind, type
         self.default = False if kind == "switch" else default
         self.bounds, self.low_open, self.choices = bounds, low_open, choices
         self.case_sensitive, self.env, self.env_reader, self.config_key = case_sensitive, env, env_reader, config_key
-        self.metavar = metavar
+        self.metavar, self.completes = metavar, completes
 
     def __repr__(self) -> str:
         return f"Option({self.dest!r})"
@@ -101,7 +104,7 @@ FAIL_ON_LEVELS = ("down", "degraded", "unknown", "never")  # model.FailOn's valu
 # One option, one line (pyproject.toml lets this file's lines run long).
 # fmt: off
 # -- the checks: what status, wait and watch check ---------------------------------------------------------
-REQUIRE = Option("require", ("--require", "-r"), "Only these surfaces decide the exit code (repeatable): web, code, api, gateway, a [surfaces.ID], or route:NAME for a [[routes]] entry.", kind="repeat", metavar="ID")
+REQUIRE = Option("require", ("--require", "-r"), "Only these surfaces decide the exit code (repeatable): web, code, api, gateway, a [surfaces.ID], or route:NAME for a [[routes]] entry.", kind="repeat", metavar="ID", completes="required")
 TIMEOUT = Option("timeout", ("--timeout",), "Deadline of one check (default 5).", type="float", bounds=(0, MAX_CHECK_S), low_open=True, config_key="timeout", metavar="SECONDS")
 SLOW = Option("slow", ("--slow",), "Slower than this is degraded (default 3).", type="float", bounds=(0, MAX_CHECK_S), low_open=True, config_key="slow", metavar="SECONDS")
 CONFIG = Option("config", ("--config",), "Config file (default: $OUTAGECHECK_CONFIG, then the user config dir).", type="path", env="OUTAGECHECK_CONFIG", env_reader="config.config_path: `config init` treats a path given by either as explicit", metavar="PATH")
