@@ -231,7 +231,7 @@ def test_a_vertex_route_takes_its_token_from_the_metadata_server_claude_code_ask
     with Fake(gce_metadata(token, "gce-home-project", bearer(token, reply(200, {"input_tokens": 8})))) as fake:
         host = fake.url.removeprefix("http://")
         monkeypatch.setenv("GCE_METADATA_HOST", host)
-        monkeypatch.setattr("google.auth.compute_engine._metadata._GCE_METADATA_HOST", host)  # read at its import
+        monkeypatch.delenv("GCE_METADATA_IP", raising=False)  # it would win over GCE_METADATA_HOST
         route = f'[[routes]]\nname = "v"\nkind = "vertex"\nproject = "acme-ai"\nbase_url = "{fake.url}/v1"\n'
         result = invoke(runner, "routes", "check", "--json", "--config", str(write_config(tmp_path / "c.toml", route)))
     (doc,) = json.loads(result.stdout)["routes"]

@@ -163,7 +163,7 @@ def test_vertex_route_takes_a_token_from_the_metadata_server_and_sends_it_to_the
     with Fake(gce_metadata(token, "gce-home-project", _vertex(token))) as fake:
         host = fake.url.removeprefix("http://")
         monkeypatch.setenv("GCE_METADATA_HOST", host)
-        monkeypatch.setattr("google.auth.compute_engine._metadata._GCE_METADATA_HOST", host)  # read at its import
+        monkeypatch.delenv("GCE_METADATA_IP", raising=False)  # it would win over GCE_METADATA_HOST
         text = '[[routes]]\nname = "v"\nkind = "vertex"\nregion = "us-east5"\nproject = "acme-ai-prod"\n'
         cfg = write_config(tmp_path / "config.toml", text + f'base_url = "{fake.url}/v1"\n')
         applied = _apply(runner, cfg, "v")

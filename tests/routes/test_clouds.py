@@ -113,21 +113,52 @@ def test_no_adc_off_gce_is_no_credentials_in_milliseconds_without_asking_anyone(
 
 @real_sockets
 def test_the_metadata_server_gce_metadata_host_names_gives_its_token_off_gce(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Claude Code's gcp-metadata asks the host GCE_METADATA_HOST names, off GCE too: so does the proof.
+    # Claude Code's gcp-metadata asks the host GCE_METADATA_HOST names, off GCE too: so does the proof, directly
+    # (never through a proxy: the metadata server is the machine's own).
     token = f"ya29.metadata-{secrets.token_hex(8)}"
+    monkeypatch.delenv("GCE_METADATA_IP", raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # a proxy that answers nothing
     with Fake(gce_metadata(token, "acme-ai", lambda req: reply(404))) as fake:
-        host = fake.url.removeprefix("http://")
-        monkeypatch.setenv("GCE_METADATA_HOST", host)
-        monkeypatch.setattr("google.auth.compute_engine._metadata._GCE_METADATA_HOST", host)  # read at its import
+        monkeypatch.setenv("GCE_METADATA_HOST", fake.url.removeprefix("http://"))
         found = clouds.gcp(VERTEX, dict(os.environ), 5.0)
     assert (found.blocker, found.source, found.headers) == (
         None,
-        "google-auth",
+        "GCE metadata",
         (("authorization", f"Bearer {token}"),),
     )
-    assert fake.paths()[-1].startswith("/computeMetadata/v1/instance/service-accounts/default/token?")
+    assert fake.paths()[-1].startswith("/computeMetadata/v1/instance/service-accounts/default/token?scopes=")
     assert all(r.headers["metadata-flavor"] == "Google" for r in fake.requests)
     assert token not in redact(f"the token is {token}")  # it joined the secrets every output hides
+
+
+@real_sockets
+def test_gce_metadata_ip_wins_over_gce_metadata_host_as_in_claude_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Claude Code 2.1.197's gcp-metadata: GCE_METADATA_IP || GCE_METADATA_HOST. Alone or beside the other, the
+    # IP's server is the one asked; the host's is never asked then.
+    token = f"ya29.ip-{secrets.token_hex(8)}"
+    with (
+        Fake(gce_metadata(token, "acme-ai", lambda req: reply(404))) as by_ip,
+        Fake(gce_metadata("ya29.wrong", "acme-ai", lambda req: reply(404))) as by_host,
+    ):
+        for host in ("", by_host.url):
+            env = {**os.environ, "GCE_METADATA_IP": by_ip.url.removeprefix("http://")}
+            env.pop("GCE_METADATA_HOST", None)
+            if host:
+                env["GCE_METADATA_HOST"] = host.removeprefix("http://")
+            found = clouds.gcp(VERTEX, env, 5.0)
+            assert (found.blocker, found.headers) == (None, (("authorization", f"Bearer {token}"),))
+    assert by_host.requests == []
+
+
+@real_sockets
+def test_a_metadata_answer_without_its_flavour_header_gives_no_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    # gcp-metadata refuses an answer without `Metadata-Flavor: Google` (a portal or proxy page, say): so do we.
+    with Fake(lambda req: reply(200, {"access_token": "ya29.from-someone-else", "expires_in": 3599})) as fake:
+        env = {**os.environ, "GCE_METADATA_IP": fake.url.removeprefix("http://")}
+        found = clouds.gcp(VERTEX, env, 5.0)
+    assert found.blocker is Blocker.NO_CREDENTIALS
+    assert found.detail == f"the GCE metadata server at {fake.url.removeprefix('http://')} answered without a token"
+    assert found.headers == ()
 
 
 @real_sockets

@@ -128,8 +128,10 @@ def gcp(route: Route, environ: Mapping[str, str], budget: float) -> Creds:
     if not adc_file and not on_cloud("gcp") and not metadata_host(environ):
         # Off GCE, with no ADC file, google-auth would only ping the metadata server (3 s x 3) to fail.
         return refused(Blocker.NO_CREDENTIALS, f"no Google ADC credentials: run {renew}", "ADC")
+    if not adc_file and (host := metadata_host(environ)):
+        return _gce_token(host, budget)
     if has_library("gcp"):
-        return _gcp_library(renew, adc_file, metadata=not adc_file and bool(metadata_host(environ)))
+        return _gcp_library(renew, adc_file)
     code, out, err = run_cli(
         ["gcloud", "auth", "application-default", "print-access-token"], child_env(environ, route), budget
     )
@@ -147,21 +149,40 @@ def gcp(route: Route, environ: Mapping[str, str], budget: float) -> Creds:
     return secret_headers((("authorization", f"Bearer {token}"),), source)
 
 
-def _gcp_library(renew: str, adc_file: Path | None = None, *, metadata: bool = False) -> Creds:
+def _gce_token(host: str, budget: float) -> Creds:
+    """The token Claude Code's gcp-metadata gets from the metadata server the environment names: its default
+    service account's, asked directly (google-auth would ask GCE_METADATA_HOST's server, or the default one,
+    whatever GCE_METADATA_IP says). Never through a proxy: a metadata server is the machine's own."""
+    import urllib.parse  # noqa: PLC0415  # Vertex routes with a named metadata server only
+    import urllib.request  # noqa: PLC0415
+
+    base = host if host.startswith(("http://", "https://")) else f"http://{host}"
+    query = urllib.parse.urlencode({"scopes": GCP_SCOPE})
+    url = f"{base.rstrip('/')}/computeMetadata/v1/instance/service-accounts/default/token?{query}"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    where = f"the GCE metadata server at {host}"
+    try:
+        with opener.open(urllib.request.Request(url, headers={"Metadata-Flavor": "Google"}), timeout=budget) as got:
+            flavour, raw = got.headers.get("Metadata-Flavor"), got.read(64 * 1024)
+    except (OSError, ValueError) as e:  # URLError, HTTPError, a timeout, a malformed host
+        return refused(Blocker.NO_CREDENTIALS, f"{where} gave no token: {str(e)[:120]}", "GCE metadata")
+    doc = parse_json(raw.decode("utf-8", "replace")) if flavour == "Google" else None
+    token = doc.get("access_token") if doc else None
+    if not isinstance(token, str) or not token:
+        return refused(Blocker.NO_CREDENTIALS, f"{where} answered without a token", "GCE metadata")
+    return secret_headers((("authorization", f"Bearer {token}"),), "GCE metadata")
+
+
+def _gcp_library(renew: str, adc_file: Path | None = None) -> Creds:
     import google.auth  # noqa: PLC0415  # the gcp extra, on a worker thread, only for Vertex routes
-    import google.auth.compute_engine  # noqa: PLC0415
     import google.auth.exceptions  # noqa: PLC0415
     import google.auth.transport.requests  # noqa: PLC0415
 
     try:
         if adc_file is not None:  # google.auth.default() would look in the process's environment, not `environ`
             found = _adc_from(adc_file)
-        elif not metadata:
-            found, _ = google.auth.default(scopes=[GCP_SCOPE])
         else:
-            # ADC's last step, taken directly: google.auth.default() pings GCE_METADATA_IP (169.254.169.254), not
-            # GCE_METADATA_HOST, before it asks; Claude Code's gcp-metadata pings the host it names and takes its token.
-            found = google.auth.compute_engine.Credentials(scopes=[GCP_SCOPE])  # type: ignore[no-untyped-call]  # google-auth: untyped
+            found, _ = google.auth.default(scopes=[GCP_SCOPE])
         found.refresh(google.auth.transport.requests.Request())
     except google.auth.exceptions.DefaultCredentialsError:
         return refused(Blocker.NO_CREDENTIALS, f"no Google ADC credentials: run {renew}", "google-auth")

@@ -79,8 +79,9 @@ def on_cloud(cloud: str) -> bool:
 
 
 def metadata_host(environ: Mapping[str, str]) -> str:
-    """The metadata server GCE_METADATA_HOST names ("" if none): Claude Code's gcp-metadata asks it, off GCE too."""
-    return environ.get("GCE_METADATA_HOST", "").strip()
+    """The metadata server Claude Code's gcp-metadata asks, off GCE too ("" if none named): GCE_METADATA_IP, else
+    GCE_METADATA_HOST (its bundle in Claude Code 2.1.197: `GCE_METADATA_IP || GCE_METADATA_HOST || HOST_ADDRESS`)."""
+    return environ.get("GCE_METADATA_IP", "").strip() or environ.get("GCE_METADATA_HOST", "").strip()
 
 
 def child_env(environ: Mapping[str, str], route: Route) -> dict[str, str]:
