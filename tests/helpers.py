@@ -313,13 +313,13 @@ def run_cli(
     return run.returncode, run.stdout.decode("utf-8", "replace"), run.stderr.decode("utf-8", "replace"), elapsed
 
 
-# Runs the real entry point; on its way out it writes, as the last line on stderr, which of the heavy
-# libraries were ever imported: "loaded: typer=False rich=True".
+# Runs the real entry point; on its way out it writes, as the last line on stderr, which of MODULES (the
+# heavy libraries unless told) were ever imported: "loaded: typer=False rich=True".
 ENTRY_WITH_IMPORTS = """
 import os, sys
 import outagecheck.__main__ as entry
 def leave(code):
-    sys.stderr.write(f"loaded: typer={'typer' in sys.modules} rich={'rich' in sys.modules}\\n")
+    sys.stderr.write("loaded: " + " ".join(f"{name}={name in sys.modules}" for name in MODULES) + "\\n")
     sys.stderr.flush()
     os._exit(code)
 entry._exit = leave
@@ -328,10 +328,13 @@ entry.main()
 """
 
 
-def run_entry(*args: str, **env: str) -> tuple[subprocess.CompletedProcess[str], str, list[str]]:
-    """Run the real entry point in a process: (the result, its "loaded: ..." line, the stderr before it)."""
+def run_entry(
+    *args: str, modules: tuple[str, ...] = ("typer", "rich"), **env: str
+) -> tuple[subprocess.CompletedProcess[str], str, list[str]]:
+    """Run the real entry point in a process: (the result, its "loaded: ..." line naming `modules`, the stderr
+    before it)."""
     done = subprocess.run(
-        [sys.executable, "-c", ENTRY_WITH_IMPORTS, *args],
+        [sys.executable, "-c", f"MODULES = {modules!r}" + ENTRY_WITH_IMPORTS, *args],
         capture_output=True,
         text=True,
         env={**os.environ, **env},

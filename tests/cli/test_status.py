@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -24,6 +22,7 @@ from tests.helpers import (
     WEB,
     invoke,
     loopback_config,
+    run_entry,
     summary,
     write_config,
 )
@@ -372,21 +371,8 @@ def test_the_offline_hint_names_proxy_variables_never_their_values() -> None:
 def test_a_live_run_loads_none_of_the_modules_it_does_not_need(tmp_path: Path, loopback: LoopbackServer) -> None:
     # The drill's module (its bundled scenarios, the saved-report reader) is for --replay only; Cloudflare's
     # table of 1xxx codes for a Cloudflare error page; the journal's module for a machine with a journal.
-    code = (
-        "import os, sys\n"
-        "import outagecheck.__main__ as entry\n"
-        "def leave(code):\n"
-        "    names = ('outagecheck.checks.replay', 'outagecheck.checks.cloudflare_codes',\n"
-        "             'outagecheck.fallback.journal')\n"
-        "    sys.stderr.write('LOADED=' + ','.join(n for n in names if n in sys.modules) + '\\n')\n"
-        "    sys.stderr.flush()\n"
-        "    os._exit(code)\n"
-        "entry._exit = leave\n"
-        f"sys.argv = ['outagecheck', 'status', '--json', '--config', {str(loopback_config(tmp_path, loopback))!r}]\n"
-        "entry.main()\n"
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "OUTAGECHECK_"))}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
-    assert "LOADED=" in done.stderr, done.stderr
-    assert done.stderr.split("LOADED=")[1].split("\n")[0] == ""
+    modules = ("outagecheck.checks.replay", "outagecheck.checks.cloudflare_codes", "outagecheck.fallback.journal")
+    cfg = str(loopback_config(tmp_path, loopback))
+    done, loaded, _ = run_entry("status", "--json", "--config", cfg, modules=modules, OUTAGECHECK_REPLAY="")
+    assert loaded == "loaded: " + " ".join(f"{name}=False" for name in modules)
     assert "replay" not in json.loads(done.stdout)  # a live check, not a drill

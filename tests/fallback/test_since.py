@@ -17,8 +17,10 @@ from typer.testing import CliRunner
 
 from outagecheck import paths
 from outagecheck.fallback import journal, watcher
-from tests.helpers import TEST_KEY, invoke, loopback_config, real_sockets
+from tests.helpers import TEST_KEY, invoke, loopback_config, real_sockets, run_entry
 from tests.loopback import LoopbackServer
+
+JOURNAL = "outagecheck.fallback.journal"
 
 
 def applied(hours: float) -> None:
@@ -47,33 +49,21 @@ def test_a_fallback_on_for_more_than_a_day_warns_about_billing(runner: CliRunner
     assert warning in " ".join(out.split())
 
 
-def _status_loading_the_journal() -> tuple[bool, dict[str, object]]:
+def _status_loading_the_journal() -> tuple[str, dict[str, object]]:
     """`status --replay march-2026 --json` through the entry point: whether it loaded the journal's module, and
     its report."""
-    code = (
-        "import os, sys\n"
-        "import outagecheck.__main__ as entry\n"
-        "def leave(code):\n"
-        "    sys.stderr.write('LOADED=%s\\n' % ('outagecheck.fallback.journal' in sys.modules))\n"
-        "    sys.stderr.flush()\n"
-        "    os._exit(code)\n"
-        "entry._exit = leave\n"
-        "sys.argv = ['outagecheck', 'status', '--replay', 'march-2026', '--json']\n"
-        "entry.main()\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert "LOADED=" in done.stderr, done.stderr
-    return done.stderr.split("LOADED=")[1].strip() == "True", json.loads(done.stdout)
+    done, loaded, _ = run_entry("status", "--replay", "march-2026", "--json", modules=(JOURNAL,))
+    return loaded, json.loads(done.stdout)
 
 
 def test_without_a_journal_status_does_not_load_the_journal_module() -> None:
     # No fallback ever applied (the usual machine): nothing to remind of, and its module's cost not paid.
     assert not paths.journal_file().exists()
     loaded, doc = _status_loading_the_journal()
-    assert (loaded, doc["fallback_outstanding"]) == (False, [])
+    assert (loaded, doc["fallback_outstanding"]) == (f"loaded: {JOURNAL}=False", [])
     applied(2)
     loaded, doc = _status_loading_the_journal()
-    assert (loaded, doc["fallback_outstanding"]) == (True, ["claude-code"])
+    assert (loaded, doc["fallback_outstanding"]) == (f"loaded: {JOURNAL}=True", ["claude-code"])
 
 
 def test_units_are_the_exact_command(monkeypatch: pytest.MonkeyPatch) -> None:
