@@ -15,7 +15,7 @@ from typing import Final, NamedTuple
 
 from outagecheck.checks import filters
 from outagecheck.model import Status
-from outagecheck.text import compiled, compiled_bytes
+from outagecheck.text import compiled
 
 # How much of a 2xx body a probe reads to check it against its contract or recognise a portal.
 PEEK_BYTES: Final = 4 * 1024
@@ -76,7 +76,7 @@ def _claude_answered(headers: Mapping[str, str], body: bytes) -> bool:
 
 # Cloudflare's 1xxx codes, as its plain-text ("error code: 1020") and HTML pages show them
 # (developers.cloudflare.com/support/troubleshooting/http-status-codes/cloudflare-1xxx-errors/).
-_CF_CODE = compiled_bytes(rb"(?:error[ _]?code\"?:?\s*|error\s+)(1\d{3})\b")
+_CF_CODE = compiled(rb"(?:error[ _]?code\"?:?\s*|error\s+)(1\d{3})\b")
 # AWS's throttling text ("Rate exceeded") as WAF and API Gateway send it; claude.ai served it in
 # anthropics/claude-code#10698.
 # Codes only Cloudflare (52x, 530) or Anthropic's API (529 overloaded_error) send: never a proxy's own.
@@ -206,7 +206,7 @@ PORTAL_MARKERS: Final = (
     b"access to the internet",
     b"/login?dst=",
 )
-_REFRESH = compiled_bytes(rb"<meta[^>]+http-equiv=[\"']?refresh", re.IGNORECASE)
+_REFRESH = compiled(rb"<meta[^>]+http-equiv=[\"']?refresh", re.IGNORECASE)
 
 
 def portal_markers(headers: Mapping[str, str], body: bytes) -> bool:
